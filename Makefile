@@ -1,0 +1,30 @@
+# Roster — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help tools web run test bench clean
+
+help: ## Show the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-7s %s\n", $$1, $$2 }'
+
+tools: ## Install what the build needs (idempotent; first time 20-40 minutes)
+	@scripts/install-tools.sh
+
+web: tools ## Build the web app into dist/
+	@scripts/build-web.sh
+
+run: web ## Build everything and serve it at http://127.0.0.1:8080 (SQLite in ./data)
+	@printf '\n\033[1;34m==>\033[0m \033[1mBuilding the server (release)\033[0m\n'
+	@cargo build --release --locked -p roster-backend
+	@printf '\n\033[1;34m==>\033[0m \033[1mStarting Roster on http://127.0.0.1:8080 (Ctrl-C stops it)\033[0m\n'
+	@./target/release/roster serve
+
+test: ## Run every check and test (fmt, clippy, unit, API on SQLite and PostgreSQL, browser)
+	@scripts/test.sh
+
+bench: web ## Measure: SPA transfer size, API throughput and latency
+	@scripts/bench.sh
+
+clean: ## Remove build output (keeps the installed tools and ./data)
+	cargo clean
+	rm -rf dist

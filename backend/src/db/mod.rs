@@ -1,0 +1,223 @@
+//! The repository layer: every SQL statement Roster runs lives below this module.
+//!
+//! One set of queries serves SQLite and PostgreSQL through sqlx's `Any` driver: statements use
+//! `$n` placeholders (both engines read them), integers for times (Unix milliseconds) and ids,
+//! and `TEXT`/`BOOLEAN` columns. Where the engines really differ (row locks), [`Dialect`] says
+//! so in one place instead of in every method.
+//!
+//! SQLite allows one writer at a time. Rather than letting concurrent write transactions
+//! discover that through `SQLITE_BUSY`, writes go through a pool of exactly one connection, so
+//! they queue in the process and never fail for it; reads use a separate pool and, thanks to
+//! WAL mode, never wait for the writer.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use roster_shared::api::DatabaseEngine;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor as _};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// SQL that differs between the engines.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dialect(DatabaseEngine);
+
+impl Dialect {
+    /// Appended to a `SELECT` that must lock the rows it reads until the transaction ends.
+    /// SQLite needs nothing: its writes are already serialized (see the module docs).
+    #[allow(dead_code)] // first used by the seat rules
+    pub(crate) fn for_update(self) -> &'static str {
+        match self.0 {
+            DatabaseEngine::Sqlite => "",
+            DatabaseEngine::Postgres => " FOR UPDATE",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Db {
+    read: AnyPool,
+    write: AnyPool,
+    engine: DatabaseEngine,
+}
+
+impl Db {
+    /// Opens the database named by `url` (creating an SQLite file and its folder if needed)
+    /// and applies any migrations it has not applied yet.
+    pub(crate) async fn open(url: &str, max_connections: u32) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let engine = engine_of(url)?;
+        let db = match engine {
+            DatabaseEngine::Sqlite => Self::open_sqlite(url, max_connections).await?,
+            DatabaseEngine::Postgres => {
+                let options =
+                    AnyConnectOptions::from_str(url).context("the PostgreSQL URL is not valid")?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(max_connections.max(2))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .context("cannot connect to PostgreSQL")?;
+                Db {
+                    read: pool.clone(),
+                    write: pool,
+                    engine,
+                }
+            }
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn open_sqlite(url: &str, max_connections: u32) -> anyhow::Result<Self> {
+        let path = sqlite_path(url);
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+        }
+        let url = if url.contains("mode=") {
+            url.to_owned()
+        } else if url.contains('?') {
+            format!("{url}&mode=rwc")
+        } else {
+            format!("{url}?mode=rwc")
+        };
+        let options = AnyConnectOptions::from_str(&url).context("the SQLite URL is not valid")?;
+        let pool = |size: u32| {
+            AnyPoolOptions::new()
+                .max_connections(size)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        // busy_timeout covers other processes writing the same file (an
+                        // operator command next to a running server).
+                        conn.execute(
+                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                             PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+        };
+        let write = pool(1)
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("cannot open the SQLite database {path}"))?;
+        // WAL is a property of the file: set once, readers then never block the writer.
+        write
+            .execute("PRAGMA journal_mode = WAL")
+            .await
+            .context("cannot switch the SQLite database to WAL mode")?;
+        let read = pool(max_connections.max(1))
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open the SQLite database {path}"))?;
+        Ok(Db {
+            read,
+            write,
+            engine: DatabaseEngine::Sqlite,
+        })
+    }
+
+    async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.engine {
+            DatabaseEngine::Sqlite => &SQLITE_MIGRATIONS,
+            DatabaseEngine::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.write)
+            .await
+            .context("cannot apply the database migrations")?;
+        Ok(())
+    }
+
+    pub(crate) fn engine(&self) -> DatabaseEngine {
+        self.engine
+    }
+
+    #[allow(dead_code)] // first used by the seat rules
+    pub(crate) fn dialect(&self) -> Dialect {
+        Dialect(self.engine)
+    }
+
+    /// The pool for statements that only read.
+    pub(crate) fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// The pool for statements and transactions that write.
+    #[allow(dead_code)] // first used by the identity routes
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.write
+    }
+
+    /// How many migrations the database has applied; also proves it answers.
+    pub(crate) async fn migrations_applied(&self) -> Result<u32, sqlx::Error> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = $1")
+                .bind(true)
+                .fetch_one(self.reader())
+                .await?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
+    pub(crate) async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+fn engine_of(url: &str) -> anyhow::Result<DatabaseEngine> {
+    if url.starts_with("sqlite:") {
+        Ok(DatabaseEngine::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(DatabaseEngine::Postgres)
+    } else {
+        anyhow::bail!(
+            "the database URL must start with sqlite:// or postgres:// (got {:?})",
+            url.split(':').next().unwrap_or_default()
+        )
+    }
+}
+
+/// The file path inside an `sqlite:` URL (without its query).
+fn sqlite_path(url: &str) -> &str {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    rest.split('?').next().unwrap_or(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_read_from_the_scheme() {
+        assert_eq!(engine_of("sqlite://x.db").unwrap(), DatabaseEngine::Sqlite);
+        assert_eq!(
+            engine_of("postgres://u@h/db").unwrap(),
+            DatabaseEngine::Postgres
+        );
+        assert_eq!(
+            engine_of("postgresql://u@h/db").unwrap(),
+            DatabaseEngine::Postgres
+        );
+        let error = engine_of("mysql://u@h/db").unwrap_err().to_string();
+        assert!(error.contains("\"mysql\""), "{error}");
+    }
+
+    #[test]
+    fn sqlite_path_drops_scheme_and_query() {
+        assert_eq!(sqlite_path("sqlite://data/roster.db"), "data/roster.db");
+        assert_eq!(sqlite_path("sqlite:///tmp/r.db?mode=rwc"), "/tmp/r.db");
+        assert_eq!(sqlite_path("sqlite:r.db"), "r.db");
+    }
+}

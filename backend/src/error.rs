@@ -1,0 +1,287 @@
+//! The one error type of the API and its one shape on the wire: `{ code, message, fields? }`.
+//!
+//! Handlers return `Result<_, ApiError>`. Expected failures (bad input, no access, conflicts)
+//! carry a stable `code` and a sentence for people. Anything unexpected becomes
+//! [`ApiError::internal`]: the client is told only that something went wrong, and the cause
+//! goes to the log, so no database or library text ever reaches a client.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use roster_shared::api::{ErrorBody, FieldError};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    fields: Vec<FieldError>,
+    retry_after_seconds: Option<u64>,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+            retry_after_seconds: None,
+        }
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    /// An unexpected failure: logged here with its cause, reported to the client without it.
+    pub(crate) fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(cause = %cause, "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+
+    #[allow(dead_code)] // first used by the identity routes
+    pub(crate) fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    #[allow(dead_code)] // first used by sign-in throttling
+    pub(crate) fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_seconds = Some(seconds);
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            code: self.code.to_owned(),
+            message: self.message,
+            fields: self.fields,
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after_seconds {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        ApiError::internal(format!("database: {error}"))
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        ApiError::internal(format!("{error:#}"))
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            // The body is JSON but not of the expected shape. serde's sentence names the
+            // field and what was wrong with it, which is what the caller needs to fix it.
+            JsonRejection::JsonDataError(error) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                error.body_text(),
+            ),
+            JsonRejection::JsonSyntaxError(_) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "The request body is not valid JSON.",
+            ),
+            JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the request body as JSON, with `Content-Type: application/json`.",
+            ),
+            other => ApiError::new(other.status(), "invalid_body", other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            rejection.body_text(),
+        )
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        // A path parameter that does not parse names nothing that exists.
+        ApiError::not_found("There is nothing at this address.")
+    }
+}
+
+/// `axum::Json`, but a malformed body is answered in the API's error shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct AppJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for AppJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(AppJson(value))
+    }
+}
+
+impl<T: Serialize> IntoResponse for AppJson<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Query`, answered in the API's error shape when it does not parse.
+#[derive(Debug, Clone, Copy, Default)]
+#[allow(dead_code)] // first used by the Users list
+pub(crate) struct AppQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for AppQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Query(value) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(AppQuery(value))
+    }
+}
+
+/// `axum::extract::Path`, answered in the API's error shape when it does not parse.
+#[derive(Debug, Clone, Copy, Default)]
+#[allow(dead_code)] // first used by the account routes
+pub(crate) struct AppPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for AppPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(value) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(AppPath(value))
+    }
+}
+
+/// Unknown routes under `/api`.
+pub(crate) async fn api_not_found() -> ApiError {
+    ApiError::not_found("There is no API endpoint at this address.")
+}
+
+/// Known routes called with a method they do not accept.
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This endpoint does not accept this HTTP method.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn internal_errors_hide_their_cause() {
+        let response = ApiError::internal("connection refused to 10.0.0.3:5432 password=hunter2")
+            .into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        assert!(
+            !text.contains("hunter2") && !text.contains("10.0.0.3"),
+            "{text}"
+        );
+        let body: ErrorBody = serde_json::from_str(&text).unwrap();
+        assert_eq!(body.code, "internal");
+    }
+
+    async fn post(body: &'static str, content_type: &'static str) -> (StatusCode, ErrorBody) {
+        use tower::ServiceExt as _;
+
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Invite {
+            email: String,
+        }
+        let app = axum::Router::new().route(
+            "/",
+            axum::routing::post(|AppJson(_): AppJson<Invite>| async { "ok" }),
+        );
+        let request = axum::http::Request::post("/")
+            .header(header::CONTENT_TYPE, content_type)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).expect("the error shape"),
+        )
+    }
+
+    #[tokio::test]
+    async fn malformed_json_gets_the_error_shape() {
+        let (status, body) = post("{not json", "application/json").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body.code, "invalid_json");
+    }
+
+    #[tokio::test]
+    async fn json_of_the_wrong_shape_names_the_field() {
+        let (status, body) = post(r#"{"mail": "a@b.c"}"#, "application/json").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body.code, "invalid_body");
+        assert!(body.message.contains("email"), "{}", body.message);
+    }
+
+    #[tokio::test]
+    async fn a_body_that_is_not_json_is_refused() {
+        let (status, body) = post("email=a@b.c", "application/x-www-form-urlencoded").await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(body.code, "unsupported_media_type");
+    }
+
+    #[tokio::test]
+    async fn retry_after_becomes_a_header() {
+        let response = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Wait.")
+            .retry_after(30)
+            .into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "30");
+    }
+}

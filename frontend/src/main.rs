@@ -1,0 +1,3 @@
+fn main() {
+    roster_frontend::start();
+}

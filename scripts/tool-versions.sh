@@ -1,0 +1,13 @@
+# Sourced by the scripts: the tool versions Roster builds with, in one place.
+# Trunk.toml pins the same wasm-bindgen and wasm-opt versions, so a wrong tool on PATH is an error.
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132.0.0
+BINARYEN_MAJOR=132
+WASM_LD=/usr/lib/llvm-22/bin/wasm-ld
+ROSTER_TOOLS=${ROSTER_TOOLS:-$HOME/.local/share/roster-tools}
+
+# The wasm-bindgen CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' \
+    "${root:?}/Cargo.lock"
+}

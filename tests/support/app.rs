@@ -1,0 +1,221 @@
+//! One running Roster server per test, on a free loopback port, with its own database.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rand::Rng as _;
+use roster_backend::settings::Settings;
+use roster_backend::startup::Application;
+use serde::Serialize;
+use sqlx::Executor as _;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The database engine a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an `async fn(Engine)` test once against SQLite and once against PostgreSQL:
+/// `engines!(name);` makes `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! engines {
+    ($($test:ident),+ $(,)?) => {
+        $(
+            mod $test {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$test($crate::Engine::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$test($crate::Engine::Postgres).await;
+                }
+            }
+        )+
+    };
+}
+
+/// The PostgreSQL server the suites use. `make test` makes sure one answers there.
+pub fn postgres_url() -> String {
+    std::env::var("ROSTER_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// The built SPA (`make web`), which the server serves in browser tests.
+pub fn web_dir() -> PathBuf {
+    std::env::var_os("ROSTER_TEST_WEB_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist"))
+}
+
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    pub engine: Engine,
+    /// A client with its own cookie jar, like one browser.
+    pub client: reqwest::Client,
+    database_url: String,
+    schema: Option<String>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// Starts a server with a fresh, empty database.
+    pub async fn spawn(engine: Engine) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("a temporary folder");
+        let (database_url, schema) = match engine {
+            Engine::Sqlite => (
+                format!("sqlite://{}", data_dir.path().join("roster.db").display()),
+                None,
+            ),
+            Engine::Postgres => {
+                let schema = fresh_postgres_schema().await;
+                let url = with_search_path(&postgres_url(), &schema);
+                (url, Some(schema))
+            }
+        };
+        let settings = Settings::on_free_port(database_url.clone(), web_dir());
+        let app = Application::build(settings)
+            .await
+            .unwrap_or_else(|error| panic!("the server did not start: {error:#}"));
+        let address = format!("http://{}", app.local_addr());
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async move {
+            let _ = stop.await;
+        }));
+        TestApp {
+            address,
+            engine,
+            client: client(),
+            database_url,
+            schema,
+            shutdown: Some(shutdown),
+            server: Some(server),
+            _data_dir: data_dir,
+        }
+    }
+
+    /// The URL of a path on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the request reaches the server")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &impl Serialize) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("the request reaches the server")
+    }
+
+    /// The database URL this server uses (to inspect or to start a second replica).
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
+    /// Stops the server gracefully and drops its PostgreSQL schema.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("the server task ends")
+                .expect("the server stops cleanly");
+        }
+        if let Some(schema) = self.schema.take() {
+            drop_schema(&schema).await;
+        }
+    }
+}
+
+/// A client like a browser's: keeps cookies, does not follow redirects silently.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client")
+}
+
+fn with_search_path(url: &str, schema: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options%5Bsearch_path%5D={schema}")
+}
+
+async fn admin_pool() -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&postgres_url())
+        .await
+        .unwrap_or_else(|error| {
+            panic!(
+                "PostgreSQL does not answer at {} ({error}). `make test` starts one; or set \
+                 ROSTER_TEST_POSTGRES_URL.",
+                postgres_url()
+            )
+        })
+}
+
+/// A new, empty schema for one test. Schemas are named `roster_t_<unix seconds>_<random>`;
+/// ones older than an hour (from runs that crashed before cleaning up) are dropped once per
+/// test process.
+async fn fresh_postgres_schema() -> String {
+    static SWEPT: OnceLock<()> = OnceLock::new();
+    let pool = admin_pool().await;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    if SWEPT.set(()).is_ok() {
+        let stale: Vec<String> = sqlx::query_scalar(
+            "SELECT nspname::TEXT FROM pg_namespace WHERE nspname LIKE 'roster\\_t\\_%'",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_default();
+        for schema in stale {
+            let created: u64 = schema
+                .split('_')
+                .nth(2)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            if created + 3600 < now {
+                let _ = pool
+                    .execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str())
+                    .await;
+            }
+        }
+    }
+    let schema = format!("roster_t_{now}_{:08x}", rand::rng().random::<u32>());
+    pool.execute(format!("CREATE SCHEMA {schema}").as_str())
+        .await
+        .expect("create a test schema");
+    pool.close().await;
+    schema
+}
+
+async fn drop_schema(schema: &str) {
+    let pool = admin_pool().await;
+    let _ = pool
+        .execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str())
+        .await;
+    pool.close().await;
+}

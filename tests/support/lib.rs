@@ -1,0 +1,13 @@
+//! What the end-to-end suites share: a real server on a free port with a fresh database
+//! (a new SQLite file, or a new PostgreSQL schema), typed request helpers, and a headless
+//! Chromium driven over WebDriver.
+//!
+//! # Layout
+//! - [`app`]: [`app::TestApp`], one running server per test, and the [`engines!`] macro that
+//!   runs a test once per database engine.
+//! - [`browser`]: [`browser::Browser`], ChromeDriver + Chromium for one test.
+
+pub mod app;
+pub mod browser;
+
+pub use app::{Engine, TestApp};
