@@ -9,7 +9,7 @@ cd "$here/.."
 . scripts/lib.sh
 
 duration=${BENCH_DURATION:-10s}
-connections=${BENCH_CONNECTIONS:-64}
+connections=${BENCH_CONNECTIONS:-32}
 
 step "Building the server (release)"
 cargo build --release --locked -p roster-backend
@@ -26,7 +26,7 @@ for file in dist/index.html dist/*.js dist/*_bg.wasm dist/*.css; do
 done
 printf '%-44s %10s %10s %10s\n' "total (bytes)" "$total_raw" "$total_gz" "$total_br"
 
-step "API: GET /api/v1/health for $duration, $connections connections (wrk, 2 threads)"
+step "API: GET /api/v1/health for $duration, $connections connections (wrk, 1 thread: the other core is the server's)"
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 ROSTER_LOG=warn ./target/release/roster serve --listen "127.0.0.1:$port" \
@@ -37,7 +37,7 @@ for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$port/api/v1/health" >/dev/null && break
   sleep 0.1
 done
-wrk -t2 -c"$connections" -d"$duration" --latency "http://127.0.0.1:$port/api/v1/health" >"$work/wrk.txt"
+wrk -t1 -c"$connections" -d"$duration" --latency "http://127.0.0.1:$port/api/v1/health" >"$work/wrk.txt"
 python3 - "$work/wrk.txt" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
