@@ -6,6 +6,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::UserId;
+use crate::account::AccountId;
+use crate::email::EmailAddress;
+use crate::money::Money;
+use crate::name::{AccountName, PersonName};
+use crate::password::NewPassword;
+use crate::time::Timestamp;
+
 /// Which database engine a server runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -67,6 +75,156 @@ pub struct FieldError {
     /// The input's name as the request spelled it (`"email"`, `"grants[1].role"`).
     pub field: String,
     pub message: String,
+}
+
+// ---- plans and first-run setup ------------------------------------------------------------
+
+/// A plan the operator offers (from the plan configuration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanInfo {
+    /// Stable key, e.g. `"team"`.
+    pub key: String,
+    pub name: String,
+    pub included_seats: u32,
+    /// Price of each seat bought beyond the included ones.
+    pub extra_seat_price: Money,
+}
+
+/// `GET /api/v1/setup`: whether this installation still needs its first account and Owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetupStatus {
+    pub required: bool,
+    pub plans: Vec<PlanInfo>,
+}
+
+/// `POST /api/v1/setup`: creates the first top-level account and its Owner.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetupRequest {
+    /// The one-time token from the setup link the server printed.
+    pub token: String,
+    pub account_name: AccountName,
+    /// A plan key from [`SetupStatus::plans`].
+    pub plan: String,
+    pub owner_name: PersonName,
+    pub email: EmailAddress,
+    pub password: NewPassword,
+}
+
+// ---- signing in ----------------------------------------------------------------------------
+
+/// `POST /api/v1/sign-in`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// `POST /api/v1/sign-in/totp`: the second step when two-factor authentication is on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpSignInRequest {
+    /// From [`SignInOutcome::TotpRequired`].
+    pub challenge: String,
+    /// A 6-digit code from the authenticator app, or one of the recovery codes.
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SignInOutcome {
+    SignedIn {
+        session: SessionInfo,
+    },
+    /// The password was right; a code from the authenticator app is needed too.
+    TotpRequired {
+        challenge: String,
+    },
+}
+
+/// Who is signed in on this browser (`GET /api/v1/session`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub user: CurrentUser,
+    /// Send back as the `X-CSRF-Token` header on every request that changes something.
+    pub csrf_token: String,
+    /// The account this person used last, where the app opens.
+    pub last_account: Option<AccountId>,
+    pub totp_enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CurrentUser {
+    pub id: UserId,
+    pub name: PersonName,
+    pub email: EmailAddress,
+}
+
+/// One signed-in browser or app of the current person ("Connected devices").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Device {
+    pub id: i64,
+    /// "Chrome 131", "Firefox 128", …
+    pub browser: String,
+    /// "Linux", "macOS 14", "iPhone", …
+    pub os: String,
+    pub ip: String,
+    pub signed_in_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    /// The device making this request.
+    pub current: bool,
+}
+
+// ---- Sign-in & Security --------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateNameRequest {
+    pub name: PersonName,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: NewPassword,
+}
+
+/// A started two-factor enrolment: scan the QR code (or type the secret), then confirm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpEnrolment {
+    /// Base32 secret, for typing into an app by hand.
+    pub secret: String,
+    pub otpauth_url: String,
+    /// The `otpauth_url` as an SVG QR code.
+    pub qr_svg: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpCodeRequest {
+    pub code: String,
+}
+
+/// Single-use codes that stand in for the authenticator app; shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordConfirmation {
+    pub password: String,
 }
 
 #[cfg(test)]

@@ -2,10 +2,42 @@
 //! decides) and the single-page app (which explains, before a request is sent).
 //!
 //! Nothing here does I/O or reads a clock: time comes in as an argument, so every rule is a
-//! pure function that a unit or property test can pin down.
+//! pure function that a unit or property test can pin down. Every value with a rule can only
+//! be made by parsing, and deserializes through the same parser, so an invalid value cannot
+//! cross the wire in either direction.
 //!
 //! # Layout
-//! - [`api`]: the JSON bodies that cross the wire between the SPA and the server, including
-//!   the one error shape every failure uses.
+//! - [`email`]: `EmailAddress::parse`, what real mail systems deliver; IDN domains to Punycode.
+//! - [`invite_list`]: `InviteList::parse`, the "New User" email box (separators, display
+//!   names, duplicates, bad entries with reasons, at most 1,000 people).
+//! - [`role`]: `Role`, Owner > Admin > Basic > Reporting, ordered as the hierarchy.
+//! - [`account`]: `AccountTree`, sub-accounts to a bounded depth, no cycles, no orphans.
+//! - [`access`]: who may manage, grant, change or remove access where (roles flow down the tree).
+//! - [`seats`]: `SeatPlan` and `SeatCount`: inviting needs free seats, removal never below the
+//!   plan or the seats in use, exact quotes.
+//! - [`money`]: exact amounts in minor units with their currency.
+//! - [`invitation`]: the 14-day lifecycle and a person's status (Active / Pending / Expired).
+//! - [`password`]: `NewPassword`, the rule for choosing one (length, not common, not the email).
+//! - [`name`]: `PersonName` and `AccountName` (trimmed, 1–100 characters, no control characters).
+//! - [`phone`]: `PhoneNumber`, E.164; full numbering-plan validation with the
+//!   `numbering-plan` feature (server), a light shape check without (browser).
+//! - [`country`]: `CountryCode`, ISO 3166-1 alpha-2, with names and calling codes.
+//! - [`time`]: `Timestamp` (Unix milliseconds) and date formatting.
+//! - [`api`]: the JSON bodies between the SPA and the server, and the one error shape.
 
+pub mod access;
+pub mod account;
 pub mod api;
+pub mod country;
+pub mod email;
+pub mod invitation;
+pub mod invite_list;
+pub mod money;
+pub mod name;
+pub mod password;
+pub mod phone;
+pub mod role;
+pub mod seats;
+pub mod time;
+
+mod punycode;

@@ -1,0 +1,136 @@
+//! Names people and accounts are shown by: `PersonName` and `AccountName`.
+//!
+//! Both are trimmed, 1–100 characters, and free of control characters (which would break
+//! emails, CSV exports and log lines). Nothing else is imposed: names are written in every
+//! script, with apostrophes, hyphens and single letters.
+
+use serde::{Deserialize, Serialize};
+
+pub const MAX_NAME_CHARS: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("enter a name")]
+    Empty,
+    #[error("too long (at most {MAX_NAME_CHARS} characters)")]
+    TooLong,
+    #[error("contains a control character (such as a line break or tab)")]
+    ControlCharacter,
+}
+
+fn clean(input: &str) -> Result<String, NameError> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err(NameError::Empty);
+    }
+    if name.chars().any(char::is_control) {
+        return Err(NameError::ControlCharacter);
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(NameError::TooLong);
+    }
+    Ok(name.to_owned())
+}
+
+macro_rules! name_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(input: &str) -> Result<Self, NameError> {
+                clean(input).map($name)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = NameError;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                $name::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+    };
+}
+
+name_type!(
+    /// A person's name as they want to be shown ("Ana López", "李雷", "O'Brien").
+    PersonName
+);
+name_type!(
+    /// An account's or sub-account's name ("Acme Europe", "Support – Night shift").
+    AccountName
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn names_are_trimmed_and_kept_as_written() {
+        assert_eq!(
+            PersonName::parse("  Ana López ").unwrap().as_str(),
+            "Ana López"
+        );
+        assert_eq!(PersonName::parse("李雷").unwrap().as_str(), "李雷");
+        assert_eq!(PersonName::parse("X").unwrap().as_str(), "X");
+        assert_eq!(
+            AccountName::parse("Acme – EU").unwrap().as_str(),
+            "Acme – EU"
+        );
+    }
+
+    #[test]
+    fn rejections_say_why() {
+        assert_eq!(PersonName::parse("   ").unwrap_err(), NameError::Empty);
+        assert_eq!(
+            PersonName::parse("Ana\nLópez").unwrap_err(),
+            NameError::ControlCharacter
+        );
+        assert_eq!(
+            AccountName::parse(&"é".repeat(101)).unwrap_err(),
+            NameError::TooLong
+        );
+        assert!(AccountName::parse(&"é".repeat(100)).is_ok());
+    }
+
+    #[test]
+    fn serde_goes_through_the_parser() {
+        let name: PersonName = serde_json::from_str("\" Ana \"").unwrap();
+        assert_eq!(name.as_str(), "Ana");
+        assert!(serde_json::from_str::<PersonName>("\"\"").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn accepted_names_satisfy_the_rule(input in any::<String>()) {
+            if let Ok(name) = PersonName::parse(&input) {
+                let count = name.as_str().chars().count();
+                prop_assert!((1..=MAX_NAME_CHARS).contains(&count));
+                prop_assert!(!name.as_str().chars().any(char::is_control));
+                prop_assert_eq!(name.as_str().trim(), name.as_str());
+            }
+        }
+    }
+}
