@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help tools web run test bench clean
+.PHONY: help tools web run test bench screenshots clean
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-7s %s\n", $$1, $$2 }'
@@ -24,6 +24,9 @@ test: ## Run every check and test (fmt, clippy, unit, API on SQLite and PostgreS
 
 bench: web ## Measure: SPA transfer size, API throughput and latency
 	@scripts/bench.sh
+
+screenshots: web ## Save a screenshot of every screen into target/screenshots/
+	@cargo test -p roster-tests --test browser -- --ignored screenshots
 
 clean: ## Remove build output (keeps the installed tools and ./data)
 	cargo clean

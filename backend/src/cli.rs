@@ -9,7 +9,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::settings::{DEFAULT_DATABASE_URL, Settings};
+use std::time::Duration;
+
+use crate::settings::{
+    DEFAULT_DATABASE_URL, DEFAULT_SESSION_DAYS, DEFAULT_SESSION_IDLE_HOURS, Settings,
+};
 use crate::startup::Application;
 use crate::telemetry;
 
@@ -57,6 +61,27 @@ struct ServeArgs {
     /// Folder of the built web app (Trunk's output).
     #[arg(long, env = "ROSTER_WEB_DIR", default_value = "dist")]
     web_dir: PathBuf,
+
+    /// The address people reach Roster at, for links in emails (default: http:// and the
+    /// listen address). Sessions cookies are marked Secure when it starts with https://.
+    #[arg(long, env = "ROSTER_PUBLIC_URL")]
+    public_url: Option<String>,
+
+    /// A TOML file of plans replacing the built-in ones (see backend/plans.toml).
+    #[arg(long, env = "ROSTER_PLANS_FILE")]
+    plans_file: Option<PathBuf>,
+
+    /// Hours without a request after which a session ends.
+    #[arg(long, env = "ROSTER_SESSION_IDLE_HOURS", default_value_t = DEFAULT_SESSION_IDLE_HOURS)]
+    session_idle_hours: u64,
+
+    /// Days after sign-in after which a session ends regardless.
+    #[arg(long, env = "ROSTER_SESSION_DAYS", default_value_t = DEFAULT_SESSION_DAYS)]
+    session_days: u64,
+
+    /// Read the client address from X-Forwarded-For (only behind a reverse proxy that sets it).
+    #[arg(long, env = "ROSTER_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
 }
 
 impl From<ServeArgs> for Settings {
@@ -66,6 +91,11 @@ impl From<ServeArgs> for Settings {
             database_url: args.database.database_url,
             database_max_connections: args.database.database_max_connections,
             web_dir: args.web_dir,
+            public_url: args.public_url,
+            plans_file: args.plans_file,
+            session_idle_timeout: Duration::from_secs(args.session_idle_hours.max(1) * 3600),
+            session_absolute_timeout: Duration::from_secs(args.session_days.max(1) * 86_400),
+            trust_forwarded_for: args.trust_forwarded_for,
         }
     }
 }

@@ -5,7 +5,7 @@
 //! [`ApiError::internal`]: the client is told only that something went wrong, and the cause
 //! goes to the log, so no database or library text ever reaches a client.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -48,13 +48,11 @@ impl ApiError {
         )
     }
 
-    #[allow(dead_code)] // first used by the identity routes
     pub(crate) fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
         self.fields = fields;
         self
     }
 
-    #[allow(dead_code)] // first used by sign-in throttling
     pub(crate) fn retry_after(mut self, seconds: u64) -> Self {
         self.retry_after_seconds = Some(seconds);
         self
@@ -90,31 +88,6 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        match rejection {
-            // The body is JSON but not of the expected shape. serde's sentence names the
-            // field and what was wrong with it, which is what the caller needs to fix it.
-            JsonRejection::JsonDataError(error) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                error.body_text(),
-            ),
-            JsonRejection::JsonSyntaxError(_) => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_json",
-                "The request body is not valid JSON.",
-            ),
-            JsonRejection::MissingJsonContentType(_) => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Send the request body as JSON, with `Content-Type: application/json`.",
-            ),
-            other => ApiError::new(other.status(), "invalid_body", other.body_text()),
-        }
-    }
-}
-
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
         ApiError::new(
@@ -144,9 +117,89 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
-        Ok(AppJson(value))
+        if !is_json(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the request body as JSON, with `Content-Type: application/json`.",
+            ));
+        }
+        let bytes = bytes::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| {
+                let status = rejection.status();
+                if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        status,
+                        "payload_too_large",
+                        "The request body is too large.",
+                    )
+                } else {
+                    ApiError::new(
+                        status,
+                        "invalid_body",
+                        "The request body could not be read.",
+                    )
+                }
+            })?;
+        decode_json(&bytes).map(AppJson)
     }
+}
+
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim();
+            mime.eq_ignore_ascii_case("application/json")
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+}
+
+/// Deserializes a body, naming the field at fault when its shape or a rule is wrong.
+pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+    if value.is_ok() {
+        // Anything after the JSON value is a syntax error, like serde_json::from_slice says.
+        if deserializer.end().is_err() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "The request body is not valid JSON.",
+            ));
+        }
+    }
+    value.map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "The request body is not valid JSON.",
+            );
+        }
+        // serde_json appends the position; the field path says more to a person.
+        let text = inner.to_string();
+        let suffix = format!(" at line {} column {}", inner.line(), inner.column());
+        let reason = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
+        if path == "." || path.is_empty() {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", reason)
+        } else {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                format!("{path}: {reason}"),
+            )
+            .with_fields(vec![FieldError {
+                field: path,
+                message: reason,
+            }])
+        }
+    })
 }
 
 impl<T: Serialize> IntoResponse for AppJson<T> {
@@ -234,7 +287,7 @@ mod tests {
         #[derive(serde::Deserialize)]
         #[allow(dead_code)]
         struct Invite {
-            email: String,
+            email: roster_shared::email::EmailAddress,
         }
         let app = axum::Router::new().route(
             "/",
@@ -267,7 +320,28 @@ mod tests {
         let (status, body) = post(r#"{"mail": "a@b.c"}"#, "application/json").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body.code, "invalid_body");
-        assert!(body.message.contains("email"), "{}", body.message);
+        assert_eq!(body.message, "missing field `email`");
+    }
+
+    #[tokio::test]
+    async fn a_rule_broken_inside_the_body_names_the_field_and_the_rule() {
+        let (status, body) = post(r#"{"email": "ana.example.com"}"#, "application/json").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body.message, "email: missing @");
+        assert_eq!(
+            body.fields,
+            vec![FieldError {
+                field: "email".into(),
+                message: "missing @".into()
+            }]
+        );
+    }
+
+    #[tokio::test]
+    async fn trailing_garbage_is_not_json() {
+        let (status, body) = post(r#"{"email": "a@b.co"} x"#, "application/json").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body.code, "invalid_json");
     }
 
     #[tokio::test]

@@ -5,7 +5,12 @@
 //! - [`cli`]: the `roster` command line (`roster serve`, …) and its flags and environment.
 //! - [`settings`]: everything a running server is configured with.
 //! - [`startup`]: builds the application from settings and serves it on a listener it is given.
-//! - `state`: the handles every request can reach (database, settings).
+//! - `state`: the handles every request can reach (database, settings, plans, hasher).
+//! - `auth`: passwords, sessions and CSRF, throttling, devices, two-factor codes.
+//! - `plans`: the plans on offer (built in, or from the operator's file).
+//! - `clock`: the one place that reads the time.
+//! - `setup`: the first-run link that creates the first account and its Owner.
+//! - `maintenance`: periodic clean-up (expired sessions).
 //! - `db`: the one repository layer; the same SQL runs on SQLite and PostgreSQL, with a
 //!   migration folder per engine.
 //! - `error`: the one error type, rendered as `{ code, message, fields? }`.
@@ -18,10 +23,15 @@ pub mod cli;
 pub mod settings;
 pub mod startup;
 
+mod auth;
+mod clock;
 mod db;
 mod error;
+mod maintenance;
 mod openapi;
+mod plans;
 mod routes;
+mod setup;
 mod spa;
 mod state;
 mod telemetry;

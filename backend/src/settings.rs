@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Where the embedded SQLite database lives unless told otherwise.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/roster.db";
@@ -17,6 +18,17 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// The folder holding the built SPA (Trunk's `dist/`).
     pub web_dir: PathBuf,
+    /// The address people reach Roster at, used in links (emails, the setup link). `None`:
+    /// `http://` and the listen address.
+    pub public_url: Option<String>,
+    /// A plans file replacing the built-in plans.
+    pub plans_file: Option<PathBuf>,
+    /// A session ends after this long without a request…
+    pub session_idle_timeout: Duration,
+    /// …and in any case this long after sign-in.
+    pub session_absolute_timeout: Duration,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 impl Settings {
@@ -28,6 +40,14 @@ impl Settings {
             database_url: database_url.into(),
             database_max_connections: 8,
             web_dir: web_dir.into(),
+            public_url: None,
+            plans_file: None,
+            session_idle_timeout: Duration::from_secs(DEFAULT_SESSION_IDLE_HOURS * 3600),
+            session_absolute_timeout: Duration::from_secs(DEFAULT_SESSION_DAYS * 86_400),
+            trust_forwarded_for: false,
         }
     }
 }
+
+pub const DEFAULT_SESSION_IDLE_HOURS: u64 = 72;
+pub const DEFAULT_SESSION_DAYS: u64 = 30;

@@ -17,11 +17,13 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::auth::same_origin;
 use crate::db::Db;
 use crate::error::{self, ApiError};
+use crate::plans::Plans;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{openapi, spa};
+use crate::{maintenance, openapi, setup, spa};
 
 /// Largest request body accepted by default (an invitation of 1,000 addresses is ~40 KB).
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -30,22 +32,35 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    setup_link: Option<String>,
 }
 
 impl Application {
     /// Opens (and migrates) the database and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let plans = Plans::load(settings.plans_file.as_deref())?;
         let db = Db::open(&settings.database_url, settings.database_max_connections).await?;
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
-        let state = AppState::new(db, settings);
+        let public_url = match &settings.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", listener.local_addr()?),
+        };
+        let state = AppState::new(db, settings, plans, public_url);
+        let setup_link = setup::link_if_needed(&state).await?;
         let router = router(state.clone());
         Ok(Self {
             listener,
             router,
             state,
+            setup_link,
         })
+    }
+
+    /// The one-time link that creates the first account, while the database has no one.
+    pub fn setup_link(&self) -> Option<&str> {
+        self.setup_link.as_deref()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -62,10 +77,15 @@ impl Application {
         let settings = self.state.settings();
         tracing::info!(
             address = %format!("http://{}", self.local_addr()),
+            public_url = self.state.public_url(),
             database = self.state.db().engine().label(),
             web_dir = %settings.web_dir.display(),
             "Roster is serving"
         );
+        if let Some(link) = &self.setup_link {
+            setup::announce(link);
+        }
+        let maintenance = tokio::spawn(maintenance::run(self.state.clone()));
         axum::serve(
             self.listener,
             self.router
@@ -74,6 +94,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await
         .context("the server stopped with an error")?;
+        maintenance.abort();
         self.state.db().close().await;
         tracing::info!("stopped");
         Ok(())
@@ -89,6 +110,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api", axum::routing::any(error::api_not_found))
         .route("/api/{*rest}", axum::routing::any(error::api_not_found))
         .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn(same_origin::refuse_cross_site))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

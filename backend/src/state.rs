@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
+use crate::auth::password::Hasher;
 use crate::db::Db;
+use crate::plans::Plans;
 use crate::settings::Settings;
 
 #[derive(Clone)]
@@ -13,12 +15,21 @@ pub(crate) struct AppState {
 struct Inner {
     db: Db,
     settings: Settings,
+    plans: Plans,
+    hasher: Hasher,
+    public_url: String,
 }
 
 impl AppState {
-    pub(crate) fn new(db: Db, settings: Settings) -> Self {
+    pub(crate) fn new(db: Db, settings: Settings, plans: Plans, public_url: String) -> Self {
         Self {
-            inner: Arc::new(Inner { db, settings }),
+            inner: Arc::new(Inner {
+                db,
+                settings,
+                plans,
+                hasher: Hasher::new(),
+                public_url,
+            }),
         }
     }
 
@@ -28,5 +39,23 @@ impl AppState {
 
     pub(crate) fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    pub(crate) fn plans(&self) -> &Plans {
+        &self.inner.plans
+    }
+
+    pub(crate) fn hasher(&self) -> &Hasher {
+        &self.inner.hasher
+    }
+
+    /// The address people reach Roster at, without a trailing slash.
+    pub(crate) fn public_url(&self) -> &str {
+        &self.inner.public_url
+    }
+
+    /// Whether cookies get the `Secure` attribute (Roster is reached over HTTPS).
+    pub(crate) fn secure_cookies(&self) -> bool {
+        self.inner.public_url.starts_with("https://")
     }
 }

@@ -3,6 +3,8 @@
 //! # Layout
 //! - [`app`]: the application shell (header, main area) and the routes.
 //! - [`api`]: the one typed client of the server's JSON API, over the `shared` types.
+//! - [`session`]: who is signed in on this browser, shared by every screen.
+//! - [`components`]: reusable pieces (fields, dialogs, the user menu, the sign-in guard).
 //! - [`pages`]: one module per screen.
 //!
 //! Forms check their input with the same `roster-shared` parsers the server decides with, so
@@ -10,7 +12,9 @@
 
 pub mod api;
 pub mod app;
+pub mod components;
 pub mod pages;
+pub mod session;
 
 /// Mounts the app on `<body>`.
 pub fn start() {

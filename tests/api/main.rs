@@ -2,3 +2,4 @@
 //! once on SQLite and once on PostgreSQL.
 
 mod foundation;
+mod identity;

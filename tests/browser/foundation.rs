@@ -6,7 +6,7 @@ async fn the_app_renders_the_server_health() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let browser = Browser::launch().await;
 
-    browser.client.goto(&app.url("/")).await.unwrap();
+    browser.client.goto(&app.url("/sign-in")).await.unwrap();
 
     assert_eq!(
         browser.text_of("[data-test=health-status]").await,
@@ -44,9 +44,9 @@ async fn client_routes_load_the_app_and_unknown_ones_say_not_found() {
 async fn an_unreachable_server_is_shown_and_can_be_retried() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let browser = Browser::launch().await;
-    browser.block_urls(&["*/api/*"]).await;
+    browser.block_urls(&["*/api/v1/health"]).await;
 
-    browser.client.goto(&app.url("/")).await.unwrap();
+    browser.client.goto(&app.url("/sign-in")).await.unwrap();
 
     let error = browser.text_of("[data-test=health-error]").await;
     assert!(error.contains("Cannot reach the Roster server"), "{error}");

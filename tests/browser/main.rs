@@ -3,3 +3,5 @@
 //! code can render.
 
 mod foundation;
+mod identity;
+mod tour;

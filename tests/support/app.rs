@@ -7,7 +7,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rand::Rng as _;
 use roster_backend::settings::Settings;
 use roster_backend::startup::Application;
+use roster_shared::api::{SessionInfo, SignInOutcome};
 use serde::Serialize;
+
+use crate::client::{ApiClient, expect_json};
+
+pub const OWNER_EMAIL: &str = "olivia@acme.example";
+pub const OWNER_PASSWORD: &str = "correct horse battery";
 use sqlx::Executor as _;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -58,6 +64,10 @@ pub struct TestApp {
     pub engine: Engine,
     /// A client with its own cookie jar, like one browser.
     pub client: reqwest::Client,
+    /// The same, sending the CSRF token like the SPA does.
+    pub api: ApiClient,
+    /// The first-run link the server printed (while nobody is set up).
+    pub setup_link: Option<String>,
     database_url: String,
     schema: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -68,6 +78,11 @@ pub struct TestApp {
 impl TestApp {
     /// Starts a server with a fresh, empty database.
     pub async fn spawn(engine: Engine) -> TestApp {
+        Self::spawn_with(engine, |_| {}).await
+    }
+
+    /// Starts a server with a fresh, empty database and adjusted settings.
+    pub async fn spawn_with(engine: Engine, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let data_dir = tempfile::tempdir().expect("a temporary folder");
         let (database_url, schema) = match engine {
             Engine::Sqlite => (
@@ -80,18 +95,22 @@ impl TestApp {
                 (url, Some(schema))
             }
         };
-        let settings = Settings::on_free_port(database_url.clone(), web_dir());
+        let mut settings = Settings::on_free_port(database_url.clone(), web_dir());
+        adjust(&mut settings);
         let app = Application::build(settings)
             .await
             .unwrap_or_else(|error| panic!("the server did not start: {error:#}"));
         let address = format!("http://{}", app.local_addr());
+        let setup_link = app.setup_link().map(str::to_owned);
         let (shutdown, stop) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async move {
             let _ = stop.await;
         }));
         TestApp {
+            api: ApiClient::new(&address),
             address,
             engine,
+            setup_link,
             client: client(),
             database_url,
             schema,
@@ -99,6 +118,62 @@ impl TestApp {
             server: Some(server),
             _data_dir: data_dir,
         }
+    }
+
+    /// A new client with its own cookie jar (another browser or device).
+    pub fn new_client(&self) -> ApiClient {
+        ApiClient::new(&self.address)
+    }
+
+    /// The token of the first-run setup link.
+    pub fn setup_token(&self) -> String {
+        let link = self
+            .setup_link
+            .as_deref()
+            .expect("a fresh server prints a setup link");
+        link.split_once("#token=")
+            .expect("the link carries a token")
+            .1
+            .to_owned()
+    }
+
+    /// Runs first-run setup with [`OWNER_EMAIL`] / [`OWNER_PASSWORD`]; `self.api` is then
+    /// signed in as that Owner.
+    pub async fn set_up(&self) -> SessionInfo {
+        let request = serde_json::json!({
+            "token": self.setup_token(),
+            "account_name": "Acme",
+            "plan": "team",
+            "owner_name": "Olivia Owner",
+            "email": OWNER_EMAIL,
+            "password": OWNER_PASSWORD,
+        });
+        match expect_json(self.api.post("/api/v1/setup", &request).await, 200).await {
+            SignInOutcome::SignedIn { session } => {
+                self.api.adopt(&session);
+                session
+            }
+            other => panic!("setup did not sign in: {other:?}"),
+        }
+    }
+
+    /// A connection to this server's database (its own pool), to look or to change time.
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&self.database_url)
+            .await
+            .expect("the test database answers")
+    }
+
+    /// Runs one statement against this server's database.
+    pub async fn execute(&self, sql: &str) {
+        let pool = self.db().await;
+        pool.execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        pool.close().await;
     }
 
     /// The URL of a path on this server.
@@ -126,6 +201,33 @@ impl TestApp {
     /// The database URL this server uses (to inspect or to start a second replica).
     pub fn database_url(&self) -> &str {
         &self.database_url
+    }
+
+    /// Stops the server and starts a new one on the same database (a restart).
+    pub async fn restart(mut self) -> TestApp {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("the server task ends")
+                .expect("the server stops cleanly");
+        }
+        let settings = Settings::on_free_port(self.database_url.clone(), web_dir());
+        let app = Application::build(settings)
+            .await
+            .unwrap_or_else(|error| panic!("the server did not restart: {error:#}"));
+        let address = format!("http://{}", app.local_addr());
+        let (shutdown, stop) = oneshot::channel::<()>();
+        self.setup_link = app.setup_link().map(str::to_owned);
+        self.server = Some(tokio::spawn(app.run_until(async move {
+            let _ = stop.await;
+        })));
+        self.shutdown = Some(shutdown);
+        self.api = ApiClient::new(&address);
+        self.address = address;
+        self
     }
 
     /// Stops the server gracefully and drops its PostgreSQL schema.

@@ -110,6 +110,91 @@ impl Browser {
         .await;
     }
 
+    /// Opens a path of the app under test.
+    pub async fn open(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+    }
+
+    /// Replaces the text of the input matching `css` (waiting for it) by typing `text`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let element = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("no field {css}: {error}"));
+        element
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("cannot clear {css}: {e}"));
+        element
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
+    }
+
+    /// Waits (up to 20 s) until the element matching `css` shows exactly `expected`.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) {
+        let mut last = String::new();
+        for _ in 0..200 {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = element.text().await
+            {
+                if text == expected {
+                    return;
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never showed {expected:?} (last: {last:?})");
+    }
+
+    /// Waits (up to 20 s) until the address bar's path is `path`.
+    pub async fn wait_for_path(&self, path: &str) {
+        let mut last = String::new();
+        for _ in 0..200 {
+            if let Ok(url) = self.client.current_url().await {
+                if url.path() == path {
+                    return;
+                }
+                last = url.path().to_owned();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page never reached {path} (still at {last})");
+    }
+
+    /// How many elements match `css` right now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    /// Waits (up to 20 s) until `count` elements match `css`.
+    pub async fn wait_for_count(&self, css: &str, count: usize) {
+        for _ in 0..200 {
+            if self.count(css).await == count {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never saw {count} × {css} (saw {})", self.count(css).await);
+    }
+
+    /// Saves a screenshot (PNG) for a person to look at.
+    pub async fn screenshot(&self, path: &std::path::Path) {
+        let png = self.client.screenshot().await.expect("a screenshot");
+        std::fs::write(path, png).expect("write the screenshot");
+    }
+
     /// Clicks the element matching `css` (waiting for it).
     pub async fn click(&self, css: &str) {
         self.client

@@ -5,9 +5,13 @@
 //! # Layout
 //! - [`app`]: [`app::TestApp`], one running server per test, and the [`engines!`] macro that
 //!   runs a test once per database engine.
+//! - [`client`]: [`client::ApiClient`], one browser's cookie jar and CSRF token.
 //! - [`browser`]: [`browser::Browser`], ChromeDriver + Chromium for one test.
 
 pub mod app;
 pub mod browser;
+pub mod client;
+pub mod totp;
 
-pub use app::{Engine, TestApp};
+pub use app::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
+pub use client::{ApiClient, expect_error, expect_json};

@@ -7,7 +7,23 @@ use utoipa_axum::routes;
 use crate::state::AppState;
 
 mod health;
+mod me;
+pub(crate) mod session;
+mod setup;
 
 pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(health::health))
+    OpenApiRouter::new()
+        .routes(routes!(health::health))
+        .routes(routes!(setup::status, setup::run))
+        .routes(routes!(session::sign_in))
+        .routes(routes!(session::sign_in_totp))
+        .routes(routes!(session::sign_out))
+        .routes(routes!(session::current))
+        .routes(routes!(me::update_name))
+        .routes(routes!(me::change_password))
+        .routes(routes!(me::devices))
+        .routes(routes!(me::sign_out_device))
+        .routes(routes!(me::sign_out_other_devices))
+        .routes(routes!(me::start_totp, me::disable_totp))
+        .routes(routes!(me::confirm_totp))
 }

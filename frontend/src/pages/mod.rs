@@ -2,3 +2,7 @@
 
 pub mod home;
 pub mod not_found;
+pub mod profile;
+pub mod security;
+pub mod setup;
+pub mod sign_in;

@@ -1,0 +1,20 @@
+//! Identity: passwords, sessions, CSRF, sign-in throttling, devices and two-factor codes.
+//!
+//! - `password`: argon2id hashing on the blocking pool, bounded so a burst of sign-ins
+//!   cannot exhaust memory.
+//! - `token`: random 256-bit tokens; only their SHA-256 is ever stored.
+//! - `session`: the session cookie, the [`session::CurrentSession`] extractor (idle and
+//!   absolute timeouts, CSRF check on every state change).
+//! - `same_origin`: refuses cross-site state-changing requests before any handler runs.
+//! - `throttle`: slows password guessing per account and per client address, in the database
+//!   so every replica sees the same counts.
+//! - `device`: a readable device name from a User-Agent.
+//! - `totp`: RFC 6238 codes and recovery codes.
+
+pub(crate) mod device;
+pub(crate) mod password;
+pub(crate) mod same_origin;
+pub(crate) mod session;
+pub(crate) mod throttle;
+pub(crate) mod token;
+pub(crate) mod totp;

@@ -1,0 +1,132 @@
+//! Slows password guessing, per account (email) and per client address.
+//!
+//! After a few free failures each further one doubles the wait (30 s, 1 min, 2 min, … up to
+//! 15 min), and the answer says when to retry. Counts live in the database, so every replica
+//! enforces the same limit; a quiet quarter of an hour resets them, and a successful sign-in
+//! resets the account's.
+
+use axum::http::StatusCode;
+use roster_shared::time::{MINUTE_MS, SECOND_MS, Timestamp};
+use sqlx::AnyPool;
+
+use crate::db;
+use crate::error::ApiError;
+
+const WINDOW_MS: i64 = 15 * MINUTE_MS;
+const FIRST_DELAY_MS: i64 = 30 * SECOND_MS;
+const MAX_DELAY_MS: i64 = 15 * MINUTE_MS;
+
+/// What is counted: an account's email or a client address.
+pub(crate) enum Subject<'a> {
+    Email(&'a str),
+    Address(&'a str),
+}
+
+impl Subject<'_> {
+    fn key(&self) -> String {
+        match self {
+            Subject::Email(email) => format!("email:{email}"),
+            Subject::Address(ip) => format!("ip:{ip}"),
+        }
+    }
+
+    /// Failures allowed before any wait. An address is shared by many people (an office
+    /// behind one NAT), so it gets more.
+    fn free_failures(&self) -> i64 {
+        match self {
+            Subject::Email(_) => 5,
+            Subject::Address(_) => 20,
+        }
+    }
+}
+
+/// When the next attempt is allowed after `failures`, the last at `last_failure`.
+fn retry_at(free: i64, failures: i64, last_failure: i64) -> Option<i64> {
+    if failures < free {
+        return None;
+    }
+    let doublings = (failures - free).min(20) as u32;
+    let delay = FIRST_DELAY_MS
+        .saturating_mul(1 << doublings)
+        .min(MAX_DELAY_MS);
+    Some(last_failure + delay)
+}
+
+pub(crate) async fn check(
+    db: &AnyPool,
+    subjects: &[Subject<'_>],
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let mut wait_until = None::<i64>;
+    for subject in subjects {
+        if let Some((failures, last)) = db::identity::failures(db, &subject.key()).await? {
+            if now.millis() - last > WINDOW_MS {
+                continue;
+            }
+            if let Some(at) = retry_at(subject.free_failures(), failures, last)
+                && at > now.millis()
+            {
+                wait_until = Some(wait_until.map_or(at, |w| w.max(at)));
+            }
+        }
+    }
+    match wait_until {
+        None => Ok(()),
+        Some(at) => {
+            let seconds = ((at - now.millis()) + 999) / 1000;
+            Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!(
+                    "Too many failed sign-in attempts. Try again in {}.",
+                    describe_wait(seconds)
+                ),
+            )
+            .retry_after(seconds as u64))
+        }
+    }
+}
+
+fn describe_wait(seconds: i64) -> String {
+    if seconds < 90 {
+        format!("{seconds} seconds")
+    } else {
+        format!("{} minutes", (seconds + 59) / 60)
+    }
+}
+
+pub(crate) async fn record_failure(
+    db: &AnyPool,
+    subjects: &[Subject<'_>],
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    for subject in subjects {
+        db::identity::record_failure(db, &subject.key(), now, now.plus_millis(-WINDOW_MS)).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn clear(db: &AnyPool, subject: Subject<'_>) -> Result<(), ApiError> {
+    db::identity::clear_failures(db, &subject.key()).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_double_after_the_free_failures() {
+        assert_eq!(retry_at(5, 4, 0), None);
+        assert_eq!(retry_at(5, 5, 0), Some(30_000));
+        assert_eq!(retry_at(5, 6, 0), Some(60_000));
+        assert_eq!(retry_at(5, 7, 0), Some(120_000));
+        assert_eq!(retry_at(5, 50, 0), Some(15 * 60_000));
+    }
+
+    #[test]
+    fn waits_are_said_in_words() {
+        assert_eq!(describe_wait(30), "30 seconds");
+        assert_eq!(describe_wait(120), "2 minutes");
+    }
+}

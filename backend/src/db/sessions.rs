@@ -1,0 +1,197 @@
+//! Signed-in devices. A row exists exactly as long as the session is valid: signing out (here
+//! or from another device) deletes it, so the next request with its cookie fails at once.
+
+use roster_shared::time::Timestamp;
+use sqlx::{Any, Executor, FromRow};
+
+pub(crate) struct NewSession<'a> {
+    pub(crate) token_hash: &'a str,
+    pub(crate) user_id: i64,
+    pub(crate) now: Timestamp,
+    pub(crate) expires_at: Timestamp,
+    pub(crate) user_agent: &'a str,
+    pub(crate) browser: &'a str,
+    pub(crate) os: &'a str,
+    pub(crate) ip: &'a str,
+}
+
+pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    session: NewSession<'_>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, \
+         user_agent, browser, os, ip) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(session.token_hash)
+    .bind(session.user_id)
+    .bind(session.now.millis())
+    .bind(session.expires_at.millis())
+    .bind(session.user_agent)
+    .bind(session.browser)
+    .bind(session.os)
+    .bind(session.ip)
+    .fetch_one(db)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct SessionRow {
+    pub(crate) id: i64,
+    pub(crate) user_id: i64,
+    pub(crate) last_seen_at: i64,
+    pub(crate) expires_at: i64,
+}
+
+pub(crate) async fn find_by_token<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    token_hash: &str,
+) -> sqlx::Result<Option<SessionRow>> {
+    sqlx::query_as(
+        "SELECT id, user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await
+}
+
+pub(crate) async fn touch<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+    now: Timestamp,
+    ip: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $2, ip = $3 WHERE id = $1")
+        .bind(id)
+        .bind(now.millis())
+        .bind(ip)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes one session of `user_id`; false if it is not theirs or does not exist.
+pub(crate) async fn delete<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: i64,
+    id: i64,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Signs `user_id` out everywhere except on `keep` (and everywhere when `keep` is `None`).
+pub(crate) async fn delete_others<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: i64,
+    keep: Option<i64>,
+) -> sqlx::Result<u64> {
+    let result = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+        .bind(user_id)
+        .bind(keep.unwrap_or(-1))
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected())
+}
+
+/// Removes sessions past their absolute or idle limit.
+pub(crate) async fn delete_expired<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    now: Timestamp,
+    idle_cutoff: Timestamp,
+) -> sqlx::Result<u64> {
+    let result = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(now.millis())
+        .bind(idle_cutoff.millis())
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct DeviceRow {
+    pub(crate) id: i64,
+    pub(crate) browser: String,
+    pub(crate) os: String,
+    pub(crate) ip: String,
+    pub(crate) created_at: i64,
+    pub(crate) last_seen_at: i64,
+}
+
+pub(crate) async fn list_for_user<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: i64,
+) -> sqlx::Result<Vec<DeviceRow>> {
+    sqlx::query_as(
+        "SELECT id, browser, os, ip, created_at, last_seen_at FROM sessions \
+         WHERE user_id = $1 ORDER BY last_seen_at DESC, id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+// ---- the second sign-in step ----------------------------------------------------------------
+
+pub(crate) async fn insert_challenge<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    token_hash: &str,
+    user_id: i64,
+    expires_at: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO sign_in_challenges (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(expires_at.millis())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct ChallengeRow {
+    pub(crate) user_id: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) attempts: i64,
+}
+
+pub(crate) async fn find_challenge<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    token_hash: &str,
+) -> sqlx::Result<Option<ChallengeRow>> {
+    sqlx::query_as(
+        "SELECT user_id, expires_at, attempts FROM sign_in_challenges WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await
+}
+
+pub(crate) async fn count_challenge_attempt<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    token_hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sign_in_challenges SET attempts = attempts + 1 WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a challenge; false if another request already used it.
+pub(crate) async fn delete_challenge<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    token_hash: &str,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query("DELETE FROM sign_in_challenges WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}

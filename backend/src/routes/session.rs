@@ -1,0 +1,244 @@
+//! Signing in and out, and who is signed in.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use roster_shared::access::UserId;
+use roster_shared::api::{
+    CurrentUser, SessionInfo, SignInOutcome, SignInRequest, TotpSignInRequest,
+};
+use roster_shared::email::EmailAddress;
+use roster_shared::name::PersonName;
+use roster_shared::time::{MINUTE_MS, Timestamp};
+
+use crate::auth::session::{self, ClientInfo, CurrentSession};
+use crate::auth::throttle::{self, Subject};
+use crate::auth::{device, token, totp};
+use crate::clock;
+use crate::db;
+use crate::db::users::UserRow;
+use crate::error::{ApiError, AppJson};
+use crate::state::AppState;
+
+/// How long the second sign-in step may take.
+const CHALLENGE_MS: i64 = 5 * MINUTE_MS;
+/// Wrong codes allowed per challenge before signing in must start again.
+const CHALLENGE_ATTEMPTS: i64 = 5;
+
+fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "The email address or password is not right.",
+    )
+}
+
+/// Signs in with email and password. With two-factor authentication on, the answer asks for
+/// a code instead of starting the session.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sign-in",
+    tag = "session",
+    request_body = SignInRequest,
+    responses(
+        (status = 200, description = "Signed in (a session cookie is set), or a code is needed", body = SignInOutcome),
+        (status = 401, description = "Wrong email or password", body = roster_shared::api::ErrorBody),
+        (status = 429, description = "Too many failures; the Retry-After header says when to try again", body = roster_shared::api::ErrorBody),
+    )
+)]
+pub(crate) async fn sign_in(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(request): AppJson<SignInRequest>,
+) -> Result<Response, ApiError> {
+    let now = clock::now();
+    // An unparseable address still gets the same answer and the same throttling as a wrong
+    // password: nothing tells whether an account exists.
+    let email_key = EmailAddress::parse(&request.email)
+        .map(|e| e.key())
+        .unwrap_or_else(|_| request.email.trim().to_lowercase());
+    let subjects = [Subject::Email(&email_key), Subject::Address(&client.ip)];
+    let db = state.db();
+    throttle::check(db.reader(), &subjects, now).await?;
+    let user = db::users::find_by_email(db.reader(), &email_key).await?;
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let ok = state.hasher().verify(&request.password, stored).await?;
+    let Some(user) = user.filter(|_| ok) else {
+        throttle::record_failure(db.writer(), &subjects, now).await?;
+        return Err(invalid_credentials());
+    };
+    throttle::clear(db.writer(), Subject::Email(&email_key)).await?;
+    if user.totp_secret.is_some() {
+        let (challenge, hash) = token::new_token();
+        db::sessions::insert_challenge(db.writer(), &hash, user.id, now.plus_millis(CHALLENGE_MS))
+            .await?;
+        return Ok(AppJson(SignInOutcome::TotpRequired { challenge }).into_response());
+    }
+    start_session(&state, &client, &user, now).await
+}
+
+/// The second step: a code from the authenticator app, or a recovery code.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sign-in/totp",
+    tag = "session",
+    request_body = TotpSignInRequest,
+    responses(
+        (status = 200, description = "Signed in; a session cookie is set", body = SignInOutcome),
+        (status = 401, description = "Wrong code, or the step took too long", body = roster_shared::api::ErrorBody),
+    )
+)]
+pub(crate) async fn sign_in_totp(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(request): AppJson<TotpSignInRequest>,
+) -> Result<Response, ApiError> {
+    let now = clock::now();
+    let db = state.db();
+    let challenge_hash = token::hash(&request.challenge);
+    let expired = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "challenge_expired",
+            "This sign-in took too long or had too many wrong codes. Please sign in again.",
+        )
+    };
+    let challenge = db::sessions::find_challenge(db.reader(), &challenge_hash)
+        .await?
+        .ok_or_else(expired)?;
+    if now.millis() >= challenge.expires_at || challenge.attempts >= CHALLENGE_ATTEMPTS {
+        db::sessions::delete_challenge(db.writer(), &challenge_hash).await?;
+        return Err(expired());
+    }
+    let user = db::users::find(db.reader(), challenge.user_id)
+        .await?
+        .ok_or_else(expired)?;
+    let subjects = [Subject::Address(&client.ip)];
+    throttle::check(db.reader(), &subjects, now).await?;
+    if !code_is_valid(&state, &user, &request.code, now).await? {
+        db::sessions::count_challenge_attempt(db.writer(), &challenge_hash).await?;
+        throttle::record_failure(db.writer(), &subjects, now).await?;
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_code",
+            "That code is not right. Use the current code from your authenticator app, or a recovery code.",
+        ));
+    }
+    if !db::sessions::delete_challenge(db.writer(), &challenge_hash).await? {
+        return Err(expired());
+    }
+    start_session(&state, &client, &user, now).await
+}
+
+/// Whether `code` is the person's current TOTP code (not used before) or an unused recovery
+/// code; using it consumes it.
+pub(crate) async fn code_is_valid(
+    state: &AppState,
+    user: &UserRow,
+    code: &str,
+    now: Timestamp,
+) -> Result<bool, ApiError> {
+    let Some(secret) = &user.totp_secret else {
+        return Ok(false);
+    };
+    if let Some(step) = totp::verify(secret, code, now, user.totp_last_step) {
+        return Ok(db::users::use_totp_step(state.db().writer(), user.id, step).await?);
+    }
+    let normalized = totp::normalize_recovery_code(code);
+    if normalized.len() == 10 {
+        return Ok(db::identity::use_recovery_code(
+            state.db().writer(),
+            user.id,
+            &token::hash(&normalized),
+            now,
+        )
+        .await?);
+    }
+    Ok(false)
+}
+
+/// Creates the session for `user` on this device and answers with its cookie.
+pub(crate) async fn start_session(
+    state: &AppState,
+    client: &ClientInfo,
+    user: &UserRow,
+    now: Timestamp,
+) -> Result<Response, ApiError> {
+    let (token, hash) = token::new_token();
+    let expires_at = now.plus_millis(state.settings().session_absolute_timeout.as_millis() as i64);
+    let (browser, os) = device::describe(&client.user_agent);
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    db::sessions::insert(
+        &mut *tx,
+        db::sessions::NewSession {
+            token_hash: &hash,
+            user_id: user.id,
+            now,
+            expires_at,
+            user_agent: &client.user_agent,
+            browser: &browser,
+            os: &os,
+            ip: &client.ip,
+        },
+    )
+    .await?;
+    db::users::record_sign_in(&mut *tx, user.id, now).await?;
+    tx.commit().await?;
+    let info = session_info(user, &token)?;
+    let cookie = session::session_cookie(&token, now, expires_at, state.secure_cookies());
+    let mut response = AppJson(SignInOutcome::SignedIn { session: info }).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+pub(crate) fn session_info(user: &UserRow, session_token: &str) -> Result<SessionInfo, ApiError> {
+    Ok(SessionInfo {
+        user: CurrentUser {
+            id: UserId(user.id),
+            name: PersonName::parse(&user.name).map_err(ApiError::internal)?,
+            email: EmailAddress::parse(&user.email).map_err(ApiError::internal)?,
+        },
+        csrf_token: session::csrf_token(session_token),
+        last_account: user.last_account_id.map(roster_shared::account::AccountId),
+        totp_enabled: user.totp_secret.is_some(),
+    })
+}
+
+/// Who is signed in on this browser.
+#[utoipa::path(
+    get,
+    path = "/api/v1/session",
+    tag = "session",
+    responses(
+        (status = 200, description = "The signed-in person", body = SessionInfo),
+        (status = 401, description = "Not signed in, or the session ended", body = roster_shared::api::ErrorBody),
+    )
+)]
+pub(crate) async fn current(
+    State(state): State<AppState>,
+    current: CurrentSession,
+    headers: HeaderMap,
+) -> Result<AppJson<SessionInfo>, ApiError> {
+    let token = session::session_token(&headers).ok_or_else(session::sign_in_required)?;
+    let user = db::users::find(state.db().reader(), current.user())
+        .await?
+        .ok_or_else(session::sign_in_required)?;
+    Ok(AppJson(session_info(&user, token)?))
+}
+
+/// Signs out on this device.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sign-out",
+    tag = "session",
+    responses((status = 204, description = "Signed out; the cookie is removed"))
+)]
+pub(crate) async fn sign_out(
+    State(state): State<AppState>,
+    current: CurrentSession,
+) -> Result<Response, ApiError> {
+    db::sessions::delete(state.db().writer(), current.user(), current.session_id).await?;
+    let cookie: HeaderValue = session::clear_session_cookie(state.secure_cookies());
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}

@@ -1,0 +1,38 @@
+//! The footer line that says which server answers (version, database) — or that none does.
+
+use leptos::prelude::*;
+use roster_shared::api::HealthStatus;
+
+use crate::api;
+
+#[component]
+pub fn ServerStatus() -> impl IntoView {
+    let health = LocalResource::new(api::health);
+    view! {
+        <footer class="app-footer" aria-live="polite">
+            <Suspense fallback=|| view! { <span class="muted" data-test="health-loading">"Checking the server…"</span> }>
+                {move || health.get().map(|result| match result {
+                    Ok(health) => {
+                        let (label, class) = match health.status {
+                            HealthStatus::Ok => ("Running", "badge ok"),
+                            HealthStatus::Degraded => ("Database not answering", "badge warn"),
+                        };
+                        view! {
+                            <span class="footer-facts" data-test="health">
+                                <span class=class data-test="health-status">{label}</span>
+                                <span>"Roster "<span data-test="health-version">{health.version}</span></span>
+                                <span data-test="health-database">{health.database.label()}</span>
+                            </span>
+                        }.into_any()
+                    }
+                    Err(error) => view! {
+                        <span class="footer-error" role="alert" data-test="health-error">
+                            <span>{error.message()}</span>
+                            <button class="button small" on:click=move |_| health.refetch()>"Try again"</button>
+                        </span>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </footer>
+    }
+}

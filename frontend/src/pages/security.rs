@@ -1,0 +1,299 @@
+//! "Sign-in & Security": the person's name, password and two-factor authentication.
+
+use leptos::prelude::*;
+use roster_shared::api::{
+    ChangePasswordRequest, PasswordConfirmation, RecoveryCodes, TotpCodeRequest, TotpEnrolment,
+    UpdateNameRequest,
+};
+use roster_shared::name::PersonName;
+use roster_shared::password::NewPassword;
+
+use crate::api;
+use crate::components::dialog::Dialog;
+use crate::components::field::{Input, TextField};
+use crate::session::use_session;
+
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    view! {
+        <section class="page narrow" aria-labelledby="security-title">
+            <h1 id="security-title">"Sign-in & Security"</h1>
+            <p class="muted">"How you appear to others and how you sign in."</p>
+            <NameSection/>
+            <PasswordSection/>
+            <TwoFactorSection/>
+            <div class="card">
+                <h2>"Connected devices"</h2>
+                <p class="muted">"See where you are signed in, and sign out of devices you no longer use."</p>
+                <a class="button" href="/profile/devices">"Manage devices"</a>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn NameSection() -> impl IntoView {
+    let session = use_session();
+    let editing = RwSignal::new(false);
+    let name = Input::new();
+    let pending = RwSignal::new(false);
+    let open = move |_| {
+        name.value.set(
+            session
+                .info()
+                .map(|i| i.user.name.to_string())
+                .unwrap_or_default(),
+        );
+        name.error.set(None);
+        editing.set(true);
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(parsed) = name.check(PersonName::parse) else {
+            return;
+        };
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            match api::update_name(&UpdateNameRequest { name: parsed }).await {
+                Ok(info) => {
+                    session.signed_in(info);
+                    editing.set(false);
+                }
+                Err(error) => name.fail(error.field("name").unwrap_or_else(|| error.message())),
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <div class="card">
+            <h2>"Name"</h2>
+            <div class="row-between">
+                <p class="big" data-test="security-name">{move || session.info().map(|i| i.user.name.to_string())}</p>
+                <button class="button" on:click=open data-test="update-name">"Update name"</button>
+            </div>
+            <Dialog open=editing title="Update name" id="name-dialog">
+                <form class="form" on:submit=save novalidate>
+                    <TextField id="new-name" label="Name" value=name.value error=name.error autocomplete="name"
+                        hint="Shown to everyone in your accounts."/>
+                    <div class="form-actions">
+                        <button class="button ghost" type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                        <button class="button primary" type="submit" disabled=move || pending.get() data-test="save-name">"Save"</button>
+                    </div>
+                </form>
+            </Dialog>
+        </div>
+    }
+}
+
+#[component]
+fn PasswordSection() -> impl IntoView {
+    let session = use_session();
+    let current = Input::new();
+    let new = Input::new();
+    let again = Input::new();
+    let pending = RwSignal::new(false);
+    let done = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(false);
+        let email = session
+            .info()
+            .map(|i| i.user.email.to_string())
+            .unwrap_or_default();
+        let current_ok = current.check(|p| {
+            if p.is_empty() {
+                Err("enter your current password")
+            } else {
+                Ok(p.to_owned())
+            }
+        });
+        let new_password = new.check(|p| NewPassword::parse_for(p, &email));
+        let typed = new.value.get_untracked();
+        let same = again.check(|p| {
+            if p == typed {
+                Ok(())
+            } else {
+                Err("the two new passwords differ")
+            }
+        });
+        let (Some(current_password), Some(new_password), Some(())) =
+            (current_ok, new_password, same)
+        else {
+            return;
+        };
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            match api::change_password(&ChangePasswordRequest {
+                current_password,
+                new_password,
+            })
+            .await
+            {
+                Ok(()) => {
+                    for input in [current, new, again] {
+                        input.value.set(String::new());
+                    }
+                    done.set(true);
+                }
+                Err(error) => {
+                    if let Some(message) = error.field("current_password") {
+                        current.fail(message);
+                    } else if let Some(message) = error.field("new_password") {
+                        new.fail(message);
+                    } else {
+                        current.fail(error.message());
+                    }
+                }
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <form class="card form" on:submit=submit novalidate>
+            <h2>"Password"</h2>
+            <p class="muted">"Changing it signs you out on every other device."</p>
+            {move || done.get().then(|| view! { <div class="alert ok" role="status">"Password changed. Other devices were signed out."</div> })}
+            <TextField id="current-password" label="Current password" value=current.value error=current.error input_type="password" autocomplete="current-password"/>
+            <TextField id="new-password" label="New password" value=new.value error=new.error input_type="password" autocomplete="new-password"
+                hint="At least 10 characters."/>
+            <TextField id="new-password-again" label="New password again" value=again.value error=again.error input_type="password" autocomplete="new-password"/>
+            <div class="form-actions">
+                <button class="button primary" type="submit" disabled=move || pending.get()>"Change password"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn TwoFactorSection() -> impl IntoView {
+    let session = use_session();
+    let enabled = move || session.info().is_some_and(|i| i.totp_enabled);
+    let enrolment = RwSignal::new(None::<TotpEnrolment>);
+    let codes = RwSignal::new(None::<RecoveryCodes>);
+    let code = Input::new();
+    let password = Input::new();
+    let disabling = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+
+    let refresh_session = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(Some(info)) = api::session().await {
+                session.signed_in(info);
+            }
+        });
+    };
+    let start = move |_| {
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            match api::start_totp().await {
+                Ok(started) => enrolment.set(Some(started)),
+                Err(error) => failure.set(Some(error.message())),
+            }
+        });
+    };
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = TotpCodeRequest {
+            code: code.value.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::confirm_totp(&request).await {
+                Ok(recovery) => {
+                    enrolment.set(None);
+                    codes.set(Some(recovery));
+                    refresh_session();
+                }
+                Err(error) => code.fail(error.message()),
+            }
+        });
+    };
+    let disable = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = PasswordConfirmation {
+            password: password.value.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::disable_totp(&request).await {
+                Ok(()) => {
+                    disabling.set(false);
+                    password.value.set(String::new());
+                    codes.set(None);
+                    refresh_session();
+                }
+                Err(error) => password.fail(error.message()),
+            }
+        });
+    };
+    view! {
+        <div class="card">
+            <h2>"Two-factor authentication"</h2>
+            {move || failure.get().map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
+            {move || if let Some(recovery) = codes.get() {
+                view! {
+                    <div class="alert ok" role="status">
+                        <p><strong>"Two-factor authentication is on."</strong>" Keep these recovery codes somewhere safe. Each works once if you lose your phone; they are shown only now."</p>
+                        <ul class="codes" data-test="recovery-codes">
+                            {recovery.codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                        </ul>
+                    </div>
+                }.into_any()
+            } else if let Some(started) = enrolment.get() {
+                let qr = format!("data:image/svg+xml;utf8,{}", percent_encode(&started.qr_svg));
+                view! {
+                    <ol class="steps">
+                        <li>"Scan this code with an authenticator app (such as 1Password, Google Authenticator or Aegis)."</li>
+                    </ol>
+                    <img class="qr" src=qr width="200" height="200" alt="QR code for your authenticator app"/>
+                    <p class="muted">"Cannot scan it? Enter this key: "<code data-test="totp-secret">{started.secret}</code></p>
+                    <form class="form" on:submit=confirm novalidate>
+                        <TextField id="totp-confirm" label="Code from the app" value=code.value error=code.error autocomplete="one-time-code"/>
+                        <div class="form-actions">
+                            <button class="button ghost" type="button" on:click=move |_| enrolment.set(None)>"Cancel"</button>
+                            <button class="button primary" type="submit" data-test="totp-confirm">"Turn on"</button>
+                        </div>
+                    </form>
+                }.into_any()
+            } else if enabled() {
+                view! {
+                    <p><span class="badge ok">"On"</span>" A code from your authenticator app is needed when you sign in."</p>
+                    <Show when=move || disabling.get() fallback=move || view! {
+                        <button class="button danger" on:click=move |_| disabling.set(true)>"Turn off"</button>
+                    }>
+                        <form class="form" on:submit=disable novalidate>
+                            <TextField id="totp-off-password" label="Your password" value=password.value error=password.error input_type="password" autocomplete="current-password"/>
+                            <div class="form-actions">
+                                <button class="button ghost" type="button" on:click=move |_| disabling.set(false)>"Cancel"</button>
+                                <button class="button danger" type="submit">"Turn off two-factor authentication"</button>
+                            </div>
+                        </form>
+                    </Show>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="muted">"Protect your account with a code from an authenticator app in addition to your password."</p>
+                    <button class="button" on:click=start data-test="totp-start">"Set up two-factor authentication"</button>
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+/// Percent-encodes an SVG for a `data:` URL.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b' '
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'='
+            | b':'
+            | b'/'
+            | b',' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,150 @@
+//! Signing in: email and password, then a code when two-factor authentication is on.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use roster_shared::api::{SignInOutcome, SignInRequest, TotpSignInRequest};
+
+use crate::api;
+use crate::components::field::{Input, TextField};
+use crate::session::{Auth, use_session};
+
+/// Where to go after signing in: the `next` parameter if it is a path of this app.
+fn destination(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/sign-in"))
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let email = Input::new();
+    let password = Input::new();
+    let code = Input::new();
+    let challenge = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+    let setup = LocalResource::new(api::setup_status);
+
+    // Already signed in (another tab, or the back button): go on.
+    {
+        let navigate = navigate.clone();
+        Effect::new(move |_| {
+            if let Auth::SignedIn(_) = session.auth.get() {
+                navigate(
+                    &destination(query.get_untracked().get("next")),
+                    Default::default(),
+                );
+            }
+        });
+    }
+
+    let finish = move |outcome: SignInOutcome| match outcome {
+        SignInOutcome::SignedIn { session: info } => session.signed_in(info),
+        SignInOutcome::TotpRequired { challenge: token } => {
+            code.value.set(String::new());
+            challenge.set(Some(token));
+        }
+    };
+
+    let submit_password = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = SignInRequest {
+            email: email.value.get_untracked(),
+            password: password.value.get_untracked(),
+        };
+        if request.email.trim().is_empty() || request.password.is_empty() {
+            failure.set(Some("Enter your email address and password.".into()));
+            return;
+        }
+        pending.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            match api::sign_in(&request).await {
+                Ok(outcome) => finish(outcome),
+                Err(error) => {
+                    password.value.set(String::new());
+                    failure.set(Some(error.message()));
+                }
+            }
+            pending.set(false);
+        });
+    };
+
+    let submit_code = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(token) = challenge.get_untracked() else {
+            return;
+        };
+        let request = TotpSignInRequest {
+            challenge: token,
+            code: code.value.get_untracked(),
+        };
+        pending.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            match api::sign_in_totp(&request).await {
+                Ok(outcome) => finish(outcome),
+                Err(error) => {
+                    if error.code() == Some("challenge_expired") {
+                        challenge.set(None);
+                        password.value.set(String::new());
+                    }
+                    code.value.set(String::new());
+                    failure.set(Some(error.message()));
+                }
+            }
+            pending.set(false);
+        });
+    };
+
+    view! {
+        <section class="page narrow sign-in" aria-labelledby="sign-in-title">
+            <h1 id="sign-in-title">"Sign in to Roster"</h1>
+            {move || setup.get().and_then(|s| s.ok()).filter(|s| s.required).map(|_| view! {
+                <div class="alert info" role="status">
+                    "Roster has not been set up yet. Open the setup link that the server printed when it started."
+                </div>
+            })}
+            {move || failure.get().map(|message| view! { <div class="alert error" role="alert" data-test="sign-in-error">{message}</div> })}
+            <Show
+                when=move || challenge.get().is_some()
+                fallback=move || view! {
+                    <form class="card form" on:submit=submit_password novalidate>
+                        <TextField id="email" label="Email address" value=email.value error=email.error input_type="email" autocomplete="username" autofocus=true/>
+                        <TextField id="password" label="Password" value=password.value error=password.error input_type="password" autocomplete="current-password"/>
+                        <div class="form-actions">
+                            <button class="button primary wide" type="submit" disabled=move || pending.get() data-test="sign-in-submit">
+                                {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                            </button>
+                        </div>
+                    </form>
+                }
+            >
+                <form class="card form" on:submit=submit_code novalidate>
+                    <p>"Enter the 6-digit code from your authenticator app, or one of your recovery codes."</p>
+                    <TextField id="totp-code" label="Code" value=code.value error=code.error autocomplete="one-time-code" autofocus=true/>
+                    <div class="form-actions">
+                        <button class="button ghost" type="button" on:click=move |_| { challenge.set(None); failure.set(None); }>"Back"</button>
+                        <button class="button primary" type="submit" disabled=move || pending.get() data-test="totp-submit">"Verify"</button>
+                    </div>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::destination;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(destination(Some("/profile".into())), "/profile");
+        assert_eq!(destination(Some("//evil.example".into())), "/");
+        assert_eq!(destination(Some("https://evil.example".into())), "/");
+        assert_eq!(destination(Some("/sign-in".into())), "/");
+        assert_eq!(destination(None), "/");
+    }
+}
