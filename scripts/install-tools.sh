@@ -14,6 +14,7 @@
 #         brotli wrk postgresql-client                           (size figures, load generator, psql)
 #   cargo trunk 0.21.14, wasm-bindgen-cli (exactly the version in Cargo.lock)  -> $ROSTER_TOOLS/bin
 #   npm   binaryen 132 (wasm-opt)                                             -> $ROSTER_TOOLS/npm
+#   PyPI  aiosmtpd (a real SMTP server the mail tests deliver to)             -> $ROSTER_TOOLS/venv
 #         Debian's binaryen (wasm-opt 108) mis-handles reference types and yields a module that
 #         fails in the browser, so it must never be the one Trunk finds.
 set -euo pipefail
@@ -28,7 +29,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 started=$(date +%s)
 
 # ---- 1. Debian packages ---------------------------------------------------------------------
-APT_PKGS=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 chromium chromium-driver brotli wrk
+APT_PKGS=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 chromium chromium-driver brotli wrk python3-venv
   postgresql-client)
 missing=()
 for p in "${APT_PKGS[@]}"; do
@@ -80,6 +81,17 @@ else
     >"$ROSTER_TOOLS/npm/package.json"
   npm install --prefix "$ROSTER_TOOLS/npm" --no-audit --no-fund --save-exact \
     "binaryen@$BINARYEN_VERSION" >/dev/null
+fi
+
+# ---- 4. Python tools for the tests (a real SMTP server) --------------------------------------
+AIOSMTPD_VERSION=1.4.6
+if [ -x "$ROSTER_TOOLS/venv/bin/python" ] \
+  && "$ROSTER_TOOLS/venv/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+  log "aiosmtpd $AIOSMTPD_VERSION (test SMTP server): present"
+else
+  log "PyPI: aiosmtpd $AIOSMTPD_VERSION into $ROSTER_TOOLS/venv"
+  python3 -m venv "$ROSTER_TOOLS/venv"
+  "$ROSTER_TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
 fi
 
 log "tools ready in $(( $(date +%s) - started ))s (in $ROSTER_TOOLS)"

@@ -22,5 +22,7 @@ step "Building the web app (release, as served)"
 scripts/build-web.sh
 step "Unit, API (SQLite and PostgreSQL) and browser tests"
 cargo test --workspace --locked
+step "roster-shared alone (the browser's build: no numbering-plan data)"
+cargo test -p roster-shared --locked
 step_done
 printf '\n\033[1;32mAll checks and tests passed\033[0m in %ss\n' "$(($(date +%s) - started))" >&2

@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand};
 use std::time::Duration;
 
 use crate::settings::{
-    DEFAULT_DATABASE_URL, DEFAULT_SESSION_DAYS, DEFAULT_SESSION_IDLE_HOURS, Settings,
+    DEFAULT_DATABASE_URL, DEFAULT_MAIL_ATTEMPTS, DEFAULT_MAIL_RETRY_SECONDS, DEFAULT_SESSION_DAYS,
+    DEFAULT_SESSION_IDLE_HOURS, Settings,
 };
 use crate::startup::Application;
 use crate::telemetry;
@@ -82,6 +83,24 @@ struct ServeArgs {
     /// Read the client address from X-Forwarded-For (only behind a reverse proxy that sets it).
     #[arg(long, env = "ROSTER_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+
+    /// SMTP server for outgoing mail: smtp://user:password@host:587?tls=required (STARTTLS)
+    /// or smtps://user:password@host:465 (TLS). Without it, mail goes to the development
+    /// mailbox at /dev/mailbox.
+    #[arg(long, env = "ROSTER_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+
+    /// The sender of outgoing mail, e.g. "Roster <roster@example.com>".
+    #[arg(long, env = "ROSTER_MAIL_FROM")]
+    mail_from: Option<String>,
+
+    /// Seconds before the first retry of a failed delivery (each next wait triples, up to an hour).
+    #[arg(long, env = "ROSTER_MAIL_RETRY_SECONDS", default_value_t = DEFAULT_MAIL_RETRY_SECONDS)]
+    mail_retry_seconds: u64,
+
+    /// Delivery attempts before an email is marked failed.
+    #[arg(long, env = "ROSTER_MAIL_ATTEMPTS", default_value_t = DEFAULT_MAIL_ATTEMPTS)]
+    mail_attempts: u32,
 }
 
 impl From<ServeArgs> for Settings {
@@ -96,6 +115,12 @@ impl From<ServeArgs> for Settings {
             session_idle_timeout: Duration::from_secs(args.session_idle_hours.max(1) * 3600),
             session_absolute_timeout: Duration::from_secs(args.session_days.max(1) * 86_400),
             trust_forwarded_for: args.trust_forwarded_for,
+            smtp_url: args.smtp_url.filter(|url| !url.trim().is_empty()),
+            mail_from: args.mail_from,
+            mail_retry_base: Duration::from_secs(args.mail_retry_seconds.max(1)),
+            mail_max_attempts: args.mail_attempts.max(1),
+            mail_poll_every: Duration::from_secs(2),
+            mail_lease: Duration::from_secs(60),
         }
     }
 }

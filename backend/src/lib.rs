@@ -11,6 +11,7 @@
 //! - `clock`: the one place that reads the time.
 //! - `setup`: the first-run link that creates the first account and its Owner.
 //! - `maintenance`: periodic clean-up (expired sessions).
+//! - `mail`: the outbox, its delivery worker, templates, and the SMTP / development transports.
 //! - `db`: the one repository layer; the same SQL runs on SQLite and PostgreSQL, with a
 //!   migration folder per engine.
 //! - `error`: the one error type, rendered as `{ code, message, fields? }`.
@@ -24,9 +25,15 @@ pub mod settings;
 pub mod startup;
 
 mod auth;
+
+/// Measurements `make bench` takes of the server's parts (not used by the server itself).
+pub mod bench_support {
+    pub use crate::auth::password::time_one_hash;
+}
 mod clock;
 mod db;
 mod error;
+mod mail;
 mod maintenance;
 mod openapi;
 mod plans;

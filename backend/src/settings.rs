@@ -29,6 +29,20 @@ pub struct Settings {
     pub session_absolute_timeout: Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// SMTP server for outgoing mail; `None` keeps mail in the development mailbox.
+    pub smtp_url: Option<String>,
+    /// The sender of outgoing mail (`Roster <roster@example.com>`); `None`: derived from the
+    /// public URL's host.
+    pub mail_from: Option<String>,
+    /// Wait before the first retry of a failed delivery (later waits triple).
+    pub mail_retry_base: Duration,
+    /// Delivery attempts before a message is marked failed.
+    pub mail_max_attempts: u32,
+    /// How often idle mail workers look for due messages (other replicas' mail, retries).
+    pub mail_poll_every: Duration,
+    /// How long a worker owns a message it took; a replica that dies mid-delivery leaves it to
+    /// the others after this.
+    pub mail_lease: Duration,
 }
 
 impl Settings {
@@ -45,9 +59,17 @@ impl Settings {
             session_idle_timeout: Duration::from_secs(DEFAULT_SESSION_IDLE_HOURS * 3600),
             session_absolute_timeout: Duration::from_secs(DEFAULT_SESSION_DAYS * 86_400),
             trust_forwarded_for: false,
+            smtp_url: None,
+            mail_from: None,
+            mail_retry_base: Duration::from_secs(DEFAULT_MAIL_RETRY_SECONDS),
+            mail_max_attempts: DEFAULT_MAIL_ATTEMPTS,
+            mail_poll_every: Duration::from_secs(2),
+            mail_lease: Duration::from_secs(60),
         }
     }
 }
 
 pub const DEFAULT_SESSION_IDLE_HOURS: u64 = 72;
 pub const DEFAULT_SESSION_DAYS: u64 = 30;
+pub const DEFAULT_MAIL_RETRY_SECONDS: u64 = 10;
+pub const DEFAULT_MAIL_ATTEMPTS: u32 = 8;

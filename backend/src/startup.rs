@@ -20,6 +20,7 @@ use tracing::Level;
 use crate::auth::same_origin;
 use crate::db::Db;
 use crate::error::{self, ApiError};
+use crate::mail::{self, Mailer, Policy, Transport};
 use crate::plans::Plans;
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -47,7 +48,21 @@ impl Application {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{}", listener.local_addr()?),
         };
-        let state = AppState::new(db, settings, plans, public_url);
+        let mail_from = settings
+            .mail_from
+            .clone()
+            .unwrap_or_else(|| default_sender(&public_url));
+        let transport = Transport::new(settings.smtp_url.as_deref(), &mail_from)?;
+        let mailer = Mailer::new(
+            transport,
+            Policy {
+                retry_base: settings.mail_retry_base,
+                max_attempts: settings.mail_max_attempts,
+                poll_every: settings.mail_poll_every,
+                lease: settings.mail_lease,
+            },
+        );
+        let state = AppState::new(db, settings, plans, public_url, mailer);
         let setup_link = setup::link_if_needed(&state).await?;
         let router = router(state.clone());
         Ok(Self {
@@ -82,10 +97,20 @@ impl Application {
             web_dir = %settings.web_dir.display(),
             "Roster is serving"
         );
+        let transport = &self.state.mailer().transport;
+        if transport.is_dev_mailbox() {
+            tracing::warn!(
+                "mail goes to the development mailbox at {}/dev/mailbox (readable from this machine only); set ROSTER_SMTP_URL to send real email",
+                self.state.public_url()
+            );
+        } else {
+            tracing::info!(transport = %transport.describe(), "mail is sent through SMTP");
+        }
         if let Some(link) = &self.setup_link {
             setup::announce(link);
         }
         let maintenance = tokio::spawn(maintenance::run(self.state.clone()));
+        let mail_worker = tokio::spawn(mail::worker::run(self.state.clone()));
         axum::serve(
             self.listener,
             self.router
@@ -95,6 +120,7 @@ impl Application {
         .await
         .context("the server stopped with an error")?;
         maintenance.abort();
+        mail_worker.abort();
         self.state.db().close().await;
         tracing::info!("stopped");
         Ok(())
@@ -148,4 +174,14 @@ fn with_security_headers(router: Router) -> Router {
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
         ))
+}
+
+/// `Roster <roster@HOST>` for the public URL's host.
+fn default_sender(public_url: &str) -> String {
+    let host = url::Url::parse(public_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .filter(|h| h.contains('.') && h.parse::<std::net::IpAddr>().is_err())
+        .unwrap_or_else(|| "localhost.localdomain".to_owned());
+    format!("Roster <roster@{host}>")
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::password::Hasher;
 use crate::db::Db;
+use crate::mail::Mailer;
 use crate::plans::Plans;
 use crate::settings::Settings;
 
@@ -18,10 +19,17 @@ struct Inner {
     plans: Plans,
     hasher: Hasher,
     public_url: String,
+    mailer: Mailer,
 }
 
 impl AppState {
-    pub(crate) fn new(db: Db, settings: Settings, plans: Plans, public_url: String) -> Self {
+    pub(crate) fn new(
+        db: Db,
+        settings: Settings,
+        plans: Plans,
+        public_url: String,
+        mailer: Mailer,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -29,8 +37,13 @@ impl AppState {
                 plans,
                 hasher: Hasher::new(),
                 public_url,
+                mailer,
             }),
         }
+    }
+
+    pub(crate) fn mailer(&self) -> &Mailer {
+        &self.inner.mailer
     }
 
     pub(crate) fn db(&self) -> &Db {

@@ -10,9 +10,10 @@ use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use roster_shared::api::{
-    ChangePasswordRequest, Device, ErrorBody, FieldError, Health, PasswordConfirmation,
-    RecoveryCodes, SessionInfo, SetupRequest, SetupStatus, SignInOutcome, SignInRequest,
-    TotpCodeRequest, TotpEnrolment, TotpSignInRequest, UpdateNameRequest,
+    ChangePasswordRequest, DevMail, DevMailSummary, Device, ErrorBody, FieldError, Health,
+    PasswordConfirmation, RecoveryCodes, SessionInfo, SetupRequest, SetupStatus, SignInOutcome,
+    SignInRequest, TestMailQueued, TotpCodeRequest, TotpEnrolment, TotpSignInRequest,
+    UpdateNameRequest,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -249,4 +250,22 @@ pub async fn confirm_totp(request: &TotpCodeRequest) -> Result<RecoveryCodes, Ap
 
 pub async fn disable_totp(request: &PasswordConfirmation) -> Result<(), ApiError> {
     delete("/api/v1/me/totp", Some(request)).await
+}
+
+// ---- mail --------------------------------------------------------------------------------
+
+pub async fn send_test_mail() -> Result<TestMailQueued, ApiError> {
+    post("/api/v1/mail/test", &()).await
+}
+
+pub async fn dev_mailbox() -> Result<Vec<DevMailSummary>, ApiError> {
+    get("/api/v1/dev/mailbox").await
+}
+
+pub async fn dev_mail(id: i64) -> Result<DevMail, ApiError> {
+    get(&format!("/api/v1/dev/mailbox/{id}")).await
+}
+
+pub async fn clear_dev_mailbox() -> Result<(), ApiError> {
+    delete("/api/v1/dev/mailbox", None::<&()>).await
 }

@@ -10,6 +10,7 @@ use crate::components::guard::RequireSignIn;
 use crate::components::server_status::ServerStatus;
 use crate::components::user_menu::UserMenu;
 use crate::pages::home::HomePage;
+use crate::pages::mailbox::MailboxPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::profile::{ProfilePage, ProfileTab};
 use crate::pages::security::SecurityPage;
@@ -33,6 +34,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/security") view=|| view! { <RequireSignIn><SecurityPage/></RequireSignIn> }/>
                     <Route path=path!("/profile") view=|| view! { <RequireSignIn><ProfilePage tab=ProfileTab::Home/></RequireSignIn> }/>
                     <Route path=path!("/profile/notifications") view=|| view! { <RequireSignIn><ProfilePage tab=ProfileTab::Notifications/></RequireSignIn> }/>
+                    <Route path=path!("/dev/mailbox") view=MailboxPage/>
                     <Route path=path!("/profile/devices") view=|| view! { <RequireSignIn><ProfilePage tab=ProfileTab::Devices/></RequireSignIn> }/>
                 </Routes>
             </main>

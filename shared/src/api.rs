@@ -227,6 +227,39 @@ pub struct PasswordConfirmation {
     pub password: String,
 }
 
+// ---- mail ----------------------------------------------------------------------------------
+
+/// A message in the development mailbox (development mode only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DevMailSummary {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub delivered_at: Timestamp,
+}
+
+/// One message of the development mailbox; its HTML part is at `/api/v1/dev/mailbox/{id}/html`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DevMail {
+    pub id: i64,
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub delivered_at: Timestamp,
+}
+
+/// `POST /api/v1/mail/test`: a test email was queued for the signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TestMailQueued {
+    pub to: EmailAddress,
+    /// "SMTP (smtp://mail.example:587)" or "the development mailbox".
+    pub transport: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,3 +3,11 @@
 
 mod foundation;
 mod identity;
+mod mail;
+
+/// Not a test: the body of a server in its own process (see `roster_tests::process`).
+#[test]
+#[ignore = "run by the crash tests as a child process"]
+fn child_server() {
+    roster_tests::process::serve_if_child();
+}

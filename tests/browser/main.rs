@@ -4,4 +4,5 @@
 
 mod foundation;
 mod identity;
+mod mail;
 mod tour;

@@ -45,6 +45,13 @@ async fn screenshots() {
     browser.open(&app.url("/profile/devices")).await;
     browser.text_of("[data-test=device]").await;
     browser.screenshot(&shot("07-devices")).await;
+    browser.open(&app.url("/dev/mailbox")).await;
+    browser.click(".actions button").await;
+    browser.wait_for_count("[data-test=mail-item]", 1).await;
+    browser.click("[data-test=mail-item]").await;
+    browser.text_of("[data-test=mail-subject]").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    browser.screenshot(&shot("09-dev-mailbox")).await;
     browser.click("[data-test=user-menu]").await;
     browser.click("[data-test=sign-out]").await;
     browser.wait_for_text("h1", "Sign in to Roster").await;

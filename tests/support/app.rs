@@ -58,6 +58,53 @@ pub fn web_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist"))
 }
 
+/// A fresh, empty database: a new SQLite file, or a new schema in the test PostgreSQL.
+pub struct TestDatabase {
+    pub engine: Engine,
+    pub url: String,
+    schema: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestDatabase {
+    pub async fn new(engine: Engine) -> TestDatabase {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let (url, schema) = match engine {
+            Engine::Sqlite => (
+                format!("sqlite://{}", dir.path().join("roster.db").display()),
+                None,
+            ),
+            Engine::Postgres => {
+                let schema = fresh_postgres_schema().await;
+                (with_search_path(&postgres_url(), &schema), Some(schema))
+            }
+        };
+        TestDatabase {
+            engine,
+            url,
+            schema,
+            _dir: dir,
+        }
+    }
+
+    /// A connection to it (its own small pool).
+    pub async fn pool(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&self.url)
+            .await
+            .expect("the test database answers")
+    }
+
+    /// Removes it (the SQLite file goes with its folder when this is dropped).
+    pub async fn remove(mut self) {
+        if let Some(schema) = self.schema.take() {
+            drop_schema(&schema).await;
+        }
+    }
+}
+
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`
     pub address: String,
@@ -68,11 +115,10 @@ pub struct TestApp {
     pub api: ApiClient,
     /// The first-run link the server printed (while nobody is set up).
     pub setup_link: Option<String>,
+    database: Option<TestDatabase>,
     database_url: String,
-    schema: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
-    _data_dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -83,19 +129,13 @@ impl TestApp {
 
     /// Starts a server with a fresh, empty database and adjusted settings.
     pub async fn spawn_with(engine: Engine, adjust: impl FnOnce(&mut Settings)) -> TestApp {
-        let data_dir = tempfile::tempdir().expect("a temporary folder");
-        let (database_url, schema) = match engine {
-            Engine::Sqlite => (
-                format!("sqlite://{}", data_dir.path().join("roster.db").display()),
-                None,
-            ),
-            Engine::Postgres => {
-                let schema = fresh_postgres_schema().await;
-                let url = with_search_path(&postgres_url(), &schema);
-                (url, Some(schema))
-            }
-        };
-        let mut settings = Settings::on_free_port(database_url.clone(), web_dir());
+        let database = TestDatabase::new(engine).await;
+        Self::spawn_on(database, adjust).await
+    }
+
+    /// Starts a server on an existing test database (for instance after a crash).
+    pub async fn spawn_on(database: TestDatabase, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = Settings::on_free_port(database.url.clone(), web_dir());
         adjust(&mut settings);
         let app = Application::build(settings)
             .await
@@ -109,14 +149,13 @@ impl TestApp {
         TestApp {
             api: ApiClient::new(&address),
             address,
-            engine,
+            engine: database.engine,
             setup_link,
             client: client(),
-            database_url,
-            schema,
+            database_url: database.url.clone(),
+            database: Some(database),
             shutdown: Some(shutdown),
             server: Some(server),
-            _data_dir: data_dir,
         }
     }
 
@@ -159,12 +198,7 @@ impl TestApp {
 
     /// A connection to this server's database (its own pool), to look or to change time.
     pub async fn db(&self) -> sqlx::AnyPool {
-        sqlx::any::install_default_drivers();
-        sqlx::any::AnyPoolOptions::new()
-            .max_connections(1)
-            .connect(&self.database_url)
-            .await
-            .expect("the test database answers")
+        self.database.as_ref().expect("the database").pool().await
     }
 
     /// Runs one statement against this server's database.
@@ -205,33 +239,12 @@ impl TestApp {
 
     /// Stops the server and starts a new one on the same database (a restart).
     pub async fn restart(mut self) -> TestApp {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(server) = self.server.take() {
-            server
-                .await
-                .expect("the server task ends")
-                .expect("the server stops cleanly");
-        }
-        let settings = Settings::on_free_port(self.database_url.clone(), web_dir());
-        let app = Application::build(settings)
-            .await
-            .unwrap_or_else(|error| panic!("the server did not restart: {error:#}"));
-        let address = format!("http://{}", app.local_addr());
-        let (shutdown, stop) = oneshot::channel::<()>();
-        self.setup_link = app.setup_link().map(str::to_owned);
-        self.server = Some(tokio::spawn(app.run_until(async move {
-            let _ = stop.await;
-        })));
-        self.shutdown = Some(shutdown);
-        self.api = ApiClient::new(&address);
-        self.address = address;
-        self
+        let database = self.stop_server().await;
+        Self::spawn_on(database, |_| {}).await
     }
 
-    /// Stops the server gracefully and drops its PostgreSQL schema.
-    pub async fn stop(mut self) {
+    /// Stops the server gracefully and hands back its database.
+    pub async fn stop_server(&mut self) -> TestDatabase {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
@@ -241,9 +254,12 @@ impl TestApp {
                 .expect("the server task ends")
                 .expect("the server stops cleanly");
         }
-        if let Some(schema) = self.schema.take() {
-            drop_schema(&schema).await;
-        }
+        self.database.take().expect("the database")
+    }
+
+    /// Stops the server gracefully and removes its database.
+    pub async fn stop(mut self) {
+        self.stop_server().await.remove().await;
     }
 }
 

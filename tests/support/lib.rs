@@ -11,6 +11,8 @@
 pub mod app;
 pub mod browser;
 pub mod client;
+pub mod process;
+pub mod smtp;
 pub mod totp;
 
 pub use app::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp};

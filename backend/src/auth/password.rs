@@ -38,6 +38,14 @@ fn verify_now(password: &str, stored: &str) -> bool {
     }
 }
 
+/// The time of one password hash at the server's parameters, on this thread (for `make bench`:
+/// the floor that sign-ins per second are measured against).
+pub fn time_one_hash() -> std::time::Duration {
+    let started = std::time::Instant::now();
+    let _ = hash_now("a password of typical length");
+    started.elapsed()
+}
+
 #[derive(Clone)]
 pub(crate) struct Hasher {
     permits: Arc<Semaphore>,

@@ -22,6 +22,7 @@ use sqlx::{AnyPool, Executor as _};
 
 pub(crate) mod accounts;
 pub(crate) mod identity;
+pub(crate) mod outbox;
 pub(crate) mod sessions;
 pub(crate) mod users;
 

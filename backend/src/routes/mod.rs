@@ -7,6 +7,7 @@ use utoipa_axum::routes;
 use crate::state::AppState;
 
 mod health;
+mod mail;
 mod me;
 pub(crate) mod session;
 mod setup;
@@ -26,4 +27,8 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(me::sign_out_other_devices))
         .routes(routes!(me::start_totp, me::disable_totp))
         .routes(routes!(me::confirm_totp))
+        .routes(routes!(mail::send_test))
+        .routes(routes!(mail::dev_list, mail::dev_clear))
+        .routes(routes!(mail::dev_show))
+        .routes(routes!(mail::dev_html))
 }

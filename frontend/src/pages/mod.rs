@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod home;
+pub mod mailbox;
 pub mod not_found;
 pub mod profile;
 pub mod security;

@@ -1,0 +1,183 @@
+//! The mail outbox: queued emails, their delivery attempts, and the development mailbox.
+
+use roster_shared::time::Timestamp;
+use sqlx::{Any, Executor, FromRow};
+
+pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    payload: &str,
+    recipient: &str,
+    invitation_id: Option<i64>,
+    message_id: &str,
+    now: Timestamp,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO outbox (payload, recipient, invitation_id, message_id, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(payload)
+    .bind(recipient)
+    .bind(invitation_id)
+    .bind(message_id)
+    .bind(now.millis())
+    .fetch_one(db)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct Claimed {
+    pub(crate) id: i64,
+    pub(crate) payload: String,
+    pub(crate) recipient: String,
+    pub(crate) message_id: String,
+    pub(crate) attempts: i64,
+}
+
+/// Takes up to `limit` due messages for delivery until `lease_until`. The conditions are
+/// repeated outside the sub-select so that on PostgreSQL, where two replicas may pick the same
+/// ids, the second update re-checks the row and skips it.
+pub(crate) async fn claim<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: i64,
+) -> sqlx::Result<Vec<Claimed>> {
+    sqlx::query_as(
+        "UPDATE outbox SET lease_until = $2, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
+                      AND (lease_until IS NULL OR lease_until < $1) ORDER BY id LIMIT $3) \
+           AND status = 'pending' AND (lease_until IS NULL OR lease_until < $1) \
+         RETURNING id, payload, recipient, message_id, attempts",
+    )
+    .bind(now.millis())
+    .bind(lease_until.millis())
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+pub(crate) async fn mark_sent<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now.millis())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `retry_at`, or given up on when `None`.
+pub(crate) async fn mark_failed<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+    error: &str,
+    retry_at: Option<Timestamp>,
+) -> sqlx::Result<()> {
+    let (status, next) = match retry_at {
+        Some(at) => ("pending", at.millis()),
+        None => ("failed", i64::MAX),
+    };
+    sqlx::query(
+        "UPDATE outbox SET status = $2, next_attempt_at = $3, last_error = $4, lease_until = NULL \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(next)
+    .bind(error)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Nothing to send any more (the invitation was revoked or accepted first).
+pub(crate) async fn mark_skipped<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE outbox SET status = 'skipped', lease_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct DevMessage {
+    pub(crate) id: i64,
+    pub(crate) recipient: String,
+    pub(crate) sender: String,
+    pub(crate) subject: String,
+    pub(crate) text_body: String,
+    pub(crate) html_body: String,
+    pub(crate) delivered_at: i64,
+}
+
+pub(crate) struct NewDevMessage<'a> {
+    pub(crate) outbox_id: i64,
+    pub(crate) recipient: &'a str,
+    pub(crate) sender: &'a str,
+    pub(crate) subject: &'a str,
+    pub(crate) text_body: &'a str,
+    pub(crate) html_body: &'a str,
+    pub(crate) message_id: &'a str,
+    pub(crate) now: Timestamp,
+}
+
+pub(crate) async fn insert_dev_message<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    message: NewDevMessage<'_>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO dev_mailbox (outbox_id, recipient, sender, subject, text_body, html_body, \
+         message_id, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(message.outbox_id)
+    .bind(message.recipient)
+    .bind(message.sender)
+    .bind(message.subject)
+    .bind(message.text_body)
+    .bind(message.html_body)
+    .bind(message.message_id)
+    .bind(message.now.millis())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn dev_messages<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+) -> sqlx::Result<Vec<DevMessage>> {
+    sqlx::query_as(
+        "SELECT id, recipient, sender, subject, text_body, html_body, delivered_at \
+         FROM dev_mailbox ORDER BY id DESC LIMIT 200",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub(crate) async fn dev_message<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+) -> sqlx::Result<Option<DevMessage>> {
+    sqlx::query_as(
+        "SELECT id, recipient, sender, subject, text_body, html_body, delivered_at \
+         FROM dev_mailbox WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub(crate) async fn clear_dev_messages<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM dev_mailbox").execute(db).await?;
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! Email: a durable outbox, a delivery worker, and the transports (SMTP or the development
+//! mailbox).
+//!
+//! A change that causes an email calls [`enqueue`] inside its own transaction, so the email
+//! exists exactly when the change does. After commit it calls [`Mailer::wake`] so this
+//! replica's worker delivers at once; every replica's worker also polls, which covers other
+//! replicas' mail and retries. The outbox row names what to send ([`Mail`]); the worker renders
+//! it from the database at delivery time, minting any link token then, so no usable secret is
+//! stored in the outbox and a revoked invitation is simply not sent.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use rand::RngCore as _;
+use roster_shared::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+
+use crate::db;
+
+pub(crate) mod templates;
+pub(crate) mod transport;
+pub(crate) mod worker;
+
+pub(crate) use transport::Transport;
+
+/// What an outbox row asks to send. Stored as JSON; add variants, never rename them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum Mail {
+    /// "Email delivery works" to a person, on request.
+    Test { user_id: i64 },
+}
+
+/// Delivery policy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Policy {
+    /// Wait before the first retry; each next wait is three times longer (capped at an hour).
+    pub(crate) retry_base: Duration,
+    /// Attempts before a message is marked failed.
+    pub(crate) max_attempts: u32,
+    /// How often idle workers look for due messages.
+    pub(crate) poll_every: Duration,
+    /// How long a claimed message is reserved for the worker that took it.
+    pub(crate) lease: Duration,
+}
+
+impl Policy {
+    /// When to try again after `attempts` failed attempts, or `None` to give up.
+    pub(crate) fn retry_at(&self, attempts: u32, now: Timestamp) -> Option<Timestamp> {
+        if attempts >= self.max_attempts {
+            return None;
+        }
+        let factor = 3u64.saturating_pow(attempts.saturating_sub(1));
+        let wait = self
+            .retry_base
+            .saturating_mul(u32::try_from(factor).unwrap_or(u32::MAX))
+            .min(Duration::from_secs(3600));
+        Some(now.plus_millis(wait.as_millis() as i64))
+    }
+}
+
+/// The handle the rest of the server uses: which transport, and the worker's wake-up call.
+#[derive(Clone)]
+pub(crate) struct Mailer {
+    pub(crate) transport: Arc<Transport>,
+    pub(crate) policy: Policy,
+    wake: Arc<Notify>,
+}
+
+impl Mailer {
+    pub(crate) fn new(transport: Transport, policy: Policy) -> Self {
+        Mailer {
+            transport: Arc::new(transport),
+            policy,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Tells this replica's worker that mail was committed.
+    pub(crate) fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub(crate) fn notified(&self) -> tokio::sync::futures::Notified<'_> {
+        self.wake.notified()
+    }
+}
+
+/// Queues `mail` for `recipient` in the caller's transaction.
+pub(crate) async fn enqueue(
+    conn: &mut sqlx::AnyConnection,
+    mail: &Mail,
+    recipient: &str,
+    invitation_id: Option<i64>,
+    now: Timestamp,
+) -> anyhow::Result<i64> {
+    let payload = serde_json::to_string(mail).context("cannot serialize mail")?;
+    let id = db::outbox::insert(
+        &mut *conn,
+        &payload,
+        recipient,
+        invitation_id,
+        &message_id(),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// A globally unique Message-ID, kept across retries.
+fn message_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("<{}@roster>", hex::encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_then_stop() {
+        let policy = Policy {
+            retry_base: Duration::from_secs(10),
+            max_attempts: 8,
+            poll_every: Duration::from_secs(2),
+            lease: Duration::from_secs(30),
+        };
+        let now = Timestamp::from_millis(0);
+        let waits: Vec<i64> = (1..8)
+            .map(|attempt| policy.retry_at(attempt, now).unwrap().millis() / 1000)
+            .collect();
+        assert_eq!(waits, [10, 30, 90, 270, 810, 2430, 3600]);
+        assert_eq!(policy.retry_at(8, now), None);
+    }
+
+    #[test]
+    fn payloads_are_tagged_json() {
+        let json = serde_json::to_string(&Mail::Test { user_id: 7 }).unwrap();
+        assert_eq!(json, r#"{"kind":"test","user_id":7}"#);
+        assert_eq!(
+            serde_json::from_str::<Mail>(&json).unwrap(),
+            Mail::Test { user_id: 7 }
+        );
+    }
+}

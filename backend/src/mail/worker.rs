@@ -1,0 +1,118 @@
+//! Delivers the outbox: claims due messages, renders each from the database, sends it, and
+//! records the outcome (sent, retry later with back-off, failed, or skipped).
+
+use crate::clock;
+use crate::db;
+use crate::mail::templates::{self, Rendered};
+use crate::mail::transport::Outgoing;
+use crate::mail::{Mail, Mailer};
+use crate::state::AppState;
+
+const BATCH: i64 = 20;
+
+pub(crate) async fn run(state: AppState) {
+    let mailer = state.mailer().clone();
+    loop {
+        let delivered = match deliver_due(&state, &mailer).await {
+            Ok(count) => count,
+            Err(error) => {
+                tracing::warn!(%error, "mail worker: cannot read the outbox");
+                0
+            }
+        };
+        if delivered == 0 {
+            tokio::select! {
+                () = mailer.notified() => {}
+                () = tokio::time::sleep(mailer.policy.poll_every) => {}
+            }
+        }
+    }
+}
+
+/// Delivers one batch; returns how many messages it handled.
+pub(crate) async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Result<usize> {
+    let now = clock::now();
+    let lease_until = now.plus_millis(mailer.policy.lease.as_millis() as i64);
+    let claimed = db::outbox::claim(state.db().writer(), now, lease_until, BATCH).await?;
+    for item in &claimed {
+        let mail: Mail = match serde_json::from_str(&item.payload) {
+            Ok(mail) => mail,
+            Err(error) => {
+                tracing::error!(outbox = item.id, %error, "undecodable outbox row");
+                db::outbox::mark_failed(state.db().writer(), item.id, "undecodable payload", None)
+                    .await?;
+                continue;
+            }
+        };
+        let rendered = match render(state, &mail).await {
+            Ok(Some(rendered)) => rendered,
+            Ok(None) => {
+                db::outbox::mark_skipped(state.db().writer(), item.id).await?;
+                continue;
+            }
+            Err(error) => {
+                record_failure(
+                    state,
+                    mailer,
+                    item.id,
+                    item.attempts,
+                    &format!("rendering: {error:#}"),
+                )
+                .await?;
+                continue;
+            }
+        };
+        let outgoing = Outgoing {
+            outbox_id: item.id,
+            to: &item.recipient,
+            message_id: &item.message_id,
+            rendered: &rendered,
+        };
+        match mailer
+            .transport
+            .deliver(state.db(), outgoing, clock::now())
+            .await
+        {
+            Ok(()) => {
+                db::outbox::mark_sent(state.db().writer(), item.id, clock::now()).await?;
+                tracing::info!(outbox = item.id, to = %item.recipient, subject = %rendered.subject, "mail sent");
+            }
+            Err(reason) => record_failure(state, mailer, item.id, item.attempts, &reason).await?,
+        }
+    }
+    Ok(claimed.len())
+}
+
+async fn record_failure(
+    state: &AppState,
+    mailer: &Mailer,
+    id: i64,
+    attempts: i64,
+    reason: &str,
+) -> anyhow::Result<()> {
+    let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
+    let retry_at = mailer.policy.retry_at(attempts, clock::now());
+    match retry_at {
+        Some(at) => {
+            tracing::warn!(outbox = id, attempts, retry_in_ms = at.millis() - clock::now().millis(), %reason, "mail delivery failed; will retry")
+        }
+        None => tracing::error!(outbox = id, attempts, %reason, "mail delivery failed; giving up"),
+    }
+    db::outbox::mark_failed(state.db().writer(), id, reason, retry_at).await?;
+    Ok(())
+}
+
+/// The message for `mail`, or `None` when there is nothing to send any more.
+async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<Rendered>> {
+    match mail {
+        Mail::Test { user_id } => {
+            let Some(user) = db::users::find(state.db().reader(), *user_id).await? else {
+                return Ok(None);
+            };
+            Ok(Some(templates::test(&templates::Test {
+                name: &user.name,
+                transport: &state.mailer().transport.describe(),
+            })))
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Email through a real SMTP server on loopback: both parts and the headers, retries while
+//! the server is down, a visible failure, delivery after a crash; and the development mailbox.
+
+use std::time::Duration;
+
+use roster_shared::api::{DevMail, DevMailSummary, TestMailQueued};
+use roster_tests::process::{ChildOptions, ServerProcess};
+use roster_tests::smtp::{SmtpSink, free_port};
+use roster_tests::{
+    ApiClient, Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, engines, expect_error, expect_json,
+};
+use sqlx::Row as _;
+
+engines!(
+    mail_is_delivered_over_smtp_with_both_parts,
+    a_down_smtp_server_means_retries_then_delivery,
+    after_the_last_attempt_the_failure_is_recorded,
+    mail_committed_before_a_crash_is_delivered_after_restart,
+    the_development_mailbox_shows_delivered_mail,
+);
+
+/// `(status, attempts, last_error)` of the newest outbox row.
+async fn newest_outbox_row(app: &TestApp) -> (String, i64, Option<String>) {
+    let pool = app.db().await;
+    let row =
+        sqlx::query("SELECT status, attempts, last_error FROM outbox ORDER BY id DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .expect("an outbox row");
+    let result = (row.get(0), row.get(1), row.get(2));
+    pool.close().await;
+    result
+}
+
+async fn mail_is_delivered_over_smtp_with_both_parts(engine: Engine) {
+    let smtp = SmtpSink::start(free_port()).await;
+    let port = smtp.port;
+    let app = TestApp::spawn_with(engine, |s| {
+        s.smtp_url = Some(format!("smtp://roster:secret@127.0.0.1:{port}"));
+        s.mail_from = Some("Acme Roster <roster@acme.example>".into());
+    })
+    .await;
+    app.set_up().await;
+
+    let queued: TestMailQueued =
+        expect_json(app.api.post_empty("/api/v1/mail/test").await, 202).await;
+    assert_eq!(queued.to.as_str(), OWNER_EMAIL);
+    assert!(queued.transport.starts_with("SMTP"), "{}", queued.transport);
+    assert!(
+        !queued.transport.contains("secret"),
+        "credentials must not be shown"
+    );
+
+    let received = smtp.wait_for(1).await;
+    let mail = &received[0];
+    assert!(
+        mail.authenticated,
+        "lettre authenticated with the URL's credentials"
+    );
+    assert_eq!(mail.envelope_to, [OWNER_EMAIL]);
+    assert_eq!(mail.from, "Acme Roster <roster@acme.example>");
+    assert_eq!(mail.to, OWNER_EMAIL);
+    assert_eq!(mail.subject, "Roster test email");
+    assert!(mail.message_id.starts_with('<') && mail.message_id.ends_with("@roster>"));
+    assert_eq!(mail.content_type, "multipart/alternative");
+    assert!(mail.part("text/plain").contains("Hello Olivia Owner"));
+    assert!(
+        mail.part("text/html")
+            .contains("<p style=\"margin:0 0 14px\">Hello Olivia Owner,</p>")
+    );
+    // Recorded as sent.
+    for _ in 0..50 {
+        if newest_outbox_row(&app).await.0 == "sent" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(newest_outbox_row(&app).await.0, "sent");
+    // The development mailbox is off when SMTP is configured.
+    expect_error(app.api.get("/api/v1/dev/mailbox").await, 404, "not_found").await;
+    smtp.stop().await;
+    app.stop().await;
+}
+
+async fn a_down_smtp_server_means_retries_then_delivery(engine: Engine) {
+    let port = free_port();
+    let app = TestApp::spawn_with(engine, |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.mail_retry_base = Duration::from_millis(300);
+        s.mail_poll_every = Duration::from_millis(100);
+        s.mail_max_attempts = 50;
+    })
+    .await;
+    app.set_up().await;
+    assert_eq!(app.api.post_empty("/api/v1/mail/test").await.status(), 202);
+
+    // Nothing listens: attempts fail, each recorded with its reason, and it stays queued.
+    let mut row = newest_outbox_row(&app).await;
+    for _ in 0..100 {
+        if row.1 >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        row = newest_outbox_row(&app).await;
+    }
+    let (status, attempts, error) = row;
+    assert_eq!(status, "pending");
+    assert!(attempts >= 2, "{attempts} attempts");
+    assert!(
+        error.as_deref().unwrap_or_default().contains("SMTP"),
+        "{error:?}"
+    );
+
+    // The server comes back: the next retry delivers.
+    let smtp = SmtpSink::start(port).await;
+    let received = smtp.wait_for(1).await;
+    assert_eq!(received[0].subject, "Roster test email");
+    for _ in 0..50 {
+        if newest_outbox_row(&app).await.0 == "sent" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, _, error) = newest_outbox_row(&app).await;
+    assert_eq!(status, "sent");
+    assert_eq!(error, None);
+    smtp.stop().await;
+    app.stop().await;
+}
+
+async fn after_the_last_attempt_the_failure_is_recorded(engine: Engine) {
+    let port = free_port();
+    let app = TestApp::spawn_with(engine, |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.mail_retry_base = Duration::from_millis(100);
+        s.mail_poll_every = Duration::from_millis(50);
+        s.mail_max_attempts = 3;
+    })
+    .await;
+    app.set_up().await;
+    assert_eq!(app.api.post_empty("/api/v1/mail/test").await.status(), 202);
+    let mut row = newest_outbox_row(&app).await;
+    for _ in 0..100 {
+        if row.0 == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        row = newest_outbox_row(&app).await;
+    }
+    assert_eq!(row.0, "failed");
+    assert_eq!(row.1, 3);
+    assert!(row.2.is_some());
+    app.stop().await;
+}
+
+async fn mail_committed_before_a_crash_is_delivered_after_restart(engine: Engine) {
+    let mut app = TestApp::spawn(engine).await;
+    app.set_up().await;
+    let database = app.stop_server().await;
+
+    // An SMTP port that accepts connections but never greets: a delivery can start, never end.
+    let port = free_port();
+    let black_hole = std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port");
+    let child = ServerProcess::start(
+        &database.url,
+        &ChildOptions {
+            smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+            mail_lease_ms: Some(1_000),
+            ..ChildOptions::default()
+        },
+    )
+    .await;
+    let owner = ApiClient::new(&child.address);
+    owner.sign_in_ok(OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(owner.post_empty("/api/v1/mail/test").await.status(), 202);
+    // SIGKILL after the commit, while the delivery hangs.
+    child.kill().await;
+    drop(black_hole);
+
+    let smtp = SmtpSink::start(port).await;
+    let app = TestApp::spawn_on(database, |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.mail_poll_every = Duration::from_millis(100);
+    })
+    .await;
+    let received = smtp.wait_for(1).await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].subject, "Roster test email");
+    smtp.stop().await;
+    app.stop().await;
+}
+
+async fn the_development_mailbox_shows_delivered_mail(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.set_up().await;
+    let queued: TestMailQueued =
+        expect_json(app.api.post_empty("/api/v1/mail/test").await, 202).await;
+    assert!(queued.transport.contains("development mailbox"));
+
+    let mut list: Vec<DevMailSummary> = Vec::new();
+    for _ in 0..50 {
+        list = app.api.get_ok("/api/v1/dev/mailbox").await;
+        if !list.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].to, OWNER_EMAIL);
+    let mail: DevMail = app
+        .api
+        .get_ok(&format!("/api/v1/dev/mailbox/{}", list[0].id))
+        .await;
+    assert!(mail.text.contains("Email delivery works"));
+    let html = app
+        .api
+        .get(&format!("/api/v1/dev/mailbox/{}/html", list[0].id))
+        .await;
+    assert_eq!(html.headers()["content-type"], "text/html; charset=utf-8");
+    let csp = html.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script"),
+        "{csp}"
+    );
+    assert!(html.text().await.unwrap().contains("Email delivery works"));
+    expect_error(
+        app.api.get("/api/v1/dev/mailbox/999999").await,
+        404,
+        "not_found",
+    )
+    .await;
+
+    assert_eq!(app.api.delete("/api/v1/dev/mailbox").await.status(), 204);
+    let list: Vec<DevMailSummary> = app.api.get_ok("/api/v1/dev/mailbox").await;
+    assert!(list.is_empty());
+    app.stop().await;
+
+    // Only readable from the machine itself.
+    let app = TestApp::spawn_with(engine, |s| s.trust_forwarded_for = true).await;
+    let response = app
+        .api
+        .request(reqwest::Method::GET, "/api/v1/dev/mailbox")
+        .header("x-forwarded-for", "203.0.113.7")
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 403, "dev_mailbox_local_only").await;
+    app.stop().await;
+}
