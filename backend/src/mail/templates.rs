@@ -333,7 +333,7 @@ mod tests {
             assert!(part.contains("https://roster.example/invitations/accept#token=abc"));
             assert!(part.contains("https://roster.example/sign-in"));
             assert!(part.contains("ana@example.com"));
-            assert!(part.contains("29 Nov 2026"), "{part}");
+            assert!(part.contains("30 Nov 2026, 00:53 UTC"), "{part}");
             assert!(part.contains("Admin") && part.contains("Basic"));
         }
         assert!(mail.html.contains("Accept Invitation Now"));

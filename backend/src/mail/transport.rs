@@ -135,8 +135,8 @@ fn without_credentials(url: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn credentials_never_reach_the_log() {
+    #[tokio::test]
+    async fn credentials_never_reach_the_log() {
         assert_eq!(
             without_credentials("smtp://roster:s3cret@mail.example:587?tls=required"),
             "smtp://mail.example:587?tls=required"
