@@ -15,7 +15,8 @@
 //! - `db`: the one repository layer; the same SQL runs on SQLite and PostgreSQL, with a
 //!   migration folder per engine.
 //! - `error`: the one error type, rendered as `{ code, message, fields? }`.
-//! - `routes`: one module per area of the `/api/v1` surface.
+//! - `routes`: one module per area of the `/api/v1` surface (HTTP in, HTTP out).
+//! - `team`: organisations, people, invitations, access and the audit log: the rules applied.
 //! - `openapi`: the API document generated from the routes, served at `/api/openapi.json`.
 //! - `spa`: serves the built single-page app with the right caching and security headers.
 //! - `telemetry`: structured logs through `tracing`.
@@ -41,4 +42,5 @@ mod routes;
 mod setup;
 mod spa;
 mod state;
+mod team;
 mod telemetry;

@@ -3,12 +3,14 @@
 
 use std::time::Duration;
 
+use roster_shared::time::Timestamp;
+
 use crate::clock;
 use crate::db;
 use crate::state::AppState;
 
 pub(crate) async fn run(state: AppState) {
-    let mut interval = tokio::time::interval(Duration::from_secs(600));
+    let mut interval = tokio::time::interval(Duration::from_secs(60));
     loop {
         interval.tick().await;
         let now = clock::now();
@@ -18,5 +20,34 @@ pub(crate) async fn run(state: AppState) {
             Ok(count) => tracing::debug!(count, "removed expired sessions"),
             Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
         }
+        if let Err(error) = log_expired_invitations(&state, now).await {
+            tracing::warn!(%error, "could not log expired invitations");
+        }
     }
+}
+
+/// Writes "invitation expired" to the audit log once per invitation, whichever replica sees it
+/// first (the update that marks it logged is the claim).
+pub(crate) async fn log_expired_invitations(
+    state: &AppState,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let mut tx = state.db().writer().begin().await?;
+    for (_, root_id, email) in db::team::take_newly_expired(&mut *tx, now).await? {
+        db::audit::insert(
+            &mut *tx,
+            db::audit::Record {
+                root_id,
+                account: None,
+                actor: None,
+                action: "invitation.expired",
+                summary: &format!("The invitation of {email} expired unaccepted"),
+                ip: None,
+                now,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -8,10 +8,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::UserId;
 use crate::account::AccountId;
+use crate::country::CountryCode;
 use crate::email::EmailAddress;
+use crate::invitation::{InvitationStatus, PersonStatus};
 use crate::money::Money;
 use crate::name::{AccountName, PersonName};
 use crate::password::NewPassword;
+use crate::phone::PhoneNumber;
+use crate::role::Role;
+use crate::seats::SeatPlan;
 use crate::time::Timestamp;
 
 /// Which database engine a server runs on.
@@ -258,6 +263,369 @@ pub struct TestMailQueued {
     pub to: EmailAddress,
     /// "SMTP (smtp://mail.example:587)" or "the development mailbox".
     pub transport: String,
+}
+
+// ---- accounts -------------------------------------------------------------------------------
+
+/// An account the signed-in person can open (`GET /api/v1/accounts`), in tree order: each
+/// account comes right after its parent, `depth` 0 being a top-level account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountSummary {
+    pub id: AccountId,
+    pub parent: Option<AccountId>,
+    /// The top-level account of its tree.
+    pub root: AccountId,
+    pub name: AccountName,
+    pub depth: u8,
+    /// The person's effective role here (held here or on an ancestor).
+    pub role: Role,
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountNameRequest {
+    pub name: AccountName,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LastAccountRequest {
+    pub account: AccountId,
+}
+
+// ---- the Users list ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PeopleSort {
+    #[default]
+    Name,
+    Email,
+    Status,
+    LastSignIn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// The query string of `GET /api/v1/accounts/{id}/people`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+pub struct PeopleQuery {
+    /// Matches the start of the name, of any word of it, or of the email address.
+    pub q: Option<String>,
+    pub status: Option<PersonStatus>,
+    /// People with this role somewhere in the account's scope.
+    pub role: Option<Role>,
+    pub sort: Option<PeopleSort>,
+    pub order: Option<SortOrder>,
+    /// 1-based.
+    pub page: Option<u32>,
+    /// 1 to 200 (default 50).
+    pub per_page: Option<u32>,
+}
+
+/// One role on one account, held or (for someone invited) offered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessEntry {
+    pub account: AccountId,
+    pub account_name: AccountName,
+    pub role: Role,
+    /// Offered by an invitation not yet accepted.
+    pub pending: bool,
+}
+
+/// How the email of an invitation fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EmailDelivery {
+    Queued,
+    Sent,
+    /// Attempts failed; more will follow.
+    Retrying,
+    /// Gave up; "Resend invitation" tries again.
+    Failed,
+}
+
+/// An open invitation of a person (not yet accepted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationInfo {
+    pub id: i64,
+    pub sent_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub email: EmailDelivery,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonRow {
+    pub id: UserId,
+    /// `None` until an invited person creates their profile.
+    pub name: Option<PersonName>,
+    pub email: EmailAddress,
+    pub status: PersonStatus,
+    /// Roles on this account and its sub-accounts.
+    pub access: Vec<AccessEntry>,
+    pub last_sign_in_at: Option<Timestamp>,
+    pub invitation: Option<InvitationInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeoplePage {
+    pub people: Vec<PersonRow>,
+    /// People matching the query (all pages).
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+// ---- inviting -----------------------------------------------------------------------------------
+
+/// An account the inviter may grant on, and the roles they may grant there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GrantableAccount {
+    pub id: AccountId,
+    pub parent: Option<AccountId>,
+    pub name: AccountName,
+    /// 0 for the account the form was opened on; its sub-accounts 1, …
+    pub depth: u8,
+    /// Highest first; empty when nothing may be granted here.
+    pub roles: Vec<Role>,
+}
+
+/// What the New User form needs (`GET /api/v1/accounts/{id}/invite-options`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InviteOptions {
+    pub accounts: Vec<GrantableAccount>,
+    pub seats: SeatPlan,
+    pub extra_seat_price: Money,
+    /// Whether this person may buy seats (Owner or Admin of the top-level account).
+    pub can_buy_seats: bool,
+}
+
+/// One role on a set of accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InviteGrant {
+    pub role: Role,
+    pub accounts: Vec<AccountId>,
+}
+
+/// `POST /api/v1/accounts/{id}/invitations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InviteRequest {
+    /// Addresses as typed (each is checked with the same rule as the form).
+    pub emails: Vec<String>,
+    /// The first grant is the form's role and accounts; further ones are "other accounts
+    /// with a different role". An account may appear in one grant only.
+    pub grants: Vec<InviteGrant>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NotInvitedReason {
+    Invalid,
+    Duplicate,
+    AlreadyMember,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotInvited {
+    /// As typed.
+    pub email: String,
+    pub reason: NotInvitedReason,
+    /// Why, in words.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InviteResult {
+    /// New invitations sent.
+    pub invited: Vec<EmailAddress>,
+    /// Pending (or expired) invitations refreshed with a new 14-day window.
+    pub reinvited: Vec<EmailAddress>,
+    /// People already in this organisation who were given the access directly.
+    pub granted: Vec<EmailAddress>,
+    pub not_invited: Vec<NotInvited>,
+    /// The seat situation after the invitation.
+    pub seats: SeatPlan,
+}
+
+// ---- one person --------------------------------------------------------------------------------
+
+/// A row of "Account and sub account access".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EditableAccess {
+    pub account: AccountId,
+    pub account_name: AccountName,
+    pub role: Role,
+    pub pending: bool,
+    /// Roles the viewer may set on this row (empty: read-only for them).
+    pub roles: Vec<Role>,
+    /// Whether the viewer may remove this row.
+    pub removable: bool,
+}
+
+/// `GET /api/v1/accounts/{id}/people/{user}`: a person as an Admin sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonDetail {
+    pub id: UserId,
+    pub name: Option<PersonName>,
+    pub email: EmailAddress,
+    pub mobile: Option<PhoneNumber>,
+    pub country: Option<CountryCode>,
+    pub status: PersonStatus,
+    pub last_sign_in_at: Option<Timestamp>,
+    pub invitation: Option<InvitationInfo>,
+    /// Access within the account's scope (this account and its sub-accounts).
+    pub access: Vec<EditableAccess>,
+    /// Accounts of the scope where the viewer may add access, with the roles they may grant.
+    pub grantable: Vec<GrantableAccount>,
+    /// The viewer is this person (they edit their details on their own profile).
+    pub is_self: bool,
+}
+
+/// One role on one account, as set by an access edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessAssignment {
+    pub account: AccountId,
+    pub role: Role,
+}
+
+/// `PUT /api/v1/accounts/{id}/people/{user}/access`: the person's complete access within the
+/// account's scope after the edit; applied all at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessUpdate {
+    pub access: Vec<AccessAssignment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessChange {
+    pub account: AccountId,
+    pub account_name: AccountName,
+    /// `None` when access was added.
+    pub from: Option<Role>,
+    /// `None` when access was removed.
+    pub to: Option<Role>,
+}
+
+/// Exactly what an access edit changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessChanges {
+    pub changes: Vec<AccessChange>,
+    /// The person no longer has any access in this organisation (their seat is free).
+    pub removed_from_organisation: bool,
+}
+
+/// A link that accepts an invitation, for sharing by other means than the email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationLink {
+    pub url: String,
+    pub expires_at: Timestamp,
+}
+
+// ---- accepting an invitation -------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationTokenRequest {
+    pub token: String,
+}
+
+/// An account and the role an invitation offers on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfferedAccess {
+    pub account_name: AccountName,
+    pub role: Role,
+}
+
+/// What an invitation link offers (`POST /api/v1/invitations/inspect`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationView {
+    pub email: EmailAddress,
+    pub organisation: AccountName,
+    /// `None` when the operator invited (no person did).
+    pub inviter: Option<String>,
+    pub access: Vec<OfferedAccess>,
+    pub expires_at: Timestamp,
+    pub status: InvitationStatus,
+    /// The invited address already belongs to a Roster identity (so: sign in and confirm).
+    pub has_identity: bool,
+}
+
+/// The profile a new person creates when accepting.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewProfile {
+    pub name: PersonName,
+    pub password: NewPassword,
+    /// As typed; read with `country` (required with a mobile number).
+    pub mobile: Option<String>,
+    pub country: Option<CountryCode>,
+}
+
+/// `POST /api/v1/invitations/accept`: a new person sends a profile; someone with an identity
+/// sends none and must be signed in as the invited address.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptInvitationRequest {
+    pub token: String,
+    pub profile: Option<NewProfile>,
+}
+
+// ---- audit log ---------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: Timestamp,
+    /// Who did it (name and address), or `None` for Roster itself (an invitation expiring).
+    pub actor: Option<String>,
+    /// Stable code: `invitation.sent`, `access.changed`, …
+    pub action: String,
+    /// What happened, in words.
+    pub summary: String,
+    pub account: Option<String>,
+    /// The client address the change came from.
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
 }
 
 #[cfg(test)]

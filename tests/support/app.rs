@@ -14,6 +14,8 @@ use crate::client::{ApiClient, expect_json};
 
 pub const OWNER_EMAIL: &str = "olivia@acme.example";
 pub const OWNER_PASSWORD: &str = "correct horse battery";
+/// The password people choose when they accept an invitation in the tests.
+pub const MEMBER_PASSWORD: &str = "members pick long ones";
 use sqlx::Executor as _;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;

@@ -13,7 +13,8 @@ pub mod browser;
 pub mod client;
 pub mod process;
 pub mod smtp;
+pub mod team;
 pub mod totp;
 
-pub use app::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
+pub use app::{Engine, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 pub use client::{ApiClient, expect_error, expect_json};

@@ -22,9 +22,13 @@ CREATE TABLE users (
     -- form and what makes a person unique.
     email TEXT NOT NULL,
     email_key TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    -- argon2id PHC string; NULL while a person has no password (provisioned, not yet set).
+    -- NULL for someone invited who has not created their profile yet.
+    name TEXT,
+    -- argon2id PHC string; NULL while a person has no password (invited, not yet accepted).
     password_hash TEXT,
+    -- E.164, and the default sending country (ISO 3166-1 alpha-2).
+    mobile TEXT,
+    country TEXT,
     created_at BIGINT NOT NULL,
     first_sign_in_at BIGINT,
     last_sign_in_at BIGINT,

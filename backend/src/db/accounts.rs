@@ -3,7 +3,22 @@
 use roster_shared::name::AccountName;
 use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
-use sqlx::{Any, AnyConnection, Executor};
+use sqlx::{Any, AnyConnection, Executor, FromRow};
+
+use super::Dialect;
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct AccountRow {
+    pub(crate) id: i64,
+    pub(crate) parent_id: Option<i64>,
+    pub(crate) root_id: i64,
+    pub(crate) name: String,
+    pub(crate) plan: Option<String>,
+    pub(crate) extra_seats: i64,
+    pub(crate) archived_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, parent_id, root_id, name, plan, extra_seats, archived_at";
 
 /// Creates a top-level account on `plan`.
 pub(crate) async fn insert_top_level(
@@ -28,6 +43,91 @@ pub(crate) async fn insert_top_level(
     Ok(id)
 }
 
+pub(crate) async fn insert_sub_account<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    parent: &AccountRow,
+    name: &AccountName,
+    now: Timestamp,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO accounts (parent_id, root_id, name, created_at) VALUES ($1, $2, $3, $4) \
+         RETURNING id",
+    )
+    .bind(parent.id)
+    .bind(parent.root_id)
+    .bind(name.as_str())
+    .bind(now.millis())
+    .fetch_one(db)
+    .await
+}
+
+pub(crate) async fn find<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+) -> sqlx::Result<Option<AccountRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Every account of one organisation.
+pub(crate) async fn tree<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+) -> sqlx::Result<Vec<AccountRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM accounts WHERE root_id = $1 ORDER BY id"
+    ))
+    .bind(root_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Locks an organisation for the rest of the transaction, so seat checks and the writes they
+/// allow happen as one (PostgreSQL; SQLite's single writer is already serial).
+pub(crate) async fn lock_organisation(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    root_id: i64,
+) -> sqlx::Result<Option<AccountRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM accounts WHERE id = $1{}",
+        dialect.for_update()
+    ))
+    .bind(root_id)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+pub(crate) async fn rename<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+    name: &AccountName,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE accounts SET name = $2 WHERE id = $1")
+        .bind(id)
+        .bind(name.as_str())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn archive<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE accounts SET archived_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now.millis())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+// ---- memberships -------------------------------------------------------------------------
+
 pub(crate) async fn insert_membership<'e, E: Executor<'e, Database = Any>>(
     db: E,
     user_id: i64,
@@ -45,4 +145,77 @@ pub(crate) async fn insert_membership<'e, E: Executor<'e, Database = Any>>(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Gives `role` on `account_id` (replacing any role held there).
+pub(crate) async fn upsert_membership<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: i64,
+    account_id: i64,
+    role: Role,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO memberships (user_id, account_id, role, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id, account_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(user_id)
+    .bind(account_id)
+    .bind(role.as_str())
+    .bind(now.millis())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn delete_membership<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: i64,
+    account_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND account_id = $2")
+        .bind(user_id)
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct MembershipRow {
+    pub(crate) account_id: i64,
+    pub(crate) root_id: i64,
+    pub(crate) role: String,
+}
+
+impl MembershipRow {
+    pub(crate) fn role(&self) -> Role {
+        // The column has a CHECK constraint: only the four spellings exist.
+        Role::parse(&self.role).unwrap_or(Role::Reporting)
+    }
+}
+
+/// Every membership of a person, with each account's organisation.
+pub(crate) async fn memberships_of<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: i64,
+) -> sqlx::Result<Vec<MembershipRow>> {
+    sqlx::query_as(
+        "SELECT m.account_id, a.root_id, m.role FROM memberships m \
+         JOIN accounts a ON a.id = m.account_id WHERE m.user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// How many Owners an account has directly.
+pub(crate) async fn owner_count<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    account_id: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE account_id = $1 AND role = 'owner'")
+        .bind(account_id)
+        .fetch_one(db)
+        .await
 }

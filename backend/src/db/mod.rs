@@ -21,9 +21,11 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor as _};
 
 pub(crate) mod accounts;
+pub(crate) mod audit;
 pub(crate) mod identity;
 pub(crate) mod outbox;
 pub(crate) mod sessions;
+pub(crate) mod team;
 pub(crate) mod users;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -36,7 +38,6 @@ pub(crate) struct Dialect(DatabaseEngine);
 impl Dialect {
     /// Appended to a `SELECT` that must lock the rows it reads until the transaction ends.
     /// SQLite needs nothing: its writes are already serialized (see the module docs).
-    #[allow(dead_code)] // first used by the seat rules
     pub(crate) fn for_update(self) -> &'static str {
         match self.0 {
             DatabaseEngine::Sqlite => "",
@@ -150,7 +151,6 @@ impl Db {
         self.engine
     }
 
-    #[allow(dead_code)] // first used by the seat rules
     pub(crate) fn dialect(&self) -> Dialect {
         Dialect(self.engine)
     }
@@ -161,7 +161,6 @@ impl Db {
     }
 
     /// The pool for statements and transactions that write.
-    #[allow(dead_code)] // first used by the identity routes
     pub(crate) fn writer(&self) -> &AnyPool {
         &self.write
     }

@@ -9,16 +9,26 @@ use sqlx::{Any, Executor, FromRow};
 pub(crate) struct UserRow {
     pub(crate) id: i64,
     pub(crate) email: String,
-    pub(crate) name: String,
+    /// `None` for someone invited who has not created their profile yet.
+    pub(crate) name: Option<String>,
     pub(crate) password_hash: Option<String>,
     pub(crate) totp_secret: Option<String>,
     pub(crate) totp_pending_secret: Option<String>,
     pub(crate) totp_last_step: Option<i64>,
     pub(crate) last_account_id: Option<i64>,
+    pub(crate) mobile: Option<String>,
+    pub(crate) country: Option<String>,
+}
+
+impl UserRow {
+    /// The name to show: their own, or their address until they have one.
+    pub(crate) fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.email)
+    }
 }
 
 const COLUMNS: &str = "id, email, name, password_hash, totp_secret, totp_pending_secret, \
-                       totp_last_step, last_account_id";
+                       totp_last_step, last_account_id, mobile, country";
 
 pub(crate) async fn count<'e, E: Executor<'e, Database = Any>>(db: E) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM users")
@@ -49,7 +59,7 @@ pub(crate) async fn find<'e, E: Executor<'e, Database = Any>>(
 pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     db: E,
     email: &EmailAddress,
-    name: &PersonName,
+    name: Option<&PersonName>,
     password_hash: Option<&str>,
     now: Timestamp,
 ) -> sqlx::Result<i64> {
@@ -59,7 +69,7 @@ pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     )
     .bind(email.as_str())
     .bind(email.key())
-    .bind(name.as_str())
+    .bind(name.map(PersonName::as_str))
     .bind(password_hash)
     .bind(now.millis())
     .fetch_one(db)
@@ -82,17 +92,42 @@ pub(crate) async fn record_sign_in<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
-pub(crate) async fn set_name<'e, E: Executor<'e, Database = Any>>(
-    db: E,
+/// Renames a person, and their sort key in every organisation they are in.
+pub(crate) async fn set_name(
+    conn: &mut sqlx::AnyConnection,
     id: i64,
     name: &PersonName,
 ) -> sqlx::Result<()> {
     sqlx::query("UPDATE users SET name = $2 WHERE id = $1")
         .bind(id)
         .bind(name.as_str())
-        .execute(db)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE tree_members SET name_key = $2 WHERE user_id = $1")
+        .bind(id)
+        .bind(name.as_str().to_lowercase())
+        .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// Sets what a person chooses when they accept their first invitation.
+pub(crate) async fn set_profile(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    name: &PersonName,
+    password_hash: &str,
+    mobile: Option<&str>,
+    country: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $2, mobile = $3, country = $4 WHERE id = $1")
+        .bind(id)
+        .bind(password_hash)
+        .bind(mobile)
+        .bind(country)
+        .execute(&mut *conn)
+        .await?;
+    set_name(conn, id, name).await
 }
 
 pub(crate) async fn set_password_hash<'e, E: Executor<'e, Database = Any>>(

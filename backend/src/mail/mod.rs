@@ -31,6 +31,15 @@ pub(crate) use transport::Transport;
 pub(crate) enum Mail {
     /// "Email delivery works" to a person, on request.
     Test { user_id: i64 },
+    /// An invitation (or a fresh one for someone invited before), with an accept link.
+    Invitation { invitation_id: i64, reinvite: bool },
+    /// Someone already in an organisation was given access to more accounts.
+    AccessGranted {
+        user_id: i64,
+        root_id: i64,
+        accounts: Vec<i64>,
+        granter: String,
+    },
 }
 
 /// Delivery policy.

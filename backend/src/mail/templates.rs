@@ -4,8 +4,7 @@
 //! HTML part; the text part is plain text and needs none. The HTML is table-based with inline
 //! styles because that is what mail clients render reliably.
 
-// The invitation, access and email-change mails are rendered by the team and profile
-// features; until those land, only the test mail is wired.
+// The email-change mails are rendered by the profile feature.
 #![allow(dead_code)]
 
 use roster_shared::role::Role;

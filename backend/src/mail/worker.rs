@@ -1,6 +1,9 @@
 //! Delivers the outbox: claims due messages, renders each from the database, sends it, and
 //! records the outcome (sent, retry later with back-off, failed, or skipped).
 
+use roster_shared::time::Timestamp;
+
+use crate::auth::token;
 use crate::clock;
 use crate::db;
 use crate::mail::templates::{self, Rendered};
@@ -104,13 +107,94 @@ async fn record_failure(
 
 /// The message for `mail`, or `None` when there is nothing to send any more.
 async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<Rendered>> {
+    let sign_in_url = format!("{}/sign-in", state.public_url());
     match mail {
+        Mail::Invitation {
+            invitation_id,
+            reinvite,
+        } => {
+            let Some(invitation) =
+                db::team::invitation(state.db().reader(), *invitation_id).await?
+            else {
+                return Ok(None);
+            };
+            let now = clock::now();
+            // Accepted, withdrawn or expired before it could be sent: nothing to send.
+            if invitation.accepted_at.is_some()
+                || invitation.revoked_at.is_some()
+                || invitation.expires_at <= now.millis()
+            {
+                return Ok(None);
+            }
+            let organisation = db::accounts::find(state.db().reader(), invitation.root_id).await?;
+            let organisation = organisation.map(|o| o.name).unwrap_or_default();
+            let mut grants = Vec::new();
+            for grant in db::team::grants(state.db().reader(), invitation.id).await? {
+                let account = db::accounts::find(state.db().reader(), grant.account_id).await?;
+                grants.push(templates::Grant {
+                    account: account.map(|a| a.name).unwrap_or_default(),
+                    role: grant.role(),
+                });
+            }
+            // The link is minted now, so no usable token waits in the outbox.
+            let (token, hash) = token::new_token();
+            db::team::insert_token(state.db().writer(), invitation.id, &hash, now).await?;
+            let accept_url = format!("{}/invitations/accept#token={token}", state.public_url());
+            let inviter = invitation
+                .inviter_name
+                .as_deref()
+                .unwrap_or("The Roster administrator");
+            Ok(Some(templates::invitation(&templates::Invitation {
+                inviter,
+                organisation: &organisation,
+                grants: &grants,
+                sign_in_url: &sign_in_url,
+                email: &invitation.email,
+                accept_url: &accept_url,
+                expires_at: Timestamp::from_millis(invitation.expires_at),
+                reinvite: *reinvite,
+            })))
+        }
+        Mail::AccessGranted {
+            user_id,
+            root_id,
+            accounts,
+            granter,
+        } => {
+            let Some(user) = db::users::find(state.db().reader(), *user_id).await? else {
+                return Ok(None);
+            };
+            let held = db::accounts::memberships_of(state.db().reader(), *user_id).await?;
+            let mut grants = Vec::new();
+            for membership in held
+                .iter()
+                .filter(|m| m.root_id == *root_id && accounts.contains(&m.account_id))
+            {
+                let account =
+                    db::accounts::find(state.db().reader(), membership.account_id).await?;
+                grants.push(templates::Grant {
+                    account: account.map(|a| a.name).unwrap_or_default(),
+                    role: membership.role(),
+                });
+            }
+            // Removed again before the mail went out.
+            if grants.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(templates::access_granted(&templates::AccessGranted {
+                granter,
+                name: user.display_name(),
+                grants: &grants,
+                sign_in_url: &sign_in_url,
+                email: &user.email,
+            })))
+        }
         Mail::Test { user_id } => {
             let Some(user) = db::users::find(state.db().reader(), *user_id).await? else {
                 return Ok(None);
             };
             Ok(Some(templates::test(&templates::Test {
-                name: &user.name,
+                name: user.display_name(),
                 transport: &state.mailer().transport.describe(),
             })))
         }

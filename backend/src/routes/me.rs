@@ -68,7 +68,9 @@ pub(crate) async fn update_name(
     headers: axum::http::HeaderMap,
     AppJson(request): AppJson<UpdateNameRequest>,
 ) -> Result<AppJson<SessionInfo>, ApiError> {
-    db::users::set_name(state.db().writer(), current.user(), &request.name).await?;
+    let mut tx = state.db().writer().begin().await?;
+    db::users::set_name(&mut tx, current.user(), &request.name).await?;
+    tx.commit().await?;
     let user = me(&state, &current).await?;
     let token = session::session_token(&headers).ok_or_else(session::sign_in_required)?;
     Ok(AppJson(session_info(&user, token)?))

@@ -6,7 +6,9 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+mod accounts;
 mod health;
+mod invitations;
 mod mail;
 mod me;
 pub(crate) mod session;
@@ -31,4 +33,21 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(mail::dev_list, mail::dev_clear))
         .routes(routes!(mail::dev_show))
         .routes(routes!(mail::dev_html))
+        .routes(routes!(accounts::list))
+        .routes(routes!(accounts::set_last_account))
+        .routes(routes!(accounts::create_sub_account))
+        .routes(routes!(accounts::rename))
+        .routes(routes!(accounts::archive))
+        .routes(routes!(accounts::people_list))
+        .routes(routes!(accounts::invite_options))
+        .routes(routes!(accounts::invite_people))
+        .routes(routes!(accounts::person, accounts::remove_person))
+        .routes(routes!(accounts::update_access))
+        .routes(routes!(accounts::resend_invitation))
+        .routes(routes!(accounts::invitation_link))
+        .routes(routes!(accounts::revoke_invitation))
+        .routes(routes!(accounts::audit_log))
+        .routes(routes!(accounts::audit_csv))
+        .routes(routes!(invitations::inspect))
+        .routes(routes!(invitations::accept_invitation))
 }

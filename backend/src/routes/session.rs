@@ -196,7 +196,7 @@ pub(crate) fn session_info(user: &UserRow, session_token: &str) -> Result<Sessio
     Ok(SessionInfo {
         user: CurrentUser {
             id: UserId(user.id),
-            name: PersonName::parse(&user.name).map_err(ApiError::internal)?,
+            name: PersonName::parse(user.display_name()).map_err(ApiError::internal)?,
             email: EmailAddress::parse(&user.email).map_err(ApiError::internal)?,
         },
         csrf_token: session::csrf_token(session_token),

@@ -103,12 +103,25 @@ pub(crate) async fn run(
     let user_id = db::users::insert(
         &mut *tx,
         &request.email,
-        &request.owner_name,
+        Some(&request.owner_name),
         Some(&password_hash),
         now,
     )
     .await?;
     db::accounts::insert_membership(&mut *tx, user_id, account, Role::Owner, now).await?;
+    db::team::insert_member(
+        &mut *tx,
+        db::team::NewMember {
+            root_id: account,
+            user_id,
+            name_key: &request.owner_name.as_str().to_lowercase(),
+            email_key: &request.email.key(),
+            accepted_at: Some(now),
+            invitation: None,
+            now,
+        },
+    )
+    .await?;
     db::users::set_last_account(&mut *tx, user_id, account).await?;
     tx.commit().await?;
     tracing::info!(account, "first account created");

@@ -1,0 +1,93 @@
+//! The audit log: who changed what, when, and from where.
+
+use roster_shared::time::Timestamp;
+use sqlx::{Any, Executor, FromRow};
+
+pub(crate) struct Record<'a> {
+    pub(crate) root_id: i64,
+    pub(crate) account: Option<(i64, &'a str)>,
+    pub(crate) actor: Option<(i64, &'a str)>,
+    pub(crate) action: &'a str,
+    pub(crate) summary: &'a str,
+    pub(crate) ip: Option<&'a str>,
+    pub(crate) now: Timestamp,
+}
+
+pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    record: Record<'_>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (root_id, account_id, account_name, actor_user_id, actor, action, \
+         summary, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(record.root_id)
+    .bind(record.account.map(|(id, _)| id))
+    .bind(record.account.map(|(_, name)| name))
+    .bind(record.actor.map(|(id, _)| id))
+    .bind(record.actor.map(|(_, label)| label))
+    .bind(record.action)
+    .bind(record.summary)
+    .bind(record.ip)
+    .bind(record.now.millis())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct EntryRow {
+    pub(crate) id: i64,
+    pub(crate) actor: Option<String>,
+    pub(crate) action: String,
+    pub(crate) summary: String,
+    pub(crate) account_name: Option<String>,
+    pub(crate) ip: Option<String>,
+    pub(crate) created_at: i64,
+}
+
+/// Entries of an organisation about `accounts` (or about the organisation as a whole, with no
+/// account), newest first.
+pub(crate) async fn page<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    accounts: Option<&[i64]>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<EntryRow>> {
+    sqlx::query_as(&format!(
+        "SELECT id, actor, action, summary, account_name, ip, created_at FROM audit_log \
+         WHERE root_id = $1{} ORDER BY id DESC LIMIT {limit} OFFSET {offset}",
+        scope(accounts)
+    ))
+    .bind(root_id)
+    .fetch_all(db)
+    .await
+}
+
+pub(crate) async fn count<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    accounts: Option<&[i64]>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM audit_log WHERE root_id = $1{}",
+        scope(accounts)
+    ))
+    .bind(root_id)
+    .fetch_one(db)
+    .await
+}
+
+fn scope(accounts: Option<&[i64]>) -> String {
+    match accounts {
+        None => String::new(),
+        Some(ids) => format!(
+            " AND account_id IN ({})",
+            ids.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}

@@ -1,0 +1,657 @@
+//! The people of an organisation (`tree_members`), invitations and their links, and the
+//! queries behind the Users list.
+
+use roster_shared::api::{PeopleSort, SortOrder};
+use roster_shared::invitation::PersonStatus;
+use roster_shared::role::Role;
+use roster_shared::time::Timestamp;
+use sqlx::{Any, AnyConnection, Executor, FromRow};
+
+// ---- people of an organisation ------------------------------------------------------------
+
+pub(crate) struct NewMember<'a> {
+    pub(crate) root_id: i64,
+    pub(crate) user_id: i64,
+    pub(crate) name_key: &'a str,
+    pub(crate) email_key: &'a str,
+    pub(crate) accepted_at: Option<Timestamp>,
+    /// The open invitation and its expiry.
+    pub(crate) invitation: Option<(i64, Timestamp)>,
+    pub(crate) now: Timestamp,
+}
+
+pub(crate) async fn insert_member<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    member: NewMember<'_>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO tree_members (root_id, user_id, name_key, email_key, accepted_at, \
+         invitation_id, invitation_expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(member.root_id)
+    .bind(member.user_id)
+    .bind(member.name_key)
+    .bind(member.email_key)
+    .bind(member.accepted_at.map(Timestamp::millis))
+    .bind(member.invitation.map(|(id, _)| id))
+    .bind(member.invitation.map(|(_, at)| at.millis()))
+    .bind(member.now.millis())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct MemberRow {
+    pub(crate) accepted_at: Option<i64>,
+    pub(crate) invitation_id: Option<i64>,
+    pub(crate) invitation_expires_at: Option<i64>,
+}
+
+impl MemberRow {
+    /// Whether this person uses a seat at `now` (see `roster_shared::seats::occupies_seat`).
+    pub(crate) fn holds_seat(&self, now: Timestamp) -> bool {
+        self.accepted_at.is_some()
+            || self
+                .invitation_expires_at
+                .is_some_and(|at| at > now.millis())
+    }
+}
+
+pub(crate) async fn member<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+) -> sqlx::Result<Option<MemberRow>> {
+    sqlx::query_as(
+        "SELECT accepted_at, invitation_id, invitation_expires_at FROM tree_members \
+         WHERE root_id = $1 AND user_id = $2",
+    )
+    .bind(root_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Points the person's row at an open invitation (sent again: new expiry).
+pub(crate) async fn set_member_invitation<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+    invitation_id: i64,
+    expires_at: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE tree_members SET invitation_id = $3, invitation_expires_at = $4 \
+         WHERE root_id = $1 AND user_id = $2",
+    )
+    .bind(root_id)
+    .bind(user_id)
+    .bind(invitation_id)
+    .bind(expires_at.millis())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn accept_member<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE tree_members SET accepted_at = $3, invitation_id = NULL, \
+         invitation_expires_at = NULL WHERE root_id = $1 AND user_id = $2",
+    )
+    .bind(root_id)
+    .bind(user_id)
+    .bind(now.millis())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn delete_member<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM tree_members WHERE root_id = $1 AND user_id = $2")
+        .bind(root_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Seats in use: accepted people, and people invited whose invitation has not expired.
+pub(crate) async fn used_seats<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    now: Timestamp,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tree_members WHERE root_id = $1 \
+         AND (accepted_at IS NOT NULL OR invitation_expires_at > $2)",
+    )
+    .bind(root_id)
+    .bind(now.millis())
+    .fetch_one(db)
+    .await
+}
+
+/// How many memberships a person has in an organisation.
+pub(crate) async fn memberships_in_organisation<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE a.root_id = $1 AND m.user_id = $2",
+    )
+    .bind(root_id)
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+// ---- invitations --------------------------------------------------------------------------
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct InvitationRow {
+    pub(crate) id: i64,
+    pub(crate) root_id: i64,
+    pub(crate) user_id: i64,
+    pub(crate) email: String,
+    pub(crate) inviter_name: Option<String>,
+    pub(crate) sent_at: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) accepted_at: Option<i64>,
+    pub(crate) revoked_at: Option<i64>,
+}
+
+const INVITATION_COLUMNS: &str =
+    "id, root_id, user_id, email, inviter_name, sent_at, expires_at, accepted_at, revoked_at";
+
+pub(crate) struct NewInvitation<'a> {
+    pub(crate) root_id: i64,
+    pub(crate) user_id: i64,
+    pub(crate) email: &'a str,
+    pub(crate) invited_by: Option<i64>,
+    pub(crate) inviter_name: Option<&'a str>,
+    pub(crate) sent_at: Timestamp,
+    pub(crate) expires_at: Timestamp,
+}
+
+pub(crate) async fn insert_invitation<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    invitation: NewInvitation<'_>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO invitations (root_id, user_id, email, invited_by, inviter_name, sent_at, \
+         expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $6) RETURNING id",
+    )
+    .bind(invitation.root_id)
+    .bind(invitation.user_id)
+    .bind(invitation.email)
+    .bind(invitation.invited_by)
+    .bind(invitation.inviter_name)
+    .bind(invitation.sent_at.millis())
+    .bind(invitation.expires_at.millis())
+    .fetch_one(db)
+    .await
+}
+
+pub(crate) async fn invitation<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+) -> sqlx::Result<Option<InvitationRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The invitation a link token belongs to.
+pub(crate) async fn invitation_by_token<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    token_hash: &str,
+) -> sqlx::Result<Option<InvitationRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM invitations i JOIN invitation_tokens t ON t.invitation_id = i.id \
+         WHERE t.token_hash = $1",
+        INVITATION_COLUMNS
+            .split(", ")
+            .map(|c| format!("i.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await
+}
+
+/// Sends an invitation again: a fresh window; earlier links stop working.
+pub(crate) async fn reissue(
+    conn: &mut AnyConnection,
+    id: i64,
+    inviter: Option<i64>,
+    inviter_name: Option<&str>,
+    sent_at: Timestamp,
+    expires_at: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE invitations SET sent_at = $2, expires_at = $3, invited_by = $4, inviter_name = $5, \
+         expiry_logged = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(sent_at.millis())
+    .bind(expires_at.millis())
+    .bind(inviter)
+    .bind(inviter_name)
+    .bind(false)
+    .execute(&mut *conn)
+    .await?;
+    delete_tokens(conn, id).await
+}
+
+pub(crate) async fn mark_accepted(
+    conn: &mut AnyConnection,
+    id: i64,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE invitations SET accepted_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now.millis())
+        .execute(&mut *conn)
+        .await?;
+    delete_tokens(conn, id).await
+}
+
+pub(crate) async fn mark_revoked(
+    conn: &mut AnyConnection,
+    id: i64,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE invitations SET revoked_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now.millis())
+        .execute(&mut *conn)
+        .await?;
+    delete_tokens(conn, id).await
+}
+
+pub(crate) async fn insert_token<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    invitation_id: i64,
+    token_hash: &str,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO invitation_tokens (token_hash, invitation_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(invitation_id)
+    .bind(now.millis())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+async fn delete_tokens(conn: &mut AnyConnection, invitation_id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM invitation_tokens WHERE invitation_id = $1")
+        .bind(invitation_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct GrantRow {
+    pub(crate) account_id: i64,
+    pub(crate) role: String,
+}
+
+impl GrantRow {
+    pub(crate) fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Reporting)
+    }
+}
+
+pub(crate) async fn grants<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    invitation_id: i64,
+) -> sqlx::Result<Vec<GrantRow>> {
+    sqlx::query_as("SELECT account_id, role FROM invitation_grants WHERE invitation_id = $1")
+        .bind(invitation_id)
+        .fetch_all(db)
+        .await
+}
+
+/// Offers `role` on `account_id` (replacing what the invitation offered there).
+pub(crate) async fn set_grant<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    invitation_id: i64,
+    account_id: i64,
+    role: Role,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO invitation_grants (invitation_id, account_id, role) VALUES ($1, $2, $3) \
+         ON CONFLICT (invitation_id, account_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(invitation_id)
+    .bind(account_id)
+    .bind(role.as_str())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn delete_grant<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    invitation_id: i64,
+    account_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM invitation_grants WHERE invitation_id = $1 AND account_id = $2")
+        .bind(invitation_id)
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Invitations that expired and were not logged yet; marks them logged (so each replica's
+/// maintenance logs each expiry once).
+pub(crate) async fn take_newly_expired<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    now: Timestamp,
+) -> sqlx::Result<Vec<(i64, i64, String)>> {
+    sqlx::query_as(
+        "UPDATE invitations SET expiry_logged = $2 \
+         WHERE id IN (SELECT id FROM invitations WHERE accepted_at IS NULL AND revoked_at IS NULL \
+                      AND expires_at <= $1 AND expiry_logged = $3 LIMIT 500) \
+           AND expiry_logged = $3 \
+         RETURNING id, root_id, email",
+    )
+    .bind(now.millis())
+    .bind(true)
+    .bind(false)
+    .fetch_all(db)
+    .await
+}
+
+// ---- the Users list -------------------------------------------------------------------------
+
+/// What the list shows of a person (their access comes from [`access_of`]).
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct PersonListRow {
+    pub(crate) user_id: i64,
+    pub(crate) name: Option<String>,
+    pub(crate) email: String,
+    pub(crate) last_sign_in_at: Option<i64>,
+    pub(crate) invitation_id: Option<i64>,
+    pub(crate) invitation_sent_at: Option<i64>,
+    pub(crate) invitation_expires_at: Option<i64>,
+    pub(crate) status: String,
+}
+
+impl PersonListRow {
+    pub(crate) fn status(&self) -> PersonStatus {
+        match self.status.as_str() {
+            "active" => PersonStatus::Active,
+            "expired" => PersonStatus::Expired,
+            _ => PersonStatus::Pending,
+        }
+    }
+}
+
+/// A filter over an organisation's people.
+pub(crate) struct PeopleFilter<'a> {
+    pub(crate) root_id: i64,
+    /// Only people with access (or offered access) on these accounts; `None`: the whole
+    /// organisation (the list of a top-level account).
+    pub(crate) accounts: Option<&'a [i64]>,
+    /// Lower-case text matched against the start of the name, of a later word of it, or of
+    /// the email address.
+    pub(crate) search: Option<&'a str>,
+    pub(crate) status: Option<PersonStatus>,
+    pub(crate) role: Option<Role>,
+    pub(crate) now: Timestamp,
+}
+
+/// The status as SQL (the `roster_shared::invitation::person_status` rule over the columns).
+const STATUS_SQL: &str = "CASE WHEN t.accepted_at IS NOT NULL AND u.first_sign_in_at IS NOT NULL THEN 'active' \
+     WHEN t.accepted_at IS NOT NULL THEN 'pending' \
+     WHEN t.invitation_expires_at > $2 THEN 'pending' ELSE 'expired' END";
+
+/// Builds the WHERE clause; parameters: $1 root, $2 now, then the ones pushed on `binds`.
+fn people_where(filter: &PeopleFilter<'_>, binds: &mut Vec<Bind>) -> String {
+    let mut sql = String::from("t.root_id = $1");
+    let mut next = 3;
+    let mut param = |binds: &mut Vec<Bind>, value: Bind| {
+        binds.push(value);
+        let p = format!("${next}");
+        next += 1;
+        p
+    };
+    let in_scope = |binds: &mut Vec<Bind>,
+                    param: &mut dyn FnMut(&mut Vec<Bind>, Bind) -> String,
+                    accounts: &[i64]| {
+        accounts
+            .iter()
+            .map(|a| param(binds, Bind::Int(*a)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(accounts) = filter.accounts {
+        let list_m = in_scope(binds, &mut param, accounts);
+        let list_g = in_scope(binds, &mut param, accounts);
+        sql.push_str(&format!(
+            " AND (EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = t.user_id AND m.account_id IN ({list_m})) \
+               OR EXISTS (SELECT 1 FROM invitation_grants g WHERE g.invitation_id = t.invitation_id AND g.account_id IN ({list_g})))"
+        ));
+    }
+    if let Some(search) = filter.search {
+        let escaped = search
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let prefix = param(binds, Bind::Text(format!("{escaped}%")));
+        let word = param(binds, Bind::Text(format!("% {escaped}%")));
+        sql.push_str(&format!(
+            " AND (t.name_key LIKE {prefix} ESCAPE '\\' OR t.email_key LIKE {prefix} ESCAPE '\\' \
+               OR t.name_key LIKE {word} ESCAPE '\\')"
+        ));
+    }
+    if let Some(status) = filter.status {
+        let p = param(binds, Bind::Text(status.as_str().to_owned()));
+        sql.push_str(&format!(" AND ({STATUS_SQL}) = {p}"));
+    }
+    if let Some(role) = filter.role {
+        let r1 = param(binds, Bind::Text(role.as_str().to_owned()));
+        let r2 = param(binds, Bind::Text(role.as_str().to_owned()));
+        let (scope_m, scope_g) = match filter.accounts {
+            Some(accounts) => (
+                format!(
+                    " AND m.account_id IN ({})",
+                    in_scope(binds, &mut param, accounts)
+                ),
+                format!(
+                    " AND g.account_id IN ({})",
+                    in_scope(binds, &mut param, accounts)
+                ),
+            ),
+            None => (String::new(), String::new()),
+        };
+        sql.push_str(&format!(
+            " AND (EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id \
+                   WHERE m.user_id = t.user_id AND a.root_id = t.root_id AND m.role = {r1}{scope_m}) \
+               OR EXISTS (SELECT 1 FROM invitation_grants g WHERE g.invitation_id = t.invitation_id \
+                   AND g.role = {r2}{scope_g}))"
+        ));
+    }
+    sql
+}
+
+#[derive(Debug, Clone)]
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+macro_rules! bind_all {
+    ($query:expr, $filter:expr, $binds:expr) => {{
+        let mut query = $query.bind($filter.root_id).bind($filter.now.millis());
+        for bind in $binds {
+            query = match bind {
+                Bind::Int(v) => query.bind(*v),
+                Bind::Text(v) => query.bind(v.clone()),
+            };
+        }
+        query
+    }};
+}
+
+pub(crate) async fn people_count<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    filter: &PeopleFilter<'_>,
+) -> sqlx::Result<i64> {
+    let mut binds = Vec::new();
+    let where_sql = people_where(filter, &mut binds);
+    let needs_user = filter.status.is_some();
+    let join = if needs_user {
+        " JOIN users u ON u.id = t.user_id"
+    } else {
+        ""
+    };
+    // $2 is only used by the status expression; keep it referenced so both engines accept it.
+    let sql = format!("SELECT COUNT(*) FROM tree_members t{join} WHERE {where_sql} AND $2 = $2");
+    bind_all!(sqlx::query_scalar::<_, i64>(&sql), filter, &binds)
+        .fetch_one(db)
+        .await
+}
+
+pub(crate) async fn people_page<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    filter: &PeopleFilter<'_>,
+    sort: PeopleSort,
+    order: SortOrder,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<PersonListRow>> {
+    let mut binds = Vec::new();
+    let where_sql = people_where(filter, &mut binds);
+    let direction = match order {
+        SortOrder::Asc => "ASC",
+        SortOrder::Desc => "DESC",
+    };
+    let order_sql = match sort {
+        PeopleSort::Name => format!("t.name_key {direction}, t.user_id {direction}"),
+        PeopleSort::Email => format!("t.email_key {direction}, t.user_id {direction}"),
+        PeopleSort::Status => format!("status {direction}, t.name_key ASC, t.user_id ASC"),
+        // People who never signed in come last either way.
+        PeopleSort::LastSignIn => format!(
+            "CASE WHEN u.last_sign_in_at IS NULL THEN 1 ELSE 0 END, u.last_sign_in_at {direction}, t.user_id ASC"
+        ),
+    };
+    let sql = format!(
+        "SELECT t.user_id, u.name, u.email, u.last_sign_in_at, t.invitation_id, \
+                i.sent_at AS invitation_sent_at, t.invitation_expires_at, {STATUS_SQL} AS status \
+         FROM tree_members t JOIN users u ON u.id = t.user_id \
+         LEFT JOIN invitations i ON i.id = t.invitation_id \
+         WHERE {where_sql} ORDER BY {order_sql} LIMIT {limit} OFFSET {offset}"
+    );
+    bind_all!(sqlx::query_as::<_, PersonListRow>(&sql), filter, &binds)
+        .fetch_all(db)
+        .await
+}
+
+/// One person of an organisation, as the list shows them.
+pub(crate) async fn person<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+    now: Timestamp,
+) -> sqlx::Result<Option<PersonListRow>> {
+    sqlx::query_as(&format!(
+        "SELECT t.user_id, u.name, u.email, u.last_sign_in_at, t.invitation_id, \
+                i.sent_at AS invitation_sent_at, t.invitation_expires_at, {STATUS_SQL} AS status \
+         FROM tree_members t JOIN users u ON u.id = t.user_id \
+         LEFT JOIN invitations i ON i.id = t.invitation_id \
+         WHERE t.root_id = $1 AND t.user_id = $3"
+    ))
+    .bind(root_id)
+    .bind(now.millis())
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct AccessRow {
+    pub(crate) user_id: i64,
+    pub(crate) account_id: i64,
+    pub(crate) role: String,
+    /// 1 for access an open invitation offers (integers: the engines disagree on booleans).
+    pub(crate) pending: i64,
+}
+
+impl AccessRow {
+    pub(crate) fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Reporting)
+    }
+}
+
+fn id_list(ids: &[i64]) -> String {
+    // Ids are integers from our own queries: listing them inline is safe and keeps one
+    // statement per page whatever the page size.
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Memberships and offered access of these people in one organisation.
+pub(crate) async fn access_of<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_ids: &[i64],
+) -> sqlx::Result<Vec<AccessRow>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let users = id_list(user_ids);
+    sqlx::query_as(&format!(
+        "SELECT m.user_id, m.account_id, m.role, 0 AS pending \
+         FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE a.root_id = $1 AND m.user_id IN ({users}) \
+         UNION ALL \
+         SELECT t.user_id, g.account_id, g.role, 1 AS pending \
+         FROM tree_members t JOIN invitation_grants g ON g.invitation_id = t.invitation_id \
+         WHERE t.root_id = $1 AND t.user_id IN ({users})"
+    ))
+    .bind(root_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The newest outbox row of each invitation: `(invitation, status, attempts)`.
+pub(crate) async fn deliveries<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    invitation_ids: &[i64],
+) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    if invitation_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as(&format!(
+        "SELECT o.invitation_id, o.status, o.attempts FROM outbox o \
+         WHERE o.id IN (SELECT MAX(id) FROM outbox WHERE invitation_id IN ({}) GROUP BY invitation_id)",
+        id_list(invitation_ids)
+    ))
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,328 @@
+//! Accounts, their people, invitations and audit log: `/api/v1/accounts/…`.
+//!
+//! Handlers only translate HTTP to the `team` module, which applies the rules.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use roster_shared::api::{
+    AccessChanges, AccessUpdate, AccountNameRequest, AccountSummary, AuditPage, InvitationInfo,
+    InvitationLink, InviteOptions, InviteRequest, InviteResult, LastAccountRequest, PeoplePage,
+    PeopleQuery, PersonDetail,
+};
+use serde::Deserialize;
+
+use crate::auth::session::{ClientInfo, CurrentSession};
+use crate::clock;
+use crate::db;
+use crate::error::{ApiError, AppJson, AppPath, AppQuery};
+use crate::state::AppState;
+use crate::team::context::{Actor, Context};
+use crate::team::{accounts, audit, invite, people};
+
+async fn context(
+    state: &AppState,
+    session: &CurrentSession,
+    account: i64,
+) -> Result<Context, ApiError> {
+    Context::load(state, session.user(), account).await
+}
+
+/// The accounts the signed-in person can open, in tree order (the account switcher).
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts",
+    responses((status = 200, body = Vec<AccountSummary>)))]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    session: CurrentSession,
+) -> Result<AppJson<Vec<AccountSummary>>, ApiError> {
+    Ok(AppJson(accounts::accessible(&state, session.user()).await?))
+}
+
+/// Remembers the account the person works in, where they land after signing in.
+#[utoipa::path(put, path = "/api/v1/me/last-account", tag = "accounts", request_body = LastAccountRequest,
+    responses((status = 204, description = "Remembered"), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn set_last_account(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    AppJson(request): AppJson<LastAccountRequest>,
+) -> Result<StatusCode, ApiError> {
+    context(&state, &session, request.account.0).await?;
+    db::users::set_last_account(state.db().writer(), session.user(), request.account.0).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Creates a sub-account under this account.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/sub-accounts", tag = "accounts", request_body = AccountNameRequest,
+    params(("id" = i64, Path)),
+    responses((status = 201, body = AccountSummary), (status = 403, body = roster_shared::api::ErrorBody),
+        (status = 404, body = roster_shared::api::ErrorBody), (status = 422, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn create_sub_account(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    client: ClientInfo,
+    AppPath(id): AppPath<i64>,
+    AppJson(request): AppJson<AccountNameRequest>,
+) -> Result<(StatusCode, AppJson<AccountSummary>), ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let actor = Actor::load(&state, &session, &client).await?;
+    let created = accounts::create_sub_account(&state, &actor, &ctx, &request.name).await?;
+    Ok((StatusCode::CREATED, AppJson(created)))
+}
+
+/// Renames this account.
+#[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", request_body = AccountNameRequest,
+    params(("id" = i64, Path)),
+    responses((status = 200, body = AccountSummary), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn rename(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    client: ClientInfo,
+    AppPath(id): AppPath<i64>,
+    AppJson(request): AppJson<AccountNameRequest>,
+) -> Result<AppJson<AccountSummary>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let actor = Actor::load(&state, &session, &client).await?;
+    Ok(AppJson(
+        accounts::rename(&state, &actor, &ctx, &request.name).await?,
+    ))
+}
+
+/// Archives this sub-account (refused while it has active sub-accounts).
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/archive", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 204, description = "Archived"), (status = 403, body = roster_shared::api::ErrorBody),
+        (status = 404, body = roster_shared::api::ErrorBody), (status = 422, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn archive(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    client: ClientInfo,
+    AppPath(id): AppPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let actor = Actor::load(&state, &session, &client).await?;
+    accounts::archive(&state, &actor, &ctx).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The Users list of this account (people with access here or in its sub-accounts).
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/people", tag = "people", params(("id" = i64, Path), PeopleQuery),
+    responses((status = 200, body = PeoplePage), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn people_list(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    AppPath(id): AppPath<i64>,
+    AppQuery(query): AppQuery<PeopleQuery>,
+) -> Result<AppJson<PeoplePage>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    Ok(AppJson(people::list(&state, &ctx, query).await?))
+}
+
+/// What the New User form offers: grantable accounts and roles, and the seat situation.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/invite-options", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = InviteOptions), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn invite_options(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    AppPath(id): AppPath<i64>,
+) -> Result<AppJson<InviteOptions>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    ctx.require_manage()?;
+    let now = clock::now();
+    let mut conn = state.db().reader().acquire().await?;
+    let seats = invite::seat_plan(&state, &mut conn, &ctx.org.root, now).await?;
+    let extra_seat_price = ctx
+        .org
+        .root
+        .plan
+        .as_deref()
+        .and_then(|key| state.plans().get(key))
+        .map(|plan| plan.extra_seat_price)
+        .unwrap_or_else(|| {
+            roster_shared::money::Money::new(
+                0,
+                roster_shared::money::Currency::parse("EUR").expect("EUR"),
+            )
+        });
+    let root_role = roster_shared::access::effective_role(
+        &ctx.org.tree,
+        &ctx.actor_memberships,
+        roster_shared::account::AccountId(ctx.root()),
+    );
+    Ok(AppJson(InviteOptions {
+        accounts: ctx.grantable_accounts(),
+        seats,
+        extra_seat_price,
+        can_buy_seats: root_role.is_some_and(|r| r.manages_users()),
+    }))
+}
+
+/// Invites people (many at once) with roles on this account and its sub-accounts.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/invitations", tag = "people", request_body = InviteRequest,
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Who was invited and who was not, and why", body = InviteResult),
+        (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody),
+        (status = 409, description = "Not enough seats; nothing was done", body = roster_shared::api::ErrorBody),
+        (status = 422, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn invite_people(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    client: ClientInfo,
+    AppPath(id): AppPath<i64>,
+    AppJson(request): AppJson<InviteRequest>,
+) -> Result<AppJson<InviteResult>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let actor = Actor::load(&state, &session, &client).await?;
+    Ok(AppJson(
+        invite::invite(&state, &actor, &ctx, request).await?,
+    ))
+}
+
+/// One person, with their access in this account's scope and what the viewer may change.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/people/{user}", tag = "people",
+    params(("id" = i64, Path), ("user" = i64, Path)),
+    responses((status = 200, body = PersonDetail), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn person(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    client: ClientInfo,
+    AppPath((id, user)): AppPath<(i64, i64)>,
+) -> Result<AppJson<PersonDetail>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let actor = Actor::load(&state, &session, &client).await?;
+    Ok(AppJson(people::detail(&state, &actor, &ctx, user).await?))
+}
+
+/// Sets a person's complete access within this account's scope, all at once.
+#[utoipa::path(put, path = "/api/v1/accounts/{id}/people/{user}/access", tag = "people", request_body = AccessUpdate,
+    params(("id" = i64, Path), ("user" = i64, Path)),
+    responses((status = 200, description = "Exactly what changed", body = AccessChanges),
+        (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody),
+        (status = 422, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn update_access(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    client: ClientInfo,
+    AppPath((id, user)): AppPath<(i64, i64)>,
+    AppJson(update): AppJson<AccessUpdate>,
+) -> Result<AppJson<AccessChanges>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let actor = Actor::load(&state, &session, &client).await?;
+    Ok(AppJson(
+        people::update_access(&state, &actor, &ctx, user, update).await?,
+    ))
+}
+
+/// Removes a person from this account and its sub-accounts.
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}/people/{user}", tag = "people",
+    params(("id" = i64, Path), ("user" = i64, Path)),
+    responses((status = 200, description = "What was removed", body = AccessChanges),
+        (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn remove_person(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    client: ClientInfo,
+    AppPath((id, user)): AppPath<(i64, i64)>,
+) -> Result<AppJson<AccessChanges>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let actor = Actor::load(&state, &session, &client).await?;
+    Ok(AppJson(people::remove(&state, &actor, &ctx, user).await?))
+}
+
+/// Sends a pending or expired invitation again, with a fresh 14-day window.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/people/{user}/invitation/resend", tag = "people",
+    params(("id" = i64, Path), ("user" = i64, Path)),
+    responses((status = 200, body = InvitationInfo), (status = 403, body = roster_shared::api::ErrorBody),
+        (status = 404, body = roster_shared::api::ErrorBody), (status = 409, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn resend_invitation(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    client: ClientInfo,
+    AppPath((id, user)): AppPath<(i64, i64)>,
+) -> Result<AppJson<InvitationInfo>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let actor = Actor::load(&state, &session, &client).await?;
+    Ok(AppJson(people::resend(&state, &actor, &ctx, user).await?))
+}
+
+/// A new link that accepts a pending invitation (Copy invitation link).
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/people/{user}/invitation/link", tag = "people",
+    params(("id" = i64, Path), ("user" = i64, Path)),
+    responses((status = 200, body = InvitationLink), (status = 403, body = roster_shared::api::ErrorBody),
+        (status = 404, body = roster_shared::api::ErrorBody), (status = 409, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn invitation_link(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    client: ClientInfo,
+    AppPath((id, user)): AppPath<(i64, i64)>,
+) -> Result<AppJson<InvitationLink>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let actor = Actor::load(&state, &session, &client).await?;
+    Ok(AppJson(people::link(&state, &actor, &ctx, user).await?))
+}
+
+/// Withdraws a pending or expired invitation.
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}/people/{user}/invitation", tag = "people",
+    params(("id" = i64, Path), ("user" = i64, Path)),
+    responses((status = 204, description = "Withdrawn"), (status = 403, body = roster_shared::api::ErrorBody),
+        (status = 404, body = roster_shared::api::ErrorBody), (status = 409, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn revoke_invitation(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    client: ClientInfo,
+    AppPath((id, user)): AppPath<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let actor = Actor::load(&state, &session, &client).await?;
+    people::revoke(&state, &actor, &ctx, user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub(crate) struct PageQuery {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// The audit log of this account and its sub-accounts, newest first.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/audit", tag = "audit", params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = AuditPage), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn audit_log(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    AppPath(id): AppPath<i64>,
+    AppQuery(query): AppQuery<PageQuery>,
+) -> Result<AppJson<AuditPage>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    Ok(AppJson(
+        audit::page(
+            &state,
+            &ctx,
+            query.page.unwrap_or(1),
+            query.per_page.unwrap_or(50),
+        )
+        .await?,
+    ))
+}
+
+/// The audit log as CSV.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/audit.csv", tag = "audit", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn audit_csv(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    AppPath(id): AppPath<i64>,
+) -> Result<Response, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let csv = audit::csv(&state, &ctx).await?;
+    let mut response = csv.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"roster-audit-{id}.csv\""))
+            .expect("ASCII"),
+    );
+    Ok(response)
+}

@@ -1,0 +1,57 @@
+//! Invitation links, for the person invited: `/api/v1/invitations/…` (no session needed).
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use roster_shared::api::{AcceptInvitationRequest, InvitationTokenRequest, InvitationView};
+
+use crate::auth::session::{self, ClientInfo, CurrentSession};
+use crate::error::{ApiError, AppJson};
+use crate::state::AppState;
+use crate::team::accept;
+
+/// The signed-in session of the request, if there is a valid one.
+pub(crate) struct MaybeSession(Option<(CurrentSession, String)>);
+
+impl FromRequestParts<AppState> for MaybeSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = session::session_token(&parts.headers).map(str::to_owned);
+        match (
+            CurrentSession::from_request_parts(parts, state).await,
+            token,
+        ) {
+            (Ok(current), Some(token)) => Ok(MaybeSession(Some((current, token)))),
+            _ => Ok(MaybeSession(None)),
+        }
+    }
+}
+
+/// What an invitation link offers, and whether it can still be accepted.
+#[utoipa::path(post, path = "/api/v1/invitations/inspect", tag = "invitations", request_body = InvitationTokenRequest,
+    responses((status = 200, body = InvitationView), (status = 404, description = "Not a valid link (any more)", body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn inspect(
+    State(state): State<AppState>,
+    AppJson(request): AppJson<InvitationTokenRequest>,
+) -> Result<AppJson<InvitationView>, ApiError> {
+    Ok(AppJson(accept::inspect(&state, &request.token).await?))
+}
+
+/// Accepts an invitation: a new person creates their profile and is signed in; someone with
+/// an identity confirms while signed in as the invited address.
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = AcceptInvitationRequest,
+    responses((status = 200, description = "Accepted; signed in", body = roster_shared::api::SignInOutcome),
+        (status = 401, description = "Sign in as the invited address first", body = roster_shared::api::ErrorBody),
+        (status = 403, description = "Signed in as someone else", body = roster_shared::api::ErrorBody),
+        (status = 404, description = "Not a valid link (any more)", body = roster_shared::api::ErrorBody),
+        (status = 410, description = "Expired", body = roster_shared::api::ErrorBody),
+        (status = 422, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn accept_invitation(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    MaybeSession(session): MaybeSession,
+    AppJson(request): AppJson<AcceptInvitationRequest>,
+) -> Result<Response, ApiError> {
+    accept::accept(&state, &client, session, request).await
+}

@@ -1,0 +1,247 @@
+//! What an invitation link offers, and accepting it.
+//!
+//! A new person creates their profile (name, password, optionally a mobile number) and is
+//! signed in. Someone whose address already has a Roster identity confirms while signed in as
+//! that address. Either way the link is single-use: accepting deletes every link of the
+//! invitation.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use roster_shared::api::{
+    AcceptInvitationRequest, FieldError, InvitationView, OfferedAccess, SignInOutcome,
+};
+use roster_shared::invitation::{InvitationError, InvitationWindow};
+use roster_shared::password::NewPassword;
+use roster_shared::phone::PhoneNumber;
+use roster_shared::time::Timestamp;
+
+use crate::auth::session::{ClientInfo, CurrentSession};
+use crate::auth::token;
+use crate::clock;
+use crate::db;
+use crate::db::team::InvitationRow;
+use crate::error::{ApiError, AppJson};
+use crate::routes::session::{session_info, start_session};
+use crate::state::AppState;
+use crate::team::audit;
+use crate::team::context::{Actor, sentence};
+use crate::team::invite::address_of;
+
+fn not_valid() -> ApiError {
+    ApiError::not_found(
+        "This invitation link is not valid any more. It may have been used already, replaced by a newer invitation, or withdrawn.",
+    )
+}
+
+async fn by_token(state: &AppState, token: &str) -> Result<InvitationRow, ApiError> {
+    let invitation = db::team::invitation_by_token(state.db().reader(), &token::hash(token))
+        .await?
+        .ok_or_else(not_valid)?;
+    if invitation.revoked_at.is_some() {
+        return Err(not_valid());
+    }
+    Ok(invitation)
+}
+
+fn window(invitation: &InvitationRow) -> InvitationWindow {
+    InvitationWindow {
+        sent_at: Timestamp::from_millis(invitation.sent_at),
+        accepted_at: invitation.accepted_at.map(Timestamp::from_millis),
+    }
+}
+
+pub(crate) async fn inspect(state: &AppState, token: &str) -> Result<InvitationView, ApiError> {
+    let invitation = by_token(state, token).await?;
+    let organisation = db::accounts::find(state.db().reader(), invitation.root_id)
+        .await?
+        .ok_or_else(not_valid)?;
+    let mut access = Vec::new();
+    for grant in db::team::grants(state.db().reader(), invitation.id).await? {
+        if let Some(account) = db::accounts::find(state.db().reader(), grant.account_id).await? {
+            access.push(OfferedAccess {
+                account_name: roster_shared::name::AccountName::parse(&account.name)
+                    .map_err(ApiError::internal)?,
+                role: grant.role(),
+            });
+        }
+    }
+    let user = db::users::find(state.db().reader(), invitation.user_id)
+        .await?
+        .ok_or_else(not_valid)?;
+    Ok(InvitationView {
+        email: address_of(&invitation.email)?,
+        organisation: roster_shared::name::AccountName::parse(&organisation.name)
+            .map_err(ApiError::internal)?,
+        inviter: invitation.inviter_name.clone(),
+        access,
+        expires_at: Timestamp::from_millis(invitation.expires_at),
+        status: window(&invitation).status(clock::now()),
+        has_identity: user.password_hash.is_some(),
+    })
+}
+
+fn field(field: &str, message: String) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+        format!("{field}: {message}"),
+    )
+    .with_fields(vec![FieldError {
+        field: field.into(),
+        message,
+    }])
+}
+
+pub(crate) async fn accept(
+    state: &AppState,
+    client: &ClientInfo,
+    session: Option<(CurrentSession, String)>,
+    request: AcceptInvitationRequest,
+) -> Result<Response, ApiError> {
+    let invitation = by_token(state, &request.token).await?;
+    let now = clock::now();
+    window(&invitation)
+        .check_acceptable(now)
+        .map_err(|error| match error {
+            InvitationError::Expired { .. } => ApiError::new(
+                StatusCode::GONE,
+                "invitation_expired",
+                sentence(&error.to_string()),
+            ),
+            InvitationError::AlreadyAccepted => not_valid(),
+        })?;
+    let user = db::users::find(state.db().reader(), invitation.user_id)
+        .await?
+        .ok_or_else(not_valid)?;
+    let has_identity = user.password_hash.is_some();
+
+    // A new person's profile, checked before anything is written.
+    let mut profile_hash = None;
+    if has_identity {
+        match &session {
+            None => {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "sign_in_to_accept",
+                    format!(
+                        "{} already has a Roster account. Sign in with it to accept this invitation.",
+                        invitation.email
+                    ),
+                ));
+            }
+            Some((current, _)) if current.user() != user.id => {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "wrong_account",
+                    format!(
+                        "This invitation is for {}. Sign out, then sign in with that address to accept it.",
+                        invitation.email
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    } else {
+        let Some(profile) = &request.profile else {
+            return Err(field(
+                "profile",
+                "enter your name and choose a password".into(),
+            ));
+        };
+        NewPassword::parse_for(profile.password.expose(), &invitation.email)
+            .map_err(|e| field("profile.password", e.to_string()))?;
+        let mobile = match profile
+            .mobile
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
+            None => None,
+            Some(mobile) => {
+                let country = profile.country.ok_or_else(|| {
+                    field(
+                        "profile.country",
+                        "choose the country of the mobile number".into(),
+                    )
+                })?;
+                Some(
+                    PhoneNumber::parse(mobile, country)
+                        .map_err(|e| field("profile.mobile", e.to_string()))?,
+                )
+            }
+        };
+        let hash = state.hasher().hash(profile.password.expose()).await?;
+        profile_hash = Some((profile.name.clone(), hash, mobile, profile.country));
+    }
+
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    db::accounts::lock_organisation(&mut tx, db.dialect(), invitation.root_id).await?;
+    // Re-read inside the transaction: another tab may have accepted it a moment ago.
+    let current = db::team::invitation(&mut *tx, invitation.id)
+        .await?
+        .ok_or_else(not_valid)?;
+    if current.accepted_at.is_some()
+        || current.revoked_at.is_some()
+        || current.sent_at != invitation.sent_at
+    {
+        return Err(not_valid());
+    }
+    if let Some((name, hash, mobile, country)) = &profile_hash {
+        db::users::set_profile(
+            &mut tx,
+            user.id,
+            name,
+            hash,
+            mobile.as_ref().map(PhoneNumber::as_str),
+            country.map(|c| c.as_str()),
+        )
+        .await?;
+    }
+    db::team::mark_accepted(&mut tx, invitation.id, now).await?;
+    db::team::accept_member(&mut *tx, invitation.root_id, user.id, now).await?;
+    let grants = db::team::grants(&mut *tx, invitation.id).await?;
+    for grant in &grants {
+        db::accounts::upsert_membership(&mut *tx, user.id, grant.account_id, grant.role(), now)
+            .await?;
+    }
+    if let Some(first) = grants.first() {
+        db::users::set_last_account(&mut *tx, user.id, first.account_id).await?;
+    }
+    let name = profile_hash
+        .as_ref()
+        .map(|(name, ..)| name.to_string())
+        .unwrap_or_else(|| user.display_name().to_owned());
+    let actor = Actor {
+        user_id: user.id,
+        name: name.clone(),
+        label: format!("{name} <{}>", invitation.email),
+        ip: client.ip.clone(),
+    };
+    audit::record(
+        &mut tx,
+        invitation.root_id,
+        None,
+        Some(&actor),
+        "invitation.accepted",
+        &format!("{name} ({}) accepted the invitation", invitation.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+
+    let user = db::users::find(db.reader(), user.id)
+        .await?
+        .ok_or_else(not_valid)?;
+    match session {
+        // Someone with an identity accepted while signed in as themselves: keep that session.
+        Some((current, token)) if has_identity && current.user() == user.id => {
+            Ok(AppJson(SignInOutcome::SignedIn {
+                session: session_info(&user, &token)?,
+            })
+            .into_response())
+        }
+        // A new person is signed in on this device (replacing whoever was).
+        _ => start_session(state, client, &user, now).await,
+    }
+}

@@ -1,0 +1,221 @@
+//! The facts every team decision starts from: which organisation, which account, and who is
+//! asking with which memberships there.
+//!
+//! An account the actor cannot see answers exactly like one that does not exist (404), so ids
+//! from other organisations reveal nothing.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use roster_shared::access::{self, AccessError, Membership, UserId};
+use roster_shared::account::{AccountId, AccountTree};
+use roster_shared::api::GrantableAccount;
+use roster_shared::name::AccountName;
+use roster_shared::role::Role;
+
+use crate::auth::session::{ClientInfo, CurrentSession};
+use crate::db;
+use crate::db::accounts::AccountRow;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Who is acting, as the audit log names them.
+#[derive(Debug, Clone)]
+pub(crate) struct Actor {
+    pub(crate) user_id: i64,
+    pub(crate) name: String,
+    /// "Name <address>".
+    pub(crate) label: String,
+    pub(crate) ip: String,
+}
+
+impl Actor {
+    pub(crate) async fn load(
+        state: &AppState,
+        session: &CurrentSession,
+        client: &ClientInfo,
+    ) -> Result<Actor, ApiError> {
+        let user = db::users::find(state.db().reader(), session.user())
+            .await?
+            .ok_or_else(crate::auth::session::sign_in_required)?;
+        Ok(Actor {
+            user_id: user.id,
+            name: user.display_name().to_owned(),
+            label: format!("{} <{}>", user.display_name(), user.email),
+            ip: client.ip.clone(),
+        })
+    }
+
+    pub(crate) fn id(&self) -> UserId {
+        UserId(self.user_id)
+    }
+}
+
+/// One organisation: its accounts, their structure and names.
+pub(crate) struct Organisation {
+    pub(crate) root: AccountRow,
+    pub(crate) tree: AccountTree,
+    names: HashMap<i64, String>,
+}
+
+impl Organisation {
+    pub(crate) async fn load(state: &AppState, root_id: i64) -> Result<Organisation, ApiError> {
+        let rows = db::accounts::tree(state.db().reader(), root_id).await?;
+        let tree = AccountTree::from_rows(rows.iter().map(|r| {
+            (
+                AccountId(r.id),
+                r.parent_id.map(AccountId),
+                r.archived_at.is_some(),
+            )
+        }))
+        .map_err(|e| ApiError::internal(format!("organisation {root_id}: {e}")))?;
+        let names = rows.iter().map(|r| (r.id, r.name.clone())).collect();
+        let root = rows
+            .into_iter()
+            .find(|r| r.id == root_id)
+            .ok_or_else(|| ApiError::not_found("There is no such account."))?;
+        Ok(Organisation { root, tree, names })
+    }
+
+    pub(crate) fn name(&self, id: i64) -> &str {
+        self.names.get(&id).map_or("(unknown)", String::as_str)
+    }
+
+    pub(crate) fn account_name(&self, id: i64) -> AccountName {
+        AccountName::parse(self.name(id))
+            .unwrap_or_else(|_| AccountName::parse("(unnamed)").expect("a valid placeholder"))
+    }
+
+    /// `account` and everything below it, parents first.
+    pub(crate) fn scope(&self, account: i64) -> Vec<i64> {
+        let mut ids = vec![account];
+        ids.extend(
+            self.tree
+                .descendants(AccountId(account))
+                .into_iter()
+                .map(|a| a.0),
+        );
+        ids
+    }
+
+    /// `(account, depth below account)` for `account` and its descendants, in tree order.
+    pub(crate) fn scope_with_depth(&self, account: i64) -> Vec<(i64, u8)> {
+        let base = self.tree.depth(AccountId(account)).unwrap_or(1);
+        self.scope(account)
+            .into_iter()
+            .map(|id| {
+                let depth = self.tree.depth(AccountId(id)).unwrap_or(base);
+                (id, u8::try_from(depth - base).unwrap_or(u8::MAX))
+            })
+            .collect()
+    }
+
+    pub(crate) fn is_archived(&self, account: i64) -> bool {
+        self.tree.is_archived(AccountId(account))
+    }
+}
+
+/// An account addressed by a request, in its organisation, and the actor's access to it.
+pub(crate) struct Context {
+    pub(crate) org: Organisation,
+    pub(crate) account: i64,
+    pub(crate) actor_memberships: Vec<Membership>,
+}
+
+pub(crate) fn no_such_account() -> ApiError {
+    ApiError::not_found("There is no such account.")
+}
+
+impl Context {
+    /// Loads account `account_id` for `user_id`; unknown and invisible accounts are both 404.
+    pub(crate) async fn load(
+        state: &AppState,
+        user_id: i64,
+        account_id: i64,
+    ) -> Result<Context, ApiError> {
+        let account = db::accounts::find(state.db().reader(), account_id)
+            .await?
+            .ok_or_else(no_such_account)?;
+        let memberships: Vec<Membership> =
+            db::accounts::memberships_of(state.db().reader(), user_id)
+                .await?
+                .into_iter()
+                .filter(|m| m.root_id == account.root_id)
+                .map(|m| Membership {
+                    account: AccountId(m.account_id),
+                    role: m.role(),
+                })
+                .collect();
+        if memberships.is_empty() {
+            return Err(no_such_account());
+        }
+        let org = Organisation::load(state, account.root_id).await?;
+        if !access::can_view(&org.tree, &memberships, AccountId(account_id)) {
+            return Err(no_such_account());
+        }
+        Ok(Context {
+            org,
+            account: account_id,
+            actor_memberships: memberships,
+        })
+    }
+
+    pub(crate) fn root(&self) -> i64 {
+        self.org.root.id
+    }
+
+    /// Refuses unless the actor manages the people of this account.
+    pub(crate) fn require_manage(&self) -> Result<Role, ApiError> {
+        access::check_manage_users(
+            &self.org.tree,
+            &self.actor_memberships,
+            AccountId(self.account),
+        )
+        .map_err(forbidden)
+    }
+
+    /// The accounts of this account's scope, with the roles the actor may grant on each.
+    pub(crate) fn grantable_accounts(&self) -> Vec<GrantableAccount> {
+        self.org
+            .scope_with_depth(self.account)
+            .into_iter()
+            .map(|(id, depth)| GrantableAccount {
+                id: AccountId(id),
+                parent: self.org.tree.parent(AccountId(id)),
+                name: self.org.account_name(id),
+                depth,
+                roles: if self.org.is_archived(id) {
+                    Vec::new()
+                } else {
+                    access::grantable_roles(&self.org.tree, &self.actor_memberships, AccountId(id))
+                },
+            })
+            .collect()
+    }
+}
+
+/// A refused access rule, as an answer: the rule's own sentence.
+pub(crate) fn forbidden(error: AccessError) -> ApiError {
+    let code = match error {
+        AccessError::NoAccess => return no_such_account(),
+        AccessError::NotAnAdmin => "not_an_admin",
+        AccessError::AboveOwnRole { .. } => "above_own_role",
+        AccessError::OwnAccess => "own_access",
+        AccessError::TargetOutranks { .. } => "target_outranks",
+        AccessError::LastOwner => "last_owner",
+    };
+    ApiError::new(StatusCode::FORBIDDEN, code, sentence(&error.to_string()))
+}
+
+/// Rules phrase reasons in lower case; answers are sentences.
+pub(crate) fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}

