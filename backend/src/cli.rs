@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 use std::time::Duration;
 
+use crate::operator;
 use crate::settings::{
     DEFAULT_DATABASE_URL, DEFAULT_MAIL_ATTEMPTS, DEFAULT_MAIL_RETRY_SECONDS, DEFAULT_SESSION_DAYS,
     DEFAULT_SESSION_IDLE_HOURS, Settings,
@@ -37,6 +38,51 @@ struct Cli {
 enum Command {
     /// Serve the API and the web app.
     Serve(ServeArgs),
+    /// Manage organisations (top-level accounts) as the operator.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Fill an empty database with a demo organisation, then print how to sign in.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// Create a top-level account and invite its Owner by email.
+    Create(CreateAccountArgs),
+}
+
+#[derive(Debug, Args)]
+struct CreateAccountArgs {
+    /// The account's name, e.g. "Globex".
+    #[arg(long)]
+    name: String,
+    /// A plan key from the plans file (built in: starter, team, business).
+    #[arg(long)]
+    plan: String,
+    /// Who becomes its Owner (invited by email; they accept and choose a password).
+    #[arg(long)]
+    owner_email: String,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The address people reach Roster at, for the invitation link.
+    #[arg(
+        long,
+        env = "ROSTER_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    public_url: String,
+    /// A TOML file of plans replacing the built-in ones.
+    #[arg(long, env = "ROSTER_PLANS_FILE")]
+    plans_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// How many people the demo organisation has (10000 for the benchmarks).
+    #[arg(long, default_value_t = 40)]
+    people: usize,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +167,7 @@ impl From<ServeArgs> for Settings {
             mail_max_attempts: args.mail_attempts.max(1),
             mail_poll_every: Duration::from_secs(2),
             mail_lease: Duration::from_secs(60),
+            maintenance_every: Duration::from_secs(60),
         }
     }
 }
@@ -142,6 +189,8 @@ pub fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => serve(args.into()).await,
+            Command::Account(AccountCommand::Create(args)) => create_account(args).await,
+            Command::Demo(args) => demo(args).await,
         }
     });
     match outcome {
@@ -151,6 +200,38 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn create_account(args: CreateAccountArgs) -> anyhow::Result<()> {
+    let created = operator::create_organisation(
+        &args.database.database_url,
+        args.plans_file.as_deref(),
+        &args.public_url,
+        &args.name,
+        &args.plan,
+        &args.owner_email,
+    )
+    .await?;
+    println!("Created account {} ({}).", args.name, created.account_id);
+    println!(
+        "{} is invited as its Owner; the email goes out from a running `roster serve`.",
+        created.owner_email
+    );
+    println!(
+        "You can also send them this link (valid 14 days): {}",
+        created.invitation_link
+    );
+    Ok(())
+}
+
+async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let demo = operator::demo(&args.database.database_url, args.people.max(1)).await?;
+    println!("Demo organisation created with {} people.", demo.people);
+    println!(
+        "Sign in as {} with the password \"{}\".",
+        demo.owner_email, demo.password
+    );
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

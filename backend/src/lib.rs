@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`cli`]: the `roster` command line (`roster serve`, …) and its flags and environment.
+//! - [`operator`]: what the operator does without the web app (new organisations, the demo).
 //! - [`settings`]: everything a running server is configured with.
 //! - [`startup`]: builds the application from settings and serves it on a listener it is given.
 //! - `state`: the handles every request can reach (database, settings, plans, hasher).
@@ -22,6 +23,7 @@
 //! - `telemetry`: structured logs through `tracing`.
 
 pub mod cli;
+pub mod operator;
 pub mod settings;
 pub mod startup;
 

@@ -1,8 +1,6 @@
 //! Periodic clean-up every replica runs (each statement is idempotent, so replicas running it
 //! at the same time do no harm).
 
-use std::time::Duration;
-
 use roster_shared::time::Timestamp;
 
 use crate::clock;
@@ -10,7 +8,7 @@ use crate::db;
 use crate::state::AppState;
 
 pub(crate) async fn run(state: AppState) {
-    let mut interval = tokio::time::interval(Duration::from_secs(60));
+    let mut interval = tokio::time::interval(state.settings().maintenance_every);
     loop {
         interval.tick().await;
         let now = clock::now();

@@ -43,6 +43,8 @@ pub struct Settings {
     /// How long a worker owns a message it took; a replica that dies mid-delivery leaves it to
     /// the others after this.
     pub mail_lease: Duration,
+    /// How often periodic clean-up runs (expired sessions, logging expired invitations).
+    pub maintenance_every: Duration,
 }
 
 impl Settings {
@@ -65,6 +67,7 @@ impl Settings {
             mail_max_attempts: DEFAULT_MAIL_ATTEMPTS,
             mail_poll_every: Duration::from_secs(2),
             mail_lease: Duration::from_secs(60),
+            maintenance_every: Duration::from_secs(60),
         }
     }
 }

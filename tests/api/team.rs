@@ -9,14 +9,16 @@ use roster_shared::api::{
 use roster_shared::invitation::{InvitationStatus, PersonStatus};
 use roster_shared::role::Role;
 use roster_tests::{
-    ApiClient, Engine, MEMBER_PASSWORD, TestApp, engines, expect_error, expect_json,
+    ApiClient, Engine, MEMBER_PASSWORD, OWNER_EMAIL, TestApp, engines, expect_error, expect_json,
 };
 use serde_json::json;
 
 engines!(
     inviting_several_people_with_roles_on_accounts,
     accepting_turns_pending_into_active,
+    people_already_in_the_organisation_get_access_directly,
     someone_with_an_identity_confirms_while_signed_in,
+    the_demo_fills_an_empty_database,
     re_inviting_refreshes_instead_of_duplicating,
     tokens_are_single_use_and_expire,
     basic_users_cannot_invite,
@@ -305,24 +307,19 @@ async fn accepting_turns_pending_into_active(engine: Engine) {
     app.stop().await;
 }
 
-async fn someone_with_an_identity_confirms_while_signed_in(engine: Engine) {
+async fn people_already_in_the_organisation_get_access_directly(engine: Engine) {
     let Org {
         app, acme, sales, ..
     } = org(engine).await;
     app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[sales])])
         .await;
     let ana = app.accept_as_new("ana@example.com", "Ana").await;
-    // A second organisation: Ana's own, where she invites Olivia, who already has an identity.
-    let other = app.new_client();
-    let _ = other;
-    // Olivia (Owner of Acme) is invited to a sub-account tree of her own organisation? No:
-    // use the operator-less path — Ana cannot create organisations, so invite an existing
-    // person of this organisation to another account instead: that is a direct grant.
     let result = app
         .invite(acme, &["ana@example.com"], &[(Role::Reporting, &[acme])])
         .await;
     assert_eq!(result.granted.len(), 1);
     assert!(result.invited.is_empty());
+    assert_eq!(result.seats.used, 2, "no new seat for someone already in");
     let again = app
         .invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
         .await;
@@ -333,15 +330,144 @@ async fn someone_with_an_identity_confirms_while_signed_in(engine: Engine) {
             .iter()
             .any(|a| a.id == acme && a.role == Role::Reporting)
     );
-    // An "access granted" mail told her.
-    let mails: Vec<roster_shared::api::DevMailSummary> =
-        app.api.get_ok("/api/v1/dev/mailbox").await;
-    assert!(
-        mails
+    // A "you were given access" mail told her.
+    for _ in 0..50 {
+        let mails: Vec<roster_shared::api::DevMailSummary> =
+            app.api.get_ok("/api/v1/dev/mailbox").await;
+        if mails
             .iter()
-            .any(|m| m.to == "ana@example.com" && m.subject.contains("gave you access")),
-        "{mails:?}"
+            .any(|m| m.to == "ana@example.com" && m.subject.contains("gave you access"))
+        {
+            app.stop().await;
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no access-granted mail");
+}
+
+async fn someone_with_an_identity_confirms_while_signed_in(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.set_up().await;
+    // The operator creates a second organisation whose Owner is Olivia, who already has an
+    // identity (she owns Acme).
+    let created = roster_backend::operator::create_organisation(
+        app.database_url(),
+        None,
+        &app.address,
+        "Globex",
+        "starter",
+        OWNER_EMAIL,
+    )
+    .await
+    .expect("the operator command works");
+    let token = created
+        .invitation_link
+        .split_once("#token=")
+        .unwrap()
+        .1
+        .to_owned();
+    let view: InvitationView = expect_json(
+        app.new_client()
+            .post("/api/v1/invitations/inspect", &json!({ "token": token }))
+            .await,
+        200,
+    )
+    .await;
+    assert!(view.has_identity);
+    assert_eq!(view.inviter, None, "the operator invited");
+    assert_eq!(view.access[0].role, Role::Owner);
+    // Not signed in: sign in first. Signed in as someone else: refused.
+    let stranger = app.new_client();
+    expect_error(
+        stranger
+            .post("/api/v1/invitations/accept", &json!({ "token": token }))
+            .await,
+        401,
+        "sign_in_to_accept",
+    )
+    .await;
+    let acme = app
+        .api
+        .get_ok::<SessionInfo>("/api/v1/session")
+        .await
+        .last_account
+        .unwrap();
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    let ana = app.accept_as_new("ana@example.com", "Ana").await;
+    expect_error(
+        ana.post("/api/v1/invitations/accept", &json!({ "token": token }))
+            .await,
+        403,
+        "wrong_account",
+    )
+    .await;
+    // Signed in as Olivia: confirmed, and Globex is hers.
+    let outcome: SignInOutcome = expect_json(
+        app.api
+            .post("/api/v1/invitations/accept", &json!({ "token": token }))
+            .await,
+        200,
+    )
+    .await;
+    assert!(matches!(outcome, SignInOutcome::SignedIn { .. }));
+    let accounts: Vec<AccountSummary> = app.api.get_ok("/api/v1/accounts").await;
+    let owned: Vec<(&str, Role)> = accounts
+        .iter()
+        .filter(|a| a.depth == 0)
+        .map(|a| (a.name.as_str(), a.role))
+        .collect();
+    assert_eq!(owned, [("Acme", Role::Owner), ("Globex", Role::Owner)]);
+    // Her password did not change.
+    app.new_client()
+        .sign_in_ok(OWNER_EMAIL, roster_tests::OWNER_PASSWORD)
+        .await;
+    // An unknown plan is refused by the operator command with the list of plans.
+    let error = roster_backend::operator::create_organisation(
+        app.database_url(),
+        None,
+        &app.address,
+        "X",
+        "gold",
+        "x@example.com",
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("starter, team, business"),
+        "{error}"
     );
+    app.stop().await;
+}
+
+async fn the_demo_fills_an_empty_database(engine: Engine) {
+    let database = roster_tests::app::TestDatabase::new(engine).await;
+    let demo = roster_backend::operator::demo(&database.url, 60)
+        .await
+        .expect("the demo fills an empty database");
+    let again = roster_backend::operator::demo(&database.url, 60).await;
+    assert!(
+        again.is_err(),
+        "the demo refuses a database with people in it"
+    );
+    let app = TestApp::spawn_on(database, |_| {}).await;
+    let owner = app.new_client();
+    let session = owner.sign_in_ok(&demo.owner_email, &demo.password).await;
+    let root = session.last_account.unwrap();
+    let all = people(&owner, root, "?per_page=100").await;
+    assert_eq!(all.total, 60);
+    for status in ["active", "pending", "expired"] {
+        assert!(
+            people(&owner, root, &format!("?status={status}"))
+                .await
+                .total
+                > 0,
+            "{status}"
+        );
+    }
+    let accounts: Vec<AccountSummary> = owner.get_ok("/api/v1/accounts").await;
+    assert!(accounts.iter().any(|a| a.depth == 3), "nested sub-accounts");
     app.stop().await;
 }
 
