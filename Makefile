@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help tools web run test bench screenshots clean
+.PHONY: help tools web run demo test bench screenshots clean
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-7s %s\n", $$1, $$2 }'
@@ -19,10 +19,17 @@ run: web ## Build everything and serve it at http://127.0.0.1:8080 (SQLite in ./
 	@printf '\n\033[1;34m==>\033[0m \033[1mStarting Roster on http://127.0.0.1:8080 (Ctrl-C stops it)\033[0m\n'
 	@./target/release/roster serve
 
+demo: web ## Try Roster with a demo organisation (fresh data/demo.db; DEMO_PEOPLE=40)
+	@printf '\n\033[1;34m==>\033[0m \033[1mBuilding the server (release)\033[0m\n'
+	@cargo build --release --locked -p roster-backend
+	@rm -f data/demo.db data/demo.db-wal data/demo.db-shm
+	@./target/release/roster demo --people $${DEMO_PEOPLE:-40} --database-url sqlite://data/demo.db
+	@./target/release/roster serve --database-url sqlite://data/demo.db
+
 test: ## Run every check and test (fmt, clippy, unit, API on SQLite and PostgreSQL, browser)
 	@scripts/test.sh
 
-bench: web ## Measure: SPA transfer size, API throughput and latency
+bench: web ## Measure: SPA transfer size, API throughput, latency and memory (bench/)
 	@scripts/bench.sh
 
 screenshots: web ## Save a screenshot of every screen into target/screenshots/

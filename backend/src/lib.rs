@@ -9,6 +9,7 @@
 //! - `state`: the handles every request can reach (database, settings, plans, hasher).
 //! - `auth`: passwords, sessions and CSRF, throttling, devices, two-factor codes.
 //! - `plans`: the plans on offer (built in, or from the operator's file).
+//! - `billing`: the boundary seat purchases and removals go through (a ledger by default).
 //! - `clock`: the one place that reads the time.
 //! - `setup`: the first-run link that creates the first account and its Owner.
 //! - `maintenance`: periodic clean-up (expired sessions).
@@ -28,6 +29,7 @@ pub mod settings;
 pub mod startup;
 
 mod auth;
+mod billing;
 
 /// Measurements `make bench` takes of the server's parts (not used by the server itself).
 pub mod bench_support {

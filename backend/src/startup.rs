@@ -106,6 +106,10 @@ impl Application {
         } else {
             tracing::info!(transport = %transport.describe(), "mail is sent through SMTP");
         }
+        tracing::info!(
+            billing = self.state.billing().name(),
+            "seat purchases and removals are recorded through this billing"
+        );
         if let Some(link) = &self.setup_link {
             setup::announce(link);
         }

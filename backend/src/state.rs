@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::auth::password::Hasher;
+use crate::billing::{Billing, Ledger};
 use crate::db::Db;
 use crate::mail::Mailer;
 use crate::plans::Plans;
@@ -20,6 +21,7 @@ struct Inner {
     hasher: Hasher,
     public_url: String,
     mailer: Mailer,
+    billing: Arc<dyn Billing>,
 }
 
 impl AppState {
@@ -38,8 +40,14 @@ impl AppState {
                 hasher: Hasher::new(),
                 public_url,
                 mailer,
+                billing: Arc::new(Ledger),
             }),
         }
+    }
+
+    /// Where seat purchases and removals are charged (the built-in ledger by default).
+    pub(crate) fn billing(&self) -> &dyn Billing {
+        self.inner.billing.as_ref()
     }
 
     pub(crate) fn mailer(&self) -> &Mailer {

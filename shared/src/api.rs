@@ -16,7 +16,7 @@ use crate::name::{AccountName, PersonName};
 use crate::password::NewPassword;
 use crate::phone::PhoneNumber;
 use crate::role::Role;
-use crate::seats::SeatPlan;
+use crate::seats::{SeatCount, SeatPlan};
 use crate::time::Timestamp;
 
 /// Which database engine a server runs on.
@@ -626,6 +626,70 @@ pub struct AuditPage {
     pub total: u64,
     pub page: u32,
     pub per_page: u32,
+}
+
+// ---- seats ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SeatChangeKind {
+    Purchase,
+    Removal,
+}
+
+/// One purchase or removal of extra seats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeatLedgerEntry {
+    pub id: i64,
+    pub at: Timestamp,
+    pub kind: SeatChangeKind,
+    pub quantity: u32,
+    pub unit_price: Money,
+    /// What was charged (purchase) or no longer charged (removal).
+    pub total: Money,
+    /// Who did it ("Name <address>").
+    pub actor: Option<String>,
+    /// Extra seats after the change.
+    pub extra_after: u32,
+}
+
+/// `GET /api/v1/accounts/{id}/seats`: the organisation's seat situation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeatOverview {
+    pub plan: PlanInfo,
+    pub seats: SeatPlan,
+    /// The most extra seats that can be removed now (unused ones).
+    pub max_removable: u32,
+    /// Whether the viewer may buy or remove seats (Owner or Admin of the top-level account).
+    pub can_manage: bool,
+    /// Newest first.
+    pub history: Vec<SeatLedgerEntry>,
+}
+
+/// `POST /api/v1/accounts/{id}/seats/purchases`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeatPurchaseRequest {
+    pub quantity: SeatCount,
+    /// The total the person saw and confirmed (minor units); refused if the price changed.
+    pub expected_total_minor: i64,
+}
+
+/// `POST /api/v1/accounts/{id}/seats/removals`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeatRemovalRequest {
+    pub quantity: SeatCount,
+}
+
+/// The query of `GET /api/v1/accounts/{id}/seats/quote`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+pub struct SeatQuoteQuery {
+    pub quantity: SeatCount,
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 mod foundation;
 mod identity;
 mod mail;
+mod seats;
 mod team;
 
 /// Not a test: the body of a server in its own process (see `roster_tests::process`).

@@ -24,6 +24,7 @@ pub(crate) mod accounts;
 pub(crate) mod audit;
 pub(crate) mod identity;
 pub(crate) mod outbox;
+pub(crate) mod seats;
 pub(crate) mod sessions;
 pub(crate) mod team;
 pub(crate) mod users;

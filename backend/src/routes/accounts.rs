@@ -8,8 +8,10 @@ use axum::response::{IntoResponse, Response};
 use roster_shared::api::{
     AccessChanges, AccessUpdate, AccountNameRequest, AccountSummary, AuditPage, InvitationInfo,
     InvitationLink, InviteOptions, InviteRequest, InviteResult, LastAccountRequest, PeoplePage,
-    PeopleQuery, PersonDetail,
+    PeopleQuery, PersonDetail, SeatOverview, SeatPurchaseRequest, SeatQuoteQuery,
+    SeatRemovalRequest,
 };
+use roster_shared::seats::SeatQuote;
 use serde::Deserialize;
 
 use crate::auth::session::{ClientInfo, CurrentSession};
@@ -18,7 +20,7 @@ use crate::db;
 use crate::error::{ApiError, AppJson, AppPath, AppQuery};
 use crate::state::AppState;
 use crate::team::context::{Actor, Context};
-use crate::team::{accounts, audit, invite, people};
+use crate::team::{accounts, audit, invite, people, seats};
 
 async fn context(
     state: &AppState,
@@ -325,4 +327,65 @@ pub(crate) async fn audit_csv(
             .expect("ASCII"),
     );
     Ok(response)
+}
+
+/// The organisation's seats: plan, used / included / extra / free, and the purchase history.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/seats", tag = "seats", params(("id" = i64, Path)),
+    responses((status = 200, body = SeatOverview), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn seat_overview(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    AppPath(id): AppPath<i64>,
+) -> Result<AppJson<SeatOverview>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    Ok(AppJson(seats::overview(&state, &ctx).await?))
+}
+
+/// What buying `quantity` extra seats costs (per seat and in total), before confirming.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/seats/quote", tag = "seats", params(("id" = i64, Path), SeatQuoteQuery),
+    responses((status = 200, body = SeatQuote), (status = 400, body = roster_shared::api::ErrorBody), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn seat_quote(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    AppPath(id): AppPath<i64>,
+    AppQuery(query): AppQuery<SeatQuoteQuery>,
+) -> Result<AppJson<SeatQuote>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    Ok(AppJson(seats::quote(&state, &ctx, query.quantity)?))
+}
+
+/// Buys extra seats at the quoted price; they are usable at once.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/seats/purchases", tag = "seats", request_body = SeatPurchaseRequest,
+    params(("id" = i64, Path)),
+    responses((status = 200, body = SeatOverview), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody),
+        (status = 409, description = "The price changed since the quote", body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn buy_seats(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    client: ClientInfo,
+    AppPath(id): AppPath<i64>,
+    AppJson(request): AppJson<SeatPurchaseRequest>,
+) -> Result<AppJson<SeatOverview>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let actor = Actor::load(&state, &session, &client).await?;
+    Ok(AppJson(
+        seats::purchase(&state, &actor, &ctx, request).await?,
+    ))
+}
+
+/// Removes unused extra seats (never below the plan's included seats or the seats in use).
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/seats/removals", tag = "seats", request_body = SeatRemovalRequest,
+    params(("id" = i64, Path)),
+    responses((status = 200, body = SeatOverview), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody),
+        (status = 422, description = "More than can be removed; the message says the most", body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn remove_seats(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    client: ClientInfo,
+    AppPath(id): AppPath<i64>,
+    AppJson(request): AppJson<SeatRemovalRequest>,
+) -> Result<AppJson<SeatOverview>, ApiError> {
+    let ctx = context(&state, &session, id).await?;
+    let actor = Actor::load(&state, &session, &client).await?;
+    Ok(AppJson(seats::remove(&state, &actor, &ctx, request).await?))
 }

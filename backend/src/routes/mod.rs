@@ -48,6 +48,10 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::revoke_invitation))
         .routes(routes!(accounts::audit_log))
         .routes(routes!(accounts::audit_csv))
+        .routes(routes!(accounts::seat_overview))
+        .routes(routes!(accounts::seat_quote))
+        .routes(routes!(accounts::buy_seats))
+        .routes(routes!(accounts::remove_seats))
         .routes(routes!(invitations::inspect))
         .routes(routes!(invitations::accept_invitation))
 }

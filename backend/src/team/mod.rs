@@ -10,6 +10,7 @@
 //! - [`accept`]: what an invitation link offers, and accepting it.
 //! - [`people`]: the Users list, one person, editing and removing access, re-inviting.
 //! - [`accounts`]: the account switcher's tree and sub-account management.
+//! - [`seats`]: the seat overview, quotes, buying and removing seats (through `billing`).
 //! - [`audit`]: writing and reading the audit log.
 
 pub(crate) mod accept;
@@ -18,3 +19,4 @@ pub(crate) mod audit;
 pub(crate) mod context;
 pub(crate) mod invite;
 pub(crate) mod people;
+pub(crate) mod seats;
