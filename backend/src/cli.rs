@@ -144,6 +144,10 @@ struct ServeArgs {
     #[arg(long, env = "ROSTER_MAIL_RETRY_SECONDS", default_value_t = DEFAULT_MAIL_RETRY_SECONDS)]
     mail_retry_seconds: u64,
 
+    /// Threads hashing passwords (each holds 19 MiB while it hashes). Default: one per four cores.
+    #[arg(long, env = "ROSTER_HASH_THREADS")]
+    hash_threads: Option<usize>,
+
     /// Delivery attempts before an email is marked failed.
     #[arg(long, env = "ROSTER_MAIL_ATTEMPTS", default_value_t = DEFAULT_MAIL_ATTEMPTS)]
     mail_attempts: u32,
@@ -168,6 +172,10 @@ impl From<ServeArgs> for Settings {
             mail_poll_every: Duration::from_secs(2),
             mail_lease: Duration::from_secs(60),
             maintenance_every: Duration::from_secs(60),
+            hash_threads: args
+                .hash_threads
+                .unwrap_or_else(crate::auth::password::default_hash_threads)
+                .max(1),
         }
     }
 }

@@ -12,6 +12,7 @@
 //! - `billing`: the boundary seat purchases and removals go through (a ledger by default).
 //! - `clock`: the one place that reads the time.
 //! - `setup`: the first-run link that creates the first account and its Owner.
+//! - `events`: live events for browsers, across replicas (PostgreSQL LISTEN/NOTIFY).
 //! - `maintenance`: periodic clean-up (expired sessions).
 //! - `mail`: the outbox, its delivery worker, templates, and the SMTP / development transports.
 //! - `db`: the one repository layer; the same SQL runs on SQLite and PostgreSQL, with a
@@ -38,6 +39,7 @@ pub mod bench_support {
 mod clock;
 mod db;
 mod error;
+mod events;
 mod mail;
 mod maintenance;
 mod openapi;

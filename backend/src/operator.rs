@@ -156,7 +156,7 @@ pub async fn demo(database_url: &str, people: usize) -> anyhow::Result<Demo> {
         );
     }
     // One hash for everyone: hashing thousands of demo passwords would take minutes.
-    let hasher = crate::auth::password::Hasher::new();
+    let hasher = crate::auth::password::Hasher::new(1);
     let hash = hasher.hash(DEMO_PASSWORD).await?;
     let now = clock::now();
     let mut tx = db.writer().begin().await?;

@@ -45,6 +45,8 @@ pub struct Settings {
     pub mail_lease: Duration,
     /// How often periodic clean-up runs (expired sessions, logging expired invitations).
     pub maintenance_every: Duration,
+    /// Threads hashing passwords (each needs 19 MiB while hashing).
+    pub hash_threads: usize,
 }
 
 impl Settings {
@@ -68,6 +70,7 @@ impl Settings {
             mail_poll_every: Duration::from_secs(2),
             mail_lease: Duration::from_secs(60),
             maintenance_every: Duration::from_secs(60),
+            hash_threads: 1,
         }
     }
 }

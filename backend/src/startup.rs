@@ -20,6 +20,7 @@ use tracing::Level;
 use crate::auth::same_origin;
 use crate::db::Db;
 use crate::error::{self, ApiError};
+use crate::events::Events;
 use crate::mail::{self, Mailer, Policy, Transport};
 use crate::plans::Plans;
 use crate::settings::Settings;
@@ -62,7 +63,8 @@ impl Application {
                 lease: settings.mail_lease,
             },
         );
-        let state = AppState::new(db, settings, plans, public_url, mailer);
+        let events = Events::start(&db, &settings.database_url).await?;
+        let state = AppState::new(db, settings, plans, public_url, mailer, events);
         let setup_link = setup::link_if_needed(&state).await?;
         let router = router(state.clone());
         Ok(Self {
@@ -120,7 +122,13 @@ impl Application {
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown({
+            let state = self.state.clone();
+            async move {
+                shutdown.await;
+                state.begin_stopping();
+            }
+        })
         .await
         .context("the server stopped with an error")?;
         maintenance.abort();

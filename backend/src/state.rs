@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::password::Hasher;
 use crate::billing::{Billing, Ledger};
 use crate::db::Db;
+use crate::events::Events;
 use crate::mail::Mailer;
 use crate::plans::Plans;
 use crate::settings::Settings;
@@ -22,6 +23,10 @@ struct Inner {
     public_url: String,
     mailer: Mailer,
     billing: Arc<dyn Billing>,
+    events: Events,
+    /// Turns true when the server begins shutting down: long-lived streams end then, so the
+    /// graceful shutdown does not wait for them forever.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -31,16 +36,20 @@ impl AppState {
         plans: Plans,
         public_url: String,
         mailer: Mailer,
+        events: Events,
     ) -> Self {
+        let hash_threads = settings.hash_threads;
         Self {
             inner: Arc::new(Inner {
                 db,
                 settings,
                 plans,
-                hasher: Hasher::new(),
+                hasher: Hasher::new(hash_threads),
                 public_url,
                 mailer,
                 billing: Arc::new(Ledger),
+                events,
+                stopping: tokio::sync::watch::channel(false).0,
             }),
         }
     }
@@ -48,6 +57,19 @@ impl AppState {
     /// Where seat purchases and removals are charged (the built-in ledger by default).
     pub(crate) fn billing(&self) -> &dyn Billing {
         self.inner.billing.as_ref()
+    }
+
+    /// Resolves once the server is shutting down.
+    pub(crate) fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.stopping.subscribe()
+    }
+
+    pub(crate) fn begin_stopping(&self) {
+        let _ = self.inner.stopping.send(true);
+    }
+
+    pub(crate) fn events(&self) -> &Events {
+        &self.inner.events
     }
 
     pub(crate) fn mailer(&self) -> &Mailer {

@@ -12,7 +12,7 @@ use crate::country::CountryCode;
 use crate::email::EmailAddress;
 use crate::invitation::{InvitationStatus, PersonStatus};
 use crate::money::Money;
-use crate::name::{AccountName, PersonName};
+use crate::name::{AccountName, PersonName, TokenName};
 use crate::password::NewPassword;
 use crate::phone::PhoneNumber;
 use crate::role::Role;
@@ -690,6 +690,119 @@ pub struct SeatRemovalRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
 pub struct SeatQuoteQuery {
     pub quantity: SeatCount,
+}
+
+// ---- API tokens ----------------------------------------------------------------------------------
+
+/// An API token as listed (never the secret itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiTokenInfo {
+    pub id: i64,
+    pub name: TokenName,
+    /// The account it acts on (and its sub-accounts).
+    pub account: AccountId,
+    pub account_name: AccountName,
+    /// The highest role it acts with (also never above its creator's).
+    pub max_role: Role,
+    /// Its first characters, to tell tokens apart.
+    pub prefix: String,
+    pub created_by: Option<String>,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// `POST /api/v1/accounts/{id}/api-tokens`: a token for this account and its sub-accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateApiTokenRequest {
+    pub name: TokenName,
+    pub max_role: Role,
+}
+
+/// A new token: `token` is shown this once and never again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedApiToken {
+    pub info: ApiTokenInfo,
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+}
+
+// ---- profile and notifications --------------------------------------------------------------------
+
+/// What a person chose to be told about new inbound messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationPreferences {
+    /// A desktop notification (the browser asks for permission when this is turned on).
+    pub desktop: bool,
+    /// A count on the app's icon (or in the tab's title).
+    pub badge: bool,
+    /// A short sound.
+    pub sound: bool,
+}
+
+/// `GET /api/v1/me/profile`: the signed-in person's own details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyProfile {
+    pub name: PersonName,
+    pub email: EmailAddress,
+    pub mobile: Option<PhoneNumber>,
+    /// The default sending country (also how a mobile number without +code is read).
+    pub country: Option<CountryCode>,
+    /// A new address waiting for confirmation from its inbox.
+    pub pending_email: Option<EmailAddress>,
+    pub notifications: NotificationPreferences,
+}
+
+/// `PUT /api/v1/me/profile`: every field of User Details at once, as typed. Each field is
+/// checked; all problems are reported together, per field, and nothing is saved unless all
+/// are right. A new email address takes effect only once confirmed from its inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProfileUpdate {
+    pub name: String,
+    pub email: String,
+    /// Empty for none.
+    pub mobile: String,
+    /// ISO 3166-1 alpha-2, or empty for none.
+    pub country: String,
+}
+
+// ---- live events ----------------------------------------------------------------------------------
+
+/// `POST /api/v1/accounts/{id}/inbound-messages`: the messaging side reports a new message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InboundMessage {
+    /// Who wrote (a name, number or address; 1–200 characters).
+    pub from: String,
+    /// The start of the message (at most 500 characters are kept).
+    pub preview: String,
+}
+
+/// What the server pushes to signed-in browsers on `GET /api/v1/events` (Server-Sent Events;
+/// the SSE event name is the `type`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// A new inbound message on an account the person can open.
+    InboundMessage {
+        account: AccountId,
+        account_name: String,
+        from: String,
+        preview: String,
+        at: Timestamp,
+    },
+    /// People or access changed in an organisation the person is in: refresh lists.
+    PeopleChanged { organisation: AccountId },
+    /// The person's own access changed: refresh the account switcher.
+    AccessChanged,
+    /// This browser's session was ended elsewhere: show the sign-in page.
+    SessionEnded,
 }
 
 #[cfg(test)]

@@ -81,6 +81,10 @@ name_type!(
     /// An account's or sub-account's name ("Acme Europe", "Support – Night shift").
     AccountName
 );
+name_type!(
+    /// What an API token is for, as its creator calls it ("Okta provisioning", "CI sync").
+    TokenName
+);
 
 #[cfg(test)]
 mod tests {

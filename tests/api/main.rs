@@ -4,8 +4,10 @@
 mod foundation;
 mod identity;
 mod mail;
+mod profile;
 mod seats;
 mod team;
+mod tokens;
 
 /// Not a test: the body of a server in its own process (see `roster_tests::process`).
 #[test]

@@ -13,6 +13,7 @@ pub mod browser;
 pub mod client;
 pub mod process;
 pub mod smtp;
+pub mod sse;
 pub mod team;
 pub mod totp;
 

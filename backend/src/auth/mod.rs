@@ -3,6 +3,7 @@
 //! - `password`: argon2id hashing on the blocking pool, bounded so a burst of sign-ins
 //!   cannot exhaust memory.
 //! - `token`: random 256-bit tokens; only their SHA-256 is ever stored.
+//! - `principal`: who is asking, a person (session) or a program (API token).
 //! - `session`: the session cookie, the [`session::CurrentSession`] extractor (idle and
 //!   absolute timeouts, CSRF check on every state change).
 //! - `same_origin`: refuses cross-site state-changing requests before any handler runs.
@@ -13,6 +14,7 @@
 
 pub(crate) mod device;
 pub(crate) mod password;
+pub(crate) mod principal;
 pub(crate) mod same_origin;
 pub(crate) mod session;
 pub(crate) mod throttle;

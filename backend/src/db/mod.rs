@@ -21,9 +21,11 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor as _};
 
 pub(crate) mod accounts;
+pub(crate) mod api_tokens;
 pub(crate) mod audit;
 pub(crate) mod identity;
 pub(crate) mod outbox;
+pub(crate) mod profile;
 pub(crate) mod seats;
 pub(crate) mod sessions;
 pub(crate) mod team;

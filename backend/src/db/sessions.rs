@@ -70,6 +70,17 @@ pub(crate) async fn touch<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
+pub(crate) async fn exists<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+) -> sqlx::Result<bool> {
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE id = $1")
+        .bind(id)
+        .fetch_one(db)
+        .await?;
+    Ok(count > 0)
+}
+
 /// Deletes one session of `user_id`; false if it is not theirs or does not exist.
 pub(crate) async fn delete<'e, E: Executor<'e, Database = Any>>(
     db: E,
@@ -84,18 +95,18 @@ pub(crate) async fn delete<'e, E: Executor<'e, Database = Any>>(
     Ok(result.rows_affected() == 1)
 }
 
-/// Signs `user_id` out everywhere except on `keep` (and everywhere when `keep` is `None`).
+/// Signs `user_id` out everywhere except on `keep` (and everywhere when `keep` is `None`);
+/// answers the sessions ended.
 pub(crate) async fn delete_others<'e, E: Executor<'e, Database = Any>>(
     db: E,
     user_id: i64,
     keep: Option<i64>,
-) -> sqlx::Result<u64> {
-    let result = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("DELETE FROM sessions WHERE user_id = $1 AND id <> $2 RETURNING id")
         .bind(user_id)
         .bind(keep.unwrap_or(-1))
-        .execute(db)
-        .await?;
-    Ok(result.rows_affected())
+        .fetch_all(db)
+        .await
 }
 
 /// Removes sessions past their absolute or idle limit.

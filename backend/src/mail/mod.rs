@@ -33,6 +33,10 @@ pub(crate) enum Mail {
     Test { user_id: i64 },
     /// An invitation (or a fresh one for someone invited before), with an accept link.
     Invitation { invitation_id: i64, reinvite: bool },
+    /// A link to confirm a new address, sent to that address.
+    EmailChangeConfirmation { change_id: i64 },
+    /// A note to the old address that a change was asked for.
+    EmailChangeNotice { change_id: i64, old_email: String },
     /// Someone already in an organisation was given access to more accounts.
     AccessGranted {
         user_id: i64,

@@ -4,9 +4,6 @@
 //! HTML part; the text part is plain text and needs none. The HTML is table-based with inline
 //! styles because that is what mail clients render reliably.
 
-// The email-change mails are rendered by the profile feature.
-#![allow(dead_code)]
-
 use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
 

@@ -155,6 +155,53 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<Rendered
                 reinvite: *reinvite,
             })))
         }
+        Mail::EmailChangeConfirmation { change_id } => {
+            let Some(change) = db::profile::email_change(state.db().reader(), *change_id).await?
+            else {
+                return Ok(None);
+            };
+            let now = clock::now();
+            if change.confirmed_at.is_some()
+                || change.cancelled_at.is_some()
+                || change.expires_at <= now.millis()
+            {
+                return Ok(None);
+            }
+            let Some(user) = db::users::find(state.db().reader(), change.user_id).await? else {
+                return Ok(None);
+            };
+            let (token, hash) = token::new_token();
+            db::profile::insert_email_change_token(state.db().writer(), change.id, &hash, now)
+                .await?;
+            let confirm_url = format!("{}/email/confirm#token={token}", state.public_url());
+            Ok(Some(templates::email_change_confirmation(
+                &templates::EmailChangeConfirmation {
+                    name: user.display_name(),
+                    new_email: &change.new_email,
+                    confirm_url: &confirm_url,
+                    expires_at: Timestamp::from_millis(change.expires_at),
+                },
+            )))
+        }
+        Mail::EmailChangeNotice {
+            change_id,
+            old_email,
+        } => {
+            let Some(change) = db::profile::email_change(state.db().reader(), *change_id).await?
+            else {
+                return Ok(None);
+            };
+            let Some(user) = db::users::find(state.db().reader(), change.user_id).await? else {
+                return Ok(None);
+            };
+            Ok(Some(templates::email_change_notice(
+                &templates::EmailChangeNotice {
+                    name: user.display_name(),
+                    old_email,
+                    new_email: &change.new_email,
+                },
+            )))
+        }
         Mail::AccessGranted {
             user_id,
             root_id,

@@ -6,28 +6,29 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use roster_shared::api::{
-    AccessChanges, AccessUpdate, AccountNameRequest, AccountSummary, AuditPage, InvitationInfo,
-    InvitationLink, InviteOptions, InviteRequest, InviteResult, LastAccountRequest, PeoplePage,
-    PeopleQuery, PersonDetail, SeatOverview, SeatPurchaseRequest, SeatQuoteQuery,
-    SeatRemovalRequest,
+    AccessChanges, AccessUpdate, AccountNameRequest, AccountSummary, ApiTokenInfo, AuditPage,
+    CreateApiTokenRequest, CreatedApiToken, InvitationInfo, InvitationLink, InviteOptions,
+    InviteRequest, InviteResult, LastAccountRequest, PeoplePage, PeopleQuery, PersonDetail,
+    SeatOverview, SeatPurchaseRequest, SeatQuoteQuery, SeatRemovalRequest,
 };
 use roster_shared::seats::SeatQuote;
 use serde::Deserialize;
 
+use crate::auth::principal::Principal;
 use crate::auth::session::{ClientInfo, CurrentSession};
 use crate::clock;
 use crate::db;
 use crate::error::{ApiError, AppJson, AppPath, AppQuery};
 use crate::state::AppState;
 use crate::team::context::{Actor, Context};
-use crate::team::{accounts, audit, invite, people, seats};
+use crate::team::{accounts, api_tokens, audit, invite, people, seats};
 
 async fn context(
     state: &AppState,
-    session: &CurrentSession,
+    principal: &Principal,
     account: i64,
 ) -> Result<Context, ApiError> {
-    Context::load(state, session.user(), account).await
+    Context::load(state, principal, account).await
 }
 
 /// The accounts the signed-in person can open, in tree order (the account switcher).
@@ -48,7 +49,12 @@ pub(crate) async fn set_last_account(
     session: CurrentSession,
     AppJson(request): AppJson<LastAccountRequest>,
 ) -> Result<StatusCode, ApiError> {
-    context(&state, &session, request.account.0).await?;
+    context(
+        &state,
+        &Principal::Person(session.clone()),
+        request.account.0,
+    )
+    .await?;
     db::users::set_last_account(state.db().writer(), session.user(), request.account.0).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -60,13 +66,13 @@ pub(crate) async fn set_last_account(
         (status = 404, body = roster_shared::api::ErrorBody), (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn create_sub_account(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     client: ClientInfo,
     AppPath(id): AppPath<i64>,
     AppJson(request): AppJson<AccountNameRequest>,
 ) -> Result<(StatusCode, AppJson<AccountSummary>), ApiError> {
-    let ctx = context(&state, &session, id).await?;
-    let actor = Actor::load(&state, &session, &client).await?;
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
     let created = accounts::create_sub_account(&state, &actor, &ctx, &request.name).await?;
     Ok((StatusCode::CREATED, AppJson(created)))
 }
@@ -77,13 +83,13 @@ pub(crate) async fn create_sub_account(
     responses((status = 200, body = AccountSummary), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn rename(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     client: ClientInfo,
     AppPath(id): AppPath<i64>,
     AppJson(request): AppJson<AccountNameRequest>,
 ) -> Result<AppJson<AccountSummary>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
-    let actor = Actor::load(&state, &session, &client).await?;
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(
         accounts::rename(&state, &actor, &ctx, &request.name).await?,
     ))
@@ -95,12 +101,12 @@ pub(crate) async fn rename(
         (status = 404, body = roster_shared::api::ErrorBody), (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn archive(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     client: ClientInfo,
     AppPath(id): AppPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = context(&state, &session, id).await?;
-    let actor = Actor::load(&state, &session, &client).await?;
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
     accounts::archive(&state, &actor, &ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -110,11 +116,11 @@ pub(crate) async fn archive(
     responses((status = 200, body = PeoplePage), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn people_list(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     AppPath(id): AppPath<i64>,
     AppQuery(query): AppQuery<PeopleQuery>,
 ) -> Result<AppJson<PeoplePage>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
+    let ctx = context(&state, &principal, id).await?;
     Ok(AppJson(people::list(&state, &ctx, query).await?))
 }
 
@@ -123,10 +129,10 @@ pub(crate) async fn people_list(
     responses((status = 200, body = InviteOptions), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn invite_options(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     AppPath(id): AppPath<i64>,
 ) -> Result<AppJson<InviteOptions>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
+    let ctx = context(&state, &principal, id).await?;
     ctx.require_manage()?;
     let now = clock::now();
     let mut conn = state.db().reader().acquire().await?;
@@ -166,13 +172,13 @@ pub(crate) async fn invite_options(
         (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn invite_people(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     client: ClientInfo,
     AppPath(id): AppPath<i64>,
     AppJson(request): AppJson<InviteRequest>,
 ) -> Result<AppJson<InviteResult>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
-    let actor = Actor::load(&state, &session, &client).await?;
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(
         invite::invite(&state, &actor, &ctx, request).await?,
     ))
@@ -184,12 +190,12 @@ pub(crate) async fn invite_people(
     responses((status = 200, body = PersonDetail), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn person(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     client: ClientInfo,
     AppPath((id, user)): AppPath<(i64, i64)>,
 ) -> Result<AppJson<PersonDetail>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
-    let actor = Actor::load(&state, &session, &client).await?;
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(people::detail(&state, &actor, &ctx, user).await?))
 }
 
@@ -201,13 +207,13 @@ pub(crate) async fn person(
         (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn update_access(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     client: ClientInfo,
     AppPath((id, user)): AppPath<(i64, i64)>,
     AppJson(update): AppJson<AccessUpdate>,
 ) -> Result<AppJson<AccessChanges>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
-    let actor = Actor::load(&state, &session, &client).await?;
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(
         people::update_access(&state, &actor, &ctx, user, update).await?,
     ))
@@ -220,12 +226,12 @@ pub(crate) async fn update_access(
         (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn remove_person(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     client: ClientInfo,
     AppPath((id, user)): AppPath<(i64, i64)>,
 ) -> Result<AppJson<AccessChanges>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
-    let actor = Actor::load(&state, &session, &client).await?;
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(people::remove(&state, &actor, &ctx, user).await?))
 }
 
@@ -236,12 +242,12 @@ pub(crate) async fn remove_person(
         (status = 404, body = roster_shared::api::ErrorBody), (status = 409, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn resend_invitation(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     client: ClientInfo,
     AppPath((id, user)): AppPath<(i64, i64)>,
 ) -> Result<AppJson<InvitationInfo>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
-    let actor = Actor::load(&state, &session, &client).await?;
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(people::resend(&state, &actor, &ctx, user).await?))
 }
 
@@ -252,12 +258,12 @@ pub(crate) async fn resend_invitation(
         (status = 404, body = roster_shared::api::ErrorBody), (status = 409, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn invitation_link(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     client: ClientInfo,
     AppPath((id, user)): AppPath<(i64, i64)>,
 ) -> Result<AppJson<InvitationLink>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
-    let actor = Actor::load(&state, &session, &client).await?;
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(people::link(&state, &actor, &ctx, user).await?))
 }
 
@@ -268,12 +274,12 @@ pub(crate) async fn invitation_link(
         (status = 404, body = roster_shared::api::ErrorBody), (status = 409, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn revoke_invitation(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     client: ClientInfo,
     AppPath((id, user)): AppPath<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = context(&state, &session, id).await?;
-    let actor = Actor::load(&state, &session, &client).await?;
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
     people::revoke(&state, &actor, &ctx, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -289,11 +295,11 @@ pub(crate) struct PageQuery {
     responses((status = 200, body = AuditPage), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn audit_log(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     AppPath(id): AppPath<i64>,
     AppQuery(query): AppQuery<PageQuery>,
 ) -> Result<AppJson<AuditPage>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
+    let ctx = context(&state, &principal, id).await?;
     Ok(AppJson(
         audit::page(
             &state,
@@ -310,10 +316,10 @@ pub(crate) async fn audit_log(
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn audit_csv(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     AppPath(id): AppPath<i64>,
 ) -> Result<Response, ApiError> {
-    let ctx = context(&state, &session, id).await?;
+    let ctx = context(&state, &principal, id).await?;
     let csv = audit::csv(&state, &ctx).await?;
     let mut response = csv.into_response();
     let headers = response.headers_mut();
@@ -334,10 +340,10 @@ pub(crate) async fn audit_csv(
     responses((status = 200, body = SeatOverview), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn seat_overview(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     AppPath(id): AppPath<i64>,
 ) -> Result<AppJson<SeatOverview>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
+    let ctx = context(&state, &principal, id).await?;
     Ok(AppJson(seats::overview(&state, &ctx).await?))
 }
 
@@ -346,11 +352,11 @@ pub(crate) async fn seat_overview(
     responses((status = 200, body = SeatQuote), (status = 400, body = roster_shared::api::ErrorBody), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn seat_quote(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     AppPath(id): AppPath<i64>,
     AppQuery(query): AppQuery<SeatQuoteQuery>,
 ) -> Result<AppJson<SeatQuote>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
+    let ctx = context(&state, &principal, id).await?;
     Ok(AppJson(seats::quote(&state, &ctx, query.quantity)?))
 }
 
@@ -361,13 +367,13 @@ pub(crate) async fn seat_quote(
         (status = 409, description = "The price changed since the quote", body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn buy_seats(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     client: ClientInfo,
     AppPath(id): AppPath<i64>,
     AppJson(request): AppJson<SeatPurchaseRequest>,
 ) -> Result<AppJson<SeatOverview>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
-    let actor = Actor::load(&state, &session, &client).await?;
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(
         seats::purchase(&state, &actor, &ctx, request).await?,
     ))
@@ -380,12 +386,57 @@ pub(crate) async fn buy_seats(
         (status = 422, description = "More than can be removed; the message says the most", body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn remove_seats(
     State(state): State<AppState>,
-    session: CurrentSession,
+    principal: Principal,
     client: ClientInfo,
     AppPath(id): AppPath<i64>,
     AppJson(request): AppJson<SeatRemovalRequest>,
 ) -> Result<AppJson<SeatOverview>, ApiError> {
-    let ctx = context(&state, &session, id).await?;
-    let actor = Actor::load(&state, &session, &client).await?;
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(seats::remove(&state, &actor, &ctx, request).await?))
+}
+
+/// The API tokens of this account and its sub-accounts (never their secrets).
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/api-tokens", tag = "api tokens", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<ApiTokenInfo>), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn api_token_list(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppPath(id): AppPath<i64>,
+) -> Result<AppJson<Vec<ApiTokenInfo>>, ApiError> {
+    let ctx = context(&state, &principal, id).await?;
+    Ok(AppJson(api_tokens::list(&state, &ctx).await?))
+}
+
+/// Creates an API token for this account (and its sub-accounts); the secret is in this answer only.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/api-tokens", tag = "api tokens", request_body = CreateApiTokenRequest,
+    params(("id" = i64, Path)),
+    responses((status = 201, body = CreatedApiToken), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn api_token_create(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    AppPath(id): AppPath<i64>,
+    AppJson(request): AppJson<CreateApiTokenRequest>,
+) -> Result<(StatusCode, AppJson<CreatedApiToken>), ApiError> {
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
+    let created = api_tokens::create(&state, &principal, &actor, &ctx, request).await?;
+    Ok((StatusCode::CREATED, AppJson(created)))
+}
+
+/// Revokes an API token: its next request is refused.
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}/api-tokens/{token}", tag = "api tokens",
+    params(("id" = i64, Path), ("token" = i64, Path)),
+    responses((status = 204, description = "Revoked"), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn api_token_revoke(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    AppPath((id, token)): AppPath<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
+    api_tokens::revoke(&state, &actor, &ctx, token).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

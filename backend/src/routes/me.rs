@@ -4,8 +4,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use roster_shared::api::{
-    ChangePasswordRequest, Device, FieldError, PasswordConfirmation, RecoveryCodes, SessionInfo,
-    TotpCodeRequest, TotpEnrolment, UpdateNameRequest,
+    ChangePasswordRequest, Device, FieldError, LiveEvent, PasswordConfirmation, RecoveryCodes,
+    SessionInfo, TotpCodeRequest, TotpEnrolment, UpdateNameRequest,
 };
 use roster_shared::password::NewPassword;
 use roster_shared::time::Timestamp;
@@ -16,6 +16,7 @@ use crate::clock;
 use crate::db;
 use crate::db::users::UserRow;
 use crate::error::{ApiError, AppJson, AppPath};
+use crate::events::Audience;
 use crate::routes::session::session_info;
 use crate::state::AppState;
 
@@ -112,9 +113,10 @@ pub(crate) async fn change_password(
     tx.commit().await?;
     tracing::info!(
         user = user.id,
-        other_sessions_ended = ended,
+        other_sessions_ended = ended.len(),
         "password changed"
     );
+    end_sessions(&state, &ended).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -170,6 +172,7 @@ pub(crate) async fn sign_out_device(
         ));
     }
     if db::sessions::delete(state.db().writer(), current.user(), id).await? {
+        end_sessions(&state, &[id]).await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("There is no such device."))
@@ -187,12 +190,13 @@ pub(crate) async fn sign_out_other_devices(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<StatusCode, ApiError> {
-    db::sessions::delete_others(
+    let ended = db::sessions::delete_others(
         state.db().writer(),
         current.user(),
         Some(current.session_id),
     )
     .await?;
+    end_sessions(&state, &ended).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -299,4 +303,18 @@ pub(crate) async fn disable_totp(
     db::identity::delete_recovery_codes(&mut *tx, user.id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Tells the browsers of ended sessions at once (they show the sign-in page).
+async fn end_sessions(state: &AppState, sessions: &[i64]) {
+    for session in sessions {
+        state
+            .events()
+            .publish(
+                state.db(),
+                Audience::Session { session: *session },
+                LiveEvent::SessionEnded,
+            )
+            .await;
+    }
 }

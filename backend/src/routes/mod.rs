@@ -7,10 +7,12 @@ use utoipa_axum::routes;
 use crate::state::AppState;
 
 mod accounts;
+mod events;
 mod health;
 mod invitations;
 mod mail;
 mod me;
+mod profile;
 pub(crate) mod session;
 mod setup;
 
@@ -52,6 +54,19 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::seat_quote))
         .routes(routes!(accounts::buy_seats))
         .routes(routes!(accounts::remove_seats))
+        .routes(routes!(
+            accounts::api_token_list,
+            accounts::api_token_create
+        ))
+        .routes(routes!(accounts::api_token_revoke))
+        .routes(routes!(events::stream))
+        .routes(routes!(profile::get, profile::update))
+        .routes(routes!(profile::confirm_email))
+        .routes(routes!(
+            profile::get_notifications,
+            profile::set_notifications
+        ))
+        .routes(routes!(events::inbound_message))
         .routes(routes!(invitations::inspect))
         .routes(routes!(invitations::accept_invitation))
 }

@@ -229,6 +229,7 @@ pub(crate) async fn accept(
     )
     .await?;
     tx.commit().await?;
+    crate::team::announce(state, invitation.root_id, &[user.id]).await;
 
     let user = db::users::find(db.reader(), user.id)
         .await?

@@ -13,7 +13,8 @@ use roster_shared::api::GrantableAccount;
 use roster_shared::name::AccountName;
 use roster_shared::role::Role;
 
-use crate::auth::session::{ClientInfo, CurrentSession};
+use crate::auth::principal::Principal;
+use crate::auth::session::ClientInfo;
 use crate::db;
 use crate::db::accounts::AccountRow;
 use crate::error::ApiError;
@@ -32,17 +33,26 @@ pub(crate) struct Actor {
 impl Actor {
     pub(crate) async fn load(
         state: &AppState,
-        session: &CurrentSession,
+        principal: &Principal,
         client: &ClientInfo,
     ) -> Result<Actor, ApiError> {
-        let user = db::users::find(state.db().reader(), session.user())
+        let user = db::users::find(state.db().reader(), principal.user_id())
             .await?
             .ok_or_else(crate::auth::session::sign_in_required)?;
-        Ok(Actor {
-            user_id: user.id,
-            name: user.display_name().to_owned(),
-            label: format!("{} <{}>", user.display_name(), user.email),
-            ip: client.ip.clone(),
+        let person = format!("{} <{}>", user.display_name(), user.email);
+        Ok(match principal {
+            Principal::Person(_) => Actor {
+                user_id: user.id,
+                name: user.display_name().to_owned(),
+                label: person,
+                ip: client.ip.clone(),
+            },
+            Principal::Token(token) => Actor {
+                user_id: user.id,
+                name: format!("API token “{}”", token.name),
+                label: format!("API token “{}” (created by {person})", token.name),
+                ip: client.ip.clone(),
+            },
         })
     }
 
@@ -127,17 +137,17 @@ pub(crate) fn no_such_account() -> ApiError {
 }
 
 impl Context {
-    /// Loads account `account_id` for `user_id`; unknown and invisible accounts are both 404.
+    /// Loads account `account_id` for `principal`; unknown and invisible accounts are both 404.
     pub(crate) async fn load(
         state: &AppState,
-        user_id: i64,
+        principal: &Principal,
         account_id: i64,
     ) -> Result<Context, ApiError> {
         let account = db::accounts::find(state.db().reader(), account_id)
             .await?
             .ok_or_else(no_such_account)?;
-        let memberships: Vec<Membership> =
-            db::accounts::memberships_of(state.db().reader(), user_id)
+        let person_memberships: Vec<Membership> =
+            db::accounts::memberships_of(state.db().reader(), principal.user_id())
                 .await?
                 .into_iter()
                 .filter(|m| m.root_id == account.root_id)
@@ -146,10 +156,31 @@ impl Context {
                     role: m.role(),
                 })
                 .collect();
-        if memberships.is_empty() {
+        if person_memberships.is_empty() {
             return Err(no_such_account());
         }
         let org = Organisation::load(state, account.root_id).await?;
+        let memberships = match principal {
+            Principal::Person(_) => person_memberships,
+            Principal::Token(token) => {
+                if token.root_id != account.root_id {
+                    return Err(no_such_account());
+                }
+                // Capped by the creator's own role there now: a token never outranks them.
+                let creator = access::effective_role(
+                    &org.tree,
+                    &person_memberships,
+                    AccountId(token.account_id),
+                );
+                match creator {
+                    Some(role) => vec![Membership {
+                        account: AccountId(token.account_id),
+                        role: role.min(token.max_role),
+                    }],
+                    None => return Err(no_such_account()),
+                }
+            }
+        };
         if !access::can_view(&org.tree, &memberships, AccountId(account_id)) {
             return Err(no_such_account());
         }

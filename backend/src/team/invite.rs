@@ -187,6 +187,7 @@ pub(crate) async fn invite(
         seats,
     };
     let mut seats_needed = 0u32;
+    let mut granted_users = Vec::new();
     let offered = describe(ctx, &wanted);
     for address in &list.addresses {
         let user_id = match db::users::find_by_email(&mut *tx, &address.key()).await? {
@@ -306,6 +307,7 @@ pub(crate) async fn invite(
                     now,
                 )
                 .await?;
+                granted_users.push(user_id);
                 result.granted.push(address.clone());
             }
             Some(member) => {
@@ -363,6 +365,7 @@ pub(crate) async fn invite(
         .map_err(not_enough_seats)?;
     tx.commit().await?;
     state.mailer().wake();
+    crate::team::announce(state, root.id, &granted_users).await;
     result.seats.used += seats_needed;
     result.not_invited.splice(0..0, not_invited.drain(..));
     Ok(result)

@@ -11,12 +11,44 @@
 //! - [`people`]: the Users list, one person, editing and removing access, re-inviting.
 //! - [`accounts`]: the account switcher's tree and sub-account management.
 //! - [`seats`]: the seat overview, quotes, buying and removing seats (through `billing`).
+//! - [`api_tokens`]: tokens for programs, scoped to an account with a highest role.
 //! - [`audit`]: writing and reading the audit log.
 
 pub(crate) mod accept;
 pub(crate) mod accounts;
+pub(crate) mod api_tokens;
 pub(crate) mod audit;
 pub(crate) mod context;
 pub(crate) mod invite;
 pub(crate) mod people;
 pub(crate) mod seats;
+
+use roster_shared::account::AccountId;
+use roster_shared::api::LiveEvent;
+
+use crate::events::Audience;
+use crate::state::AppState;
+
+/// Tells the organisation's browsers that its people changed (lists refresh), and the people
+/// whose own access changed (their account switcher refreshes).
+pub(crate) async fn announce(state: &AppState, root: i64, people: &[i64]) {
+    let events = state.events();
+    events
+        .publish(
+            state.db(),
+            Audience::Organisation { root },
+            LiveEvent::PeopleChanged {
+                organisation: AccountId(root),
+            },
+        )
+        .await;
+    for user in people {
+        events
+            .publish(
+                state.db(),
+                Audience::Person { user: *user },
+                LiveEvent::AccessChanged,
+            )
+            .await;
+    }
+}

@@ -455,6 +455,7 @@ async fn apply(
         .await?;
     }
     tx.commit().await?;
+    crate::team::announce(state, ctx.root(), &[user_id]).await;
     Ok(AccessChanges {
         changes: changes
             .into_iter()
@@ -561,6 +562,7 @@ pub(crate) async fn resend(
     .await?;
     tx.commit().await?;
     state.mailer().wake();
+    crate::team::announce(state, ctx.root(), &[]).await;
     Ok(InvitationInfo {
         id: invitation,
         sent_at: now,
@@ -649,5 +651,6 @@ pub(crate) async fn revoke(
     )
     .await?;
     tx.commit().await?;
+    crate::team::announce(state, ctx.root(), &[]).await;
     Ok(())
 }

@@ -1,0 +1,213 @@
+//! Live events: the Server-Sent Events stream of a signed-in browser, and the endpoint through
+//! which the messaging side reports inbound messages.
+
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use roster_shared::access;
+use roster_shared::account::AccountId;
+use roster_shared::api::{InboundMessage, LiveEvent};
+use roster_shared::role::Role;
+use tokio::sync::broadcast;
+
+use crate::auth::principal::Principal;
+use crate::auth::session::CurrentSession;
+use crate::clock;
+use crate::db;
+use crate::error::{ApiError, AppJson, AppPath};
+use crate::events::{Audience, Envelope};
+use crate::state::AppState;
+use crate::team::context::{Context, Organisation};
+
+/// What one connected browser may hear about.
+struct Connection {
+    state: AppState,
+    receiver: broadcast::Receiver<Envelope>,
+    user: i64,
+    session: i64,
+    accounts: HashSet<i64>,
+    organisations: HashSet<i64>,
+    check: tokio::time::Interval,
+    stopping: tokio::sync::watch::Receiver<bool>,
+    ended: bool,
+}
+
+impl Connection {
+    async fn load_scope(&mut self) -> Result<(), ApiError> {
+        let memberships = db::accounts::memberships_of(self.state.db().reader(), self.user).await?;
+        self.organisations = memberships.iter().map(|m| m.root_id).collect();
+        self.accounts.clear();
+        for root in &self.organisations {
+            let org = Organisation::load(&self.state, *root).await?;
+            let mine: Vec<access::Membership> = memberships
+                .iter()
+                .filter(|m| m.root_id == *root)
+                .map(|m| access::Membership {
+                    account: AccountId(m.account_id),
+                    role: m.role(),
+                })
+                .collect();
+            self.accounts
+                .extend(org.tree.accessible(&mine).into_iter().map(|a| a.0));
+        }
+        Ok(())
+    }
+
+    /// The event to send for `envelope`, if it is for this browser.
+    async fn relevant(&mut self, envelope: Envelope) -> Option<LiveEvent> {
+        match envelope.audience {
+            Audience::Account { account, .. } => {
+                self.accounts.contains(&account).then_some(envelope.event)
+            }
+            Audience::Organisation { root } => {
+                self.organisations.contains(&root).then_some(envelope.event)
+            }
+            Audience::Person { user } if user == self.user => {
+                if let Err(error) = self.load_scope().await {
+                    tracing::warn!(?error, "cannot refresh a live connection's scope");
+                }
+                Some(envelope.event)
+            }
+            Audience::Session { session } if session == self.session => {
+                self.ended = true;
+                Some(LiveEvent::SessionEnded)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn sse(event: &LiveEvent) -> Event {
+    let name = match event {
+        LiveEvent::InboundMessage { .. } => "inbound_message",
+        LiveEvent::PeopleChanged { .. } => "people_changed",
+        LiveEvent::AccessChanged => "access_changed",
+        LiveEvent::SessionEnded => "session_ended",
+    };
+    Event::default()
+        .event(name)
+        .json_data(event)
+        .unwrap_or_else(|_| Event::default().event(name))
+}
+
+/// The live event stream of this browser (Server-Sent Events): inbound messages on accounts the
+/// person can open, changes to people and access, and the end of this session.
+#[utoipa::path(get, path = "/api/v1/events", tag = "events",
+    responses((status = 200, description = "An event stream (text/event-stream) of LiveEvent", content_type = "text/event-stream", body = roster_shared::api::LiveEvent),
+        (status = 401, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn stream(
+    State(state): State<AppState>,
+    session: CurrentSession,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let mut connection = Connection {
+        receiver: state.events().subscribe(),
+        user: session.user(),
+        session: session.session_id,
+        accounts: HashSet::new(),
+        organisations: HashSet::new(),
+        check: tokio::time::interval(Duration::from_secs(30)),
+        stopping: state.stopping(),
+        ended: false,
+        state,
+    };
+    connection.load_scope().await?;
+    let stream = futures_util::stream::unfold(connection, |mut conn| async move {
+        if conn.ended || *conn.stopping.borrow() {
+            return None;
+        }
+        loop {
+            tokio::select! {
+                received = conn.receiver.recv() => match received {
+                    Ok(envelope) => {
+                        if let Some(event) = conn.relevant(envelope).await {
+                            return Some((Ok(sse(&event)), conn));
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                // Only `true` is ever sent: any change means the server is stopping.
+                _ = conn.stopping.changed() => return None,
+                _ = conn.check.tick() => {
+                    // Sessions also end by expiry, which publishes nothing.
+                    let alive = db::sessions::exists(conn.state.db().reader(), conn.session).await.unwrap_or(true);
+                    if !alive {
+                        conn.ended = true;
+                        return Some((Ok(sse(&LiveEvent::SessionEnded)), conn));
+                    }
+                }
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+fn clean(text: &str, max: usize) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(max)
+        .collect()
+}
+
+/// Reports a new inbound message on this account: every signed-in browser of someone who can
+/// open the account hears about it at once (and notifies as its person chose).
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/inbound-messages", tag = "events", request_body = InboundMessage,
+    params(("id" = i64, Path)),
+    responses((status = 202, description = "Announced to everyone with access"),
+        (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody),
+        (status = 422, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn inbound_message(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppPath(id): AppPath<i64>,
+    AppJson(message): AppJson<InboundMessage>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = Context::load(&state, &principal, id).await?;
+    let role = access::effective_role(&ctx.org.tree, &ctx.actor_memberships, AccountId(id));
+    if role.is_none_or(|r| r < Role::Basic) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "read_only",
+            "Reporting access is read-only; reporting messages needs Basic or above.",
+        ));
+    }
+    let from = clean(&message.from, 200);
+    if from.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            "from: say who wrote the message",
+        )
+        .with_fields(vec![roster_shared::api::FieldError {
+            field: "from".into(),
+            message: "say who wrote the message".into(),
+        }]));
+    }
+    let event = LiveEvent::InboundMessage {
+        account: AccountId(id),
+        account_name: ctx.org.name(id).to_owned(),
+        from,
+        preview: clean(&message.preview, 500),
+        at: clock::now(),
+    };
+    state
+        .events()
+        .publish(
+            state.db(),
+            Audience::Account {
+                root: ctx.root(),
+                account: id,
+            },
+            event,
+        )
+        .await;
+    Ok(StatusCode::ACCEPTED)
+}
