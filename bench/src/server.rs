@@ -1,0 +1,145 @@
+//! A server under test in its own process, which never outlives the runner.
+//!
+//! The guard kills the process (and removes its scratch folder) when dropped. That alone is
+//! not enough: the release profile sets `panic = "abort"`, so no destructor runs on a panic.
+//! A panic hook therefore stops every server still running before the runner aborts.
+//! (Ctrl-C reaches the server by itself: it is in the terminal's foreground process group.)
+
+use std::fs;
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex, Once, Weak};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use tempfile::TempDir;
+
+/// Servers still running, for the panic hook. Weak: a stopped server drops out by itself.
+static RUNNING: Mutex<Vec<Weak<Mutex<Running>>>> = Mutex::new(Vec::new());
+static PANIC_HOOK: Once = Once::new();
+
+pub struct ServerProcess {
+    /// What the product printed on stdout, line by line, as it printed it (a reader thread
+    /// drains the pipe so the server never blocks on it).
+    pub stdout: Receiver<String>,
+    pid: u32,
+    dir: PathBuf,
+    running: Arc<Mutex<Running>>,
+}
+
+struct Running {
+    child: Child,
+    /// Dropping it removes the folder.
+    dir: Option<TempDir>,
+}
+
+impl Running {
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.dir.take();
+    }
+}
+
+impl ServerProcess {
+    /// Starts `command` with its stdout read line by line and its stderr in `stderr.log` of
+    /// `dir` (the server's scratch folder, for its database too).
+    pub fn start(mut command: Command, dir: TempDir) -> Result<ServerProcess> {
+        PANIC_HOOK.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                previous(info);
+                stop_all_running();
+            }));
+        });
+        let stderr = fs::File::create(dir.path().join("stderr.log"))?;
+        let program = command.get_program().to_string_lossy().into_owned();
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .with_context(|| format!("cannot start {program}"))?;
+        let pipe = child.stdout.take().expect("stdout is piped");
+        let (lines, stdout) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                // The receiver may be gone; keep draining regardless.
+                let _ = lines.send(line);
+            }
+        });
+        let pid = child.id();
+        let path = dir.path().to_owned();
+        let running = Arc::new(Mutex::new(Running {
+            child,
+            dir: Some(dir),
+        }));
+        let mut registry = RUNNING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        registry.retain(|server| server.strong_count() > 0);
+        registry.push(Arc::downgrade(&running));
+        drop(registry);
+        Ok(ServerProcess {
+            stdout,
+            pid,
+            dir: path,
+            running,
+        })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// The server's scratch folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The end of what the server wrote to stderr: the reason, when it failed to start.
+    pub fn stderr_tail(&self) -> String {
+        let text = fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    /// How the process ended, if it ends within `patience` (its output closes a moment before
+    /// its exit status is ready).
+    pub fn exit_status(&self, patience: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + patience;
+        loop {
+            let status = {
+                let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+                running.child.try_wait().ok().flatten()
+            };
+            if status.is_some() || Instant::now() >= deadline {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .stop();
+    }
+}
+
+/// From the panic hook: must not wait for a lock that the panicking code may hold.
+fn stop_all_running() {
+    let Ok(running) = RUNNING.try_lock() else {
+        return;
+    };
+    for server in running.iter().filter_map(Weak::upgrade) {
+        if let Ok(mut server) = server.try_lock() {
+            server.stop();
+        }
+    }
+}
