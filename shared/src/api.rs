@@ -805,6 +805,55 @@ pub enum LiveEvent {
     SessionEnded,
 }
 
+// ---- CSV import ------------------------------------------------------------------------------------
+
+/// `POST /api/v1/accounts/{id}/invitations/preview`: a CSV file of `email,role,account` rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CsvImportRequest {
+    pub csv: String,
+}
+
+/// One row of an import, as read, with what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportRow {
+    /// The line in the file (1-based, the header counting).
+    pub line: u32,
+    pub email: String,
+    pub role: String,
+    pub account: String,
+    /// The account the row names, when it names one in this account's scope.
+    pub account_id: Option<AccountId>,
+    /// Empty when the row can be sent.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportPreview {
+    pub rows: Vec<ImportRow>,
+    /// People the good rows would invite (distinct addresses).
+    pub people: u32,
+    pub seats: SeatPlan,
+}
+
+/// One row to send: a role on an account for an address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkInviteRow {
+    pub email: String,
+    pub role: Role,
+    pub account: AccountId,
+}
+
+/// `POST /api/v1/accounts/{id}/invitations/bulk`: rows sent as one batch (all or nothing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkInviteRequest {
+    pub rows: Vec<BulkInviteRow>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 mod foundation;
 mod identity;
+mod import;
 mod mail;
 mod profile;
 mod seats;

@@ -7,9 +7,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use roster_shared::api::{
     AccessChanges, AccessUpdate, AccountNameRequest, AccountSummary, ApiTokenInfo, AuditPage,
-    CreateApiTokenRequest, CreatedApiToken, InvitationInfo, InvitationLink, InviteOptions,
-    InviteRequest, InviteResult, LastAccountRequest, PeoplePage, PeopleQuery, PersonDetail,
-    SeatOverview, SeatPurchaseRequest, SeatQuoteQuery, SeatRemovalRequest,
+    BulkInviteRequest, CreateApiTokenRequest, CreatedApiToken, CsvImportRequest, ImportPreview,
+    InvitationInfo, InvitationLink, InviteOptions, InviteRequest, InviteResult, LastAccountRequest,
+    PeoplePage, PeopleQuery, PersonDetail, SeatOverview, SeatPurchaseRequest, SeatQuoteQuery,
+    SeatRemovalRequest,
 };
 use roster_shared::seats::SeatQuote;
 use serde::Deserialize;
@@ -21,7 +22,7 @@ use crate::db;
 use crate::error::{ApiError, AppJson, AppPath, AppQuery};
 use crate::state::AppState;
 use crate::team::context::{Actor, Context};
-use crate::team::{accounts, api_tokens, audit, invite, people, seats};
+use crate::team::{accounts, api_tokens, audit, import, invite, people, seats};
 
 async fn context(
     state: &AppState,
@@ -439,4 +440,64 @@ pub(crate) async fn api_token_revoke(
     let actor = Actor::load(&state, &principal, &client).await?;
     api_tokens::revoke(&state, &actor, &ctx, token).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reads a CSV file of `email,role,account` rows and says, per row, what is wrong; sends nothing.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/invitations/preview", tag = "people", request_body = CsvImportRequest,
+    params(("id" = i64, Path)),
+    responses((status = 200, body = ImportPreview), (status = 403, body = roster_shared::api::ErrorBody),
+        (status = 404, body = roster_shared::api::ErrorBody), (status = 422, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn import_preview(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppPath(id): AppPath<i64>,
+    AppJson(request): AppJson<CsvImportRequest>,
+) -> Result<AppJson<ImportPreview>, ApiError> {
+    let ctx = context(&state, &principal, id).await?;
+    Ok(AppJson(import::preview(&state, &ctx, &request.csv).await?))
+}
+
+/// Invites rows (address, role, account) as one batch: all of it happens or none of it.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/invitations/bulk", tag = "people", request_body = BulkInviteRequest,
+    params(("id" = i64, Path)),
+    responses((status = 200, body = InviteResult), (status = 403, body = roster_shared::api::ErrorBody),
+        (status = 404, body = roster_shared::api::ErrorBody), (status = 409, body = roster_shared::api::ErrorBody),
+        (status = 422, description = "Rows that cannot be sent, each named", body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn import_send(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    AppPath(id): AppPath<i64>,
+    AppJson(request): AppJson<BulkInviteRequest>,
+) -> Result<AppJson<InviteResult>, ApiError> {
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
+    Ok(AppJson(
+        import::bulk(&state, &actor, &ctx, request.rows).await?,
+    ))
+}
+
+/// The Users list, with the same filters, as CSV.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/people.csv", tag = "people", params(("id" = i64, Path), PeopleQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn people_csv(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppPath(id): AppPath<i64>,
+    AppQuery(query): AppQuery<PeopleQuery>,
+) -> Result<Response, ApiError> {
+    let ctx = context(&state, &principal, id).await?;
+    let csv = import::export(&state, &ctx, query).await?;
+    let mut response = csv.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"roster-people-{id}.csv\""))
+            .expect("ASCII"),
+    );
+    Ok(response)
 }

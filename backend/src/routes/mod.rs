@@ -59,6 +59,9 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
             accounts::api_token_create
         ))
         .routes(routes!(accounts::api_token_revoke))
+        .routes(routes!(accounts::import_preview))
+        .routes(routes!(accounts::import_send))
+        .routes(routes!(accounts::people_csv))
         .routes(routes!(events::stream))
         .routes(routes!(profile::get, profile::update))
         .routes(routes!(profile::confirm_email))

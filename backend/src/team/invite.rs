@@ -139,7 +139,7 @@ pub(crate) async fn invite(
     let wanted = validate_grants(ctx, &grants)?;
     let list = InviteList::parse(&request.emails.join("\n"))
         .map_err(|e| invalid("emails", e.to_string()))?;
-    let mut not_invited: Vec<NotInvited> = list
+    let not_invited: Vec<NotInvited> = list
         .invalid
         .iter()
         .map(|entry| NotInvited {
@@ -171,6 +171,22 @@ pub(crate) async fn invite(
         }]));
     }
 
+    let recipients: Vec<(EmailAddress, BTreeMap<i64, Role>)> = list
+        .addresses
+        .into_iter()
+        .map(|a| (a, wanted.clone()))
+        .collect();
+    invite_recipients(state, actor, ctx, &recipients, not_invited).await
+}
+
+/// Invites each address with its own access, as one all-or-nothing batch.
+pub(crate) async fn invite_recipients(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    recipients: &[(EmailAddress, BTreeMap<i64, Role>)],
+    mut not_invited: Vec<NotInvited>,
+) -> Result<InviteResult, ApiError> {
     let now = clock::now();
     let expires_at = now.plus_millis(INVITATION_VALIDITY_MS);
     let db = state.db();
@@ -188,8 +204,8 @@ pub(crate) async fn invite(
     };
     let mut seats_needed = 0u32;
     let mut granted_users = Vec::new();
-    let offered = describe(ctx, &wanted);
-    for address in &list.addresses {
+    for (address, wanted) in recipients {
+        let offered = describe(ctx, wanted);
         let user_id = match db::users::find_by_email(&mut *tx, &address.key()).await? {
             Some(user) => user.id,
             None => db::users::insert(&mut *tx, address, None, None, now).await?,
@@ -209,7 +225,7 @@ pub(crate) async fn invite(
                     },
                 )
                 .await?;
-                for (account, role) in &wanted {
+                for (account, role) in wanted {
                     db::team::set_grant(&mut *tx, invitation, *account, *role).await?;
                 }
                 let name_key = match db::users::find(&mut *tx, user_id)
@@ -329,7 +345,7 @@ pub(crate) async fn invite(
                     expires_at,
                 )
                 .await?;
-                for (account, role) in &wanted {
+                for (account, role) in wanted {
                     db::team::set_grant(&mut *tx, invitation, *account, *role).await?;
                 }
                 db::team::set_member_invitation(&mut *tx, root.id, user_id, invitation, expires_at)

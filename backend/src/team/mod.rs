@@ -8,6 +8,7 @@
 //! - [`context`]: the organisation, the account addressed, and the actor's access to it.
 //! - [`invite`]: inviting many people at once (new invitations, refreshed ones, direct grants).
 //! - [`accept`]: what an invitation link offers, and accepting it.
+//! - [`import`]: CSV import (preview, then one batch) and CSV export of the Users list.
 //! - [`people`]: the Users list, one person, editing and removing access, re-inviting.
 //! - [`accounts`]: the account switcher's tree and sub-account management.
 //! - [`seats`]: the seat overview, quotes, buying and removing seats (through `billing`).
@@ -19,6 +20,7 @@ pub(crate) mod accounts;
 pub(crate) mod api_tokens;
 pub(crate) mod audit;
 pub(crate) mod context;
+pub(crate) mod import;
 pub(crate) mod invite;
 pub(crate) mod people;
 pub(crate) mod seats;

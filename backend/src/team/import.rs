@@ -1,0 +1,318 @@
+//! CSV import (a file of `email,role,account` rows, previewed with per-row problems, then sent
+//! as one batch) and CSV export of the Users list.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::http::StatusCode;
+use roster_shared::access;
+use roster_shared::account::AccountId;
+use roster_shared::api::{
+    BulkInviteRow, FieldError, ImportPreview, ImportRow, InviteResult, PeopleQuery,
+};
+use roster_shared::email::EmailAddress;
+use roster_shared::invite_list::MAX_INVITATION_SIZE;
+use roster_shared::role::Role;
+
+use crate::clock;
+use crate::db;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::team::audit::csv_field;
+use crate::team::context::{Actor, Context, sentence};
+use crate::team::invite::{invite_recipients, seat_plan};
+use crate::team::people;
+
+/// Finds the account a row names: its id, its name (unique in the scope), or its path from
+/// this account ("Europe / Support").
+fn resolve(ctx: &Context, text: &str) -> Result<i64, String> {
+    let scope = ctx.org.scope(ctx.account);
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(ctx.account);
+    }
+    if let Ok(id) = text.parse::<i64>() {
+        return if scope.contains(&id) {
+            Ok(id)
+        } else {
+            Err(format!(
+                "there is no account {id} in {}",
+                ctx.org.name(ctx.account)
+            ))
+        };
+    }
+    let wanted: Vec<String> = text
+        .split(['/', '>'])
+        .map(|part| part.trim().to_lowercase())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let path_of = |id: i64| -> Vec<String> {
+        ctx.org
+            .tree
+            .path(AccountId(id))
+            .into_iter()
+            .map(|a| ctx.org.name(a.0).to_lowercase())
+            .collect()
+    };
+    let matches: Vec<i64> = scope
+        .iter()
+        .copied()
+        .filter(|id| path_of(*id).ends_with(&wanted))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(format!(
+            "no account named “{text}” in {}",
+            ctx.org.name(ctx.account)
+        )),
+        _ => Err(format!(
+            "“{text}” names several accounts; write its path, such as “Parent / {text}”"
+        )),
+    }
+}
+
+/// Checks one row; answers the resolved row or its problems.
+fn check_row(
+    ctx: &Context,
+    email: &str,
+    role: &str,
+    account: &str,
+) -> (
+    Option<AccountId>,
+    Result<(EmailAddress, Role, i64), Vec<String>>,
+) {
+    let mut problems = Vec::new();
+    let address = EmailAddress::parse(email)
+        .map_err(|e| problems.push(sentence(&e.to_string())))
+        .ok();
+    let role = Role::parse(role)
+        .map_err(|e| problems.push(sentence(&e.to_string())))
+        .ok();
+    let account = resolve(ctx, account)
+        .map_err(|e| problems.push(sentence(&e)))
+        .ok();
+    if let (Some(role), Some(account)) = (role, account) {
+        if ctx.org.is_archived(account) {
+            problems.push(format!("{} is archived.", ctx.org.name(account)));
+        } else if let Err(error) = access::check_grant(
+            &ctx.org.tree,
+            &ctx.actor_memberships,
+            role,
+            AccountId(account),
+        ) {
+            problems.push(sentence(&error.to_string()));
+        }
+    }
+    let resolved = match (address, role, account) {
+        (Some(a), Some(r), Some(acc)) if problems.is_empty() => Ok((a, r, acc)),
+        _ => Err(problems),
+    };
+    (account.map(AccountId), resolved)
+}
+
+pub(crate) async fn preview(
+    state: &AppState,
+    ctx: &Context,
+    csv: &str,
+) -> Result<ImportPreview, ApiError> {
+    ctx.require_manage()?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(csv.as_bytes());
+    let mut rows = Vec::new();
+    let mut seen: BTreeSet<(String, i64)> = BTreeSet::new();
+    let mut people: BTreeSet<String> = BTreeSet::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let record = record.map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_csv",
+                format!("Line {line} cannot be read as CSV: {e}."),
+            )
+        })?;
+        let field = |i: usize| record.get(i).unwrap_or_default().to_owned();
+        let (email, role, account) = (field(0), field(1), field(2));
+        if index == 0 && email.eq_ignore_ascii_case("email") {
+            continue;
+        }
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let (account_id, checked) = check_row(ctx, &email, &role, &account);
+        let mut problems = match checked {
+            Ok((address, _, account)) => {
+                if !seen.insert((address.key(), account)) {
+                    vec!["This address and account are on an earlier line too.".to_owned()]
+                } else {
+                    people.insert(address.key());
+                    Vec::new()
+                }
+            }
+            Err(problems) => problems,
+        };
+        if record.len() > 3 {
+            problems.push("Only three columns are read: email, role, account.".into());
+        }
+        rows.push(ImportRow {
+            line,
+            email,
+            role,
+            account,
+            account_id,
+            problems,
+        });
+        if rows.len() > 10_000 {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_csv",
+                "The file has more than 10,000 rows; split it.",
+            ));
+        }
+    }
+    let root = db::accounts::find(state.db().reader(), ctx.root())
+        .await?
+        .ok_or_else(crate::team::context::no_such_account)?;
+    let mut conn = state.db().reader().acquire().await?;
+    let seats = seat_plan(state, &mut conn, &root, clock::now()).await?;
+    Ok(ImportPreview {
+        rows,
+        people: u32::try_from(people.len()).unwrap_or(u32::MAX),
+        seats,
+    })
+}
+
+pub(crate) async fn bulk(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    rows: Vec<BulkInviteRow>,
+) -> Result<InviteResult, ApiError> {
+    ctx.require_manage()?;
+    let mut by_person: BTreeMap<String, (EmailAddress, BTreeMap<i64, Role>)> = BTreeMap::new();
+    let mut fields = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
+        let (_, checked) = check_row(
+            ctx,
+            &row.email,
+            row.role.as_str(),
+            &row.account.0.to_string(),
+        );
+        match checked {
+            Ok((address, role, account)) => {
+                let entry = by_person
+                    .entry(address.key())
+                    .or_insert_with(|| (address, BTreeMap::new()));
+                if entry
+                    .1
+                    .insert(account, role)
+                    .is_some_and(|earlier| earlier != role)
+                {
+                    fields.push(FieldError {
+                        field: format!("rows[{index}]"),
+                        message: format!(
+                            "{} is given two roles on {}",
+                            row.email,
+                            ctx.org.name(account)
+                        ),
+                    });
+                }
+            }
+            Err(problems) => fields.push(FieldError {
+                field: format!("rows[{index}]"),
+                message: problems.join(" "),
+            }),
+        }
+    }
+    if !fields.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_rows",
+            format!(
+                "{} row(s) cannot be sent; nothing was sent. Fix them and try again.",
+                fields.len()
+            ),
+        )
+        .with_fields(fields));
+    }
+    if by_person.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no_valid_address",
+            "There is no row to send.",
+        ));
+    }
+    if by_person.len() > MAX_INVITATION_SIZE {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many",
+            format!(
+                "{} people: one batch can invite at most {MAX_INVITATION_SIZE}; split the file.",
+                by_person.len()
+            ),
+        ));
+    }
+    let recipients: Vec<_> = by_person.into_values().collect();
+    invite_recipients(state, actor, ctx, &recipients, Vec::new()).await
+}
+
+/// The Users list (with its filters) as CSV, every page of it.
+pub(crate) async fn export(
+    state: &AppState,
+    ctx: &Context,
+    mut query: PeopleQuery,
+) -> Result<String, ApiError> {
+    let mut out = String::from("name,email,status,access,last_sign_in\r\n");
+    query.per_page = Some(200);
+    let mut page = 1;
+    loop {
+        query.page = Some(page);
+        let result = people::list(state, ctx, query.clone()).await?;
+        for person in &result.people {
+            let access = person
+                .access
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{}: {}{}",
+                        a.account_name,
+                        a.role.label(),
+                        if a.pending { " (invited)" } else { "" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let fields = [
+                person
+                    .name
+                    .as_ref()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                person.email.to_string(),
+                person.status.label().to_owned(),
+                access,
+                person
+                    .last_sign_in_at
+                    .map(crate::team::audit::iso8601)
+                    .unwrap_or_default(),
+            ];
+            out.push_str(
+                &fields
+                    .iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            out.push_str("\r\n");
+        }
+        if u64::from(page) * u64::from(result.per_page) >= result.total
+            || result.people.is_empty()
+            || page >= 1000
+        {
+            break;
+        }
+        page += 1;
+    }
+    Ok(out)
+}
