@@ -70,7 +70,10 @@ fn resolve(ctx: &Context, text: &str) -> Result<i64, String> {
     }
 }
 
-/// Checks one row; answers the resolved row or its problems.
+/// A row that can be sent: the address, the role, the account.
+type GoodRow = (EmailAddress, Role, i64);
+
+/// Checks one row; answers the account it names (if any) and the resolved row or its problems.
 fn check_row(
     ctx: &Context,
     email: &str,
