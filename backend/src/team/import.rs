@@ -81,7 +81,7 @@ fn check_row(
     account: &str,
 ) -> (
     Option<AccountId>,
-    Result<(EmailAddress, Role, i64), Vec<String>>,
+    Result<GoodRow, Vec<String>>,
 ) {
     let mut problems = Vec::new();
     let address = EmailAddress::parse(email)
