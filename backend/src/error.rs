@@ -24,6 +24,11 @@ pub(crate) struct ApiError {
 }
 
 impl ApiError {
+    /// Status, stable code and sentence, for surfaces with their own error format (SCIM).
+    pub(crate) fn parts(&self) -> (StatusCode, &'static str, &str) {
+        (self.status, self.code, &self.message)
+    }
+
     pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,

@@ -19,6 +19,7 @@
 //!   migration folder per engine.
 //! - `error`: the one error type, rendered as `{ code, message, fields? }`.
 //! - `routes`: one module per area of the `/api/v1` surface (HTTP in, HTTP out).
+//! - `scim`: SCIM 2.0 provisioning at `/scim/v2` for identity providers.
 //! - `team`: organisations, people, invitations, access and the audit log: the rules applied.
 //! - `openapi`: the API document generated from the routes, served at `/api/openapi.json`.
 //! - `spa`: serves the built single-page app with the right caching and security headers.
@@ -45,6 +46,7 @@ mod maintenance;
 mod openapi;
 mod plans;
 mod routes;
+mod scim;
 mod setup;
 mod spa;
 mod state;

@@ -25,7 +25,7 @@ use crate::mail::{self, Mailer, Policy, Transport};
 use crate::plans::Plans;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{maintenance, openapi, setup, spa};
+use crate::{maintenance, openapi, scim, setup, spa};
 
 /// Largest request body accepted by default (an invitation of 1,000 addresses is ~40 KB).
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -145,6 +145,7 @@ pub(crate) fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(api_v1)
         .merge(openapi::document_route(&document))
+        .merge(scim::router())
         .route("/api", axum::routing::any(error::api_not_found))
         .route("/api/{*rest}", axum::routing::any(error::api_not_found))
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -6,6 +6,7 @@ mod identity;
 mod import;
 mod mail;
 mod profile;
+mod scim;
 mod seats;
 mod team;
 mod tokens;

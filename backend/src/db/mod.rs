@@ -26,6 +26,7 @@ pub(crate) mod audit;
 pub(crate) mod identity;
 pub(crate) mod outbox;
 pub(crate) mod profile;
+pub(crate) mod scim;
 pub(crate) mod seats;
 pub(crate) mod sessions;
 pub(crate) mod team;

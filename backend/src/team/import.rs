@@ -79,10 +79,7 @@ fn check_row(
     email: &str,
     role: &str,
     account: &str,
-) -> (
-    Option<AccountId>,
-    Result<GoodRow, Vec<String>>,
-) {
+) -> (Option<AccountId>, Result<GoodRow, Vec<String>>) {
     let mut problems = Vec::new();
     let address = EmailAddress::parse(email)
         .map_err(|e| problems.push(sentence(&e.to_string())))

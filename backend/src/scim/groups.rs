@@ -1,0 +1,269 @@
+//! SCIM Groups: one per role on each account ("Support / Admin"); members have that role there.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use roster_shared::role::Role;
+use serde_json::{Value, json};
+
+use super::filter;
+use super::users::{ListQuery, group_id, set_group_membership};
+use super::{
+    GROUP_SCHEMA, PATCH_SCHEMA, Scim, ScimError, ScimJson, list_response, paging, scim_response,
+};
+use crate::db;
+use crate::state::AppState;
+
+fn parse(id: &str, scim: &Scim) -> Result<(i64, Role), ScimError> {
+    let missing = || ScimError::not_found(format!("There is no group {id}."));
+    let (account, role) = id.split_once('-').ok_or_else(missing)?;
+    let account: i64 = account.parse().map_err(|_| missing())?;
+    let role = Role::parse(role).map_err(|_| missing())?;
+    if !scim.ctx.org.scope(scim.ctx.root()).contains(&account) || scim.ctx.org.is_archived(account)
+    {
+        return Err(missing());
+    }
+    Ok((account, role))
+}
+
+async fn resource(
+    state: &AppState,
+    scim: &Scim,
+    account: i64,
+    role: Role,
+    with_members: bool,
+) -> Result<Value, ScimError> {
+    let mut group = json!({
+        "schemas": [GROUP_SCHEMA],
+        "id": group_id(account, role),
+        "displayName": format!("{} / {}", scim.ctx.org.name(account), role.label()),
+        "meta": { "resourceType": "Group", "location": format!("{}/Groups/{}", scim.base, group_id(account, role)) },
+    });
+    if with_members {
+        let rows = members(state, scim, account, role).await?;
+        group["members"] = Value::Array(rows);
+    }
+    Ok(group)
+}
+
+async fn members(
+    state: &AppState,
+    scim: &Scim,
+    account: i64,
+    role: Role,
+) -> Result<Vec<Value>, ScimError> {
+    let (ids, _) = db::scim::user_ids(state.db().reader(), scim.ctx.root(), 200_000, 0).await?;
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        for row in db::team::access_of(state.db().reader(), scim.ctx.root(), chunk).await? {
+            if row.account_id == account && row.role() == role {
+                let email = db::users::find(state.db().reader(), row.user_id)
+                    .await?
+                    .map(|u| u.email)
+                    .unwrap_or_default();
+                out.push(json!({
+                    "value": row.user_id.to_string(),
+                    "display": email,
+                    "$ref": format!("{}/Users/{}", scim.base, row.user_id),
+                }));
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    scim: Scim,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ScimError> {
+    let (start, count) = paging(query.start_index(), query.count());
+    let parsed = query
+        .filter()
+        .map(|text| {
+            filter::parse(text).map_err(|e| {
+                ScimError::bad("invalidFilter", format!("The filter cannot be read: {e}."))
+            })
+        })
+        .transpose()?;
+    let mut all = Vec::new();
+    for account in scim.ctx.org.scope(scim.ctx.root()) {
+        if scim.ctx.org.is_archived(account) {
+            continue;
+        }
+        for role in Role::ALL {
+            let group = resource(&state, &scim, account, role, false).await?;
+            if parsed.as_ref().is_none_or(|f| filter::matches(f, &group)) {
+                all.push((account, role));
+            }
+        }
+    }
+    let total = all.len() as i64;
+    let mut page = Vec::new();
+    for (account, role) in all
+        .into_iter()
+        .skip((start - 1) as usize)
+        .take(count as usize)
+    {
+        page.push(resource(&state, &scim, account, role, true).await?);
+    }
+    Ok(scim_response(
+        StatusCode::OK,
+        &list_response(page, total, start),
+    ))
+}
+
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    scim: Scim,
+    Path(id): Path<String>,
+) -> Result<Response, ScimError> {
+    let (account, role) = parse(&id, &scim)?;
+    Ok(scim_response(
+        StatusCode::OK,
+        &resource(&state, &scim, account, role, true).await?,
+    ))
+}
+
+/// The user ids of `[{ "value": "42" }, …]`.
+fn member_ids(value: &Value) -> Result<Vec<i64>, ScimError> {
+    let items: Vec<&Value> = match value {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(_) => vec![value],
+        _ => {
+            return Err(ScimError::bad(
+                "invalidValue",
+                "members are [{\"value\": \"<user id>\"}].",
+            ));
+        }
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            item["value"]
+                .as_str()
+                .and_then(|v| v.parse().ok())
+                .or_else(|| item["value"].as_i64())
+                .ok_or_else(|| {
+                    ScimError::bad("invalidValue", "Each member needs a user id as its value.")
+                })
+        })
+        .collect()
+}
+
+/// `members[value eq "42"]` → 42.
+fn member_in_path(path: &str) -> Option<i64> {
+    let inner = path.strip_prefix("members[")?.strip_suffix(']')?;
+    match filter::parse(inner).ok()? {
+        filter::Filter::Compare {
+            path,
+            op: filter::Op::Eq,
+            value,
+        } if path.eq_ignore_ascii_case("value") => value.as_str().and_then(|v| v.parse().ok()),
+        _ => None,
+    }
+}
+
+pub(crate) async fn patch(
+    State(state): State<AppState>,
+    scim: Scim,
+    Path(id): Path<String>,
+    ScimJson(body): ScimJson<Value>,
+) -> Result<Response, ScimError> {
+    let (account, role) = parse(&id, &scim)?;
+    if !body["schemas"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|v| v == PATCH_SCHEMA))
+    {
+        return Err(ScimError::bad(
+            "invalidSyntax",
+            format!("A PATCH names the schema {PATCH_SCHEMA}."),
+        ));
+    }
+    let operations = body["Operations"]
+        .as_array()
+        .ok_or_else(|| ScimError::bad("invalidSyntax", "Operations is required."))?;
+    for operation in operations {
+        let op = operation["op"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let path = operation["path"].as_str().unwrap_or_default();
+        let value = &operation["value"];
+        match (op.as_str(), path.to_ascii_lowercase().as_str()) {
+            ("add", "members") => {
+                for user in member_ids(value)? {
+                    set_group_membership(&state, &scim, user, account, role, true).await?;
+                }
+            }
+            ("remove", "members") if value.is_null() => {
+                for member in members(&state, &scim, account, role).await? {
+                    let user: i64 = member["value"]
+                        .as_str()
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or_default();
+                    set_group_membership(&state, &scim, user, account, role, false).await?;
+                }
+            }
+            ("remove", "members") => {
+                for user in member_ids(value)? {
+                    set_group_membership(&state, &scim, user, account, role, false).await?;
+                }
+            }
+            ("remove", lower) if lower.starts_with("members[") => {
+                let user = member_in_path(path).ok_or_else(|| {
+                    ScimError::bad("invalidPath", format!("Cannot read the path {path}."))
+                })?;
+                set_group_membership(&state, &scim, user, account, role, false).await?;
+            }
+            ("replace", "members") | ("replace", "") => {
+                let wanted = if path.is_empty() {
+                    member_ids(&value["members"])?
+                } else {
+                    member_ids(value)?
+                };
+                for member in members(&state, &scim, account, role).await? {
+                    let user: i64 = member["value"]
+                        .as_str()
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or_default();
+                    if !wanted.contains(&user) {
+                        set_group_membership(&state, &scim, user, account, role, false).await?;
+                    }
+                }
+                for user in wanted {
+                    set_group_membership(&state, &scim, user, account, role, true).await?;
+                }
+            }
+            (_, "displayname") => {
+                return Err(ScimError::bad(
+                    "mutability",
+                    "A group's name follows its account and role.",
+                ));
+            }
+            _ => {
+                return Err(ScimError::bad(
+                    "invalidPath",
+                    format!("Unsupported operation {op} on {path:?}."),
+                ));
+            }
+        }
+    }
+    get(State(state), scim, Path(id)).await
+}
+
+pub(crate) async fn refuse_create(_: Scim) -> ScimError {
+    ScimError::new(
+        StatusCode::FORBIDDEN,
+        Some("mutability"),
+        "Groups are the roles on the organisation's accounts; create a sub-account in Roster to get new ones.",
+    )
+}
+
+pub(crate) async fn refuse_change(_: Scim, Path(_): Path<String>) -> ScimError {
+    ScimError::new(
+        StatusCode::FORBIDDEN,
+        Some("mutability"),
+        "Groups follow the accounts and roles; change their members with PATCH.",
+    )
+}

@@ -1,0 +1,383 @@
+//! SCIM 2.0 as an identity provider uses it, following RFC 7644's examples: discovery, create,
+//! filter by userName, PATCH active false, Groups membership, errors in SCIM's format — with
+//! the seat limit and the role hierarchy applying exactly as in the web app.
+
+use roster_shared::account::AccountId;
+use roster_shared::api::{CreatedApiToken, PeoplePage};
+use roster_shared::role::Role;
+use roster_tests::{Engine, TestApp, engines, expect_json};
+use serde_json::{Value, json};
+
+engines!(
+    discovery_documents_answer,
+    users_are_created_found_deactivated_and_deleted,
+    groups_give_roles_on_accounts,
+    errors_use_the_scim_format_and_rules_apply,
+);
+
+struct Idp {
+    app: TestApp,
+    acme: AccountId,
+    token: String,
+}
+
+async fn idp(engine: Engine) -> Idp {
+    let app = TestApp::spawn(engine).await;
+    let acme = app.set_up().await.last_account.unwrap();
+    let created: CreatedApiToken = expect_json(
+        app.api
+            .post(
+                &format!("/api/v1/accounts/{}/api-tokens", acme.0),
+                &json!({ "name": "Okta", "max_role": "admin" }),
+            )
+            .await,
+        201,
+    )
+    .await;
+    Idp {
+        app,
+        acme,
+        token: created.token,
+    }
+}
+
+impl Idp {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value, String) {
+        let mut request = self
+            .app
+            .new_client()
+            .http
+            .request(method, self.app.url(&format!("/scim/v2{path}")))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/scim+json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {text}: {e}"))
+        };
+        (status, body, content_type)
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let (status, body, content_type) = self.call(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert_eq!(content_type, "application/scim+json");
+        body
+    }
+
+    async fn create(&self, email: &str) -> Value {
+        let (status, body, _) = self
+            .call(
+                reqwest::Method::POST,
+                "/Users",
+                Some(json!({
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                    "userName": email,
+                    "name": { "givenName": "Barbara", "familyName": "Jensen" },
+                    "emails": [{ "value": email, "type": "work", "primary": true }],
+                    "active": true,
+                })),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+}
+
+async fn discovery_documents_answer(engine: Engine) {
+    let idp = idp(engine).await;
+    let config = idp.get("/ServiceProviderConfig").await;
+    assert_eq!(config["patch"]["supported"], true);
+    assert_eq!(config["filter"]["supported"], true);
+    assert_eq!(
+        config["authenticationSchemes"][0]["type"],
+        "oauthbearertoken"
+    );
+    let types = idp.get("/ResourceTypes").await;
+    assert_eq!(types["totalResults"], 2);
+    assert_eq!(idp.get("/ResourceTypes/User").await["endpoint"], "/Users");
+    let schemas = idp.get("/Schemas").await;
+    assert_eq!(
+        schemas["Resources"][0]["id"],
+        "urn:ietf:params:scim:schemas:core:2.0:User"
+    );
+    idp.get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group")
+        .await;
+    idp.app.stop().await;
+}
+
+async fn users_are_created_found_deactivated_and_deleted(engine: Engine) {
+    let idp = idp(engine).await;
+    let created = idp.create("bjensen@example.com").await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["userName"], "bjensen@example.com");
+    assert_eq!(created["active"], true);
+    assert_eq!(created["groups"][0]["display"], "Acme / Basic");
+    // Created = invited: pending in the Users list, with an invitation email.
+    let page: PeoplePage = idp
+        .app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?q=bjensen", idp.acme.0))
+        .await;
+    assert_eq!(
+        page.people[0].status,
+        roster_shared::invitation::PersonStatus::Pending
+    );
+    idp.app.invitation_token("bjensen@example.com").await;
+
+    // RFC 7644 §3.4.2.2: filter userName eq.
+    let found = idp
+        .get("/Users?filter=userName%20eq%20%22BJensen@example.com%22")
+        .await;
+    assert_eq!(found["totalResults"], 1);
+    assert_eq!(found["Resources"][0]["id"], id);
+    assert_eq!(
+        found["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+    );
+    let none = idp
+        .get("/Users?filter=userName%20eq%20%22nobody@example.com%22")
+        .await;
+    assert_eq!(none["totalResults"], 0);
+    let by_email = idp
+        .get("/Users?filter=emails%5Bvalue%20eq%20%22bjensen@example.com%22%5D")
+        .await;
+    assert_eq!(by_email["totalResults"], 1);
+    let all = idp.get("/Users?startIndex=1&count=1").await;
+    assert_eq!(all["totalResults"], 2);
+    assert_eq!(all["itemsPerPage"], 1);
+
+    // PATCH active false removes access and frees the seat; the user stays visible as inactive.
+    let (status, patched, _) = idp
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/Users/{id}"),
+            Some(json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{ "op": "replace", "path": "active", "value": false }] })),
+        )
+        .await;
+    assert_eq!(status, 200, "{patched}");
+    assert_eq!(patched["active"], false);
+    let page: PeoplePage = idp
+        .app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?q=bjensen", idp.acme.0))
+        .await;
+    assert_eq!(page.total, 0);
+    assert_eq!(idp.get(&format!("/Users/{id}")).await["active"], false);
+    // Azure's style: no path, "True" as a string.
+    let (status, patched, _) = idp
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/Users/{id}"),
+            Some(json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{ "op": "Replace", "value": { "active": "True" } }] })),
+        )
+        .await;
+    assert_eq!(status, 200, "{patched}");
+    assert_eq!(patched["active"], true);
+    // DELETE: gone.
+    let (status, _, _) = idp
+        .call(reqwest::Method::DELETE, &format!("/Users/{id}"), None)
+        .await;
+    assert_eq!(status, 204);
+    let (status, error, _) = idp
+        .call(reqwest::Method::GET, &format!("/Users/{id}"), None)
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        error["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:Error"
+    );
+    idp.app.stop().await;
+}
+
+async fn groups_give_roles_on_accounts(engine: Engine) {
+    let idp = idp(engine).await;
+    let support = idp.app.sub_account(idp.acme, "Support").await;
+    let id = idp.create("bjensen@example.com").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let groups = idp
+        .get("/Groups?filter=displayName%20eq%20%22Support%20%2F%20Admin%22")
+        .await;
+    assert_eq!(groups["totalResults"], 1);
+    let group_id = groups["Resources"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(group_id, format!("{}-admin", support.0));
+    let add = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{ "op": "add", "path": "members", "value": [{ "value": id }] }] });
+    let (status, group, _) = idp
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/Groups/{group_id}"),
+            Some(add),
+        )
+        .await;
+    assert_eq!(status, 200, "{group}");
+    assert_eq!(group["members"][0]["value"], id);
+    let user = idp.get(&format!("/Users/{id}")).await;
+    let displays: Vec<&str> = user["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["display"].as_str().unwrap())
+        .collect();
+    assert!(displays.contains(&"Support / Admin"), "{displays:?}");
+    // In the web app too.
+    let page: PeoplePage = idp
+        .app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?q=bjensen", support.0))
+        .await;
+    assert_eq!(page.people[0].access[0].role, Role::Admin);
+    // Removed again with a filtered path.
+    let remove = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{ "op": "remove", "path": format!("members[value eq \"{id}\"]") }] });
+    let (status, group, _) = idp
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/Groups/{group_id}"),
+            Some(remove),
+        )
+        .await;
+    assert_eq!(status, 200, "{group}");
+    assert_eq!(group["members"].as_array().unwrap().len(), 0);
+    // Groups cannot be created.
+    let (status, error, _) = idp
+        .call(
+            reqwest::Method::POST,
+            "/Groups",
+            Some(json!({ "displayName": "x" })),
+        )
+        .await;
+    assert_eq!(
+        (status, error["scimType"].as_str()),
+        (403, Some("mutability"))
+    );
+    idp.app.stop().await;
+}
+
+async fn errors_use_the_scim_format_and_rules_apply(engine: Engine) {
+    let idp = idp(engine).await;
+    // Bad filter, bad address, duplicate user.
+    let (status, error, _) = idp
+        .call(
+            reqwest::Method::GET,
+            "/Users?filter=userName%20zz%20%22x%22",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, error["scimType"].as_str()),
+        (400, Some("invalidFilter"))
+    );
+    let (status, error, _) = idp
+        .call(
+            reqwest::Method::POST,
+            "/Users",
+            Some(json!({ "userName": "not-an-address" })),
+        )
+        .await;
+    assert_eq!(
+        (status, error["scimType"].as_str()),
+        (400, Some("invalidValue"))
+    );
+    idp.create("bjensen@example.com").await;
+    let (status, error, _) = idp
+        .call(
+            reqwest::Method::POST,
+            "/Users",
+            Some(json!({ "userName": "BJENSEN@example.com" })),
+        )
+        .await;
+    assert_eq!(
+        (status, error["scimType"].as_str()),
+        (409, Some("uniqueness"))
+    );
+    // The role hierarchy: an Admin token cannot make anyone Owner.
+    let id = idp
+        .get("/Users?filter=userName%20eq%20%22bjensen@example.com%22")
+        .await["Resources"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let owner_group = format!("{}-owner", idp.acme.0);
+    let add = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{ "op": "add", "path": "members", "value": [{ "value": id }] }] });
+    let (status, error, _) = idp
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/Groups/{owner_group}"),
+            Some(add),
+        )
+        .await;
+    assert_eq!(
+        (status, error["scimType"].as_str()),
+        (403, Some("mutability")),
+        "{error}"
+    );
+    // The seat limit: the team plan has 10 seats, 2 are used.
+    for i in 0..8 {
+        idp.create(&format!("p{i}@example.com")).await;
+    }
+    let (status, error, _) = idp
+        .call(
+            reqwest::Method::POST,
+            "/Users",
+            Some(json!({ "userName": "one.too.many@example.com" })),
+        )
+        .await;
+    assert_eq!(status, 409, "{error}");
+    assert!(
+        error["detail"].as_str().unwrap().contains("1 more seat"),
+        "{error}"
+    );
+    // Without a token, or with a sub-account's token: refused.
+    let response = idp
+        .app
+        .new_client()
+        .http
+        .get(idp.app.url("/scim/v2/Users"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let support = idp.app.sub_account(idp.acme, "Support").await;
+    let sub: CreatedApiToken = expect_json(
+        idp.app
+            .api
+            .post(
+                &format!("/api/v1/accounts/{}/api-tokens", support.0),
+                &json!({ "name": "x", "max_role": "admin" }),
+            )
+            .await,
+        201,
+    )
+    .await;
+    let response = idp
+        .app
+        .new_client()
+        .http
+        .get(idp.app.url("/scim/v2/Users"))
+        .bearer_auth(&sub.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    idp.app.stop().await;
+}
