@@ -5,6 +5,7 @@ mod foundation;
 mod identity;
 mod import;
 mod mail;
+mod matrix;
 mod profile;
 mod scim;
 mod seats;
