@@ -5,7 +5,7 @@ use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use roster_shared::api::{ErrorBody, FieldError};
+use roster_shared::api::{ErrorBody, FieldError, PeopleSort, SortOrder};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -19,8 +19,21 @@ use crate::state::AppState;
         description = "Team and access management: accounts, people, invitations, roles and seats. \
                        Every error has the shape of `ErrorBody`."
     ),
-    components(schemas(ErrorBody, FieldError)),
-    tags((name = "system", description = "Health of the server"))
+    components(schemas(ErrorBody, FieldError, PeopleSort, SortOrder)),
+    tags(
+        (name = "system", description = "Health of the server"),
+        (name = "setup", description = "First run: the first account and its Owner"),
+        (name = "session", description = "Signing in and out"),
+        (name = "me", description = "The signed-in person: profile, password, devices, two-factor"),
+        (name = "accounts", description = "Accounts and sub-accounts"),
+        (name = "people", description = "The Users list, invitations and access"),
+        (name = "invitations", description = "Invitation links, for the person invited"),
+        (name = "seats", description = "Included and extra seats"),
+        (name = "api tokens", description = "Tokens for programs"),
+        (name = "audit", description = "Who changed what, when and from where"),
+        (name = "events", description = "Live events and inbound messages"),
+        (name = "mail", description = "Test email and the development mailbox")
+    )
 )]
 struct ApiDoc;
 

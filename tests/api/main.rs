@@ -2,6 +2,7 @@
 //! once on SQLite and once on PostgreSQL.
 
 mod foundation;
+mod hardening;
 mod identity;
 mod import;
 mod mail;
