@@ -9,10 +9,15 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use roster_shared::access::UserId;
+use roster_shared::account::AccountId;
 use roster_shared::api::{
-    ChangePasswordRequest, DevMail, DevMailSummary, Device, ErrorBody, FieldError, Health,
-    PasswordConfirmation, RecoveryCodes, SessionInfo, SetupRequest, SetupStatus, SignInOutcome,
-    SignInRequest, TestMailQueued, TotpCodeRequest, TotpEnrolment, TotpSignInRequest,
+    AcceptInvitationRequest, AccessChanges, AccessUpdate, AccountNameRequest, AccountSummary,
+    AuditPage, ChangePasswordRequest, DevMail, DevMailSummary, Device, ErrorBody, FieldError,
+    Health, InvitationInfo, InvitationLink, InvitationTokenRequest, InvitationView, InviteOptions,
+    InviteRequest, InviteResult, LastAccountRequest, PasswordConfirmation, PeoplePage, PeopleQuery,
+    PeopleSort, PersonDetail, RecoveryCodes, SessionInfo, SetupRequest, SetupStatus, SignInOutcome,
+    SignInRequest, SortOrder, TestMailQueued, TotpCodeRequest, TotpEnrolment, TotpSignInRequest,
     UpdateNameRequest,
 };
 use serde::Serialize;
@@ -108,9 +113,9 @@ async fn send(builder: RequestBuilder, body: Option<String>) -> Result<Response,
     result.map_err(|_| ApiError::Unreachable)
 }
 
-async fn error_of(response: Response) -> ApiError {
-    let status = response.status();
-    match response.json::<ErrorBody>().await {
+/// The error a failed response carries (reporting a lost session to the handler).
+fn error_from(status: u16, text: &str) -> ApiError {
+    match serde_json::from_str::<ErrorBody>(text) {
         Ok(body) => {
             if status == 401
                 && matches!(body.code.as_str(), "sign_in_required" | "session_expired")
@@ -124,23 +129,33 @@ async fn error_of(response: Response) -> ApiError {
     }
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+/// Sends a request and reads the whole answer: its status and body text.
+async fn read(builder: RequestBuilder, body: Option<String>) -> Result<(u16, String), ApiError> {
+    let response = send(builder, body).await?;
     let status = response.status();
-    if response.ok() {
-        return response
-            .json::<T>()
-            .await
-            .map_err(|_| ApiError::Unexpected { status });
-    }
-    Err(error_of(response).await)
+    let text = response
+        .text()
+        .await
+        .map_err(|_| ApiError::Unexpected { status })?;
+    Ok((status, text))
 }
 
-async fn expect_empty(response: Response) -> Result<(), ApiError> {
-    if response.ok() {
-        Ok(())
+/// Sends a request: the body of a success, or the error.
+///
+/// Deliberately not generic: every typed call shares this one future, and only the final
+/// `serde_json::from_str` is instantiated per type (each generic future costs wasm size).
+async fn exchange(builder: RequestBuilder, body: Option<String>) -> Result<String, ApiError> {
+    let (status, text) = read(builder, body).await?;
+    if (200..300).contains(&status) {
+        Ok(text)
     } else {
-        Err(error_of(response).await)
+        Err(error_from(status, &text))
     }
+}
+
+fn parse<T: DeserializeOwned>(text: Result<String, ApiError>) -> Result<T, ApiError> {
+    let text = text?;
+    serde_json::from_str(&text).map_err(|_| ApiError::Unexpected { status: 200 })
 }
 
 fn json(body: &impl Serialize) -> Option<String> {
@@ -148,43 +163,74 @@ fn json(body: &impl Serialize) -> Option<String> {
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    decode(send(Request::get(path), None).await?).await
+    parse(exchange(Request::get(path), None).await)
 }
 
 async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
-    decode(send(with_csrf(Request::post(path)), json(body)).await?).await
+    parse(exchange(with_csrf(Request::post(path)), json(body)).await)
+}
+
+/// A `POST` without a body that answers with `T`.
+async fn post_for<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    parse(exchange(with_csrf(Request::post(path)), None).await)
 }
 
 async fn post_empty(path: &str) -> Result<(), ApiError> {
-    expect_empty(send(with_csrf(Request::post(path)), None).await?).await
+    exchange(with_csrf(Request::post(path)), None)
+        .await
+        .map(drop)
 }
 
 async fn put<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
-    decode(send(with_csrf(Request::put(path)), json(body)).await?).await
+    parse(exchange(with_csrf(Request::put(path)), json(body)).await)
 }
 
 async fn put_empty(path: &str, body: &impl Serialize) -> Result<(), ApiError> {
-    expect_empty(send(with_csrf(Request::put(path)), json(body)).await?).await
+    exchange(with_csrf(Request::put(path)), json(body))
+        .await
+        .map(drop)
+}
+
+async fn patch<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+    parse(exchange(with_csrf(Request::patch(path)), json(body)).await)
 }
 
 async fn delete(path: &str, body: Option<&impl Serialize>) -> Result<(), ApiError> {
     let body = body.and_then(json);
-    expect_empty(send(with_csrf(Request::delete(path)), body).await?).await
+    exchange(with_csrf(Request::delete(path)), body)
+        .await
+        .map(drop)
+}
+
+/// Percent-encodes a query-string value (everything but RFC 3986's unreserved characters).
+pub fn encode_query_value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            other => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(HEX[usize::from(other >> 4)] as char);
+                out.push(HEX[usize::from(other & 15)] as char);
+            }
+        }
+    }
+    out
 }
 
 // ---- system ------------------------------------------------------------------------------
 
 /// `GET /api/v1/health`. A degraded server answers 503 with a [`Health`] body too.
 pub async fn health() -> Result<Health, ApiError> {
-    let response = send(Request::get("/api/v1/health"), None).await?;
-    let status = response.status();
-    if status == 503 {
-        return response
-            .json::<Health>()
-            .await
-            .map_err(|_| ApiError::Unexpected { status });
+    match read(Request::get("/api/v1/health"), None).await? {
+        (200 | 503, text) => {
+            serde_json::from_str(&text).map_err(|_| ApiError::Unexpected { status: 503 })
+        }
+        (status, text) => Err(error_from(status, &text)),
     }
-    decode(response).await
 }
 
 // ---- setup and session -------------------------------------------------------------------
@@ -207,11 +253,11 @@ pub async fn sign_in_totp(request: &TotpSignInRequest) -> Result<SignInOutcome, 
 
 /// The current session, or `None` when nobody is signed in on this browser.
 pub async fn session() -> Result<Option<SessionInfo>, ApiError> {
-    let response = send(Request::get("/api/v1/session"), None).await?;
-    if response.status() == 401 {
-        return Ok(None);
+    match read(Request::get("/api/v1/session"), None).await? {
+        (401, _) => Ok(None),
+        (200, text) => parse(Ok(text)).map(Some),
+        (status, text) => Err(error_from(status, &text)),
     }
-    decode(response).await.map(Some)
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
@@ -268,4 +314,209 @@ pub async fn dev_mail(id: i64) -> Result<DevMail, ApiError> {
 
 pub async fn clear_dev_mailbox() -> Result<(), ApiError> {
     delete("/api/v1/dev/mailbox", None::<&()>).await
+}
+
+// ---- accounts ----------------------------------------------------------------------------
+
+/// Every account the signed-in person can open, in tree order.
+pub async fn accounts() -> Result<Vec<AccountSummary>, ApiError> {
+    get("/api/v1/accounts").await
+}
+
+/// Remembers the account the person works in, where the next sign-in opens.
+pub async fn set_last_account(account: AccountId) -> Result<(), ApiError> {
+    put_empty("/api/v1/me/last-account", &LastAccountRequest { account }).await
+}
+
+pub async fn create_sub_account(
+    parent: AccountId,
+    request: &AccountNameRequest,
+) -> Result<AccountSummary, ApiError> {
+    post(&format!("/api/v1/accounts/{parent}/sub-accounts"), request).await
+}
+
+pub async fn rename_account(
+    account: AccountId,
+    request: &AccountNameRequest,
+) -> Result<AccountSummary, ApiError> {
+    patch(&format!("/api/v1/accounts/{account}"), request).await
+}
+
+pub async fn archive_account(account: AccountId) -> Result<(), ApiError> {
+    post_empty(&format!("/api/v1/accounts/{account}/archive")).await
+}
+
+// ---- people ------------------------------------------------------------------------------
+
+/// The query string of a Users list request (only the parts that are set).
+pub fn people_query_string(query: &PeopleQuery) -> String {
+    let mut parts = Vec::new();
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        parts.push(format!("q={}", encode_query_value(q)));
+    }
+    if let Some(status) = query.status {
+        parts.push(format!("status={}", status.as_str()));
+    }
+    if let Some(role) = query.role {
+        parts.push(format!("role={}", role.as_str()));
+    }
+    if let Some(sort) = query.sort {
+        let sort = match sort {
+            PeopleSort::Name => "name",
+            PeopleSort::Email => "email",
+            PeopleSort::Status => "status",
+            PeopleSort::LastSignIn => "last_sign_in",
+        };
+        parts.push(format!("sort={sort}"));
+    }
+    if let Some(order) = query.order {
+        let order = match order {
+            SortOrder::Asc => "asc",
+            SortOrder::Desc => "desc",
+        };
+        parts.push(format!("order={order}"));
+    }
+    if let Some(page) = query.page {
+        parts.push(format!("page={page}"));
+    }
+    if let Some(per_page) = query.per_page {
+        parts.push(format!("per_page={per_page}"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+pub async fn people(account: AccountId, query: &PeopleQuery) -> Result<PeoplePage, ApiError> {
+    get(&format!(
+        "/api/v1/accounts/{account}/people{}",
+        people_query_string(query)
+    ))
+    .await
+}
+
+pub async fn invite_options(account: AccountId) -> Result<InviteOptions, ApiError> {
+    get(&format!("/api/v1/accounts/{account}/invite-options")).await
+}
+
+pub async fn invite(account: AccountId, request: &InviteRequest) -> Result<InviteResult, ApiError> {
+    post(&format!("/api/v1/accounts/{account}/invitations"), request).await
+}
+
+pub async fn person(account: AccountId, user: UserId) -> Result<PersonDetail, ApiError> {
+    get(&format!("/api/v1/accounts/{account}/people/{user}")).await
+}
+
+/// Sets the person's complete access within the account's scope.
+pub async fn update_access(
+    account: AccountId,
+    user: UserId,
+    request: &AccessUpdate,
+) -> Result<AccessChanges, ApiError> {
+    put(
+        &format!("/api/v1/accounts/{account}/people/{user}/access"),
+        request,
+    )
+    .await
+}
+
+/// "Remove from this account": this account and its sub-accounts.
+pub async fn remove_person(account: AccountId, user: UserId) -> Result<(), ApiError> {
+    delete(
+        &format!("/api/v1/accounts/{account}/people/{user}"),
+        None::<&()>,
+    )
+    .await
+}
+
+/// Resend invitation / Re-invite: a fresh 14-day window, the email sent again.
+pub async fn resend_invitation(
+    account: AccountId,
+    user: UserId,
+) -> Result<InvitationInfo, ApiError> {
+    post_for(&format!(
+        "/api/v1/accounts/{account}/people/{user}/invitation/resend"
+    ))
+    .await
+}
+
+pub async fn invitation_link(account: AccountId, user: UserId) -> Result<InvitationLink, ApiError> {
+    post_for(&format!(
+        "/api/v1/accounts/{account}/people/{user}/invitation/link"
+    ))
+    .await
+}
+
+pub async fn revoke_invitation(account: AccountId, user: UserId) -> Result<(), ApiError> {
+    delete(
+        &format!("/api/v1/accounts/{account}/people/{user}/invitation"),
+        None::<&()>,
+    )
+    .await
+}
+
+// ---- accepting an invitation ---------------------------------------------------------------
+
+pub async fn inspect_invitation(token: &str) -> Result<InvitationView, ApiError> {
+    post(
+        "/api/v1/invitations/inspect",
+        &InvitationTokenRequest {
+            token: token.to_owned(),
+        },
+    )
+    .await
+}
+
+pub async fn accept_invitation(
+    request: &AcceptInvitationRequest,
+) -> Result<SignInOutcome, ApiError> {
+    post("/api/v1/invitations/accept", request).await
+}
+
+// ---- audit log ---------------------------------------------------------------------------
+
+pub async fn audit(account: AccountId, page: u32, per_page: u32) -> Result<AuditPage, ApiError> {
+    get(&format!(
+        "/api/v1/accounts/{account}/audit?page={page}&per_page={per_page}"
+    ))
+    .await
+}
+
+/// Where the audit log downloads as CSV (a plain link).
+pub fn audit_csv_url(account: AccountId) -> String {
+    format!("/api/v1/accounts/{account}/audit.csv")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_shared::invitation::PersonStatus;
+    use roster_shared::role::Role;
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(encode_query_value("ana lo"), "ana%20lo");
+        assert_eq!(encode_query_value("a&b=c+d"), "a%26b%3Dc%2Bd");
+        assert_eq!(encode_query_value("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn people_query_names_only_what_is_set() {
+        assert_eq!(people_query_string(&PeopleQuery::default()), "");
+        let query = PeopleQuery {
+            q: Some(" ana ".into()),
+            status: Some(PersonStatus::Pending),
+            role: Some(Role::Admin),
+            sort: Some(PeopleSort::LastSignIn),
+            order: Some(SortOrder::Desc),
+            page: Some(2),
+            per_page: Some(50),
+        };
+        assert_eq!(
+            people_query_string(&query),
+            "?q=ana&status=pending&role=admin&sort=last_sign_in&order=desc&page=2&per_page=50"
+        );
+    }
 }

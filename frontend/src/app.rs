@@ -1,26 +1,37 @@
 //! The application shell and its routes.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
+use crate::accounts::provide_accounts;
 use crate::api;
+use crate::components::account_switcher::AccountSwitcher;
 use crate::components::guard::RequireSignIn;
 use crate::components::server_status::ServerStatus;
 use crate::components::user_menu::UserMenu;
+use crate::pages::accept::AcceptPage;
+use crate::pages::audit::AuditPage;
 use crate::pages::home::HomePage;
 use crate::pages::mailbox::MailboxPage;
+use crate::pages::new_user::{NewUserPage, provide_invite_drafts};
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::person::PersonPage;
 use crate::pages::profile::{ProfilePage, ProfileTab};
 use crate::pages::security::SecurityPage;
+use crate::pages::settings_layout::{SettingsLayout, use_account};
 use crate::pages::setup::SetupPage;
 use crate::pages::sign_in::SignInPage;
+use crate::pages::sub_accounts::SubAccountsPage;
+use crate::pages::users::UsersPage;
 use crate::session::{Auth, provide_session, use_session};
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_session();
+    provide_accounts();
+    provide_invite_drafts();
     view! {
         <Router>
             <SignedOutWatcher/>
@@ -36,6 +47,18 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile/notifications") view=|| view! { <RequireSignIn><ProfilePage tab=ProfileTab::Notifications/></RequireSignIn> }/>
                     <Route path=path!("/dev/mailbox") view=MailboxPage/>
                     <Route path=path!("/profile/devices") view=|| view! { <RequireSignIn><ProfilePage tab=ProfileTab::Devices/></RequireSignIn> }/>
+                    <Route path=path!("/invitations/accept") view=AcceptPage/>
+                    // The settings of one account; the account is in the address so links and
+                    // reloads keep it.
+                    <ParentRoute path=path!("/accounts/:id") view=|| view! { <RequireSignIn><SettingsLayout/></RequireSignIn> }>
+                        <Route path=path!("") view=|| view! { <Redirect path=format!("/accounts/{}/users", use_account().get_untracked())/> }/>
+                        <Route path=path!("users") view=UsersPage/>
+                        <Route path=path!("users/new") view=NewUserPage/>
+                        <Route path=path!("people/:user") view=PersonPage/>
+                        <Route path=path!("sub-accounts") view=SubAccountsPage/>
+                        <Route path=path!("audit") view=AuditPage/>
+                        // Seats and API tokens get their routes here when they arrive.
+                    </ParentRoute>
                 </Routes>
             </main>
             <ServerStatus/>
@@ -46,14 +69,16 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Header() -> impl IntoView {
     let session = use_session();
+    let signed_in = Memo::new(move |_| matches!(session.auth.get(), Auth::SignedIn(_)));
     view! {
         <header class="app-header">
             <a class="brand" href="/" aria-label="Roster home">
                 <img class="brand-mark" src="/icons/icon.svg" alt="" width="28" height="28"/>
                 <span class="brand-name">"Roster"</span>
             </a>
+            {move || signed_in.get().then(|| view! { <AccountSwitcher/> })}
             <span class="header-spacer"></span>
-            {move || matches!(session.auth.get(), Auth::SignedIn(_)).then(|| view! { <UserMenu/> })}
+            {move || signed_in.get().then(|| view! { <UserMenu/> })}
         </header>
     }
 }

@@ -4,16 +4,22 @@
 //! - [`app`]: the application shell (header, main area) and the routes.
 //! - [`api`]: the one typed client of the server's JSON API, over the `shared` types.
 //! - [`session`]: who is signed in on this browser, shared by every screen.
-//! - [`components`]: reusable pieces (fields, dialogs, the user menu, the sign-in guard).
+//! - [`accounts`]: the accounts the signed-in person can open, and the account in the address.
+//! - [`remote`]: `Remote<T>`, server data that loads again when what it depends on changes.
+//! - [`components`]: reusable pieces (fields, dialogs and confirmations, the ⋮ menu, the
+//!   account switcher, the email chips, the account tree picker, the role select, the country
+//!   picker, the pager, the sign-in guard).
 //! - [`pages`]: one module per screen.
 //!
 //! Forms check their input with the same `roster-shared` parsers the server decides with, so
 //! a mistake is explained while typing; the server still checks everything again.
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod components;
 pub mod pages;
+pub mod remote;
 pub mod session;
 
 /// Mounts the app on `<body>`.

@@ -23,7 +23,7 @@ async fn first_run_sign_in_rename_and_devices() {
     );
     browser.fill("#owner-email", OWNER_EMAIL).await;
     browser.click("[data-test=setup-submit]").await;
-    browser.wait_for_text("h1", "Welcome, Olivia").await;
+    browser.wait_for_text("h1", "Users").await;
     assert_eq!(
         browser.text_of("[data-test=header-name]").await,
         "Olivia Owner"
@@ -42,7 +42,7 @@ async fn first_run_sign_in_rename_and_devices() {
     );
     browser.fill("#password", OWNER_PASSWORD).await;
     browser.click("[data-test=sign-in-submit]").await;
-    browser.wait_for_text("h1", "Welcome, Olivia").await;
+    browser.wait_for_text("h1", "Users").await;
 
     // Rename on Sign-in & Security; the header follows.
     browser.open(&app.url("/security")).await;
@@ -62,7 +62,7 @@ async fn first_run_sign_in_rename_and_devices() {
     second.fill("#email", OWNER_EMAIL).await;
     second.fill("#password", OWNER_PASSWORD).await;
     second.click("[data-test=sign-in-submit]").await;
-    second.wait_for_text("h1", "Welcome, Olivia").await;
+    second.wait_for_text("h1", "Users").await;
 
     // …and the first signs it out from Connected devices.
     browser.open(&app.url("/profile/devices")).await;

@@ -12,7 +12,7 @@ async fn a_test_email_shows_up_in_the_development_mailbox() {
     browser.fill("#email", OWNER_EMAIL).await;
     browser.fill("#password", OWNER_PASSWORD).await;
     browser.click("[data-test=sign-in-submit]").await;
-    browser.wait_for_text("h1", "Welcome, Olivia").await;
+    browser.wait_for_text("h1", "Users").await;
 
     browser.open(&app.url("/dev/mailbox")).await;
     browser.text_of("[data-test=mailbox-empty]").await;

@@ -5,4 +5,5 @@
 mod foundation;
 mod identity;
 mod mail;
+mod team;
 mod tour;

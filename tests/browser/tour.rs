@@ -3,8 +3,10 @@
 
 use std::path::PathBuf;
 
+use roster_shared::account::AccountId;
+use roster_shared::role::Role;
 use roster_tests::browser::Browser;
-use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
+use roster_tests::{Engine, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
 fn shots() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
@@ -28,7 +30,7 @@ async fn screenshots() {
     browser.fill("#owner-email", OWNER_EMAIL).await;
     browser.fill("#owner-password", OWNER_PASSWORD).await;
     browser.click("[data-test=setup-submit]").await;
-    browser.wait_for_text("h1", "Welcome, Olivia").await;
+    browser.wait_for_text("h1", "Users").await;
     browser.screenshot(&shot("02-home")).await;
     browser.click("[data-test=user-menu]").await;
     browser.screenshot(&shot("03-user-menu")).await;
@@ -46,12 +48,18 @@ async fn screenshots() {
     browser.text_of("[data-test=device]").await;
     browser.screenshot(&shot("07-devices")).await;
     browser.open(&app.url("/dev/mailbox")).await;
-    browser.click(".actions button").await;
+    browser.click("[data-test=send-test-mail]").await;
     browser.wait_for_count("[data-test=mail-item]", 1).await;
     browser.click("[data-test=mail-item]").await;
     browser.text_of("[data-test=mail-subject]").await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     browser.screenshot(&shot("09-dev-mailbox")).await;
+
+    team_screens(&app, &browser, &shot).await;
+    browser.set_dark(true).await;
+    dark_screens(&app, &browser, &shot).await;
+    browser.set_dark(false).await;
+
     browser.click("[data-test=user-menu]").await;
     browser.click("[data-test=sign-out]").await;
     browser.wait_for_text("h1", "Sign in to Roster").await;
@@ -59,4 +67,148 @@ async fn screenshots() {
 
     browser.close().await;
     app.stop().await;
+}
+
+/// An organisation with sub-accounts and people in every state, then each team screen.
+async fn team_screens(app: &TestApp, browser: &Browser, shot: &impl Fn(&str) -> PathBuf) {
+    let session = app.api.sign_in_ok(OWNER_EMAIL, OWNER_PASSWORD).await;
+    let acme = session.last_account.expect("an account");
+    let support = app.sub_account(acme, "Support").await;
+    app.sub_account(support, "Night shift").await;
+    let sales = app.sub_account(acme, "Sales").await;
+    app.sub_account(sales, "Sales EMEA").await;
+    app.invite(
+        acme,
+        &["ana@example.com", "ben@example.com", "carla@example.com"],
+        &[(Role::Basic, &[acme]), (Role::Admin, &[support])],
+    )
+    .await;
+    app.invite(acme, &["dev@example.com"], &[(Role::Reporting, &[sales])])
+        .await;
+    app.invite(acme, &["kim@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    app.accept_as_new("ana@example.com", "Ana Lopez").await;
+    app.accept_as_new("ben@example.com", "Ben Okafor").await;
+    // One invitation long expired.
+    app.execute("UPDATE invitations SET sent_at = sent_at - 2000000000, expires_at = expires_at - 2000000000 WHERE email = 'dev@example.com'")
+        .await;
+    app.execute("UPDATE tree_members SET invitation_expires_at = invitation_expires_at - 2000000000 WHERE email_key = 'dev@example.com'")
+        .await;
+
+    let users = format!("/accounts/{}/users", acme.0);
+    browser.open(&app.url(&users)).await;
+    browser.wait_for_count("[data-test=person-row]", 6).await;
+    browser.screenshot(&shot("10-users")).await;
+    browser
+        .click("[data-test=person-row][data-email=\"carla@example.com\"] [data-test=row-menu]")
+        .await;
+    browser.screenshot(&shot("11-users-row-menu")).await;
+    browser
+        .click("[data-test=person-row][data-email=\"carla@example.com\"] .menu .danger-text")
+        .await;
+    browser.text_of("#remove-dialog").await;
+    browser.screenshot(&shot("11b-remove-dialog")).await;
+    browser.open(&app.url(&users)).await;
+    browser.click("[data-test=account-switcher]").await;
+    browser.type_keys("s").await;
+    browser.screenshot(&shot("12-account-switcher")).await;
+
+    browser.open(&app.url(&format!("{users}/new"))).await;
+    browser
+        .type_into(
+            "#invite-emails",
+            "finn@example.com, gia@example, hugo@example.com ines@example.com\u{E007}",
+        )
+        .await;
+    browser.click("[data-test=add-grant-row]").await;
+    browser.select("#grant-1-role", "admin").await;
+    browser.click(&format!("#grant-1-{}", sales.0)).await;
+    browser.screenshot_full(&shot("13-new-user")).await;
+    browser.click("[data-test=chip-invalid] .chip-remove").await;
+    browser.click("[data-test=send-invitation]").await;
+    browser.text_of("[data-test=invite-result]").await;
+    browser.screenshot_full(&shot("14-invite-result")).await;
+
+    let ana = person_id(app, acme, "ana@example.com").await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/people/{ana}", acme.0)))
+        .await;
+    browser.text_of("[data-test=access-editor]").await;
+    browser
+        .select(&format!("#access-{}", acme.0), "reporting")
+        .await;
+    browser.click("[data-test=save-access]").await;
+    browser.text_of("[data-test=access-changes]").await;
+    browser.click("[data-test=assign-more]").await;
+    browser.screenshot_full(&shot("15-person")).await;
+
+    browser
+        .open(&app.url(&format!("/accounts/{}/sub-accounts", acme.0)))
+        .await;
+    browser.wait_for_count("[data-test=account-node]", 5).await;
+    browser.screenshot_full(&shot("16-sub-accounts")).await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/audit", acme.0)))
+        .await;
+    browser.text_of("[data-test=audit-entry]").await;
+    browser.screenshot_full(&shot("17-audit")).await;
+
+    // The invitee's side, in a browser of their own.
+    let token = app.invitation_token("kim@example.com").await;
+    let hugo = Browser::launch().await;
+    hugo.open(&app.url(&format!("/invitations/accept#token={token}")))
+        .await;
+    hugo.text_of("[data-test=accept-form]").await;
+    hugo.fill("#accept-name", "Kim Park").await;
+    hugo.fill("#accept-password", "short").await;
+    hugo.click("[data-test=accept-submit]").await;
+    hugo.screenshot_full(&shot("18-accept")).await;
+    hugo.click("#accept-country").await;
+    hugo.type_keys("+49").await;
+    hugo.screenshot(&shot("19-accept-country")).await;
+    hugo.type_keys("\u{E00C}").await;
+    hugo.fill("#accept-password", MEMBER_PASSWORD).await;
+    hugo.fill("#accept-password-again", MEMBER_PASSWORD).await;
+    hugo.click("[data-test=accept-submit]").await;
+    hugo.wait_for_text("h1", "Welcome, Kim").await;
+    hugo.screenshot_full(&shot("20-welcome")).await;
+    hugo.close().await;
+}
+
+/// A few screens again in the dark colour scheme.
+async fn dark_screens(app: &TestApp, browser: &Browser, shot: &impl Fn(&str) -> PathBuf) {
+    let accounts: Vec<roster_shared::api::AccountSummary> =
+        app.api.get_ok("/api/v1/accounts").await;
+    let acme = accounts[0].id;
+    browser
+        .open(&app.url(&format!("/accounts/{}/users", acme.0)))
+        .await;
+    browser.wait_for_count("[data-test=person-row]", 9).await;
+    browser.screenshot(&shot("21-users-dark")).await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/users/new", acme.0)))
+        .await;
+    browser
+        .type_into("#invite-emails", "jo@example.com bad@example ")
+        .await;
+    browser.screenshot_full(&shot("22-new-user-dark")).await;
+    let ana = person_id(app, acme, "ana@example.com").await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/people/{ana}", acme.0)))
+        .await;
+    browser.text_of("[data-test=access-editor]").await;
+    browser.screenshot_full(&shot("23-person-dark")).await;
+}
+
+async fn person_id(app: &TestApp, account: AccountId, email: &str) -> i64 {
+    let page: roster_shared::api::PeoplePage = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?q={email}", account.0))
+        .await;
+    page.people
+        .iter()
+        .find(|p| p.email.as_str() == email)
+        .expect("listed")
+        .id
+        .0
 }

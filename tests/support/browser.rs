@@ -195,6 +195,33 @@ impl Browser {
         std::fs::write(path, png).expect("write the screenshot");
     }
 
+    /// Saves a screenshot of the whole page, however tall, not only the window.
+    pub async fn screenshot_full(&self, path: &std::path::Path) {
+        let height = self
+            .client
+            .execute(
+                "return Math.max(document.documentElement.scrollHeight, window.innerHeight);",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(900.0)
+            .min(6000.0);
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({ "width": 1280, "height": height as i64, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        self.screenshot(path).await;
+        self.cdp(
+            "Emulation.clearDeviceMetricsOverride",
+            serde_json::json!({}),
+        )
+        .await;
+    }
+
     /// Clicks the element matching `css` (waiting for it).
     pub async fn click(&self, css: &str) {
         self.client
@@ -206,6 +233,101 @@ impl Browser {
             .click()
             .await
             .unwrap_or_else(|error| panic!("cannot click {css}: {error}"));
+    }
+
+    /// Waits (up to 20 s) for the element matching `css`.
+    async fn element(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("no element {css} appeared: {error}"))
+    }
+
+    /// Types `text` into the element matching `css` without clearing it first (WebDriver
+    /// key codes work: `"\u{E007}"` is Enter, `"\u{E015}"` ArrowDown).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.element(css)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
+    }
+
+    /// Types `text` into whatever has focus now (as a person typing would).
+    pub async fn type_keys(&self, text: &str) {
+        let active = self
+            .client
+            .active_element()
+            .await
+            .expect("an element with focus");
+        active
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type {text:?}: {e}"));
+    }
+
+    /// The current value (the `value` property) of the input matching `css`.
+    pub async fn value_of(&self, css: &str) -> String {
+        self.element(css)
+            .await
+            .prop("value")
+            .await
+            .expect("the value property")
+            .unwrap_or_default()
+    }
+
+    /// Whether the checkbox (or option) matching `css` is checked (selected).
+    pub async fn is_checked(&self, css: &str) -> bool {
+        self.element(css)
+            .await
+            .is_selected()
+            .await
+            .expect("the checked state")
+    }
+
+    /// Chooses the option with `value` in the `<select>` matching `css`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value=\"{value}\"]"))
+            .await;
+    }
+
+    /// Waits (up to 20 s) until the element matching `css` contains `expected` in its text.
+    pub async fn wait_for_text_containing(&self, css: &str, expected: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..200 {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = element.text().await
+            {
+                if text.contains(expected) {
+                    return text;
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never contained {expected:?} (last: {last:?})");
+    }
+
+    /// The `id` of the element that has focus.
+    pub async fn focused_id(&self) -> String {
+        let active = self
+            .client
+            .active_element()
+            .await
+            .expect("an element with focus");
+        active.attr("id").await.ok().flatten().unwrap_or_default()
+    }
+
+    /// Shows the page in the dark colour scheme (`prefers-color-scheme: dark`), or light.
+    pub async fn set_dark(&self, dark: bool) {
+        let scheme = if dark { "dark" } else { "light" };
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        )
+        .await;
     }
 
     /// Closes the browser session and stops ChromeDriver.

@@ -27,8 +27,12 @@ pub fn TextField(
     /// Called when the field loses focus (to check it).
     #[prop(optional, into)]
     on_blur: Option<Callback<()>>,
-    #[prop(optional)] autofocus: bool,
-    #[prop(optional, into)] disabled: Signal<bool>,
+    /// Whether the field takes focus when the page opens.
+    #[prop(optional)]
+    autofocus: bool,
+    /// Whether the field is read-only for now (while a request is on its way).
+    #[prop(optional, into)]
+    disabled: Signal<bool>,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");

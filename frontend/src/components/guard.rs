@@ -8,7 +8,10 @@ use crate::session::{Auth, use_session};
 /// Shows `children` to a signed-in person; sends anyone else to the sign-in page, which
 /// brings them back here afterwards.
 #[component]
-pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
+pub fn RequireSignIn(
+    /// The screen to show once someone is signed in.
+    children: ChildrenFn,
+) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let location = use_location();
@@ -23,11 +26,14 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
             navigate(&format!("/sign-in?next={next}"), Default::default());
         }
     });
+    // Only signing in or out re-creates the screen; a renamed person keeps what they typed.
+    let signed_in = Memo::new(move |_| matches!(session.auth.get(), Auth::SignedIn(_)));
     let children = StoredValue::new(children);
     view! {
-        {move || match session.auth.get() {
-            Auth::SignedIn(_) => children.with_value(|c| c()).into_any(),
-            _ => view! { <p class="page muted" role="status">"Loading…"</p> }.into_any(),
+        {move || if signed_in.get() {
+            children.with_value(|c| c()).into_any()
+        } else {
+            view! { <p class="page muted" role="status">"Loading…"</p> }.into_any()
         }}
     }
 }

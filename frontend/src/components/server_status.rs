@@ -4,14 +4,16 @@ use leptos::prelude::*;
 use roster_shared::api::HealthStatus;
 
 use crate::api;
+use crate::remote::Remote;
 
 #[component]
 pub fn ServerStatus() -> impl IntoView {
-    let health = LocalResource::new(api::health);
+    let answer = Remote::new(api::health);
     view! {
         <footer class="app-footer" aria-live="polite">
-            <Suspense fallback=|| view! { <span class="muted" data-test="health-loading">"Checking the server…"</span> }>
-                {move || health.get().map(|result| match result {
+            {move || match answer.value.get() {
+                None => view! { <span class="muted" data-test="health-loading">"Checking the server…"</span> }.into_any(),
+                Some(result) => match result {
                     Ok(health) => {
                         let (label, class) = match health.status {
                             HealthStatus::Ok => ("Running", "badge ok"),
@@ -28,11 +30,11 @@ pub fn ServerStatus() -> impl IntoView {
                     Err(error) => view! {
                         <span class="footer-error" role="alert" data-test="health-error">
                             <span>{error.message()}</span>
-                            <button class="button small" on:click=move |_| health.refetch()>"Try again"</button>
+                            <button class="button small" on:click=move |_| answer.reload()>"Try again"</button>
                         </span>
                     }.into_any(),
-                })}
-            </Suspense>
+                },
+            }}
         </footer>
     }
 }

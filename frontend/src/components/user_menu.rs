@@ -52,7 +52,7 @@ pub fn UserMenu() -> impl IntoView {
                 <span class="avatar" aria-hidden="true">{initials}</span>
                 <span class="user-name" data-test="header-name">{name}</span>
             </button>
-            <Show when=move || open.get()>
+            {move || open.get().then(|| view! {
                 <div class="menu-backdrop" on:click=move |_| open.set(false)></div>
                 <div class="menu" id="user-menu-list" role="menu" on:click=move |_| open.set(false)>
                     <p class="menu-caption">{email}</p>
@@ -61,7 +61,7 @@ pub fn UserMenu() -> impl IntoView {
                     <a role="menuitem" href="/profile/devices">"Connected devices"</a>
                     <button role="menuitem" class="menu-item" on:click=sign_out.clone() data-test="sign-out">"Sign out"</button>
                 </div>
-            </Show>
+            })}
         </div>
     }
 }

@@ -4,16 +4,19 @@ use leptos::prelude::*;
 use roster_shared::api::DevMail;
 
 use crate::api;
+use crate::remote::Remote;
 use crate::session::use_session;
 
 #[component]
 pub fn MailboxPage() -> impl IntoView {
     let session = use_session();
-    let messages = LocalResource::new(api::dev_mailbox);
+    let messages = Remote::new(api::dev_mailbox);
+    // Polling brings the same list most of the time: only a change re-renders it.
+    let listed = Memo::new(move |_| messages.value.get());
     let selected = RwSignal::new(None::<i64>);
     let view_html = RwSignal::new(true);
     let notice = RwSignal::new(None::<String>);
-    let message = LocalResource::new(move || {
+    let message = Remote::new(move || {
         let id = selected.get();
         async move {
             match id {
@@ -24,7 +27,7 @@ pub fn MailboxPage() -> impl IntoView {
     });
     // New mail arrives while the page is open (an invitation just sent from another tab).
     let poll = leptos::prelude::set_interval_with_handle(
-        move || messages.refetch(),
+        move || messages.reload(),
         std::time::Duration::from_secs(3),
     );
     on_cleanup(move || {
@@ -36,7 +39,7 @@ pub fn MailboxPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let _ = api::clear_dev_mailbox().await;
             selected.set(None);
-            messages.refetch();
+            messages.reload();
         });
     };
     let send_test = move |_| {
@@ -48,7 +51,7 @@ pub fn MailboxPage() -> impl IntoView {
                 ))),
                 Err(error) => notice.set(Some(error.message())),
             }
-            messages.refetch();
+            messages.reload();
         });
     };
     view! {
@@ -56,8 +59,8 @@ pub fn MailboxPage() -> impl IntoView {
             <div class="row-between">
                 <h1 id="mailbox-title">"Development mailbox"</h1>
                 <div class="actions">
-                    {move || session.info().map(|_| view! { <button class="button" on:click=send_test>"Send a test email"</button> })}
-                    <button class="button" on:click=move |_| messages.refetch()>"Refresh"</button>
+                    {move || session.info().map(|_| view! { <button class="button" on:click=send_test data-test="send-test-mail">"Send a test email"</button> })}
+                    <button class="button" on:click=move |_| messages.reload()>"Refresh"</button>
                     <button class="button danger" on:click=clear>"Empty mailbox"</button>
                 </div>
             </div>
@@ -66,8 +69,9 @@ pub fn MailboxPage() -> impl IntoView {
                 "This Roster has no SMTP server, so it keeps every email here instead of sending it. Set ROSTER_SMTP_URL to send real email."
             </div>
             {move || notice.get().map(|n| view! { <div class="alert info" role="status">{n}</div> })}
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || messages.get().map(|result| match result {
+            {move || match listed.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(result) => match result {
                     Err(error) => view! { <div class="alert error" role="alert">{error.message()}</div> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="card muted" data-test="mailbox-empty">"No mail yet."</p> }.into_any(),
                     Ok(list) => view! {
@@ -88,7 +92,7 @@ pub fn MailboxPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                             <div class="mail-view card" aria-live="polite">
-                                {move || match message.get() {
+                                {move || match message.value.get() {
                                     None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                                     Some(Ok(None)) => view! { <p class="muted">"Choose a message."</p> }.into_any(),
                                     Some(Err(error)) => view! { <div class="alert error" role="alert">{error.message()}</div> }.into_any(),
@@ -97,8 +101,8 @@ pub fn MailboxPage() -> impl IntoView {
                             </div>
                         </div>
                     }.into_any(),
-                })}
-            </Suspense>
+                },
+            }}
         </section>
     }
 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use roster_shared::api::Device;
 
 use crate::api;
+use crate::remote::Remote;
 use crate::session::use_session;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -59,12 +60,12 @@ fn HomeTab() -> impl IntoView {
 
 #[component]
 fn DevicesTab() -> impl IntoView {
-    let devices = LocalResource::new(api::devices);
+    let devices = Remote::new(api::devices);
     let failure = RwSignal::new(None::<String>);
     let sign_out = move |id: i64| {
         leptos::task::spawn_local(async move {
             match api::sign_out_device(id).await {
-                Ok(()) => devices.refetch(),
+                Ok(()) => devices.reload(),
                 Err(error) => failure.set(Some(error.message())),
             }
         });
@@ -72,7 +73,7 @@ fn DevicesTab() -> impl IntoView {
     let sign_out_others = move |_| {
         leptos::task::spawn_local(async move {
             match api::sign_out_other_devices().await {
-                Ok(()) => devices.refetch(),
+                Ok(()) => devices.reload(),
                 Err(error) => failure.set(Some(error.message())),
             }
         });
@@ -84,16 +85,17 @@ fn DevicesTab() -> impl IntoView {
                 <button class="button" on:click=sign_out_others data-test="sign-out-others">"Sign out of all other devices"</button>
             </div>
             {move || failure.get().map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || devices.get().map(|result| match result {
+            {move || match devices.value.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(result) => match result {
                     Err(error) => view! { <div class="alert error" role="alert">{error.message()}</div> }.into_any(),
                     Ok(list) => view! {
                         <ul class="device-list" data-test="devices">
                             {list.into_iter().map(|device| view! { <DeviceRow device on_sign_out=sign_out/> }).collect_view()}
                         </ul>
                     }.into_any(),
-                })}
-            </Suspense>
+                },
+            }}
         </div>
     }
 }

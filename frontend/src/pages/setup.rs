@@ -9,6 +9,7 @@ use roster_shared::password::NewPassword;
 
 use crate::api;
 use crate::components::field::{Input, TextField};
+use crate::remote::Remote;
 use crate::session::use_session;
 
 #[component]
@@ -20,12 +21,13 @@ pub fn SetupPage() -> impl IntoView {
             .strip_prefix("token=")
             .map(str::to_owned)
     };
-    let status = LocalResource::new(api::setup_status);
+    let status = Remote::new(api::setup_status);
     view! {
         <section class="page narrow" aria-labelledby="setup-title">
             <h1 id="setup-title">"Set up Roster"</h1>
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || status.get().map(|result| match result {
+            {move || match status.value.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(result) => match result {
                     Err(error) => view! { <div class="alert error" role="alert">{error.message()}</div> }.into_any(),
                     Ok(status) if !status.required => view! {
                         <div class="card">
@@ -41,8 +43,8 @@ pub fn SetupPage() -> impl IntoView {
                         }.into_any(),
                         Some(token) => view! { <SetupForm token plans=status.plans/> }.into_any(),
                     },
-                })}
-            </Suspense>
+                },
+            }}
         </section>
     }
 }

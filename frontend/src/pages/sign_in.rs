@@ -6,6 +6,7 @@ use roster_shared::api::{SignInOutcome, SignInRequest, TotpSignInRequest};
 
 use crate::api;
 use crate::components::field::{Input, TextField};
+use crate::remote::Remote;
 use crate::session::{Auth, use_session};
 
 /// Where to go after signing in: the `next` parameter if it is a path of this app.
@@ -25,7 +26,7 @@ pub fn SignInPage() -> impl IntoView {
     let challenge = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
-    let setup = LocalResource::new(api::setup_status);
+    let setup = Remote::new(api::setup_status);
 
     // Already signed in (another tab, or the back button): go on.
     {
@@ -102,7 +103,7 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <section class="page narrow sign-in" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">"Sign in to Roster"</h1>
-            {move || setup.get().and_then(|s| s.ok()).filter(|s| s.required).map(|_| view! {
+            {move || setup.value.get().and_then(|s| s.ok()).filter(|s| s.required).map(|_| view! {
                 <div class="alert info" role="status">
                     "Roster has not been set up yet. Open the setup link that the server printed when it started."
                 </div>

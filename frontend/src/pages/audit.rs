@@ -1,0 +1,82 @@
+//! The audit log of an account: who did what, newest first, paged; exportable as CSV.
+
+use leptos::prelude::*;
+
+use crate::api;
+use crate::components::pager::Pager;
+use crate::pages::settings_layout::use_account;
+use crate::remote::Remote;
+
+const PER_PAGE: u32 = 50;
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let account = use_account();
+    let paging = RwSignal::new((account.get_untracked(), 1u32));
+    let page = Memo::new(move |_| {
+        let (of, page) = paging.get();
+        if of == account.get() { page } else { 1 }
+    });
+    let set_page = Callback::new(move |p: u32| paging.set((account.get_untracked(), p.max(1))));
+    let log = Remote::new(move || {
+        let id = account.get();
+        let page = page.get();
+        async move { api::audit(id, page, PER_PAGE).await }
+    });
+    view! {
+        <section aria-labelledby="audit-title">
+            <div class="row-between page-head">
+                <div>
+                    <h1 id="audit-title">"Audit log"</h1>
+                    <p class="muted">"Invitations, access changes and account changes in this account and its sub-accounts, newest first."</p>
+                </div>
+                <a class="button" href=move || api::audit_csv_url(account.get()) download="audit-log.csv" data-test="export-csv">"Export CSV"</a>
+            </div>
+            {move || match log.value.get() {
+                None => view! { <p class="card muted" role="status">"Loading…"</p> }.into_any(),
+                Some(Err(error)) => view! {
+                    <div class="alert error" role="alert">
+                        <p>{error.message()}</p>
+                        <button class="button small" on:click=move |_| log.reload()>"Try again"</button>
+                    </div>
+                }.into_any(),
+                Some(Ok(found)) if found.entries.is_empty() => view! {
+                    <p class="card muted" data-test="audit-empty">"Nothing has happened here yet."</p>
+                }.into_any(),
+                Some(Ok(found)) => {
+                    let total = found.total;
+                    view! {
+                        <div class="card table-card">
+                            <div class="table-wrap">
+                                <table class="audit" aria-busy=move || log.loading.get().to_string() data-test="audit">
+                                    <caption class="visually-hidden">"Audit log, newest first"</caption>
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"When"</th>
+                                            <th scope="col">"Who"</th>
+                                            <th scope="col">"What"</th>
+                                            <th scope="col">"Account"</th>
+                                            <th scope="col">"From"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {found.entries.into_iter().map(|entry| view! {
+                                            <tr data-test="audit-entry" data-action=entry.action.clone()>
+                                                <td class="nowrap">{entry.at.format_date_time()}</td>
+                                                <td>{entry.actor.unwrap_or_else(|| "Roster".into())}</td>
+                                                <td>{entry.summary}</td>
+                                                <td>{entry.account.unwrap_or_default()}</td>
+                                                <td class="muted small">{entry.ip.unwrap_or_default()}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <Pager page=page per_page=PER_PAGE total=total on_page=set_page label="Audit log"/>
+                        </div>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}

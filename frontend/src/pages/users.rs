@@ -1,0 +1,487 @@
+//! The Users list of an account: everyone with access to it or its sub-accounts (invited
+//! people included), searched, filtered, sorted and paged by the server.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use roster_shared::access::UserId;
+use roster_shared::account::AccountId;
+use roster_shared::api::{
+    EmailDelivery, InvitationLink, PeopleQuery, PeopleSort, PersonRow, SortOrder,
+};
+use roster_shared::invitation::PersonStatus;
+use roster_shared::role::Role;
+use wasm_bindgen::prelude::*;
+
+use crate::api;
+use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::dialog::Dialog;
+use crate::components::menu::Menu;
+use crate::components::pager::Pager;
+use crate::pages::settings_layout::use_account;
+use crate::remote::Remote;
+use crate::session::use_session;
+
+const PER_PAGE: u32 = 50;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `navigator.clipboard.writeText`; throws where there is no clipboard (insecure pages).
+    #[wasm_bindgen(js_namespace = ["navigator", "clipboard"], js_name = writeText, catch)]
+    fn clipboard_write_text(text: &str) -> Result<web_sys::js_sys::Promise, JsValue>;
+}
+
+/// Puts `text` on the clipboard; `copied` becomes whether the browser allowed it.
+pub fn copy_to_clipboard(text: &str, copied: RwSignal<Option<bool>>) {
+    copied.set(None);
+    match clipboard_write_text(text) {
+        Ok(promise) => {
+            // Each runs at most once; the two small closures are left to the browser.
+            let done = Closure::once(move |_: JsValue| copied.set(Some(true)));
+            let failed = Closure::once(move |_: JsValue| copied.set(Some(false)));
+            let _ = promise.then2(&done, &failed);
+            done.forget();
+            failed.forget();
+        }
+        Err(_) => copied.set(Some(false)),
+    }
+}
+
+/// The badge class of a status: Active green, Pending accent, Expired warn.
+pub fn status_badge(status: PersonStatus) -> &'static str {
+    match status {
+        PersonStatus::Active => "badge ok",
+        PersonStatus::Pending => "badge accent",
+        PersonStatus::Expired => "badge warn",
+    }
+}
+
+/// How a person is named in sentences: their name, or their address until they have one.
+pub fn display_name(row: &PersonRow) -> String {
+    row.name
+        .as_ref()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| row.email.to_string())
+}
+
+/// What a row action asks to confirm.
+#[derive(Clone)]
+enum Confirm {
+    Remove(PersonRow),
+    Revoke(PersonRow),
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let account = use_account();
+    let session = use_session();
+    let me = move || session.info().map(|i| i.user.id);
+
+    let search = RwSignal::new(String::new());
+    let q = RwSignal::new(String::new());
+    let status = RwSignal::new(None::<PersonStatus>);
+    let role = RwSignal::new(None::<Role>);
+    let sort = RwSignal::new(PeopleSort::Name);
+    let order = RwSignal::new(SortOrder::Asc);
+    // The page belongs to an account: switching accounts starts at page 1.
+    let paging = RwSignal::new((AccountId(0), 1u32));
+    let page = Memo::new(move |_| {
+        let (of, page) = paging.get();
+        if of == account.get() { page } else { 1 }
+    });
+    let set_page = Callback::new(move |p: u32| paging.set((account.get_untracked(), p.max(1))));
+
+    let people = Remote::new(move || {
+        let id = account.get();
+        let query = PeopleQuery {
+            q: Some(q.get()).filter(|q| !q.trim().is_empty()),
+            status: status.get(),
+            role: role.get(),
+            sort: Some(sort.get()),
+            order: Some(order.get()),
+            page: Some(page.get()),
+            per_page: Some(PER_PAGE),
+        };
+        async move { api::people(id, &query).await }
+    });
+    let options = Remote::new(move || {
+        let id = account.get();
+        async move { api::invite_options(id).await }
+    });
+    let can_invite = move || {
+        options
+            .value
+            .with(|o| matches!(o, Some(Ok(o)) if o.accounts.iter().any(|a| !a.roles.is_empty())))
+    };
+
+    // The search asks the server once typing pauses.
+    let debounce = StoredValue::new(None::<TimeoutHandle>);
+    let on_search = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        search.set(text.clone());
+        if let Some(handle) = debounce.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                q.set(text);
+                set_page.run(1);
+            },
+            Duration::from_millis(250),
+        )
+        .ok();
+        debounce.set_value(handle);
+    };
+    let filtered =
+        move || !q.get().trim().is_empty() || status.get().is_some() || role.get().is_some();
+    let clear_filters = move |_| {
+        search.set(String::new());
+        q.set(String::new());
+        status.set(None);
+        role.set(None);
+        set_page.run(1);
+    };
+
+    // Row actions and what they report.
+    let notice = RwSignal::new(None::<Result<String, String>>);
+    let link = RwSignal::new(None::<(String, InvitationLink)>);
+    let copied = RwSignal::new(None::<bool>);
+    let link_open = RwSignal::new(false);
+    let confirming = RwSignal::new(None::<Confirm>);
+    let remove_open = RwSignal::new(false);
+    let revoke_open = RwSignal::new(false);
+    let confirm_pending = RwSignal::new(false);
+    let confirm_error = RwSignal::new(None::<String>);
+
+    let resend = Callback::new(move |row: PersonRow| {
+        let id = account.get_untracked();
+        let who = display_name(&row);
+        notice.set(None);
+        leptos::task::spawn_local(async move {
+            match api::resend_invitation(id, row.id).await {
+                Ok(info) => {
+                    notice.set(Some(Ok(format!(
+                        "Invitation sent again to {who}. It is valid until {}.",
+                        info.expires_at.format_date()
+                    ))));
+                    people.reload();
+                }
+                Err(error) => notice.set(Some(Err(error.message()))),
+            }
+        });
+    });
+    let copy_link = Callback::new(move |row: PersonRow| {
+        let id = account.get_untracked();
+        let who = display_name(&row);
+        notice.set(None);
+        leptos::task::spawn_local(async move {
+            match api::invitation_link(id, row.id).await {
+                Ok(invitation) => {
+                    copy_to_clipboard(&invitation.url, copied);
+                    link.set(Some((who, invitation)));
+                    link_open.set(true);
+                }
+                Err(error) => notice.set(Some(Err(error.message()))),
+            }
+        });
+    });
+    let ask = Callback::new(move |what: Confirm| {
+        confirm_error.set(None);
+        match what {
+            Confirm::Remove(_) => remove_open.set(true),
+            Confirm::Revoke(_) => revoke_open.set(true),
+        }
+        confirming.set(Some(what));
+    });
+    let confirm = Callback::new(move |()| {
+        let Some(what) = confirming.get_untracked() else {
+            return;
+        };
+        let id = account.get_untracked();
+        confirm_pending.set(true);
+        leptos::task::spawn_local(async move {
+            let (result, done) = match &what {
+                Confirm::Remove(row) => (
+                    api::remove_person(id, row.id).await,
+                    format!(
+                        "{} no longer has access to this account.",
+                        display_name(row)
+                    ),
+                ),
+                Confirm::Revoke(row) => (
+                    api::revoke_invitation(id, row.id).await,
+                    format!("The invitation of {} was revoked.", display_name(row)),
+                ),
+            };
+            confirm_pending.set(false);
+            match result {
+                Ok(()) => {
+                    remove_open.set(false);
+                    revoke_open.set(false);
+                    notice.set(Some(Ok(done)));
+                    people.reload();
+                }
+                Err(error) => confirm_error.set(Some(error.message())),
+            }
+        });
+    });
+    let confirm_message = move |remove: bool| {
+        Signal::derive(move || match confirming.get() {
+            Some(Confirm::Remove(row)) if remove => format!(
+                "Remove {} from this account and its sub-accounts? Their access here ends at once.",
+                display_name(&row)
+            ),
+            Some(Confirm::Revoke(row)) if !remove => format!(
+                "Revoke the invitation of {}? Its link stops working and the access it offers is withdrawn.",
+                display_name(&row)
+            ),
+            _ => String::new(),
+        })
+    };
+
+    let header = move |label: &'static str, key: PeopleSort| {
+        let sorted = move || sort.get() == key;
+        view! {
+            <th scope="col" aria-sort=move || sorted().then(|| if order.get() == SortOrder::Asc { "ascending" } else { "descending" })>
+                <button type="button" class="sort-button" on:click=move |_| {
+                    if sort.get_untracked() == key {
+                        order.update(|o| *o = if *o == SortOrder::Asc { SortOrder::Desc } else { SortOrder::Asc });
+                    } else {
+                        sort.set(key);
+                        order.set(SortOrder::Asc);
+                    }
+                    set_page.run(1);
+                }>
+                    {label}
+                    <span class="sort-mark" aria-hidden="true">
+                        {move || if !sorted() { "↕" } else if order.get() == SortOrder::Asc { "↑" } else { "↓" }}
+                    </span>
+                </button>
+            </th>
+        }
+    };
+    let status_filter = move |label: &'static str, value: Option<PersonStatus>| {
+        view! {
+            <button type="button" class="segment" aria-pressed=move || (status.get() == value).to_string()
+                on:click=move |_| { status.set(value); set_page.run(1); }>{label}</button>
+        }
+    };
+
+    view! {
+        <section aria-labelledby="users-title">
+            <div class="row-between page-head">
+                <div>
+                    <h1 id="users-title">"Users"</h1>
+                    <p class="muted">"Everyone with access to this account or its sub-accounts, and everyone invited."</p>
+                </div>
+                {move || can_invite().then(|| view! {
+                    <a class="button primary" href=format!("/accounts/{}/users/new", account.get()) data-test="new-user">"New User"</a>
+                })}
+            </div>
+            {move || notice.get().map(|n| match n {
+                Ok(text) => view! { <div class="alert ok" role="status" data-test="notice">{text}</div> }.into_any(),
+                Err(text) => view! { <div class="alert error" role="alert" data-test="notice">{text}</div> }.into_any(),
+            })}
+            <div class="toolbar" role="search">
+                <div class="field search-field">
+                    <label for="people-search" class="visually-hidden">"Search by name or email"</label>
+                    <input id="people-search" class="input" type="search" placeholder="Search by name or email"
+                        autocomplete="off" prop:value=move || search.get() on:input=on_search data-test="people-search"/>
+                </div>
+                <div class="segments" role="group" aria-label="Status">
+                    {status_filter("All", None)}
+                    {status_filter("Active", Some(PersonStatus::Active))}
+                    {status_filter("Pending", Some(PersonStatus::Pending))}
+                    {status_filter("Expired", Some(PersonStatus::Expired))}
+                </div>
+                <div class="field role-filter">
+                    <label for="role-filter" class="visually-hidden">"Role"</label>
+                    <select id="role-filter" class="select" on:change=move |ev| {
+                        role.set(Role::parse(&event_target_value(&ev)).ok());
+                        set_page.run(1);
+                    }>
+                        <option value="" prop:selected=move || role.get().is_none()>"All roles"</option>
+                        {Role::ALL.into_iter().map(|r| view! {
+                            <option value=r.as_str() prop:selected=move || role.get() == Some(r)>{r.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            </div>
+            {move || match people.value.get() {
+                None => view! { <p class="card muted" role="status">"Loading people…"</p> }.into_any(),
+                Some(Err(error)) => view! {
+                    <div class="alert error" role="alert" data-test="people-error">
+                        <p>{error.message()}</p>
+                        <button class="button small" on:click=move |_| people.reload()>"Try again"</button>
+                    </div>
+                }.into_any(),
+                Some(Ok(list)) if list.people.is_empty() => view! {
+                    <div class="card empty" data-test="people-empty">
+                        {if filtered() {
+                            view! {
+                                <p>"No one matches this search and these filters."</p>
+                                <button class="button" on:click=clear_filters>"Clear filters"</button>
+                            }.into_any()
+                        } else {
+                            view! { <p>"No one has access to this account yet. Invite people with New User."</p> }.into_any()
+                        }}
+                    </div>
+                }.into_any(),
+                Some(Ok(list)) => {
+                    let total = list.total;
+                    let here = account.get_untracked();
+                    view! {
+                        <div class="card table-card">
+                            <div class="table-wrap">
+                                <table class="people" aria-busy=move || people.loading.get().to_string() data-test="people">
+                                    <caption class="visually-hidden">"Users, sorted by the column marked"</caption>
+                                    <thead>
+                                        <tr>
+                                            {header("Name", PeopleSort::Name)}
+                                            {header("Email", PeopleSort::Email)}
+                                            {header("Status", PeopleSort::Status)}
+                                            <th scope="col">"Access"</th>
+                                            {header("Last sign-in", PeopleSort::LastSignIn)}
+                                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {list.people.into_iter().map(|row| {
+                                            let is_me = me() == Some(row.id);
+                                            view! { <PersonLine row account=here is_me resend copy_link ask/> }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <Pager page=page per_page=PER_PAGE total=total on_page=set_page label="People"/>
+                        </div>
+                    }.into_any()
+                }
+            }}
+            <ConfirmDialog open=remove_open title="Remove from this account" id="remove-dialog"
+                message=confirm_message(true) confirm_label="Remove" danger=true
+                pending=confirm_pending error=confirm_error on_confirm=confirm/>
+            <ConfirmDialog open=revoke_open title="Revoke invitation" id="revoke-dialog"
+                message=confirm_message(false) confirm_label="Revoke invitation" danger=true
+                pending=confirm_pending error=confirm_error on_confirm=confirm/>
+            <Dialog open=link_open title="Invitation link" id="link-dialog">
+                {move || link.get().map(|(who, invitation)| view! {
+                    <p role="status">
+                        {move || match copied.get() {
+                            Some(true) => "Copied to the clipboard. ",
+                            Some(false) => "Copy the link below. ",
+                            None => "",
+                        }}
+                    </p>
+                    <p>{format!("Whoever opens it can accept the invitation of {who} until {}: share it only with them.", invitation.expires_at.format_date())}</p>
+                    <label class="label" for="invitation-link">"Invitation link"</label>
+                    <input id="invitation-link" class="input" type="text" readonly prop:value=invitation.url
+                        on:focus=move |ev| {
+                            use wasm_bindgen::JsCast;
+                            if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                input.select();
+                            }
+                        } data-test="invitation-link"/>
+                    <div class="form-actions">
+                        <button type="button" class="button primary" on:click=move |_| link_open.set(false)>"Done"</button>
+                    </div>
+                })}
+            </Dialog>
+        </section>
+    }
+}
+
+#[component]
+fn PersonLine(
+    /// The person.
+    row: PersonRow,
+    /// The account whose list this is.
+    account: AccountId,
+    /// The person is the viewer.
+    is_me: bool,
+    /// Sends the invitation again.
+    resend: Callback<PersonRow>,
+    /// Makes and shows a link to the invitation.
+    copy_link: Callback<PersonRow>,
+    /// Asks to confirm a removal or revocation.
+    ask: Callback<Confirm>,
+) -> impl IntoView {
+    let who = display_name(&row);
+    let profile = format!("/accounts/{account}/people/{}", row.id);
+    let invited = row.invitation.is_some();
+    let pending = invited && row.status == PersonStatus::Pending;
+    let expired = row.status == PersonStatus::Expired;
+    let email_trouble = row
+        .invitation
+        .as_ref()
+        .map(|i| i.email)
+        .filter(|e| matches!(e, EmailDelivery::Failed | EmailDelivery::Retrying));
+    let row_for_menu = row.clone();
+    let row_for_hint = row.clone();
+    let user: UserId = row.id;
+    view! {
+        <tr data-test="person-row" data-email=row.email.to_string() data-user=user.0>
+            <td class="person-name">
+                <a href=profile.clone()>
+                    {match &row.name {
+                        Some(name) => name.to_string(),
+                        None => "—".to_owned(),
+                    }}
+                </a>
+                {is_me.then(|| view! { <span class="muted small">" (you)"</span> })}
+            </td>
+            <td class="person-email">{row.email.to_string()}</td>
+            <td>
+                <span class=status_badge(row.status) data-test="status">{row.status.label()}</span>
+                {email_trouble.map(|trouble| view! {
+                    <button type="button" class="link-button warn-text small email-hint"
+                        title=if trouble == EmailDelivery::Failed { "The invitation email could not be delivered." } else { "Delivering the invitation email failed so far; Roster keeps trying." }
+                        on:click=move |_| resend.run(row_for_hint.clone()) data-test="email-failed">
+                        "Email failed — Resend"
+                    </button>
+                })}
+            </td>
+            <td>
+                <ul class="role-chips">
+                    {row.access.iter().map(|a| view! {
+                        <li class="role-chip" class:pending=a.pending title=a.pending.then_some("Offered by the invitation")>
+                            {format!("{} · {}", a.role.label(), a.account_name)}
+                            {a.pending.then(|| view! { <span class="visually-hidden">" (invited)"</span> })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </td>
+            <td>{row.last_sign_in_at.map(|t| t.format_date()).unwrap_or_else(|| "Never".into())}</td>
+            <td class="actions-cell">
+                <Menu label=format!("Actions for {who}") test="row-menu">
+                    {
+                        let row = row_for_menu.clone();
+                        let profile = profile.clone();
+                        let (r1, r2, r3, r4) = (row.clone(), row.clone(), row.clone(), row);
+                        view! {
+                            <a role="menuitem" tabindex="-1" href=profile>"Edit profile"</a>
+                            {(pending || expired).then(|| view! {
+                                <button type="button" role="menuitem" tabindex="-1" class="menu-item"
+                                    on:click=move |_| resend.run(r1.clone())>
+                                    {if expired { "Re-invite" } else { "Resend invitation" }}
+                                </button>
+                            })}
+                            {pending.then(|| view! {
+                                <button type="button" role="menuitem" tabindex="-1" class="menu-item"
+                                    on:click=move |_| copy_link.run(r2.clone())>"Copy invitation link"</button>
+                            })}
+                            {invited.then(|| view! {
+                                <button type="button" role="menuitem" tabindex="-1" class="menu-item"
+                                    on:click=move |_| ask.run(Confirm::Revoke(r3.clone()))>"Revoke invitation"</button>
+                            })}
+                            {(!is_me).then(|| view! {
+                                <button type="button" role="menuitem" tabindex="-1" class="menu-item danger-text"
+                                    on:click=move |_| ask.run(Confirm::Remove(r4.clone()))>"Remove from this account"</button>
+                            })}
+                        }
+                    }
+                </Menu>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,333 @@
+//! Team management as an Owner and an invitee see it: inviting several people at once (a typo
+//! fixed in place), accepting in another browser, Pending turning Active, editing access on
+//! the person's profile, and switching accounts from the keyboard.
+
+use roster_shared::account::AccountId;
+use roster_tests::browser::Browser;
+use roster_tests::{Engine, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
+
+const ENTER: &str = "\u{E007}";
+const ARROW_DOWN: &str = "\u{E015}";
+const ESCAPE: &str = "\u{E00C}";
+
+/// Signs the Owner in through the sign-in page; the app opens the Users list of their account.
+async fn sign_in_owner(app: &TestApp, browser: &Browser, acme: AccountId) {
+    browser.open(&app.url("/sign-in")).await;
+    browser.fill("#email", OWNER_EMAIL).await;
+    browser.fill("#password", OWNER_PASSWORD).await;
+    browser.click("[data-test=sign-in-submit]").await;
+    browser
+        .wait_for_path(&format!("/accounts/{}/users", acme.0))
+        .await;
+    browser.wait_for_text("h1", "Users").await;
+}
+
+fn row(email: &str) -> String {
+    format!("[data-test=person-row][data-email=\"{email}\"]")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invite_accept_and_edit_access() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let session = app.set_up().await;
+    let acme = session.last_account.expect("setup opens the new account");
+    let support = app.sub_account(acme, "Support").await;
+    let sales = app.sub_account(acme, "Sales").await;
+    let browser = Browser::launch().await;
+    sign_in_owner(&app, &browser, acme).await;
+
+    // New User: three addresses, one with a typo.
+    browser.click("[data-test=new-user]").await;
+    browser
+        .wait_for_path(&format!("/accounts/{}/users/new", acme.0))
+        .await;
+    browser
+        .type_into(
+            "#invite-emails",
+            "ana@example.com, bob@example cy@example.com ",
+        )
+        .await;
+    browser.wait_for_count("[data-test=chip]", 2).await;
+    browser.wait_for_count("[data-test=chip-invalid]", 1).await;
+    let reason = browser.text_of("[data-test=chip-errors]").await;
+    assert!(
+        reason.contains("“bob@example”: Domain has no dot"),
+        "{reason}"
+    );
+    // Fixed in place: the red chip goes back into the box, ".com" and Enter make it good.
+    browser.click("[data-test=chip-invalid] .chip-edit").await;
+    assert_eq!(browser.value_of("#invite-emails").await, "bob@example");
+    browser
+        .type_into("#invite-emails", &format!(".com{ENTER}"))
+        .await;
+    browser.wait_for_count("[data-test=chip]", 3).await;
+    assert_eq!(browser.count("[data-test=chip-invalid]").await, 0);
+    // A repeated address is kept once, with a note.
+    browser
+        .type_into("#invite-emails", &format!("ANA@example.com{ENTER}"))
+        .await;
+    browser
+        .wait_for_text_containing("[data-test=chips-note]", "kept once")
+        .await;
+    assert_eq!(browser.count("[data-test=chip]").await, 3);
+
+    // Basic on Acme (the defaults), Admin on Support in a second row.
+    assert_eq!(browser.value_of("#grant-0-role").await, "basic");
+    assert!(browser.is_checked(&format!("#grant-0-{}", acme.0)).await);
+    browser.click("[data-test=add-grant-row]").await;
+    browser.select("#grant-1-role", "admin").await;
+    browser.click(&format!("#grant-1-{}", support.0)).await;
+    // Support is taken by the second row, so the first cannot choose it any more.
+    let first_row_support = format!("#grant-0-{}", support.0);
+    assert_eq!(
+        browser
+            .client
+            .find(fantoccini::Locator::Css(&first_row_support))
+            .await
+            .unwrap()
+            .attr("disabled")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        browser.text_of("[data-test=seat-line]").await,
+        "1 of 10 seats used; this invitation needs up to 3. People already in your organisation need no new seat."
+    );
+    browser.click("[data-test=send-invitation]").await;
+    let invited = browser.text_of("[data-test=invited]").await;
+    for email in ["ana@example.com", "bob@example.com", "cy@example.com"] {
+        assert!(invited.contains(email), "{invited}");
+    }
+    assert!(invited.contains("Invited: 3 people"), "{invited}");
+
+    // Back on the list, Ana is Pending with her offered access.
+    browser
+        .click("[data-test=invite-result] a.button.primary")
+        .await;
+    browser.wait_for_count("[data-test=person-row]", 4).await;
+    assert_eq!(
+        browser
+            .text_of(&format!("{} [data-test=status]", row("ana@example.com")))
+            .await,
+        "Pending"
+    );
+    let access = browser
+        .text_of(&format!("{} .role-chips", row("ana@example.com")))
+        .await;
+    assert!(
+        access.contains("Basic · Acme") && access.contains("Admin · Support"),
+        "{access}"
+    );
+
+    // Ana opens the link from her email in her own browser and creates her profile.
+    let token = app.invitation_token("ana@example.com").await;
+    let ana = Browser::launch().await;
+    ana.open(&app.url(&format!("/invitations/accept#token={token}")))
+        .await;
+    ana.wait_for_text("h1", "Join Acme").await;
+    let offer = ana.text_of("[data-test=accept-offer]").await;
+    assert!(
+        offer.contains("Olivia Owner invited you to Acme"),
+        "{offer}"
+    );
+    assert!(offer.contains("Support: Admin"), "{offer}");
+    ana.fill("#accept-name", "Ana Lopez").await;
+    ana.fill("#accept-password", MEMBER_PASSWORD).await;
+    ana.fill("#accept-password-again", MEMBER_PASSWORD).await;
+    ana.click("[data-test=accept-submit]").await;
+    // Signed in, she lands on the Users list of the account she manages.
+    ana.wait_for_text("[data-test=header-name]", "Ana Lopez")
+        .await;
+    ana.wait_for_path(&format!("/accounts/{}/users", support.0))
+        .await;
+    ana.close().await;
+
+    // The Owner's list shows her Active once reloaded.
+    browser
+        .open(&app.url(&format!("/accounts/{}/users", acme.0)))
+        .await;
+    browser
+        .wait_for_text(
+            &format!("{} [data-test=status]", row("ana@example.com")),
+            "Active",
+        )
+        .await;
+
+    // Her profile: Acme Basic → Reporting.
+    browser
+        .click(&format!("{} .person-name a", row("ana@example.com")))
+        .await;
+    browser
+        .wait_for_text("[data-test=person-name]", "Ana Lopez")
+        .await;
+    browser
+        .select(&format!("#access-{}", acme.0), "reporting")
+        .await;
+    browser.click("[data-test=save-access]").await;
+    browser
+        .wait_for_text_containing("[data-test=access-changes]", "Acme: Basic → Reporting")
+        .await;
+
+    // Add Sales as Admin.
+    browser.click("[data-test=assign-more]").await;
+    browser.select("#add-0-role", "admin").await;
+    browser.click(&format!("#add-0-{}", sales.0)).await;
+    browser.click("[data-test=save-access]").await;
+    browser
+        .wait_for_text_containing("[data-test=access-changes]", "Added Sales as Admin")
+        .await;
+    browser.wait_for_count("[data-test=access-row]", 3).await;
+
+    // Remove Support with its trash button.
+    browser
+        .click("[aria-label=\"Remove access to Support\"]")
+        .await;
+    browser.wait_for_count("[data-test=access-row]", 2).await;
+    browser.click("[data-test=save-access]").await;
+    browser
+        .wait_for_text_containing("[data-test=access-changes]", "Removed access to Support")
+        .await;
+
+    // Switch to Sales from the keyboard: the filter has focus, typing narrows, Enter opens.
+    browser.click("[data-test=account-switcher]").await;
+    browser.wait_for_count("#account-filter", 1).await;
+    assert_eq!(browser.focused_id().await, "account-filter");
+    browser.type_keys("sal").await;
+    browser
+        .wait_for_count("[data-test=account-option]", 1)
+        .await;
+    browser.type_keys(ENTER).await;
+    browser
+        .wait_for_path(&format!("/accounts/{}/users", sales.0))
+        .await;
+    browser
+        .wait_for_text("[data-test=current-account]", "Sales")
+        .await;
+    browser.wait_for_count(&row("ana@example.com"), 1).await;
+    // ↓ moves through the whole tree; Escape closes and gives focus back.
+    browser.click("[data-test=account-switcher]").await;
+    browser
+        .wait_for_count("[data-test=account-option]", 3)
+        .await;
+    browser.type_keys(ARROW_DOWN).await;
+    browser.type_keys(ESCAPE).await;
+    browser.wait_for_count("#account-filter", 0).await;
+    assert_eq!(
+        browser
+            .client
+            .active_element()
+            .await
+            .unwrap()
+            .attr("data-test")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("account-switcher")
+    );
+    // The next sign-in opens the account chosen last.
+    let again = app.new_client();
+    let session = again.sign_in_ok(OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(session.last_account, Some(sales));
+
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn row_menu_resends_copies_and_revokes() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let session = app.set_up().await;
+    let acme = session.last_account.expect("setup opens the new account");
+    app.invite(
+        acme,
+        &["dee@example.com"],
+        &[(roster_shared::role::Role::Basic, &[acme])],
+    )
+    .await;
+    let browser = Browser::launch().await;
+    sign_in_owner(&app, &browser, acme).await;
+    let dee = row("dee@example.com");
+
+    // The ⋮ menu opens from the keyboard with focus on its first action.
+    browser.click(&format!("{dee} [data-test=row-menu]")).await;
+    browser
+        .wait_for_count(&format!("{dee} [role=menuitem]"), 5)
+        .await;
+    browser.type_keys(ARROW_DOWN).await;
+    browser.type_keys(ENTER).await;
+    browser
+        .wait_for_text_containing(
+            "[data-test=notice]",
+            "Invitation sent again to dee@example.com",
+        )
+        .await;
+
+    // Copy invitation link shows the link (and puts it on the clipboard where allowed).
+    browser.click(&format!("{dee} [data-test=row-menu]")).await;
+    browser
+        .click(&format!("{dee} [role=menuitem]:nth-child(3)"))
+        .await;
+    let link = browser.value_of("[data-test=invitation-link]").await;
+    assert!(link.contains("/invitations/accept#token="), "{link}");
+    browser.click("#link-dialog .form-actions button").await;
+
+    // Revoke asks first; afterwards Dee is gone from the list.
+    browser.click(&format!("{dee} [data-test=row-menu]")).await;
+    browser
+        .click(&format!("{dee} [role=menuitem]:nth-child(4)"))
+        .await;
+    browser.click("#revoke-dialog [data-test=confirm]").await;
+    browser
+        .wait_for_text_containing("[data-test=notice]", "was revoked")
+        .await;
+    browser.wait_for_count(&dee, 0).await;
+
+    // Search narrows the list on the server.
+    browser.fill("[data-test=people-search]", "zz-nobody").await;
+    browser.text_of("[data-test=people-empty]").await;
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_with_a_sign_in_accepts_after_signing_in() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    app.set_up().await;
+    // The operator gives Olivia (who owns Acme) a second organisation.
+    let created = roster_backend::operator::create_organisation(
+        app.database_url(),
+        None,
+        &app.address,
+        "Globex",
+        "starter",
+        OWNER_EMAIL,
+    )
+    .await
+    .expect("the operator command works");
+    let link = created.invitation_link.clone();
+    let path = &link[link.find("/invitations/accept").expect("an accept link")..];
+
+    let browser = Browser::launch().await;
+    browser.open(&app.url(path)).await;
+    browser.wait_for_text("h1", "Join Globex").await;
+    // Signed out: sign in first, and come back to this very invitation.
+    browser.click("[data-test=sign-in-to-accept]").await;
+    browser.wait_for_text("h1", "Sign in to Roster").await;
+    browser.fill("#email", OWNER_EMAIL).await;
+    browser.fill("#password", OWNER_PASSWORD).await;
+    browser.click("[data-test=sign-in-submit]").await;
+    browser.wait_for_text("h1", "Join Globex").await;
+    browser.click("[data-test=accept-invitation]").await;
+    // Accepted: Globex is now in the switcher beside Acme.
+    browser.wait_for_text("h1", "Users").await;
+    browser.click("[data-test=account-switcher]").await;
+    let options = browser.text_of("#account-options").await;
+    assert!(
+        options.contains("Acme") && options.contains("Globex"),
+        "{options}"
+    );
+    browser.close().await;
+    app.stop().await;
+}
