@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help tools web run demo test bench screenshots clean
+.PHONY: help tools web run demo test bench soak fuzz screenshots clean
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-7s %s\n", $$1, $$2 }'
@@ -31,6 +31,12 @@ test: ## Run every check and test (fmt, clippy, unit, API on SQLite and PostgreS
 
 bench: web ## Measure: SPA transfer size, API throughput, latency and memory (bench/)
 	@scripts/bench.sh
+
+soak: web ## Load: 200 clients for 60 s on SQLite and on PostgreSQL with two replicas
+	@scripts/soak.sh
+
+fuzz: ## Fuzz the HTTP API from its OpenAPI document (schemathesis; FUZZ_SECONDS=300)
+	@scripts/fuzz.sh
 
 screenshots: web ## Save a screenshot of every screen into target/screenshots/
 	@cargo test -p roster-tests --test browser -- --ignored screenshots

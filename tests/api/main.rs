@@ -11,6 +11,7 @@ mod matrix;
 mod profile;
 mod scim;
 mod seats;
+mod soak;
 mod team;
 mod tokens;
 
