@@ -83,6 +83,18 @@ else
     "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
+# ---- 3b. axe-core from npm: the accessibility rules the browser tests run on every screen ------
+if [ "$(node -p "require('$ROSTER_TOOLS/npm/node_modules/axe-core/package.json').version" 2>/dev/null)" = "$AXE_CORE_VERSION" ]; then
+  log "axe-core $AXE_CORE_VERSION (accessibility checks): present"
+else
+  log "npm: axe-core@$AXE_CORE_VERSION"
+  mkdir -p "$ROSTER_TOOLS/npm"
+  [ -f "$ROSTER_TOOLS/npm/package.json" ] || echo '{"name":"roster-tools","private":true}' \
+    >"$ROSTER_TOOLS/npm/package.json"
+  npm install --prefix "$ROSTER_TOOLS/npm" --no-audit --no-fund --save-exact \
+    "axe-core@$AXE_CORE_VERSION" >/dev/null
+fi
+
 # ---- 4. Python tools for the tests (a real SMTP server) --------------------------------------
 AIOSMTPD_VERSION=1.4.6
 if [ -x "$ROSTER_TOOLS/venv/bin/python" ] \
