@@ -147,7 +147,9 @@ async fn run_client(
     let mut n: u64 = index as u64 * 7919;
     let mut round = 0u64;
     while Instant::now() < until {
-        n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        n = n
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         round += 1;
         let op = Op::pick(n >> 33);
         let started = Instant::now();
@@ -221,7 +223,10 @@ async fn status(response: reqwest::Response, expected: u16) -> Result<(), String
         // Read the body: a response is only complete once it has been received.
         response.bytes().await.map(drop).map_err(|e| e.to_string())
     } else {
-        Err(format!("{got} {}", response.text().await.unwrap_or_default()))
+        Err(format!(
+            "{got} {}",
+            response.text().await.unwrap_or_default()
+        ))
     }
 }
 
@@ -253,7 +258,11 @@ async fn soak(engine: Engine, replicas: usize) {
             Engine::Postgres => "PostgreSQL",
         },
         replicas,
-        if replicas == 1 { "" } else { "es behind one port" }
+        if replicas == 1 {
+            ""
+        } else {
+            "es behind one port"
+        }
     );
     println!("soak: {label}: {clients} clients for {seconds} s");
 

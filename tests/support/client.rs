@@ -37,6 +37,16 @@ impl ApiClient {
         }
     }
 
+    /// The same browser (cookie jar and CSRF token) talking to another server, e.g. a second
+    /// replica on the same database.
+    pub fn on(&self, base: &str) -> Self {
+        ApiClient {
+            http: self.http.clone(),
+            base: base.to_owned(),
+            csrf: Arc::clone(&self.csrf),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
