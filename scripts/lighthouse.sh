@@ -72,6 +72,8 @@ run sign-in "$base/sign-in"
 step "Lighthouse: Users list (signed in)"
 run users "$base/accounts/$account/users" "{\"Cookie\": \"$cookie\"}"
 step_done
+mkdir -p "$root/target/lighthouse"
+cp "$work/sign-in.json" "$work/users.json" "$root/target/lighthouse/"
 
 python3 - "$work/sign-in.json" "$work/users.json" <<'PY'
 import json, sys
@@ -81,16 +83,18 @@ for path, name in zip(sys.argv[1:], ["sign-in page", "Users list"]):
     cat = {k: round(v["score"] * 100) for k, v in report["categories"].items()}
     lcp = report["audits"]["largest-contentful-paint"]["numericValue"]
     tbt = report["audits"]["total-blocking-time"]["numericValue"]
-    rows.append((name, cat["performance"], cat["accessibility"], cat["best-practices"], lcp, tbt))
+    cls = report["audits"]["cumulative-layout-shift"]["numericValue"]
+    fcp = report["audits"]["first-contentful-paint"]["numericValue"]
+    rows.append((name, cat["performance"], cat["accessibility"], cat["best-practices"], lcp, tbt, cls, fcp))
     if cat["performance"] < 95: failed.append(f"{name}: performance {cat['performance']} < 95")
     if cat["accessibility"] < 100: failed.append(f"{name}: accessibility {cat['accessibility']} < 100")
     if lcp > 1000: failed.append(f"{name}: LCP {lcp:.0f} ms > 1000 ms")
     if report.get("finalDisplayedUrl", "").endswith("/sign-in") and name == "Users list":
         failed.append("Users list: Lighthouse was sent to the sign-in page (session not used)")
 print()
-print(f"{'Lighthouse (desktop)':<22} {'perf':>5} {'a11y':>5} {'best':>5} {'LCP ms':>8} {'TBT ms':>8}")
-for name, p, a, b, lcp, tbt in rows:
-    print(f"{name:<22} {p:>5} {a:>5} {b:>5} {lcp:>8.0f} {tbt:>8.0f}")
+print(f"{'Lighthouse (desktop)':<22} {'perf':>5} {'a11y':>5} {'best':>5} {'FCP ms':>8} {'LCP ms':>8} {'TBT ms':>8} {'CLS':>6}")
+for name, p, a, b, lcp, tbt, cls, fcp in rows:
+    print(f"{name:<22} {p:>5} {a:>5} {b:>5} {fcp:>8.0f} {lcp:>8.0f} {tbt:>8.0f} {cls:>6.3f}")
 print("budget: performance >= 95, accessibility 100, LCP <= 1000 ms:", "PASS" if not failed else "FAIL")
 for f in failed:
     print("  " + f)
