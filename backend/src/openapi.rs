@@ -39,9 +39,96 @@ struct ApiDoc;
 
 /// The `/api/v1` routes, and the document describing exactly those routes.
 pub(crate) fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::api_v1())
-        .split_for_parts()
+        .split_for_parts();
+    describe_security(&mut document);
+    (router, document)
+}
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// No credentials: health, first-run setup, signing in, invitation and email links, and
+    /// the development mailbox (which answers loopback clients only).
+    Public,
+    /// A signed-in person's session: everything about "me", which a program's token never is.
+    Session,
+    /// A session, or an API token of the account (`Authorization: Bearer rst_…`).
+    SessionOrToken,
+}
+
+/// Which credentials an operation takes, by its path. The hardening tests call every operation
+/// without credentials and with a token, so this cannot drift from what the server does.
+pub(crate) fn access(path: &str) -> Access {
+    const PUBLIC: [&str; 7] = [
+        "/api/v1/health",
+        "/api/v1/setup",
+        "/api/v1/sign-in",
+        "/api/v1/sign-in/totp",
+        "/api/v1/invitations/inspect",
+        "/api/v1/invitations/accept",
+        "/api/v1/me/email/confirm",
+    ];
+    if PUBLIC.contains(&path) || path.starts_with("/api/v1/dev/mailbox") {
+        Access::Public
+    } else if path.starts_with("/api/v1/accounts/{id}") {
+        Access::SessionOrToken
+    } else {
+        Access::Session
+    }
+}
+
+/// Declares the two schemes (the session cookie, API tokens) and each operation's requirement.
+fn describe_security(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+    };
+    let components = document.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            "roster_session",
+            "The session cookie set by signing in. Requests that change something also send \
+             the session's CSRF token as `X-CSRF-Token` and come from the app's origin.",
+        ))),
+    );
+    components.add_security_scheme(
+        "token",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("rst_…")
+                .description(Some(
+                    "An API token made under Settings > API tokens: scoped to an account and its \
+                     sub-accounts, capped by its maximum role and by its creator's access.",
+                ))
+                .build(),
+        ),
+    );
+    for (path, item) in document.paths.paths.iter_mut() {
+        let requirement = match access(path) {
+            // An empty requirement: no credentials needed.
+            Access::Public => vec![SecurityRequirement::default()],
+            Access::Session => vec![SecurityRequirement::new("session", Vec::<String>::new())],
+            Access::SessionOrToken => vec![
+                SecurityRequirement::new("session", Vec::<String>::new()),
+                SecurityRequirement::new("token", Vec::<String>::new()),
+            ],
+        };
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation.security = Some(requirement.clone());
+        }
+    }
 }
 
 /// Serves the document, serialized once.

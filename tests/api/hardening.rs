@@ -9,6 +9,7 @@ engines!(
     every_documented_operation_is_served,
     oversized_bodies_are_refused_in_the_error_shape,
     internal_failures_never_show_their_cause,
+    every_operation_takes_exactly_the_credentials_it_documents,
 );
 
 async fn every_response_carries_the_security_headers(engine: Engine) {
@@ -170,4 +171,88 @@ async fn internal_failures_never_show_their_cause(engine: Engine) {
     }
     let _ = expect_json::<serde_json::Value>;
     app.stop().await;
+}
+
+/// The document says, per operation, whether it is public, takes a session, or takes a session
+/// or an API token. Every operation is called without credentials and with a valid Owner token:
+/// the server must agree with the document everywhere (401 exactly where credentials are
+/// missing or of the wrong kind).
+async fn every_operation_takes_exactly_the_credentials_it_documents(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let acme = app.set_up().await.last_account.unwrap();
+    // Operations run against a throwaway sub-account and ids that do not exist, so whatever the
+    // server does after checking credentials changes nothing that matters here.
+    let scratch = app.sub_account(acme, "Scratch").await;
+    let token: roster_shared::api::CreatedApiToken = expect_json(
+        app.api
+            .post(
+                &format!("/api/v1/accounts/{}/api-tokens", acme.0),
+                &serde_json::json!({ "name": "Credentials", "max_role": "owner" }),
+            )
+            .await,
+        201,
+    )
+    .await;
+    let document: serde_json::Value = app.api.get_ok("/api/openapi.json").await;
+    let schemes = &document["components"]["securitySchemes"];
+    assert_eq!(schemes["session"]["in"], "cookie");
+    assert_eq!(schemes["token"]["scheme"], "bearer");
+    let anonymous = reqwest::Client::new();
+    let mut checked = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let requirements = operation["security"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{method} {path} documents no security"));
+            let public = requirements
+                .iter()
+                .any(|r| r.as_object().is_some_and(|o| o.is_empty()));
+            let takes_token = requirements.iter().any(|r| r.get("token").is_some());
+            let url = app.url(
+                &path
+                    .replace("{id}", &scratch.0.to_string())
+                    .replace("{user}", "999999")
+                    .replace("{token}", "999999"),
+            );
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let is_get = method == reqwest::Method::GET;
+            let send = |request: reqwest::RequestBuilder| async move {
+                let request = if is_get {
+                    request
+                } else {
+                    request.json(&serde_json::json!({}))
+                };
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                // The event stream stays open: its status is all that matters.
+                drop(response);
+                status
+            };
+            let without = send(anonymous.request(method.clone(), &url)).await;
+            if public {
+                assert_ne!(without, 401, "{method} {path} is documented as public");
+            } else {
+                assert_eq!(without, 401, "{method} {path} answered without credentials");
+            }
+            let with_token = send(
+                anonymous
+                    .request(method.clone(), &url)
+                    .bearer_auth(&token.token),
+            )
+            .await;
+            if public || takes_token {
+                assert_ne!(
+                    with_token, 401,
+                    "{method} {path} is documented to take a token"
+                );
+            } else {
+                assert_eq!(
+                    with_token, 401,
+                    "{method} {path} is documented as session-only"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 50, "only {checked} operations checked");
 }

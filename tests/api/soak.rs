@@ -185,7 +185,7 @@ async fn run_client(
                 result
             }
             Op::RoleChange => {
-                let role = if round % 2 == 0 {
+                let role = if round.is_multiple_of(2) {
                     Role::Reporting
                 } else {
                     Role::Basic
