@@ -12,18 +12,23 @@ use crate::components::guard::RequireSignIn;
 use crate::components::server_status::ServerStatus;
 use crate::components::user_menu::UserMenu;
 use crate::pages::accept::AcceptPage;
+use crate::pages::api_reference::ApiReferencePage;
 use crate::pages::audit::AuditPage;
+use crate::pages::email_confirm::EmailConfirmPage;
 use crate::pages::home::HomePage;
+use crate::pages::import::ImportPage;
 use crate::pages::mailbox::MailboxPage;
 use crate::pages::new_user::{NewUserPage, provide_invite_drafts};
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::person::PersonPage;
 use crate::pages::profile::{ProfilePage, ProfileTab};
+use crate::pages::seats::SeatsPage;
 use crate::pages::security::SecurityPage;
 use crate::pages::settings_layout::{SettingsLayout, use_account};
 use crate::pages::setup::SetupPage;
 use crate::pages::sign_in::SignInPage;
 use crate::pages::sub_accounts::SubAccountsPage;
+use crate::pages::tokens::TokensPage;
 use crate::pages::users::UsersPage;
 use crate::session::{Auth, provide_session, use_session};
 
@@ -32,6 +37,7 @@ pub fn App() -> impl IntoView {
     provide_session();
     provide_accounts();
     provide_invite_drafts();
+    crate::live::provide_live();
     view! {
         <Router>
             <SignedOutWatcher/>
@@ -48,6 +54,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dev/mailbox") view=MailboxPage/>
                     <Route path=path!("/profile/devices") view=|| view! { <RequireSignIn><ProfilePage tab=ProfileTab::Devices/></RequireSignIn> }/>
                     <Route path=path!("/invitations/accept") view=AcceptPage/>
+                    <Route path=path!("/email/confirm") view=EmailConfirmPage/>
+                    <Route path=path!("/api-reference") view=ApiReferencePage/>
                     // The settings of one account; the account is in the address so links and
                     // reloads keep it.
                     <ParentRoute path=path!("/accounts/:id") view=|| view! { <RequireSignIn><SettingsLayout/></RequireSignIn> }>
@@ -57,7 +65,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("people/:user") view=PersonPage/>
                         <Route path=path!("sub-accounts") view=SubAccountsPage/>
                         <Route path=path!("audit") view=AuditPage/>
-                        // Seats and API tokens get their routes here when they arrive.
+                        <Route path=path!("users/import") view=ImportPage/>
+                        <Route path=path!("seats") view=SeatsPage/>
+                        <Route path=path!("tokens") view=TokensPage/>
                     </ParentRoute>
                 </Routes>
             </main>
@@ -91,8 +101,14 @@ fn SignedOutWatcher() -> impl IntoView {
     let navigate = use_navigate();
     api::on_signed_out(move || {
         if matches!(session.auth.get_untracked(), Auth::SignedIn(_)) {
-            session.signed_out();
-            let here = window().location().pathname().unwrap_or_default();
+            // Leave the screen first, then forget the session: the screen's sign-in guard
+            // is gone by then and cannot send a second, garbled redirect of its own.
+            let location = window().location();
+            let here = format!(
+                "{}{}",
+                location.pathname().unwrap_or_default(),
+                location.search().unwrap_or_default()
+            );
             navigate(
                 &format!(
                     "/sign-in?next={}",
@@ -100,6 +116,7 @@ fn SignedOutWatcher() -> impl IntoView {
                 ),
                 Default::default(),
             );
+            session.signed_out();
         }
     });
 }

@@ -5,6 +5,7 @@
 //! - [`api`]: the one typed client of the server's JSON API, over the `shared` types.
 //! - [`session`]: who is signed in on this browser, shared by every screen.
 //! - [`accounts`]: the accounts the signed-in person can open, and the account in the address.
+//! - [`live`]: the server's live event stream (SSE): refreshes screens and notifies.
 //! - [`remote`]: `Remote<T>`, server data that loads again when what it depends on changes.
 //! - [`components`]: reusable pieces (fields, dialogs and confirmations, the ⋮ menu, the
 //!   account switcher, the email chips, the account tree picker, the role select, the country
@@ -18,6 +19,7 @@ pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod live;
 pub mod pages;
 pub mod remote;
 pub mod session;

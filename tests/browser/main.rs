@@ -2,8 +2,12 @@
 //! a fine-looking `index.html`, so every test here waits for something only the running wasm
 //! code can render.
 
+mod accessibility;
+mod automation;
 mod foundation;
 mod identity;
 mod mail;
+mod profile;
+mod seats;
 mod team;
 mod tour;

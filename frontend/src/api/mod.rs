@@ -221,6 +221,14 @@ pub fn encode_query_value(text: &str) -> String {
     out
 }
 
+// Calls grouped by area in their own files (they use the private helpers above).
+mod automation;
+mod profile;
+mod seats;
+pub use automation::*;
+pub use profile::*;
+pub use seats::*;
+
 // ---- system ------------------------------------------------------------------------------
 
 /// `GET /api/v1/health`. A degraded server answers 503 with a [`Health`] body too.

@@ -16,7 +16,9 @@ pub fn RequireSignIn(
     let navigate = use_navigate();
     let location = use_location();
     Effect::new(move |_| {
-        if session.auth.get() == Auth::SignedOut {
+        // Already on the sign-in page (sent there by whoever noticed first): nothing to add.
+        if session.auth.get() == Auth::SignedOut && location.pathname.get_untracked() != "/sign-in"
+        {
             let here = format!(
                 "{}{}",
                 location.pathname.get_untracked(),

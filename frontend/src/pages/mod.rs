@@ -1,16 +1,21 @@
 //! One module per screen.
 
 pub mod accept;
+pub mod api_reference;
 pub mod audit;
+pub mod email_confirm;
 pub mod home;
+pub mod import;
 pub mod mailbox;
 pub mod new_user;
 pub mod not_found;
 pub mod person;
 pub mod profile;
+pub mod seats;
 pub mod security;
 pub mod settings_layout;
 pub mod setup;
 pub mod sign_in;
 pub mod sub_accounts;
+pub mod tokens;
 pub mod users;

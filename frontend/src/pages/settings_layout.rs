@@ -73,7 +73,8 @@ pub fn SettingsLayout() -> impl IntoView {
                     {link("users", "Users", &["users", "people", ""])}
                     {link("sub-accounts", "Sub-accounts", &["sub-accounts"])}
                     {link("audit", "Audit log", &["audit"])}
-                    // Seats and API tokens get their entries here when they arrive.
+                    {link("seats", "Seats", &["seats"])}
+                    {link("tokens", "API tokens", &["tokens"])}
                 </ul>
             </nav>
             <div class="settings-main">

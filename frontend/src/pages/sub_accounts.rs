@@ -133,7 +133,7 @@ pub fn SubAccountsPage() -> impl IntoView {
                                     <span class="muted small">{format!("Your role: {}", a.role)}</span>
                                     {can.then(|| view! {
                                         <span class="node-actions">
-                                            <button type="button" class="button ghost small" aria-label=format!("New sub-account under {label}")
+                                            <button type="button" class="button ghost small" aria-label=format!("Add sub-account under {label}")
                                                 on:click=move |_| start_create(for_create.clone())>"Add sub-account"</button>
                                             <button type="button" class="button ghost small" aria-label=format!("Rename {label}")
                                                 on:click=move |_| start_rename(for_rename.clone())>"Rename"</button>

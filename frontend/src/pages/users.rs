@@ -74,6 +74,47 @@ enum Confirm {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let account = use_account();
+    let accounts = crate::accounts::use_accounts();
+    // People below Admin manage no one here: they are told so, instead of meeting a refusal.
+    // (Until the account list arrives, the list asks the server, which decides anyway.)
+    let role = Memo::new(move |_| accounts.get(account.get()).map(|a| a.role));
+    move || match role.get() {
+        Some(role) if role < Role::Admin => view! { <NoOneToManage role=role/> }.into_any(),
+        _ => view! { <PeopleList/> }.into_any(),
+    }
+}
+
+/// The Users screen of someone with Basic or Reporting access.
+#[component]
+fn NoOneToManage(role: Role) -> impl IntoView {
+    let account = use_account();
+    let accounts = crate::accounts::use_accounts();
+    let name = move || {
+        accounts
+            .get(account.get())
+            .map(|a| a.name.to_string())
+            .unwrap_or_default()
+    };
+    view! {
+        <section aria-labelledby="users-title">
+            <h1 id="users-title">"Users"</h1>
+            <div class="card" data-test="users-not-managed">
+                <p>
+                    {move || format!("You have {} access to {}. ", role.label(), name())}
+                    "Only its Admins and Owners see and manage the people who use it."
+                </p>
+                <ul class="link-list">
+                    <li><a href="/profile">"My profile"</a></li>
+                    <li><a href="/security">"Sign-in & Security"</a></li>
+                </ul>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn PeopleList() -> impl IntoView {
+    let account = use_account();
     let session = use_session();
     let me = move || session.info().map(|i| i.user.id);
 
@@ -91,7 +132,10 @@ pub fn UsersPage() -> impl IntoView {
     });
     let set_page = Callback::new(move |p: u32| paging.set((account.get_untracked(), p.max(1))));
 
+    // Someone accepting an invitation or changing access elsewhere shows up without a reload.
+    let live = crate::live::use_live();
     let people = Remote::new(move || {
+        live.people.track();
         let id = account.get();
         let query = PeopleQuery {
             q: Some(q.get()).filter(|q| !q.trim().is_empty()),
@@ -105,6 +149,7 @@ pub fn UsersPage() -> impl IntoView {
         async move { api::people(id, &query).await }
     });
     let options = Remote::new(move || {
+        live.people.track();
         let id = account.get();
         async move { api::invite_options(id).await }
     });
@@ -134,6 +179,19 @@ pub fn UsersPage() -> impl IntoView {
     };
     let filtered =
         move || !q.get().trim().is_empty() || status.get().is_some() || role.get().is_some();
+    // The CSV export is the list as filtered and sorted now, every page of it.
+    let export_url = move || {
+        let query = PeopleQuery {
+            q: Some(q.get()).filter(|q| !q.trim().is_empty()),
+            status: status.get(),
+            role: role.get(),
+            sort: Some(sort.get()),
+            order: Some(order.get()),
+            page: None,
+            per_page: None,
+        };
+        api::people_csv_url(account.get(), &api::people_query_string(&query))
+    };
     let clear_filters = move |_| {
         search.set(String::new());
         q.set(String::new());
@@ -274,9 +332,13 @@ pub fn UsersPage() -> impl IntoView {
                     <h1 id="users-title">"Users"</h1>
                     <p class="muted">"Everyone with access to this account or its sub-accounts, and everyone invited."</p>
                 </div>
-                {move || can_invite().then(|| view! {
-                    <a class="button primary" href=format!("/accounts/{}/users/new", account.get()) data-test="new-user">"New User"</a>
-                })}
+                <div class="actions page-actions">
+                    <a class="button" href=export_url download="people.csv" data-test="export-csv">"Export CSV"</a>
+                    {move || can_invite().then(|| view! {
+                        <a class="button" href=format!("/accounts/{}/users/import", account.get()) data-test="import-csv">"Import CSV"</a>
+                        <a class="button primary" href=format!("/accounts/{}/users/new", account.get()) data-test="new-user">"New User"</a>
+                    })}
+                </div>
             </div>
             {move || notice.get().map(|n| match n {
                 Ok(text) => view! { <div class="alert ok" role="status" data-test="notice">{text}</div> }.into_any(),
