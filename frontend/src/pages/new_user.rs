@@ -258,7 +258,17 @@ fn InviteForm(
         _ => None,
     };
     let root = move || accounts.get(account).map(|a| a.root).unwrap_or(account);
-    let seats_href = move || format!("/accounts/{}/seats", root());
+    // Buying seats leaves this screen: the draft above keeps the invitation, and the Seats
+    // screen comes straight back here after the purchase, with the missing count to buy.
+    let seats_href = move || {
+        let back = api::encode_query_value(&format!("/accounts/{account}/users/new"));
+        match seat_problem() {
+            Some((_, missing)) => {
+                format!("/accounts/{}/seats?return={back}&need={missing}", root())
+            }
+            None => format!("/accounts/{}/seats?return={back}", root()),
+        }
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -411,7 +421,7 @@ fn InviteForm(
                             )}
                         </p>
                         {if can_buy {
-                            view! { <a class="button small" href=seats_href>"Buy more"</a> }.into_any()
+                            view! { <a class="button small" href=seats_href data-test="buy-more">"Buy more"</a> }.into_any()
                         } else {
                             view! { <p class="small">"Ask an Owner or Admin of the top-level account to buy more seats."</p> }.into_any()
                         }}
@@ -427,7 +437,7 @@ fn InviteForm(
                             {(!fields.is_empty()).then(|| view! {
                                 <ul>{fields.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
                             })}
-                            {(seats_short && can_buy).then(|| view! { <a class="button small" href=seats_href>"Buy more"</a> })}
+                            {(seats_short && can_buy).then(|| view! { <a class="button small" href=seats_href data-test="buy-more-after-error">"Buy more"</a> })}
                         </div>
                     }
                 })}
