@@ -27,6 +27,11 @@ use tower_http::services::ServeDir;
 /// be loaded or framed on their behalf.
 pub(crate) const NON_DOCUMENT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// The service worker's own policy: a worker script is governed by the CSP it is served with,
+/// and it must fetch the app shell from this origin to cache it (nothing else).
+pub(crate) const SERVICE_WORKER_CSP: &str =
+    "default-src 'none'; connect-src 'self'; frame-ancestors 'none'";
+
 #[derive(Clone)]
 struct WebDir(PathBuf);
 
@@ -130,7 +135,14 @@ fn is_hashed_asset(path: &str) -> bool {
 
 async fn cache_control(request: Request, next: Next) -> Response {
     let hashed = is_hashed_asset(request.uri().path());
+    let service_worker = request.uri().path() == "/sw.js";
     let mut response = next.run(request).await;
+    if service_worker && response.status().is_success() {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(SERVICE_WORKER_CSP),
+        );
+    }
     if response.status().is_success() && !response.headers().contains_key(header::CACHE_CONTROL) {
         let value = if hashed {
             "public, max-age=31536000, immutable"

@@ -64,7 +64,10 @@ pub fn provide_accounts() -> Accounts {
     let session = use_session();
     let person = Memo::new(move |_| session.info().map(|i| (i.user.id, i.last_account)));
     let last = RwSignal::new(None);
+    // Access given or taken elsewhere changes which accounts the switcher lists.
+    let live = crate::live::use_live();
     let remote = Remote::new(move || {
+        live.access.track();
         let signed_in = person.get();
         async move {
             match signed_in {

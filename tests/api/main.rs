@@ -9,6 +9,7 @@ mod import;
 mod mail;
 mod matrix;
 mod profile;
+mod profile_live;
 mod replicas;
 mod scim;
 mod seats;

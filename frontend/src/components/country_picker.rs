@@ -32,6 +32,12 @@ pub fn CountryPicker(
     id: &'static str,
     /// The chosen country.
     value: RwSignal<CountryCode>,
+    /// Ids of the hint and error that explain the choice (read out with the button).
+    #[prop(optional, into)]
+    described_by: MaybeProp<String>,
+    /// Whether the server refused the choice (drawn and announced as invalid).
+    #[prop(optional, into)]
+    invalid: Signal<bool>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let query = RwSignal::new(String::new());
@@ -108,6 +114,9 @@ pub fn CountryPicker(
     view! {
         <div class="country-picker">
             <button type="button" id=id class="select country-button" aria-haspopup="listbox"
+                class:invalid=move || invalid.get()
+                aria-invalid=move || invalid.get().then_some("true")
+                aria-describedby=move || described_by.get()
                 aria-expanded=move || open.get().to_string() node_ref=button_ref
                 on:click=move |_| {
                     if open.get_untracked() {
