@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # `make bench`: what Roster costs a visitor and a server, measured by bench/ (roster-bench):
-# the web app's first-visit transfer, then a release server on a fresh SQLite file under wrk
-# (health, an authenticated request, sign-in against the argon2id floor).
-# BENCH_CONNECTIONS (default 32) and BENCH_DURATION (default 10s) tune the load.
+# the web app's first-visit transfer, then a release server on a demo of 10,000 people under
+# wrk, side by side with a rival (better-auth's organization plugin on Node, bench/rival/,
+# whose npm packages the runner installs on first use), then one table and PASS/FAIL lines.
+# BENCH_CONNECTIONS (default 32), BENCH_DURATION (default 5s), BENCH_ROUNDS (default 2),
+# BENCH_PEOPLE (default 10000), BENCH_INVITEES (default 12000) tune it; BENCH_RIVAL=0 skips
+# the rival. The exit status fails only for Roster (a server that does not start, or errors).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."

@@ -46,6 +46,27 @@ impl Api {
         self.send(self.client.post(url).json(body))
     }
 
+    /// A GET as someone: `headers` carry their session.
+    pub fn get_as(&self, url: &str, headers: &[(String, String)]) -> Result<Reply> {
+        self.send(with_headers(self.client.get(url), headers))
+    }
+
+    /// A JSON POST as someone: `headers` carry their session (and CSRF token).
+    pub fn post_json_as(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: &serde_json::Value,
+    ) -> Result<Reply> {
+        self.send(with_headers(self.client.post(url).json(body), headers))
+    }
+
+    /// Runs other async work (the database reads and writes of the Roster setup) on the same
+    /// runtime.
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
     fn send(&self, request: reqwest::RequestBuilder) -> Result<Reply> {
         self.runtime.block_on(async {
             let response = request.send().await?;
@@ -88,4 +109,14 @@ impl Api {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+}
+
+fn with_headers(
+    mut request: reqwest::RequestBuilder,
+    headers: &[(String, String)],
+) -> reqwest::RequestBuilder {
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    request
 }

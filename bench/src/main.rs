@@ -1,36 +1,46 @@
-//! `make bench`: what Roster costs a visitor and a server, measured by one program.
+//! `make bench`: what Roster costs a visitor and a server, measured by one program, side by
+//! side with a rival (better-auth with its organization plugin, on Node and SQLite).
 //!
 //! 1. The web app's first-visit transfer, against its brotli budget.
-//! 2. A release server on a fresh SQLite file, set up through its API.
-//! 3. The argon2id floor: how many sign-ins per second this machine allows at best.
-//! 4. Each scenario under wrk; the server's peak memory after each.
-//! 5. One table of results. The exit status fails only if the server cannot start or a
-//!    scenario had errors; budgets are reported, not enforced.
+//! 2. Roster (release) on a fresh SQLite file filled by `roster demo --people 10000`.
+//! 3. Roster alone: health, a search of the Users list.
+//! 4. The rival, installed (`npm ci`) and seeded with the same organisation; if it cannot be,
+//!    the reason is printed and Roster's figures still come out.
+//! 5. The argon2id floor: how many sign-ins per second one core allows at best.
+//! 6. Each compared operation (sign in, session, a page of 50 people, invite one, accept one)
+//!    under wrk, alternating Roster and the rival round after round, same load and duration,
+//!    after an unrecorded warm-up round.
+//! 7. Roster alone: one invitation of 1,000 addresses, until all 1,000 emails are delivered.
+//! 8. One table, then PASS/FAIL budget lines. The exit status fails only for Roster: a server
+//!    that does not start, or runs with errors; the budgets are reported, not enforced.
 //!
 //! Usage: `roster-bench [REPO_ROOT]` (default: the current directory), with
-//! `BENCH_CONNECTIONS` (default 32) and `BENCH_DURATION` (wrk's syntax, default `10s`).
+//! `BENCH_CONNECTIONS` (default 32), `BENCH_DURATION` (wrk's syntax, default `5s`),
+//! `BENCH_ROUNDS` (default 2), `BENCH_PEOPLE` (default 10000), `BENCH_INVITEES` and
+//! `BENCH_RIVAL_INVITEES` (invitations seeded for "accept 1" on Roster, default 40000, and on
+//! the rival, default 6000) and `BENCH_RIVAL=0` to skip the rival.
 //!
 //! # Layout
 //! - [`progress`]: step headings, as `scripts/lib.sh` prints them.
 //! - [`transfer`]: the first-visit transfer table and its budget.
 //! - [`server`]: a server process that never outlives the runner, even on a panic.
-//! - [`roster`]: Roster started, set up and signed in: a [`target::Target`].
-//! - [`target`]: a server under test as scenarios see it (address, process, owner's auth).
+//! - [`roster`]: Roster started, seeded and signed in; its 1,000-address invitation.
+//! - [`roster_db`]: what the runner reads and writes in Roster's SQLite file directly.
+//! - [`rival`]: better-auth installed, seeded and started (`bench/rival/server.mjs`).
+//! - [`target`]: a server under test as the operations see it.
 //! - [`api`]: the few HTTP calls the runner makes itself.
 //! - [`hash_floor`]: the argon2id floor under sign-in.
-//! - [`scenario`]: the list of scenarios; add one there.
+//! - [`scenario`]: the compared operations and Roster's own scenarios.
 //! - [`wrk`]: the load generator: Lua script out, `--latency` report in.
-//! - [`report`]: the results table.
-//!
-//! A second target (a rival product, started by its own script) would be a module like
-//! [`roster`] returning its own `(ServerProcess, Target)`; the scenario loop would then run
-//! each scenario against each target in turn (A, B, A, B) and the table would gain a ratio.
+//! - [`report`]: the results table and the budget lines.
 
 mod api;
 mod hash_floor;
 mod progress;
 mod report;
+mod rival;
 mod roster;
+mod roster_db;
 mod scenario;
 mod server;
 mod target;
@@ -39,6 +49,7 @@ mod wrk;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 
@@ -46,16 +57,25 @@ use crate::api::Api;
 use crate::hash_floor::HashFloor;
 use crate::progress::Progress;
 use crate::report::Measurement;
-use crate::scenario::Scenario;
+use crate::scenario::{Operation, Solo};
 use crate::target::Target;
 
 /// Hashes timed for the floor, after one to warm up: the median of an odd count.
 const HASH_SAMPLES: usize = 7;
+/// The unrecorded round 0 of each operation on each server.
+const WARM_UP: &str = "1s";
 
 struct Settings {
     root: PathBuf,
     connections: u32,
     duration: String,
+    rounds: usize,
+    people: usize,
+    /// Invitations seeded for "accept 1" on Roster…
+    invitees: usize,
+    /// …and on the rival (several times slower at it, so fewer do).
+    rival_invitees: usize,
+    rival: bool,
 }
 
 impl Settings {
@@ -67,26 +87,32 @@ impl Settings {
         let root = root
             .canonicalize()
             .with_context(|| format!("the repository root {}", root.display()))?;
-        let connections = match std::env::var("BENCH_CONNECTIONS") {
-            Ok(value) => parse_connections(&value)?,
-            Err(_) => 32,
+        let count = |name: &str, default: u32| -> Result<u32> {
+            match std::env::var(name) {
+                Ok(value) => parse_count(name, &value),
+                Err(_) => Ok(default),
+            }
         };
-        let duration = std::env::var("BENCH_DURATION").unwrap_or_else(|_| "10s".to_owned());
         Ok(Settings {
             root,
-            connections,
-            duration,
+            connections: count("BENCH_CONNECTIONS", 32)?,
+            duration: std::env::var("BENCH_DURATION").unwrap_or_else(|_| "5s".to_owned()),
+            rounds: count("BENCH_ROUNDS", 2)? as usize,
+            people: count("BENCH_PEOPLE", 10_000)? as usize,
+            invitees: count("BENCH_INVITEES", 40_000)? as usize,
+            rival_invitees: count("BENCH_RIVAL_INVITEES", 6_000)? as usize,
+            rival: std::env::var("BENCH_RIVAL").map_or(true, |v| v != "0"),
         })
     }
 }
 
-/// wrk needs at least one connection per thread.
-fn parse_connections(value: &str) -> Result<u32> {
+/// A count of 1 or more (wrk needs at least one connection per thread).
+fn parse_count(name: &str, value: &str) -> Result<u32> {
     value
         .parse()
         .ok()
         .filter(|&n: &u32| n >= 1)
-        .with_context(|| format!("BENCH_CONNECTIONS={value:?} is not a count of 1 or more"))
+        .with_context(|| format!("{name}={value:?} is not a count of 1 or more"))
 }
 
 fn main() -> ExitCode {
@@ -100,49 +126,194 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs every step; `Ok(false)` when a scenario had errors.
+/// Runs every step; `Ok(false)` when a Roster run had errors.
 fn run() -> Result<bool> {
     let settings = Settings::from_args_and_env()?;
     let mut progress = Progress::default();
 
     progress.step("Web app: first-visit transfer in bytes (raw, gzip -9, brotli -q 11)");
-    transfer::measure(&settings.root.join("dist"))?.print();
+    let transfer = transfer::measure(&settings.root.join("dist"))?;
+    transfer.print();
 
-    progress.step("Starting Roster (release) on a fresh SQLite file; first-run setup via the API");
+    progress.step(&format!(
+        "Starting Roster (release) on a fresh SQLite file: a demo of {} people, {} invitations to accept",
+        settings.people, settings.invitees
+    ));
     let api = Api::new()?;
-    let (server, target) = roster::start(&settings.root, &api)?;
+    let mut roster = roster::start(&settings.root, &api, settings.people, settings.invitees)?;
     println!(
-        "{} serves {} (pid {}); signed in as the Owner",
-        target.name, target.base_url, target.pid
+        "{} serves {} (pid {}); signed in as the demo's Owner",
+        roster.target.name, roster.target.base_url, roster.target.pid
     );
 
-    progress.step("argon2id: the floor under sign-in (on the runner's thread, server idle)");
-    let floor = HashFloor::measure(HASH_SAMPLES);
-    floor.print();
-
     let mut measurements = Vec::new();
-    for scenario in scenario::all() {
-        let measurement = measure(&scenario, &target, server.dir(), &settings, &mut progress)
-            .with_context(|| format!("scenario {}", scenario.name))?;
+    let solos = [
+        Solo {
+            name: "health",
+            request: wrk::Request::get("/api/v1/health"),
+        },
+        Solo {
+            name: "search 50",
+            request: roster.search(),
+        },
+    ];
+    for solo in &solos {
+        let load = wrk::Load {
+            connections: settings.connections,
+            duration: settings.duration.clone(),
+        };
+        let measurement = measure(
+            &mut progress,
+            &roster.target,
+            solo.name,
+            1,
+            &solo.request,
+            &load,
+            roster.server.dir(),
+        )
+        .with_context(|| format!("scenario {}", solo.name))?;
         measurement.print_summary();
         measurements.push(measurement);
     }
 
+    let rival = if settings.rival {
+        progress.step(&format!(
+            "Starting the rival: better-auth + organization plugin on Node and SQLite, {} people, {} invitations to accept",
+            settings.people, settings.rival_invitees
+        ));
+        match rival::start(
+            &settings.root,
+            &api,
+            settings.people,
+            settings.rival_invitees,
+        ) {
+            Ok((server, target)) => {
+                println!(
+                    "{} serves {} (pid {})",
+                    target.name, target.base_url, target.pid
+                );
+                Some((server, target))
+            }
+            Err(error) => {
+                println!("\x1b[1;33mthe rival is not measured:\x1b[0m {error:#}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    for target in std::iter::once(&roster.target).chain(rival_target_ref(&rival)) {
+        let (shown, total) = target.list_page(&api)?;
+        println!(
+            "{}: its list page shows {shown} people of {total}",
+            target.name
+        );
+    }
+    let rival_missing = match (&rival, settings.rival) {
+        (Some(_), _) => None,
+        (None, true) => Some("the rival could not be started; see above"),
+        (None, false) => Some("BENCH_RIVAL=0"),
+    };
+    let (rival_server, mut rival_target) = match rival {
+        Some((server, target)) => (Some(server), Some(target)),
+        None => (None, None),
+    };
+
+    // Sign-in is the first compared operation: argon2id holds 19 MiB per hash, and the
+    // budget line tells that apart from the rest.
+    let roster_peak_before_sign_in = roster.target.peak_rss_bytes()?;
+
+    // Right before the sign-in runs (the first operation), so that the floor and the runs see
+    // the same machine: on a shared one, other work changes the hash time by tens of percent.
+    progress.step("argon2id: the floor under sign-in (on the runner's thread, servers idle)");
+    let floor = HashFloor::measure(HASH_SAMPLES);
+    floor.print();
+
+    for operation in Operation::ALL {
+        // Round 0 warms up, unrecorded: the rival's JIT compiles its hot paths, and both
+        // servers fill their caches and connection pools.
+        for round in 0..=settings.rounds {
+            let roster_run = compare(
+                &mut progress,
+                &api,
+                &settings,
+                operation,
+                round,
+                &mut roster.target,
+                roster.server.dir(),
+            )
+            .with_context(|| format!("{} on roster", operation.name()))?;
+            if round > 0 {
+                measurements.push(roster_run);
+            }
+            if let (Some(target), Some(server)) = (rival_target.as_mut(), rival_server.as_ref()) {
+                // A rival failing mid-way is its figures' problem, not Roster's: reported,
+                // and the rest goes on.
+                match compare(
+                    &mut progress,
+                    &api,
+                    &settings,
+                    operation,
+                    round,
+                    target,
+                    server.dir(),
+                ) {
+                    Ok(run) if round > 0 => measurements.push(run),
+                    Ok(_) => {}
+                    Err(error) => println!(
+                        "\x1b[1;33mthe rival's {} run failed:\x1b[0m {error:#}",
+                        operation.name()
+                    ),
+                }
+            }
+        }
+    }
+
+    // Last, so that its 1,000 new people are not in the list the operations above page through.
+    progress.step(
+        "Roster alone: one invitation of 1,000 new addresses, until every email is delivered",
+    );
+    let bulk = roster.invite_a_thousand(&api)?;
+    report::print_bulk(&bulk);
+
+    let roster_peak = roster.target.peak_rss_bytes()?;
     progress.step("Results");
-    report::print_table(&measurements);
+    let solo_summaries: Vec<_> = solos
+        .iter()
+        .filter_map(|s| report::summarize(&measurements, s.name, "roster"))
+        .collect();
+    let compared: Vec<_> = Operation::ALL
+        .iter()
+        .filter_map(|&operation| {
+            let roster = report::summarize(&measurements, operation.name(), "roster")?;
+            let rival = report::summarize(&measurements, operation.name(), "rival");
+            Some((operation, roster, rival))
+        })
+        .collect();
+    report::print_table(&solo_summaries, &compared);
     println!();
-    report::print_against_floor(&measurements, &floor);
-    drop(server);
+    report::print_bulk(&bulk);
+    println!();
+    report::print_budgets(
+        Some((transfer.total().brotli, transfer::BROTLI_BUDGET_BYTES)),
+        &compared,
+        rival_missing,
+        &floor,
+        roster_peak,
+        roster_peak_before_sign_in,
+    );
+    drop(rival_server);
+    drop(roster);
     progress.done();
 
-    let failed: Vec<&str> = measurements
+    let failed: Vec<String> = measurements
         .iter()
-        .filter(|m| m.wrk.errors() > 0)
-        .map(|m| m.scenario)
+        .filter(|m| m.target == "roster" && m.wrk.errors() > 0)
+        .map(|m| format!("{} (round {})", m.scenario, m.round))
         .collect();
     if !failed.is_empty() {
         eprintln!(
-            "\n\x1b[1;31mscenarios with errors:\x1b[0m {}",
+            "\n\x1b[1;31mRoster runs with errors:\x1b[0m {}",
             failed.join(", ")
         );
         return Ok(false);
@@ -150,33 +321,80 @@ fn run() -> Result<bool> {
     Ok(true)
 }
 
-/// Drives `target` with `scenario` under wrk, then reads the server's peak memory.
-fn measure(
-    scenario: &Scenario,
-    target: &Target,
-    scratch: &Path,
-    settings: &Settings,
+fn rival_target_ref(rival: &Option<(server::ServerProcess, Target)>) -> Option<&Target> {
+    rival.as_ref().map(|(_, target)| target)
+}
+
+/// One round of `operation` on `target`, then whatever the run left to do (Roster's emails)
+/// before the next server's turn.
+fn compare(
     progress: &mut Progress,
+    api: &Api,
+    settings: &Settings,
+    operation: Operation,
+    round: usize,
+    target: &mut Target,
+    scratch: &Path,
 ) -> Result<Measurement> {
-    let request = (scenario.request)(target);
+    let request = operation.request(target, round, scratch)?;
     let load = wrk::Load {
-        connections: scenario.connections.resolve(settings.connections),
-        duration: settings.duration.clone(),
+        connections: operation.connections().resolve(settings.connections),
+        duration: if round == 0 {
+            WARM_UP.to_owned()
+        } else {
+            settings.duration.clone()
+        },
     };
+    let mut measurement = measure(
+        progress,
+        target,
+        operation.name(),
+        round,
+        &request,
+        &load,
+        scratch,
+    )?;
+    measurement.pool_exhausted = operation.after_run(target, &measurement.wrk, load.connections);
+    if let Some(db) = &target.outbox_db {
+        measurement.mail_drained = Some(roster::wait_for_outbox(api, db)?)
+            .filter(|drained| *drained > Duration::from_millis(100));
+    }
+    measurement.print_summary();
+    // A moment for the server to settle (sockets in TIME_WAIT, a collector) before the next.
+    std::thread::sleep(Duration::from_millis(500));
+    Ok(measurement)
+}
+
+/// Drives `target` with `request` under wrk, then reads the server's peak memory.
+fn measure(
+    progress: &mut Progress,
+    target: &Target,
+    scenario: &'static str,
+    round: usize,
+    request: &wrk::Request,
+    load: &wrk::Load,
+    scratch: &Path,
+) -> Result<Measurement> {
     let what = format!("{} {}", request.method, request.path);
+    let label = if round == 0 {
+        "warm-up".to_owned()
+    } else {
+        format!("round {round}")
+    };
     progress.step(&format!(
-        "{}: {what} on {} for {}, {} connections (wrk, 1 thread; the server has the other cores)",
-        scenario.name, target.name, load.duration, load.connections
+        "{scenario} ({label}): {what} on {} for {}, {} connections (wrk, 1 thread)",
+        target.name, load.duration, load.connections
     ));
-    let report = wrk::run(&target.base_url, &request, &load, scratch)?;
+    let report = wrk::run(&target.base_url, request, load, scratch)?;
     Ok(Measurement {
-        target: target.name.clone(),
-        scenario: scenario.name,
-        request: what,
+        target: target.name,
+        scenario,
+        round,
         connections: load.connections,
         wrk: report,
         peak_rss_bytes: target.peak_rss_bytes()?,
-        hashes_a_password: scenario.hashes_a_password,
+        pool_exhausted: false,
+        mail_drained: None,
     })
 }
 
@@ -185,10 +403,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_connection_count_is_one_or_more() {
-        assert_eq!(parse_connections("4").unwrap(), 4);
-        assert!(parse_connections("0").is_err());
-        assert!(parse_connections("many").is_err());
+    fn a_count_is_one_or_more() {
+        assert_eq!(parse_count("BENCH_CONNECTIONS", "4").unwrap(), 4);
+        assert!(parse_count("BENCH_CONNECTIONS", "0").is_err());
+        let error = parse_count("BENCH_ROUNDS", "many").unwrap_err().to_string();
+        assert!(error.contains("BENCH_ROUNDS"), "{error}");
     }
 
     #[test]
@@ -199,12 +418,13 @@ mod tests {
     }
 
     #[test]
-    fn connections_are_capped_for_cpu_bound_scenarios() {
-        let sign_in = scenario::all()
+    fn connections_are_capped_for_cpu_bound_operations() {
+        let sign_in = Operation::ALL
             .into_iter()
-            .find(|s| s.hashes_a_password)
+            .find(|o| o.hashes_a_password())
             .unwrap();
-        assert_eq!(sign_in.connections.resolve(32), 4);
-        assert_eq!(sign_in.connections.resolve(2), 2);
+        assert_eq!(sign_in.connections().resolve(32), 4);
+        assert_eq!(sign_in.connections().resolve(2), 2);
+        assert_eq!(Operation::List.connections().resolve(32), 32);
     }
 }

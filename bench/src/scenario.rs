@@ -1,19 +1,102 @@
-//! The scenarios: each is one kind of request that wrk repeats against a target.
+//! What is measured: the operations both products offer (run A/B, Roster then the rival, round
+//! after round), and Roster's own scenarios.
 //!
-//! To add one, append to [`all`]: a name, the request built from the target (its address and
-//! its owner's credentials are there), and how many connections suit it. A scenario that needs
-//! data first (a page of 50 among 10,000 people) gets a preparation step before its load.
+//! To add a compared operation, add a variant to [`Operation`] and its request to
+//! [`crate::target::Target`]; each product builds it in its own API.
 
-use crate::target::Target;
-use crate::wrk::Request;
+use std::path::Path;
 
-pub struct Scenario {
+use anyhow::{Result, bail};
+
+use crate::target::{ROUND, Target};
+use crate::wrk::{Report, Request};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    SignIn,
+    Session,
+    List,
+    CreateInvitation,
+    AcceptInvitation,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 5] = [
+        Operation::SignIn,
+        Operation::Session,
+        Operation::List,
+        Operation::CreateInvitation,
+        Operation::AcceptInvitation,
+    ];
+
     /// Short and stable: the results table's first column.
-    pub name: &'static str,
-    pub connections: Connections,
-    /// Whether argon2id bounds it, so the results compare it with the hash floor.
-    pub hashes_a_password: bool,
-    pub request: fn(&Target) -> Request,
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::SignIn => "sign-in",
+            Operation::Session => "session",
+            Operation::List => "list 50",
+            Operation::CreateInvitation => "invite 1",
+            Operation::AcceptInvitation => "accept 1",
+        }
+    }
+
+    pub fn connections(self) -> Connections {
+        match self {
+            // Only correct passwords: failures are throttled, so they would measure the 429s.
+            Operation::SignIn => Connections::AtMost(4),
+            _ => Connections::Configured,
+        }
+    }
+
+    /// Whether a password hash bounds it, so the results compare it with the hash floor
+    /// instead of the rival.
+    pub fn hashes_a_password(self) -> bool {
+        self == Operation::SignIn
+    }
+
+    /// The request of round `round` on `target`; a pool's remaining lines go to a file in
+    /// `scratch`.
+    pub fn request(self, target: &Target, round: usize, scratch: &Path) -> Result<Request> {
+        Ok(match self {
+            Operation::SignIn => target.sign_in.clone(),
+            Operation::Session => target.session.clone(),
+            Operation::List => target.list.clone(),
+            Operation::CreateInvitation => {
+                let mut request = target.create_invitation.clone();
+                request.body = request
+                    .body
+                    .map(|body| body.replace(ROUND, &format!("r{round}")));
+                request
+            }
+            Operation::AcceptInvitation => {
+                let remaining = target.accept.remaining();
+                if remaining.is_empty() {
+                    bail!(
+                        "no invitations left to accept on {} (BENCH_INVITEES sets how many are seeded)",
+                        target.name
+                    );
+                }
+                let file = scratch.join(format!("accept-{}-{round}.txt", target.name));
+                std::fs::write(&file, remaining.join("\n") + "\n")?;
+                let mut request = target.accept.request.clone();
+                request.pool = Some(file);
+                request
+            }
+        })
+    }
+
+    /// After a run: marks what it used of a pool. wrk counts answers; requests in flight when
+    /// it stopped may have been accepted too, so one per connection is skipped as well.
+    /// `true` when the run needed more than the pool held (its last requests reused lines,
+    /// and failed for that reason).
+    pub fn after_run(self, target: &mut Target, report: &Report, connections: u32) -> bool {
+        if self != Operation::AcceptInvitation {
+            return false;
+        }
+        let available = target.accept.remaining().len() as u64;
+        target.accept.used += (report.requests + u64::from(connections)) as usize;
+        report.requests > available
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -34,27 +117,8 @@ impl Connections {
     }
 }
 
-pub fn all() -> Vec<Scenario> {
-    vec![
-        Scenario {
-            name: "health",
-            connections: Connections::Configured,
-            hashes_a_password: false,
-            request: |_| Request::get("/api/v1/health"),
-        },
-        Scenario {
-            // The cost of any authenticated request: one session lookup and one user lookup.
-            name: "session",
-            connections: Connections::Configured,
-            hashes_a_password: false,
-            request: |target| Request::get("/api/v1/session").with_headers(&target.auth.session),
-        },
-        Scenario {
-            // Only correct passwords: failures are throttled, so they would measure the 429s.
-            name: "sign-in",
-            connections: Connections::AtMost(4),
-            hashes_a_password: true,
-            request: |target| target.auth.sign_in.clone(),
-        },
-    ]
+/// Roster alone: requests the rival has no counterpart for.
+pub struct Solo {
+    pub name: &'static str,
+    pub request: Request,
 }

@@ -6,12 +6,9 @@
 //! (Ctrl-C reaches the server by itself: it is in the terminal's foreground process group.)
 
 use std::fs;
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, Once, Weak};
-use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use tempfile::TempDir;
@@ -21,9 +18,6 @@ static RUNNING: Mutex<Vec<Weak<Mutex<Running>>>> = Mutex::new(Vec::new());
 static PANIC_HOOK: Once = Once::new();
 
 pub struct ServerProcess {
-    /// What the product printed on stdout, line by line, as it printed it (a reader thread
-    /// drains the pipe so the server never blocks on it).
-    pub stdout: Receiver<String>,
     pid: u32,
     dir: PathBuf,
     running: Arc<Mutex<Running>>,
@@ -44,8 +38,8 @@ impl Running {
 }
 
 impl ServerProcess {
-    /// Starts `command` with its stdout read line by line and its stderr in `stderr.log` of
-    /// `dir` (the server's scratch folder, for its database too).
+    /// Starts `command` with its stdout and stderr in `stdout.log` and `stderr.log` of `dir`
+    /// (the server's scratch folder, for its database too).
     pub fn start(mut command: Command, dir: TempDir) -> Result<ServerProcess> {
         PANIC_HOOK.call_once(|| {
             let previous = std::panic::take_hook();
@@ -54,22 +48,15 @@ impl ServerProcess {
                 stop_all_running();
             }));
         });
+        let stdout = fs::File::create(dir.path().join("stdout.log"))?;
         let stderr = fs::File::create(dir.path().join("stderr.log"))?;
         let program = command.get_program().to_string_lossy().into_owned();
-        let mut child = command
+        let child = command
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
+            .stdout(stdout)
             .stderr(stderr)
             .spawn()
             .with_context(|| format!("cannot start {program}"))?;
-        let pipe = child.stdout.take().expect("stdout is piped");
-        let (lines, stdout) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                // The receiver may be gone; keep draining regardless.
-                let _ = lines.send(line);
-            }
-        });
         let pid = child.id();
         let path = dir.path().to_owned();
         let running = Arc::new(Mutex::new(Running {
@@ -83,7 +70,6 @@ impl ServerProcess {
         registry.push(Arc::downgrade(&running));
         drop(registry);
         Ok(ServerProcess {
-            stdout,
             pid,
             dir: path,
             running,
@@ -99,27 +85,21 @@ impl ServerProcess {
         &self.dir
     }
 
-    /// The end of what the server wrote to stderr: the reason, when it failed to start.
-    pub fn stderr_tail(&self) -> String {
+    /// Why the server did not start: how it exited (if it did) and the end of its stderr.
+    pub fn failure(&self) -> String {
+        let status = {
+            let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+            running.child.try_wait().ok().flatten()
+        };
         let text = fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
-    }
-
-    /// How the process ended, if it ends within `patience` (its output closes a moment before
-    /// its exit status is ready).
-    pub fn exit_status(&self, patience: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + patience;
-        loop {
-            let status = {
-                let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-                running.child.try_wait().ok().flatten()
-            };
-            if status.is_some() || Instant::now() >= deadline {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        format!(
+            "{}; its stderr ended with:\n{}",
+            status.map_or("it is still running".to_owned(), |s| format!(
+                "it exited ({s})"
+            )),
+            lines[lines.len().saturating_sub(20)..].join("\n")
+        )
     }
 }
 

@@ -1,42 +1,85 @@
-//! A server under test, as the scenarios see it: where it answers, which process to watch,
-//! and how to act as its owner. Roster is one target; a rival product started by another
-//! script would be a second one, and each scenario would run against both in turn.
+//! A server under test, as the operations see it: where it answers, which process to watch,
+//! and each measured operation as a request in that product's own API. Roster and the rival
+//! each build one; the runner then drives both the same way.
 
 use std::fs;
+use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 
+use crate::api::Api;
 use crate::wrk::Request;
 
+/// Placeholder in [`Target::create_invitation`]'s body for the round, so that no two runs
+/// invite the same address.
+pub const ROUND: &str = "__R__";
+
 pub struct Target {
-    /// Shown in the results, e.g. `roster`.
-    pub name: String,
+    /// Shown in the results: `roster` or `rival`.
+    pub name: &'static str,
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub base_url: String,
     /// The server process, whose memory is reported.
     pub pid: u32,
-    pub auth: Auth,
+    /// The owner signs in afresh with email and password.
+    pub sign_in: Request,
+    /// Who is signed in (the owner's session cookie).
+    pub session: Request,
+    /// The first page of 50 people of the 10,000-person organisation.
+    pub list: Request,
+    /// The owner invites one new address: the body holds [`ROUND`] and
+    /// [`crate::wrk::NUMBER`].
+    pub create_invitation: Request,
+    /// A signed-in invitee accepts their own invitation, once each.
+    pub accept: Pool,
+    /// Roster's SQLite file, to wait for its outbox between runs (the rival has no outbox:
+    /// its invitation "email" is a no-op).
+    pub outbox_db: Option<PathBuf>,
 }
 
-/// How requests are made as the owner of the target's first account, in its own terms.
-pub struct Auth {
-    /// Headers that make any request the owner's (Roster: the session cookie).
-    pub session: Vec<(String, String)>,
-    /// What a state-changing request adds to `session` (Roster: the CSRF token).
-    #[expect(dead_code, reason = "for the scenarios that change data (invitations)")]
-    pub write: Vec<(String, String)>,
-    /// A request that signs the owner in afresh with email and password.
-    pub sign_in: Request,
+/// Requests that can each be sent once: [`Request::pool`] is set per run to the lines not
+/// used yet.
+pub struct Pool {
+    pub request: Request,
+    pub lines: Vec<String>,
+    /// Lines handed to earlier runs (sent, or possibly in flight when wrk stopped).
+    pub used: usize,
+}
+
+impl Pool {
+    pub fn remaining(&self) -> &[String] {
+        &self.lines[self.used.min(self.lines.len())..]
+    }
 }
 
 impl Target {
+    /// Fetches the list page once: how many people it holds, of how many in all (Roster's
+    /// `people`/`total`, better-auth's `members`/`total`), to show both list the same data.
+    pub fn list_page(&self, api: &Api) -> Result<(usize, u64)> {
+        let url = format!("{}{}", self.base_url, self.list.path);
+        let reply = api.get_as(&url, &self.list.headers)?;
+        if reply.status != 200 {
+            bail!("{url} answered {}: {}", reply.status, reply.body);
+        }
+        let body = reply.json()?;
+        let rows = body["people"]
+            .as_array()
+            .or_else(|| body["members"].as_array())
+            .with_context(|| format!("no list in {}", reply.body))?;
+        Ok((rows.len(), body["total"].as_u64().unwrap_or(0)))
+    }
+
     /// The most memory the server has held so far (`VmHWM`, its resident set's high-water
     /// mark), in bytes.
     pub fn peak_rss_bytes(&self) -> Result<u64> {
-        let path = format!("/proc/{}/status", self.pid);
-        let status = fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-        peak_rss_from_status(&status).with_context(|| format!("no VmHWM line in {path}"))
+        peak_rss_bytes(self.pid)
     }
+}
+
+pub fn peak_rss_bytes(pid: u32) -> Result<u64> {
+    let path = format!("/proc/{pid}/status");
+    let status = fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    peak_rss_from_status(&status).with_context(|| format!("no VmHWM line in {path}"))
 }
 
 fn peak_rss_from_status(status: &str) -> Option<u64> {
@@ -60,16 +103,20 @@ mod tests {
 
     #[test]
     fn our_own_process_has_a_peak() {
-        let me = Target {
-            name: "self".to_owned(),
-            base_url: String::new(),
-            pid: std::process::id(),
-            auth: Auth {
-                session: Vec::new(),
-                write: Vec::new(),
-                sign_in: Request::get("/"),
-            },
+        assert!(peak_rss_bytes(std::process::id()).unwrap() > 0);
+    }
+
+    #[test]
+    fn a_pool_hands_out_what_is_left() {
+        let mut pool = Pool {
+            request: Request::get("/"),
+            lines: vec!["a".into(), "b".into(), "c".into()],
+            used: 0,
         };
-        assert!(me.peak_rss_bytes().unwrap() > 0);
+        assert_eq!(pool.remaining().len(), 3);
+        pool.used = 2;
+        assert_eq!(pool.remaining(), ["c".to_owned()]);
+        pool.used = 10;
+        assert!(pool.remaining().is_empty());
     }
 }
