@@ -27,32 +27,11 @@ fi
 step "Building the server (release)"
 cargo build --release --locked -p roster-backend
 
-work=$(mktemp -d)
-server=
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/demo-server.sh
+. "$here/demo-server.sh"
 
-step "A demo organisation in a fresh SQLite file"
-db="sqlite://$work/fuzz.db"
-./target/release/roster demo --people 60 --database-url "$db" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-./target/release/roster serve --listen "127.0.0.1:$port" --database-url "$db" --web-dir "$root/dist" \
-  >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 100); do
-  curl -fsS "$base/api/v1/health" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-
-step "An Owner API token"
-session=$(curl -fsS -c "$work/cookies" -H 'content-type: application/json' -H "origin: $base" \
-  -d '{"email":"demo.owner@northwind.example","password":"roster demo password"}' "$base/api/v1/sign-in")
-csrf=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["session"]["csrf_token"])' <<<"$session")
-account=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["session"]["last_account"])' <<<"$session")
+step "A demo organisation in a fresh SQLite file, and an Owner API token"
+demo_server 60
 token=$(curl -fsS -b "$work/cookies" -H 'content-type: application/json' -H "origin: $base" \
   -H "x-csrf-token: $csrf" -d '{"name":"Fuzzing","max_role":"owner"}' \
   "$base/api/v1/accounts/$account/api-tokens" |
@@ -81,7 +60,7 @@ fuzz "API token" --header "Authorization: Bearer $token" \
   --exclude-path-regex '/api-tokens/\{token\}$'
 # As the app calls it: a session cookie with its CSRF token, which reaches /me too. Signing
 # out (this device or all others) and changing the password would end the session.
-fuzz "browser session" --header "Cookie: $(awk '(!/^#/ || /^#HttpOnly_/) && NF >= 7 { print $6 "=" $7 }' "$work/cookies")" \
+fuzz "browser session" --header "Cookie: $(demo_cookie)" \
   --header "X-CSRF-Token: $csrf" --header "Origin: $base" \
   --exclude-path-regex '^/api/v1/(sign-out|me/password|me/devices.*|me/email.*)$'
 

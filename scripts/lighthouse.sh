@@ -30,30 +30,12 @@ if [ "${1:-}" != "--no-build" ]; then
   scripts/build-web.sh
 fi
 
-work=$(mktemp -d)
-server=
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/demo-server.sh
+. "$here/demo-server.sh"
 
 step "A demo organisation of 200 people, served on loopback"
-db="sqlite://$work/lighthouse.db"
-./target/release/roster demo --people 200 --database-url "$db" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-./target/release/roster serve --listen "127.0.0.1:$port" --database-url "$db" --web-dir "$root/dist" \
-  >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 100); do
-  curl -fsS "$base/api/v1/health" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-session=$(curl -fsS -c "$work/cookies" -H 'content-type: application/json' -H "origin: $base" \
-  -d '{"email":"demo.owner@northwind.example","password":"roster demo password"}' "$base/api/v1/sign-in")
-account=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["session"]["last_account"])' <<<"$session")
-cookie=$(awk '(!/^#/ || /^#HttpOnly_/) && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep="; " }' "$work/cookies")
+demo_server 200
+cookie=$(demo_cookie)
 
 run() { # name url [extra headers json]
   local name=$1 url=$2 headers=${3:-}
