@@ -8,6 +8,7 @@ pub mod dialog;
 pub mod email_chips;
 pub mod field;
 pub mod guard;
+pub mod invite_options;
 pub mod menu;
 pub mod pager;
 pub mod role_select;

@@ -18,8 +18,8 @@ use wasm_bindgen::prelude::*;
 use crate::accounts::use_accounts;
 use crate::api::{self, ApiError};
 use crate::components::field::capitalize;
+use crate::components::invite_options::WithInviteOptions;
 use crate::pages::settings_layout::use_account;
-use crate::remote::Remote;
 use crate::session::use_session;
 
 /// Files larger than this are surely not a list of invitations (the server reads at most
@@ -146,10 +146,6 @@ fn read_file(ev: &leptos::ev::Event, on_text: impl FnOnce(Result<String, String>
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let account = use_account();
-    let options = Remote::new(move || {
-        let id = account.get();
-        async move { api::invite_options(id).await }
-    });
     view! {
         <section aria-labelledby="import-title" class="import">
             <a class="back-link" href=move || format!("/accounts/{}/users", account.get())>"← Users"</a>
@@ -157,21 +153,7 @@ pub fn ImportPage() -> impl IntoView {
             <p class="muted">
                 "Invite many people at once from a file of "<code>"email,role,account"</code>" rows. You see every row and its problems before anything is sent."
             </p>
-            {move || match options.value.get() {
-                None => view! { <p class="card muted" role="status">"Loading…"</p> }.into_any(),
-                Some(Err(error)) => view! {
-                    <div class="alert error" role="alert">
-                        <p>{error.message()}</p>
-                        <button class="button small" on:click=move |_| options.reload()>"Try again"</button>
-                    </div>
-                }.into_any(),
-                Some(Ok(found)) if found.accounts.iter().all(|a| a.roles.is_empty()) => view! {
-                    <div class="card">
-                        <p>"You cannot invite people to this account. Admins and Owners can."</p>
-                    </div>
-                }.into_any(),
-                Some(Ok(found)) => view! { <Importer options=found account=account.get_untracked()/> }.into_any(),
-            }}
+            <WithInviteOptions form=|options, account| view! { <Importer options=options account=account/> }.into_any()/>
         </section>
     }
 }

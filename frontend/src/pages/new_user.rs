@@ -18,9 +18,9 @@ use crate::accounts::use_accounts;
 use crate::api::{self, ApiError};
 use crate::components::account_tree_picker::AccountTreePicker;
 use crate::components::email_chips::{EmailChip, EmailChipsInput};
+use crate::components::invite_options::WithInviteOptions;
 use crate::components::role_select::RoleSelect;
 use crate::pages::settings_layout::use_account;
-use crate::remote::Remote;
 use crate::session::use_session;
 
 /// One "role on these accounts" row of the form (the first is the main one).
@@ -139,10 +139,6 @@ pub fn build_request(
 #[component]
 pub fn NewUserPage() -> impl IntoView {
     let account = use_account();
-    let options = Remote::new(move || {
-        let id = account.get();
-        async move { api::invite_options(id).await }
-    });
     view! {
         <section aria-labelledby="new-user-title">
             <a class="back-link" href=move || format!("/accounts/{}/users", account.get())>"← Users"</a>
@@ -150,21 +146,7 @@ pub fn NewUserPage() -> impl IntoView {
             <p class="muted">
                 "Invite people by email. Each gets a link to join that is valid for 14 days; people already in your organisation get the access at once."
             </p>
-            {move || match options.value.get() {
-                None => view! { <p class="card muted" role="status">"Loading…"</p> }.into_any(),
-                Some(Err(error)) => view! {
-                    <div class="alert error" role="alert">
-                        <p>{error.message()}</p>
-                        <button class="button small" on:click=move |_| options.reload()>"Try again"</button>
-                    </div>
-                }.into_any(),
-                Some(Ok(found)) if found.accounts.iter().all(|a| a.roles.is_empty()) => view! {
-                    <div class="card">
-                        <p>"You cannot invite people to this account. Admins and Owners can."</p>
-                    </div>
-                }.into_any(),
-                Some(Ok(found)) => view! { <InviteForm options=found account=account.get_untracked()/> }.into_any(),
-            }}
+            <WithInviteOptions form=|options, account| view! { <InviteForm options=options account=account/> }.into_any()/>
         </section>
     }
 }
