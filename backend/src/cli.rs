@@ -91,7 +91,8 @@ struct DatabaseArgs {
     #[arg(long, env = "ROSTER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     database_url: String,
 
-    /// Most database connections the server keeps open.
+    /// Most database connections the server keeps open (with SQLite: read connections, at
+    /// most two per core, beside its one writer).
     #[arg(long, env = "ROSTER_DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
     database_max_connections: u32,
 }
