@@ -244,6 +244,7 @@ impl Roster {
         let emails: Vec<String> = (0..INVITE_BATCH)
             .map(|i| format!("person-{i}@{BULK_DOMAIN}"))
             .collect();
+        self.target.reset_peak_rss()?;
         let started = Instant::now();
         let invited = invite(
             api,

@@ -74,6 +74,19 @@ impl Target {
     pub fn peak_rss_bytes(&self) -> Result<u64> {
         peak_rss_bytes(self.pid)
     }
+
+    /// See [`reset_peak_rss`].
+    pub fn reset_peak_rss(&self) -> Result<()> {
+        reset_peak_rss(self.pid)
+    }
+}
+
+/// Starts a new high-water mark at the server's current resident size (Linux: writing 5 to
+/// `/proc/<pid>/clear_refs`), so the next [`peak_rss_bytes`] is the peak of what ran since.
+/// Memory the server still holds from earlier work stays counted: it is resident now.
+pub fn reset_peak_rss(pid: u32) -> Result<()> {
+    let path = format!("/proc/{pid}/clear_refs");
+    fs::write(&path, "5").with_context(|| format!("writing 5 to {path}"))
 }
 
 pub fn peak_rss_bytes(pid: u32) -> Result<u64> {
@@ -104,6 +117,22 @@ mod tests {
     #[test]
     fn our_own_process_has_a_peak() {
         assert!(peak_rss_bytes(std::process::id()).unwrap() > 0);
+    }
+
+    #[test]
+    fn a_reset_peak_starts_again_from_the_current_size() {
+        let me = std::process::id();
+        // 64 MiB touched, then freed: the peak keeps it until the reset.
+        let touched = vec![1u8; 64 << 20];
+        assert_eq!(touched.iter().map(|&b| u64::from(b)).sum::<u64>(), 64 << 20);
+        drop(touched);
+        let before = peak_rss_bytes(me).unwrap();
+        reset_peak_rss(me).unwrap();
+        let after = peak_rss_bytes(me).unwrap();
+        assert!(
+            after + (32 << 20) < before,
+            "peak {before} bytes, after the reset {after} bytes"
+        );
     }
 
     #[test]
