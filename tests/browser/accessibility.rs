@@ -116,12 +116,8 @@ async fn every_screen_passes_axe() {
         .await;
     check("accept invitation", &browser).await;
 
-    browser.open(&app.url("/sign-in")).await;
-    browser.fill("#email", OWNER_EMAIL).await;
-    browser.fill("#password", OWNER_PASSWORD).await;
-    browser.click("[data-test=sign-in-submit]").await;
     browser
-        .wait_for_path(&format!("/accounts/{}/users", acme.0))
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
         .await;
 
     let screens: Vec<(&str, String)> = vec![

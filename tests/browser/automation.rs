@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use roster_shared::account::AccountId;
 use roster_tests::browser::Browser;
 use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
@@ -13,18 +12,6 @@ fn shot(name: &str) -> PathBuf {
     let dir = PathBuf::from("/tmp/shots-automation");
     std::fs::create_dir_all(&dir).expect("the screenshot folder");
     dir.join(format!("{name}.png"))
-}
-
-/// Signs the Owner in through the sign-in page; the app opens the Users list.
-async fn sign_in_owner(app: &TestApp, browser: &Browser, acme: AccountId) {
-    browser.open(&app.url("/sign-in")).await;
-    browser.fill("#email", OWNER_EMAIL).await;
-    browser.fill("#password", OWNER_PASSWORD).await;
-    browser.click("[data-test=sign-in-submit]").await;
-    browser
-        .wait_for_path(&format!("/accounts/{}/users", acme.0))
-        .await;
-    browser.wait_for_text("h1", "Users").await;
 }
 
 fn line(n: u32, part: &str) -> String {
@@ -49,7 +36,9 @@ async fn a_csv_file_is_previewed_fixed_in_place_and_sent_as_one_batch() {
     let acme = app.set_up().await.last_account.expect("setup opens Acme");
     let europe = app.sub_account(acme, "Europe").await;
     let browser = Browser::launch().await;
-    sign_in_owner(&app, &browser, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
 
     browser.click("[data-test=import-csv]").await;
     browser
@@ -166,7 +155,9 @@ async fn a_short_seat_plan_is_explained_with_a_way_to_buy_more() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.expect("setup opens Acme");
     let browser = Browser::launch().await;
-    sign_in_owner(&app, &browser, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
     browser
         .open(&app.url(&format!("/accounts/{}/users/import", acme.0)))
         .await;
@@ -224,7 +215,9 @@ async fn a_token_is_shown_once_works_as_bearer_and_stops_when_revoked() {
     let acme = app.set_up().await.last_account.expect("setup opens Acme");
     app.sub_account(acme, "Europe").await;
     let browser = Browser::launch().await;
-    sign_in_owner(&app, &browser, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
     browser
         .open(&app.url(&format!("/accounts/{}/tokens", acme.0)))
         .await;

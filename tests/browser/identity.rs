@@ -58,10 +58,9 @@ async fn first_run_sign_in_rename_and_devices() {
 
     // A second browser signs in…
     let second = Browser::launch().await;
-    second.open(&app.url("/sign-in")).await;
-    second.fill("#email", OWNER_EMAIL).await;
-    second.fill("#password", OWNER_PASSWORD).await;
-    second.click("[data-test=sign-in-submit]").await;
+    second
+        .submit_sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD)
+        .await;
     second.wait_for_text("h1", "Users").await;
 
     // …and the first signs it out from Connected devices.

@@ -8,10 +8,9 @@ async fn a_test_email_shows_up_in_the_development_mailbox() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     app.set_up().await;
     let browser = Browser::launch().await;
-    browser.open(&app.url("/sign-in")).await;
-    browser.fill("#email", OWNER_EMAIL).await;
-    browser.fill("#password", OWNER_PASSWORD).await;
-    browser.click("[data-test=sign-in-submit]").await;
+    browser
+        .submit_sign_in(&app, OWNER_EMAIL, OWNER_PASSWORD)
+        .await;
     browser.wait_for_text("h1", "Users").await;
 
     browser.open(&app.url("/dev/mailbox")).await;

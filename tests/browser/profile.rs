@@ -21,17 +21,6 @@ fn shot(name: &str) -> PathBuf {
     dir.join(format!("{name}.png"))
 }
 
-async fn sign_in(app: &TestApp, browser: &Browser, email: &str, acme: AccountId) {
-    browser.open(&app.url("/sign-in")).await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", OWNER_PASSWORD).await;
-    browser.click("[data-test=sign-in-submit]").await;
-    browser
-        .wait_for_path(&format!("/accounts/{}/users", acme.0))
-        .await;
-    browser.wait_for_text("h1", "Users").await;
-}
-
 /// Runs `script` (which returns a value) until it returns `expected`, for up to 15 s.
 async fn wait_for_js(browser: &Browser, script: &str, expected: serde_json::Value) {
     let mut last = serde_json::Value::Null;
@@ -86,7 +75,9 @@ async fn user_details_are_saved_at_once_with_errors_at_their_fields() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.unwrap();
     let browser = Browser::launch().await;
-    sign_in(&app, &browser, OWNER_EMAIL, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
     browser.open(&app.url("/profile")).await;
     browser.wait_for_text("h2", "User details").await;
     assert_eq!(browser.value_of("#profile-name").await, "Olivia Owner");
@@ -169,7 +160,9 @@ async fn a_new_email_counts_once_confirmed_from_its_link() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.unwrap();
     let browser = Browser::launch().await;
-    sign_in(&app, &browser, OWNER_EMAIL, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
     browser.open(&app.url("/profile")).await;
     browser.fill("#profile-email", "olivia@new.example").await;
     browser.click("[data-test=profile-save]").await;
@@ -231,7 +224,9 @@ async fn a_new_email_counts_once_confirmed_from_its_link() {
 
     // Signed out, the new address signs in; the old one no longer does.
     browser.client.delete_all_cookies().await.unwrap();
-    sign_in(&app, &browser, "olivia@new.example", acme).await;
+    browser
+        .sign_in_to_users(&app, "olivia@new.example", OWNER_PASSWORD, acme)
+        .await;
     browser.close().await;
     app.stop().await;
 }
@@ -299,7 +294,9 @@ async fn inbound_messages_notify_as_the_person_chose() {
             json!({ "origin": app.address, "permissions": ["notifications"] }),
         )
         .await;
-    sign_in(&app, &browser, OWNER_EMAIL, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
     browser.open(&app.url("/profile/notifications")).await;
     browser.wait_for_text("h2", "New inbound messages").await;
     assert!(!browser.is_checked("#pref-desktop").await);
@@ -374,7 +371,9 @@ async fn turning_on_desktop_notifications_explains_a_refusal() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.unwrap();
     let browser = Browser::launch().await;
-    sign_in(&app, &browser, OWNER_EMAIL, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
     browser.open(&app.url("/profile/notifications")).await;
     browser.wait_for_text("h2", "New inbound messages").await;
     // The browser's answer is "no" (as after the person blocked the site).
@@ -403,7 +402,9 @@ async fn the_users_list_follows_an_invitation_accepted_elsewhere() {
     app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
         .await;
     let browser = Browser::launch().await;
-    sign_in(&app, &browser, OWNER_EMAIL, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
     let status = "[data-test=person-row][data-email=\"ana@example.com\"] [data-test=status]";
     browser.wait_for_text(status, "Pending").await;
     // A mark that a reload would wipe.
@@ -424,7 +425,9 @@ async fn a_session_ended_elsewhere_shows_the_sign_in_page() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.unwrap();
     let browser = Browser::launch().await;
-    sign_in(&app, &browser, OWNER_EMAIL, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
     browser.open(&app.url("/profile")).await;
     browser.wait_for_text("h2", "User details").await;
     // Give the event stream a moment to open after the page load.
@@ -446,7 +449,9 @@ async fn the_footer_says_when_the_browser_is_offline() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.unwrap();
     let browser = Browser::launch().await;
-    sign_in(&app, &browser, OWNER_EMAIL, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
     browser.text_of("[data-test=health-status]").await;
     let network = |offline: bool| json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 });
     browser
@@ -474,7 +479,9 @@ async fn the_app_starts_from_the_service_worker_without_the_server() {
     let mut app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.unwrap();
     let browser = Browser::launch().await;
-    sign_in(&app, &browser, OWNER_EMAIL, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
     // The worker takes over the page once it has stored the shell.
     wait_for_js(
         &browser,
@@ -519,7 +526,9 @@ async fn pages_left_behind_hold_no_connection() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.unwrap();
     let browser = Browser::launch().await;
-    sign_in(&app, &browser, OWNER_EMAIL, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
     for round in 0..8u32 {
         let path = if round.is_multiple_of(2) {
             "/profile"

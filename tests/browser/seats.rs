@@ -21,10 +21,7 @@ fn shot(name: &str) -> PathBuf {
 
 /// Signs a person in through the sign-in page and waits until the app has opened.
 async fn sign_in(app: &TestApp, browser: &Browser, email: &str, password: &str) {
-    browser.open(&app.url("/sign-in")).await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", password).await;
-    browser.click("[data-test=sign-in-submit]").await;
+    browser.submit_sign_in(app, email, password).await;
     for _ in 0..200 {
         let path = browser
             .client

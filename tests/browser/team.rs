@@ -2,25 +2,12 @@
 //! fixed in place), accepting in another browser, Pending turning Active, editing access on
 //! the person's profile, and switching accounts from the keyboard.
 
-use roster_shared::account::AccountId;
 use roster_tests::browser::Browser;
 use roster_tests::{Engine, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
 const ENTER: &str = "\u{E007}";
 const ARROW_DOWN: &str = "\u{E015}";
 const ESCAPE: &str = "\u{E00C}";
-
-/// Signs the Owner in through the sign-in page; the app opens the Users list of their account.
-async fn sign_in_owner(app: &TestApp, browser: &Browser, acme: AccountId) {
-    browser.open(&app.url("/sign-in")).await;
-    browser.fill("#email", OWNER_EMAIL).await;
-    browser.fill("#password", OWNER_PASSWORD).await;
-    browser.click("[data-test=sign-in-submit]").await;
-    browser
-        .wait_for_path(&format!("/accounts/{}/users", acme.0))
-        .await;
-    browser.wait_for_text("h1", "Users").await;
-}
 
 fn row(email: &str) -> String {
     format!("[data-test=person-row][data-email=\"{email}\"]")
@@ -34,7 +21,9 @@ async fn invite_accept_and_edit_access() {
     let support = app.sub_account(acme, "Support").await;
     let sales = app.sub_account(acme, "Sales").await;
     let browser = Browser::launch().await;
-    sign_in_owner(&app, &browser, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
 
     // New User: three addresses, one with a typo.
     browser.click("[data-test=new-user]").await;
@@ -247,7 +236,9 @@ async fn row_menu_resends_copies_and_revokes() {
     )
     .await;
     let browser = Browser::launch().await;
-    sign_in_owner(&app, &browser, acme).await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
     let dee = row("dee@example.com");
 
     // The ⋮ menu opens from the keyboard with focus on its first action.

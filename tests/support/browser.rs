@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
+use roster_shared::account::AccountId;
 use tokio::process::{Child, Command};
+
+use crate::TestApp;
 
 pub struct Browser {
     pub client: Client,
@@ -152,6 +155,29 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("{css} never showed {expected:?} (last: {last:?})");
+    }
+
+    /// Fills in and sends the sign-in page; where the app goes next is the caller's to wait for.
+    pub async fn submit_sign_in(&self, app: &TestApp, email: &str, password: &str) {
+        self.open(&app.url("/sign-in")).await;
+        self.fill("#email", email).await;
+        self.fill("#password", password).await;
+        self.click("[data-test=sign-in-submit]").await;
+    }
+
+    /// Signs `email` in through the sign-in page and waits for the Users list of `account`,
+    /// where the app opens after signing in.
+    pub async fn sign_in_to_users(
+        &self,
+        app: &TestApp,
+        email: &str,
+        password: &str,
+        account: AccountId,
+    ) {
+        self.submit_sign_in(app, email, password).await;
+        self.wait_for_path(&format!("/accounts/{}/users", account.0))
+            .await;
+        self.wait_for_text("h1", "Users").await;
     }
 
     /// Waits (up to 20 s) until the address bar's path is `path`.
