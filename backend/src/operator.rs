@@ -95,7 +95,7 @@ pub async fn create_organisation(
     )
     .await?;
     let (link_token, hash) = token::new_token();
-    db::team::insert_token(&mut *tx, invitation, &hash, now).await?;
+    db::team::insert_tokens(&mut *tx, &[(invitation, &hash)], now).await?;
     db::audit::insert(
         &mut *tx,
         db::audit::Record {

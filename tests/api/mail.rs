@@ -17,6 +17,7 @@ engines!(
     after_the_last_attempt_the_failure_is_recorded,
     mail_committed_before_a_crash_is_delivered_after_restart,
     the_development_mailbox_shows_delivered_mail,
+    every_invitation_of_a_large_batch_gets_its_own_link,
 );
 
 /// `(status, attempts, last_error)` of the newest outbox row.
@@ -248,5 +249,68 @@ async fn the_development_mailbox_shows_delivered_mail(engine: Engine) {
         .await
         .unwrap();
     expect_error(response, 403, "dev_mailbox_local_only").await;
+    app.stop().await;
+}
+
+/// More invitations than the worker takes at once (it claims 20): the links of a batch are
+/// stored together and the development mailbox copies are stored with their "sent" marks, so
+/// each mail must still carry the link of its own recipient, once.
+async fn every_invitation_of_a_large_batch_gets_its_own_link(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let acme = app.set_up().await.last_account.unwrap();
+    app.set_extra_seats(acme, 100).await;
+    let emails: Vec<String> = (0..45).map(|i| format!("batch{i}@example.com")).collect();
+    let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
+    let invited = app
+        .invite(acme, &refs, &[(roster_shared::role::Role::Basic, &[acme])])
+        .await;
+    assert_eq!(invited.invited.len(), 45);
+
+    let mut list: Vec<DevMailSummary> = Vec::new();
+    for _ in 0..100 {
+        list = app.api.get_ok("/api/v1/dev/mailbox").await;
+        if list.len() >= 45 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(list.len(), 45, "each invitation mailed once");
+    let mut recipients: Vec<String> = list.iter().map(|m| m.to.clone()).collect();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(recipients.len(), 45, "no address mailed twice");
+    for summary in &list {
+        let mail: DevMail = app
+            .api
+            .get_ok(&format!("/api/v1/dev/mailbox/{}", summary.id))
+            .await;
+        let start = mail.text.find("#token=").expect("an accept link") + "#token=".len();
+        let token: String = mail.text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        let view: roster_shared::api::InvitationView = expect_json(
+            app.new_client()
+                .post(
+                    "/api/v1/invitations/inspect",
+                    &serde_json::json!({ "token": token }),
+                )
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(
+            view.email.as_str(),
+            summary.to,
+            "the link opens its own invitation"
+        );
+    }
+    let pool = app.db().await;
+    let unsent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_eq!(unsent, 0, "every outbox row is marked sent");
     app.stop().await;
 }

@@ -50,6 +50,21 @@ impl Dialect {
     }
 }
 
+/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values: one statement inserts a whole
+/// batch, one round trip to the database instead of one per row.
+pub(crate) fn values_placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let values = (1..=columns)
+                .map(|column| format!("${}", row * columns + column))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("({values})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Clone)]
 pub(crate) struct Db {
     read: AnyPool,
@@ -267,6 +282,13 @@ mod tests {
         assert_eq!(sqlite_readers(1), 1);
         assert_eq!(sqlite_readers(0), 1, "a pool needs one connection");
         assert_eq!(sqlite_readers(2 * cores + 1), 2 * cores);
+    }
+
+    #[test]
+    fn placeholders_number_every_value_of_every_row() {
+        assert_eq!(values_placeholders(1, 1), "($1)");
+        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_placeholders(0, 3), "");
     }
 
     #[test]

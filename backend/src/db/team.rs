@@ -288,20 +288,24 @@ pub(crate) async fn mark_revoked(
     delete_tokens(conn, id).await
 }
 
-pub(crate) async fn insert_token<'e, E: Executor<'e, Database = Any>>(
+/// Stores the hashes of freshly mailed links, `(invitation, hash)`, in one statement.
+pub(crate) async fn insert_tokens<'e, E: Executor<'e, Database = Any>>(
     db: E,
-    invitation_id: i64,
-    token_hash: &str,
+    tokens: &[(i64, &str)],
     now: Timestamp,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO invitation_tokens (token_hash, invitation_id, created_at) VALUES ($1, $2, $3)",
-    )
-    .bind(token_hash)
-    .bind(invitation_id)
-    .bind(now.millis())
-    .execute(db)
-    .await?;
+    if tokens.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO invitation_tokens (token_hash, invitation_id, created_at) VALUES {}",
+        super::values_placeholders(tokens.len(), 3)
+    );
+    let mut insert = sqlx::query(&sql);
+    for (invitation_id, hash) in tokens {
+        insert = insert.bind(*hash).bind(*invitation_id).bind(now.millis());
+    }
+    insert.execute(db).await?;
     Ok(())
 }
 

@@ -6,26 +6,27 @@ use anyhow::Context as _;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use roster_shared::time::Timestamp;
 
-use crate::db;
-use crate::db::Db;
 use crate::mail::templates::Rendered;
 
 pub(crate) enum Transport {
-    Smtp {
-        mailer: AsyncSmtpTransport<Tokio1Executor>,
+    Smtp(Smtp),
+    /// Keeps mail in the database, for `/dev/mailbox`: the worker stores it there in the same
+    /// transaction that marks it sent. Never a production transport.
+    DevMailbox {
         from: Mailbox,
-        /// The server, without credentials, for logs.
-        label: String,
     },
-    /// Keeps mail in the database, for `/dev/mailbox`. Never a production transport.
-    DevMailbox { from: Mailbox },
+}
+
+pub(crate) struct Smtp {
+    mailer: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    /// The server, without credentials, for logs.
+    label: String,
 }
 
 /// One delivery, ready to send.
 pub(crate) struct Outgoing<'a> {
-    pub(crate) outbox_id: i64,
     pub(crate) to: &'a str,
     pub(crate) message_id: &'a str,
     pub(crate) rendered: &'a Rendered,
@@ -44,18 +45,18 @@ impl Transport {
                     .context("the SMTP URL is not valid (smtp://user:password@host:port)")?
                     .timeout(Some(std::time::Duration::from_secs(30)))
                     .build();
-                Ok(Transport::Smtp {
+                Ok(Transport::Smtp(Smtp {
                     mailer,
                     from,
                     label: without_credentials(url),
-                })
+                }))
             }
         }
     }
 
     pub(crate) fn describe(&self) -> String {
         match self {
-            Transport::Smtp { label, .. } => format!("SMTP ({label})"),
+            Transport::Smtp(smtp) => format!("SMTP ({})", smtp.label),
             Transport::DevMailbox { .. } => "the development mailbox (/dev/mailbox)".to_owned(),
         }
     }
@@ -63,59 +64,38 @@ impl Transport {
     pub(crate) fn is_dev_mailbox(&self) -> bool {
         matches!(self, Transport::DevMailbox { .. })
     }
+}
 
+impl Smtp {
     /// Sends one message; the error is a reason fit for the log and the outbox row (never
     /// shown to clients).
-    pub(crate) async fn deliver(
-        &self,
-        db: &Db,
-        outgoing: Outgoing<'_>,
-        now: Timestamp,
-    ) -> Result<(), String> {
-        match self {
-            Transport::DevMailbox { from } => db::outbox::insert_dev_message(
-                db.writer(),
-                db::outbox::NewDevMessage {
-                    outbox_id: outgoing.outbox_id,
-                    recipient: outgoing.to,
-                    sender: &from.to_string(),
-                    subject: &outgoing.rendered.subject,
-                    text_body: &outgoing.rendered.text,
-                    html_body: &outgoing.rendered.html,
-                    message_id: outgoing.message_id,
-                    now,
-                },
-            )
-            .await
-            .map_err(|e| format!("development mailbox: {e}")),
-            Transport::Smtp { mailer, from, .. } => {
-                let to = Mailbox::from_str(outgoing.to).map_err(|e| format!("recipient: {e}"))?;
-                let message = Message::builder()
-                    .from(from.clone())
-                    .to(to)
-                    .subject(outgoing.rendered.subject.clone())
-                    .message_id(Some(outgoing.message_id.to_owned()))
-                    .multipart(
-                        MultiPart::alternative()
-                            .singlepart(
-                                SinglePart::builder()
-                                    .header(ContentType::TEXT_PLAIN)
-                                    .body(outgoing.rendered.text.clone()),
-                            )
-                            .singlepart(
-                                SinglePart::builder()
-                                    .header(ContentType::TEXT_HTML)
-                                    .body(outgoing.rendered.html.clone()),
-                            ),
+    pub(crate) async fn send(&self, outgoing: Outgoing<'_>) -> Result<(), String> {
+        let Smtp { mailer, from, .. } = self;
+        let to = Mailbox::from_str(outgoing.to).map_err(|e| format!("recipient: {e}"))?;
+        let message = Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(outgoing.rendered.subject.clone())
+            .message_id(Some(outgoing.message_id.to_owned()))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(outgoing.rendered.text.clone()),
                     )
-                    .map_err(|e| format!("building the message: {e}"))?;
-                mailer
-                    .send(message)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| format!("SMTP: {e}"))
-            }
-        }
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(outgoing.rendered.html.clone()),
+                    ),
+            )
+            .map_err(|e| format!("building the message: {e}"))?;
+        mailer
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("SMTP: {e}"))
     }
 }
 

@@ -8,7 +8,7 @@ use crate::clock;
 use crate::db;
 use crate::mail::templates::{self, Rendered};
 use crate::mail::transport::Outgoing;
-use crate::mail::{Mail, Mailer};
+use crate::mail::{Mail, Mailer, Transport};
 use crate::state::AppState;
 
 const BATCH: i64 = 20;
@@ -33,10 +33,17 @@ pub(crate) async fn run(state: AppState) {
 }
 
 /// Delivers one batch; returns how many messages it handled.
+///
+/// The writer is taken a fixed number of times per batch rather than several times per
+/// message, because every invitation's transaction waits for it: one transaction stores the
+/// links of the whole batch before any message leaves, and the development mailbox stores its
+/// copies together with their "sent" marks (so each message is there exactly once).
 pub(crate) async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Result<usize> {
     let now = clock::now();
     let lease_until = now.plus_millis(mailer.policy.lease.as_millis() as i64);
     let claimed = db::outbox::claim(state.db().writer(), now, lease_until, BATCH).await?;
+    let mut ready: Vec<(&db::outbox::Claimed, Rendered)> = Vec::with_capacity(claimed.len());
+    let mut links = Vec::new();
     for item in &claimed {
         let mail: Mail = match serde_json::from_str(&item.payload) {
             Ok(mail) => mail,
@@ -47,43 +54,118 @@ pub(crate) async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Re
                 continue;
             }
         };
-        let rendered = match render(state, &mail).await {
-            Ok(Some(rendered)) => rendered,
-            Ok(None) => {
-                db::outbox::mark_skipped(state.db().writer(), item.id).await?;
-                continue;
+        match render(state, &mail).await {
+            Ok(Some((rendered, link))) => {
+                links.extend(link);
+                ready.push((item, rendered));
             }
+            Ok(None) => db::outbox::mark_skipped(state.db().writer(), item.id).await?,
             Err(error) => {
-                record_failure(
-                    state,
-                    mailer,
-                    item.id,
-                    item.attempts,
-                    &format!("rendering: {error:#}"),
-                )
-                .await?;
-                continue;
+                let reason = format!("rendering: {error:#}");
+                record_failure(state, mailer, item.id, item.attempts, &reason).await?;
             }
-        };
-        let outgoing = Outgoing {
-            outbox_id: item.id,
-            to: &item.recipient,
-            message_id: &item.message_id,
-            rendered: &rendered,
-        };
-        match mailer
-            .transport
-            .deliver(state.db(), outgoing, clock::now())
-            .await
-        {
-            Ok(()) => {
-                db::outbox::mark_sent(state.db().writer(), item.id, clock::now()).await?;
-                tracing::info!(outbox = item.id, to = %item.recipient, subject = %rendered.subject, "mail sent");
+        }
+    }
+    if ready.is_empty() {
+        return Ok(claimed.len());
+    }
+    if let Err(error) = store_links(state, &links).await {
+        let reason = format!("storing the links: {error:#}");
+        for (item, _) in &ready {
+            record_failure(state, mailer, item.id, item.attempts, &reason).await?;
+        }
+        return Ok(claimed.len());
+    }
+    match &*mailer.transport {
+        Transport::DevMailbox { from } => {
+            let from = from.to_string();
+            if let Err(error) = to_dev_mailbox(state, &from, &ready).await {
+                let reason = format!("development mailbox: {error}");
+                for (item, _) in &ready {
+                    record_failure(state, mailer, item.id, item.attempts, &reason).await?;
+                }
             }
-            Err(reason) => record_failure(state, mailer, item.id, item.attempts, &reason).await?,
+        }
+        Transport::Smtp(smtp) => {
+            for (item, rendered) in &ready {
+                let outgoing = Outgoing {
+                    to: &item.recipient,
+                    message_id: &item.message_id,
+                    rendered,
+                };
+                match smtp.send(outgoing).await {
+                    Ok(()) => {
+                        db::outbox::mark_sent(state.db().writer(), item.id, clock::now()).await?;
+                        tracing::info!(outbox = item.id, to = %item.recipient, subject = %rendered.subject, "mail sent");
+                    }
+                    Err(reason) => {
+                        record_failure(state, mailer, item.id, item.attempts, &reason).await?
+                    }
+                }
+            }
         }
     }
     Ok(claimed.len())
+}
+
+/// A link minted while rendering: only its hash is stored, before the message leaves.
+enum Link {
+    Invitation { invitation_id: i64, hash: String },
+    EmailChange { change_id: i64, hash: String },
+}
+
+async fn store_links(state: &AppState, links: &[Link]) -> sqlx::Result<()> {
+    if links.is_empty() {
+        return Ok(());
+    }
+    let now = clock::now();
+    let invitations: Vec<(i64, &str)> = links
+        .iter()
+        .filter_map(|link| match link {
+            Link::Invitation {
+                invitation_id,
+                hash,
+            } => Some((*invitation_id, hash.as_str())),
+            Link::EmailChange { .. } => None,
+        })
+        .collect();
+    let mut tx = state.db().writer().begin().await?;
+    db::team::insert_tokens(&mut *tx, &invitations, now).await?;
+    for link in links {
+        if let Link::EmailChange { change_id, hash } = link {
+            db::profile::insert_email_change_token(&mut *tx, *change_id, hash, now).await?;
+        }
+    }
+    tx.commit().await
+}
+
+/// Stores the batch in the development mailbox and marks it sent, in one transaction.
+async fn to_dev_mailbox(
+    state: &AppState,
+    from: &str,
+    ready: &[(&db::outbox::Claimed, Rendered)],
+) -> sqlx::Result<()> {
+    let now = clock::now();
+    let messages: Vec<db::outbox::NewDevMessage<'_>> = ready
+        .iter()
+        .map(|(item, rendered)| db::outbox::NewDevMessage {
+            outbox_id: item.id,
+            recipient: &item.recipient,
+            sender: from,
+            subject: &rendered.subject,
+            text_body: &rendered.text,
+            html_body: &rendered.html,
+            message_id: &item.message_id,
+            now,
+        })
+        .collect();
+    let mut tx = state.db().writer().begin().await?;
+    db::outbox::deliver_to_dev_mailbox(&mut tx, &messages).await?;
+    tx.commit().await?;
+    for (item, rendered) in ready {
+        tracing::info!(outbox = item.id, to = %item.recipient, subject = %rendered.subject, "mail kept in the development mailbox");
+    }
+    Ok(())
 }
 
 async fn record_failure(
@@ -105,8 +187,9 @@ async fn record_failure(
     Ok(())
 }
 
-/// The message for `mail`, or `None` when there is nothing to send any more.
-async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<Rendered>> {
+/// The message for `mail` and the link it carries, or `None` when there is nothing to send any
+/// more.
+async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<(Rendered, Option<Link>)>> {
     let sign_in_url = format!("{}/sign-in", state.public_url());
     match mail {
         Mail::Invitation {
@@ -138,13 +221,12 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<Rendered
             }
             // The link is minted now, so no usable token waits in the outbox.
             let (token, hash) = token::new_token();
-            db::team::insert_token(state.db().writer(), invitation.id, &hash, now).await?;
             let accept_url = format!("{}/invitations/accept#token={token}", state.public_url());
             let inviter = invitation
                 .inviter_name
                 .as_deref()
                 .unwrap_or("The Roster administrator");
-            Ok(Some(templates::invitation(&templates::Invitation {
+            let rendered = templates::invitation(&templates::Invitation {
                 inviter,
                 organisation: &organisation,
                 grants: &grants,
@@ -153,7 +235,12 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<Rendered
                 accept_url: &accept_url,
                 expires_at: Timestamp::from_millis(invitation.expires_at),
                 reinvite: *reinvite,
-            })))
+            });
+            let link = Link::Invitation {
+                invitation_id: invitation.id,
+                hash,
+            };
+            Ok(Some((rendered, Some(link))))
         }
         Mail::EmailChangeConfirmation { change_id } => {
             let Some(change) = db::profile::email_change(state.db().reader(), *change_id).await?
@@ -171,17 +258,19 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<Rendered
                 return Ok(None);
             };
             let (token, hash) = token::new_token();
-            db::profile::insert_email_change_token(state.db().writer(), change.id, &hash, now)
-                .await?;
             let confirm_url = format!("{}/email/confirm#token={token}", state.public_url());
-            Ok(Some(templates::email_change_confirmation(
-                &templates::EmailChangeConfirmation {
+            let rendered =
+                templates::email_change_confirmation(&templates::EmailChangeConfirmation {
                     name: user.display_name(),
                     new_email: &change.new_email,
                     confirm_url: &confirm_url,
                     expires_at: Timestamp::from_millis(change.expires_at),
-                },
-            )))
+                });
+            let link = Link::EmailChange {
+                change_id: change.id,
+                hash,
+            };
+            Ok(Some((rendered, Some(link))))
         }
         Mail::EmailChangeNotice {
             change_id,
@@ -194,13 +283,12 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<Rendered
             let Some(user) = db::users::find(state.db().reader(), change.user_id).await? else {
                 return Ok(None);
             };
-            Ok(Some(templates::email_change_notice(
-                &templates::EmailChangeNotice {
-                    name: user.display_name(),
-                    old_email,
-                    new_email: &change.new_email,
-                },
-            )))
+            let rendered = templates::email_change_notice(&templates::EmailChangeNotice {
+                name: user.display_name(),
+                old_email,
+                new_email: &change.new_email,
+            });
+            Ok(Some((rendered, None)))
         }
         Mail::AccessGranted {
             user_id,
@@ -228,22 +316,24 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<Rendered
             if grants.is_empty() {
                 return Ok(None);
             }
-            Ok(Some(templates::access_granted(&templates::AccessGranted {
+            let rendered = templates::access_granted(&templates::AccessGranted {
                 granter,
                 name: user.display_name(),
                 grants: &grants,
                 sign_in_url: &sign_in_url,
                 email: &user.email,
-            })))
+            });
+            Ok(Some((rendered, None)))
         }
         Mail::Test { user_id } => {
             let Some(user) = db::users::find(state.db().reader(), *user_id).await? else {
                 return Ok(None);
             };
-            Ok(Some(templates::test(&templates::Test {
+            let rendered = templates::test(&templates::Test {
                 name: user.display_name(),
                 transport: &state.mailer().transport.describe(),
-            })))
+            });
+            Ok(Some((rendered, None)))
         }
     }
 }

@@ -589,7 +589,7 @@ pub(crate) async fn link(
     let now = clock::now();
     let (link_token, hash) = token::new_token();
     let mut tx = state.db().writer().begin().await?;
-    db::team::insert_token(&mut *tx, invitation, &hash, now).await?;
+    db::team::insert_tokens(&mut *tx, &[(invitation, &hash)], now).await?;
     audit::record(
         &mut tx,
         ctx.root(),
