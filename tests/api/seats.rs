@@ -2,7 +2,7 @@
 //! floor, invitations blocked when full, and a limit that holds under concurrency.
 
 use roster_shared::account::AccountId;
-use roster_shared::api::{InviteResult, SeatChangeKind, SeatOverview};
+use roster_shared::api::{InviteResult, PeoplePage, SeatChangeKind, SeatOverview};
 use roster_shared::role::Role;
 use roster_shared::seats::SeatQuote;
 use roster_tests::{Engine, TestApp, engines, expect_error, expect_json};
@@ -15,6 +15,7 @@ engines!(
     only_top_level_owners_and_admins_manage_seats,
     many_simultaneous_invitations_for_the_last_seat_admit_one,
     removing_seats_while_inviting_never_overfills,
+    the_kept_member_counts_follow_every_change,
 );
 
 async fn setup(engine: Engine) -> (TestApp, AccountId) {
@@ -328,5 +329,102 @@ async fn removing_seats_while_inviting_never_overfills(engine: Engine) {
         let seats = overview(&app, acme).await.seats;
         assert!(seats.used <= seats.total(), "round {round}: {seats:?}");
     }
+    app.stop().await;
+}
+
+/// Seats and the Users list's total read counts kept by triggers (migration 0009); after each
+/// kind of change they must equal a count of the rows themselves.
+async fn the_kept_member_counts_follow_every_change(engine: Engine) {
+    let (app, acme) = setup(engine).await;
+    app.set_extra_seats(acme, 10).await;
+    let check = |step: &'static str| {
+        let app = &app;
+        async move {
+            let pool = app.db().await;
+            let kept: (i64, i64) = sqlx::query_as(&format!(
+                "SELECT accepted, invited FROM member_counts WHERE root_id = {}",
+                acme.0
+            ))
+            .fetch_one(&pool)
+            .await
+            .expect("a count row for the organisation");
+            let counted: (i64, i64, i64) = sqlx::query_as(&format!(
+                "SELECT \
+                   COALESCE(SUM(CASE WHEN accepted_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
+                   COALESCE(SUM(CASE WHEN accepted_at IS NULL THEN 1 ELSE 0 END), 0), \
+                   COALESCE(SUM(CASE WHEN accepted_at IS NULL AND invitation_expires_at > {} \
+                     THEN 1 ELSE 0 END), 0) \
+                 FROM tree_members WHERE root_id = {}",
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis(),
+                acme.0
+            ))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+            assert_eq!(kept, (counted.0, counted.1), "{step}: kept counts");
+            let seats = overview(app, acme).await.seats;
+            assert_eq!(
+                i64::from(seats.used),
+                counted.0 + counted.2,
+                "{step}: seats in use"
+            );
+            let page: PeoplePage = app
+                .api
+                .get_ok(&format!("/api/v1/accounts/{}/people", acme.0))
+                .await;
+            assert_eq!(
+                page.total as i64,
+                counted.0 + counted.1,
+                "{step}: Users list total"
+            );
+        }
+    };
+    check("the owner alone").await;
+    fill(&app, acme, 3, "kept").await;
+    check("three invited").await;
+    app.accept_as_new("kept0@example.com", "Kept Zero").await;
+    check("one accepted").await;
+    let again = app
+        .invite(acme, &["kept1@example.com"], &[(Role::Admin, &[acme])])
+        .await;
+    assert_eq!(again.reinvited.len(), 1);
+    check("one invited again").await;
+    app.execute(
+        "UPDATE tree_members SET invitation_expires_at = 1000 \
+         WHERE email_key = 'kept2@example.com'",
+    )
+    .await;
+    check("one invitation expired (no seat, still listed)").await;
+    let id_of = |email: &'static str| {
+        let app = &app;
+        async move {
+            let page: PeoplePage = app
+                .api
+                .get_ok(&format!("/api/v1/accounts/{}/people?q={email}", acme.0))
+                .await;
+            page.people[0].id.0
+        }
+    };
+    let kept1 = id_of("kept1@example.com").await;
+    let withdrawn = app
+        .api
+        .delete(&format!(
+            "/api/v1/accounts/{}/people/{kept1}/invitation",
+            acme.0
+        ))
+        .await;
+    assert_eq!(withdrawn.status(), 204);
+    check("one invitation withdrawn").await;
+    let kept0 = id_of("kept0@example.com").await;
+    let removed = app
+        .api
+        .delete(&format!("/api/v1/accounts/{}/people/{kept0}", acme.0))
+        .await;
+    assert_eq!(removed.status(), 200);
+    check("one member removed").await;
     app.stop().await;
 }

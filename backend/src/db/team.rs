@@ -126,20 +126,35 @@ pub(crate) async fn delete_member<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Seats in use: accepted people, and people invited whose invitation has not expired.
+///
+/// The organisation's totals come from `member_counts` (kept by triggers, migration 0009), so
+/// only invitations that have run out are counted row by row. A member not yet accepted always
+/// has an invitation expiry (`insert_member`, `set_member_invitation`).
 pub(crate) async fn used_seats<'e, E: Executor<'e, Database = Any>>(
     db: E,
     root_id: i64,
     now: Timestamp,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        // Two counts, each answered from its own index (migration 0008), rather than one
-        // with an OR, which reads every member's row.
-        "SELECT (SELECT COUNT(*) FROM tree_members WHERE root_id = $1 AND accepted_at IS NOT NULL) \
-         + (SELECT COUNT(*) FROM tree_members WHERE root_id = $1 AND accepted_at IS NULL \
-            AND invitation_expires_at > $2)",
+        "SELECT COALESCE((SELECT accepted + invited FROM member_counts WHERE root_id = $1), 0) \
+         - (SELECT COUNT(*) FROM tree_members WHERE root_id = $1 AND accepted_at IS NULL \
+            AND invitation_expires_at <= $2)",
     )
     .bind(root_id)
     .bind(now.millis())
+    .fetch_one(db)
+    .await
+}
+
+/// Everyone in the organisation, accepted or invited (expired invitations included).
+pub(crate) async fn member_total<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COALESCE((SELECT accepted + invited FROM member_counts WHERE root_id = $1), 0)",
+    )
+    .bind(root_id)
     .fetch_one(db)
     .await
 }
@@ -527,6 +542,14 @@ pub(crate) async fn people_count<'e, E: Executor<'e, Database = Any>>(
     db: E,
     filter: &PeopleFilter<'_>,
 ) -> sqlx::Result<i64> {
+    // The whole organisation, unfiltered (the Users list's first page): the kept total.
+    if filter.accounts.is_none()
+        && filter.search.is_none()
+        && filter.status.is_none()
+        && filter.role.is_none()
+    {
+        return member_total(db, filter.root_id).await;
+    }
     let mut binds = Vec::new();
     let where_sql = people_where(filter, &mut binds);
     let needs_user = filter.status.is_some();
