@@ -3,7 +3,7 @@
 -- the organisation waits for; counted from the rows it grew with the organisation. Now it
 -- reads this row and counts only invitations that have run out.
 -- `invited`: members not yet accepted, whether or not their invitation is still open.
--- Lock order: every change to tree_members happens after the organisation's accounts row is
+-- Lock order: every change to an existing organisation's members happens after its accounts row is
 -- locked (lock_organisation), so this row is always locked second and never deadlocks.
 CREATE TABLE member_counts (
     root_id BIGINT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,

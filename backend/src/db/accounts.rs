@@ -84,6 +84,55 @@ pub(crate) async fn tree<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
+/// Serializes this transaction with every other one changing the organisation, for a
+/// transaction that does not need the organisation's row: on PostgreSQL by locking it; on
+/// SQLite nothing is read, as its single writer already runs one transaction at a time.
+pub(crate) async fn serialize_organisation(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    root_id: i64,
+) -> sqlx::Result<()> {
+    if dialect.locks_rows() {
+        sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+            .bind(root_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The organisation's row and its seats in use, read after the organisation is locked (see
+/// `lock_organisation`). On SQLite, which needs no lock, one statement reads both.
+pub(crate) async fn lock_organisation_counting_seats(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    root_id: i64,
+    now: Timestamp,
+) -> sqlx::Result<Option<(AccountRow, i64)>> {
+    if dialect.locks_rows() {
+        let Some(root) = lock_organisation(&mut *conn, dialect, root_id).await? else {
+            return Ok(None);
+        };
+        let used = super::team::used_seats(&mut *conn, root_id, now).await?;
+        return Ok(Some((root, used)));
+    }
+    #[derive(FromRow)]
+    struct WithSeats {
+        #[sqlx(flatten)]
+        root: AccountRow,
+        used: i64,
+    }
+    let row: Option<WithSeats> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, ({}) AS used FROM accounts WHERE id = $1",
+        super::team::USED_SEATS
+    ))
+    .bind(root_id)
+    .bind(now.millis())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| (r.root, r.used)))
+}
+
 /// Locks an organisation for the rest of the transaction, so seat checks and the writes they
 /// allow happen as one (PostgreSQL; SQLite's single writer is already serial).
 pub(crate) async fn lock_organisation(

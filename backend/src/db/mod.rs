@@ -48,6 +48,12 @@ impl Dialect {
             DatabaseEngine::Postgres => " FOR UPDATE",
         }
     }
+
+    /// Whether write transactions must lock rows to serialize with each other (PostgreSQL).
+    /// SQLite's writes go through one connection, one transaction at a time.
+    pub(crate) fn locks_rows(self) -> bool {
+        matches!(self.0, DatabaseEngine::Postgres)
+    }
 }
 
 /// `($1, $2), ($3, $4)` for `rows` rows of `columns` values: one statement inserts a whole

@@ -125,6 +125,11 @@ pub(crate) async fn delete_member<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
+/// The seats in use of organisation `$1` at `$2`, as an SQL expression.
+pub(crate) const USED_SEATS: &str = "COALESCE((SELECT accepted + invited FROM member_counts WHERE root_id = $1), 0) \
+     - (SELECT COUNT(*) FROM tree_members WHERE root_id = $1 AND accepted_at IS NULL \
+        AND invitation_expires_at <= $2)";
+
 /// Seats in use: accepted people, and people invited whose invitation has not expired.
 ///
 /// The organisation's totals come from `member_counts` (kept by triggers, migration 0009), so
@@ -135,15 +140,11 @@ pub(crate) async fn used_seats<'e, E: Executor<'e, Database = Any>>(
     root_id: i64,
     now: Timestamp,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT COALESCE((SELECT accepted + invited FROM member_counts WHERE root_id = $1), 0) \
-         - (SELECT COUNT(*) FROM tree_members WHERE root_id = $1 AND accepted_at IS NULL \
-            AND invitation_expires_at <= $2)",
-    )
-    .bind(root_id)
-    .bind(now.millis())
-    .fetch_one(db)
-    .await
+    sqlx::query_scalar(&format!("SELECT {USED_SEATS}"))
+        .bind(root_id)
+        .bind(now.millis())
+        .fetch_one(db)
+        .await
 }
 
 /// Everyone in the organisation, accepted or invited (expired invitations included).
@@ -277,17 +278,59 @@ pub(crate) async fn reissue(
     delete_tokens(conn, id).await
 }
 
+/// Marks the invitation accepted if it still is the open invitation sent at `sent_at` (not
+/// accepted, withdrawn or sent again since), and makes its links unusable; `false` otherwise.
 pub(crate) async fn mark_accepted(
     conn: &mut AnyConnection,
     id: i64,
+    sent_at: i64,
+    now: Timestamp,
+) -> sqlx::Result<bool> {
+    let accepted: Option<i64> = sqlx::query_scalar(
+        "UPDATE invitations SET accepted_at = $2 WHERE id = $1 AND sent_at = $3 \
+         AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id",
+    )
+    .bind(id)
+    .bind(now.millis())
+    .bind(sent_at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if accepted.is_none() {
+        return Ok(false);
+    }
+    delete_tokens(conn, id).await?;
+    Ok(true)
+}
+
+/// Gives `user_id` the access the invitation offers (replacing roles already held there), and
+/// opens the highest of those accounts at their next sign-in.
+pub(crate) async fn grant_offered_access(
+    conn: &mut AnyConnection,
+    invitation_id: i64,
+    user_id: i64,
     now: Timestamp,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE invitations SET accepted_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now.millis())
-        .execute(&mut *conn)
-        .await?;
-    delete_tokens(conn, id).await
+    // `WHERE` before `ON CONFLICT` keeps SQLite from reading ON as a join constraint.
+    sqlx::query(
+        "INSERT INTO memberships (user_id, account_id, role, created_at) \
+         SELECT $1, account_id, role, $2 FROM invitation_grants WHERE invitation_id = $3 \
+         ON CONFLICT (user_id, account_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(user_id)
+    .bind(now.millis())
+    .bind(invitation_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE users SET last_account_id = \
+           (SELECT MIN(account_id) FROM invitation_grants WHERE invitation_id = $2) \
+         WHERE id = $1 AND EXISTS (SELECT 1 FROM invitation_grants WHERE invitation_id = $2)",
+    )
+    .bind(user_id)
+    .bind(invitation_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 pub(crate) async fn mark_revoked(

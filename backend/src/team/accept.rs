@@ -176,15 +176,9 @@ pub(crate) async fn accept(
 
     let db = state.db();
     let mut tx = db.writer().begin().await?;
-    db::accounts::lock_organisation(&mut tx, db.dialect(), invitation.root_id).await?;
-    // Re-read inside the transaction: another tab may have accepted it a moment ago.
-    let current = db::team::invitation(&mut *tx, invitation.id)
-        .await?
-        .ok_or_else(not_valid)?;
-    if current.accepted_at.is_some()
-        || current.revoked_at.is_some()
-        || current.sent_at != invitation.sent_at
-    {
+    db::accounts::serialize_organisation(&mut tx, db.dialect(), invitation.root_id).await?;
+    // Only if still the same open invitation: another tab may have accepted it a moment ago.
+    if !db::team::mark_accepted(&mut tx, invitation.id, invitation.sent_at, now).await? {
         return Err(not_valid());
     }
     if let Some((name, hash, mobile, country)) = &profile_hash {
@@ -198,16 +192,8 @@ pub(crate) async fn accept(
         )
         .await?;
     }
-    db::team::mark_accepted(&mut tx, invitation.id, now).await?;
     db::team::accept_member(&mut *tx, invitation.root_id, user.id, now).await?;
-    let grants = db::team::grants(&mut *tx, invitation.id).await?;
-    for grant in &grants {
-        db::accounts::upsert_membership(&mut *tx, user.id, grant.account_id, grant.role(), now)
-            .await?;
-    }
-    if let Some(first) = grants.first() {
-        db::users::set_last_account(&mut *tx, user.id, first.account_id).await?;
-    }
+    db::team::grant_offered_access(&mut tx, invitation.id, user.id, now).await?;
     let name = profile_hash
         .as_ref()
         .map(|(name, ..)| name.to_string())

@@ -99,11 +99,15 @@ pub(crate) async fn seat_plan(
     now: Timestamp,
 ) -> Result<SeatPlan, ApiError> {
     let used = db::team::used_seats(&mut *conn, root.id, now).await?;
-    Ok(SeatPlan {
+    Ok(plan_of(state, root, used))
+}
+
+fn plan_of(state: &AppState, root: &db::accounts::AccountRow, used: i64) -> SeatPlan {
+    SeatPlan {
         included: included_seats(state, root),
         extra: u32::try_from(root.extra_seats).unwrap_or(0),
         used: u32::try_from(used).unwrap_or(u32::MAX),
-    })
+    }
 }
 
 pub(crate) fn included_seats(state: &AppState, root: &db::accounts::AccountRow) -> u32 {
@@ -191,10 +195,11 @@ pub(crate) async fn invite_recipients(
     let expires_at = now.plus_millis(INVITATION_VALIDITY_MS);
     let db = state.db();
     let mut tx = db.writer().begin().await?;
-    let root = db::accounts::lock_organisation(&mut tx, db.dialect(), ctx.root())
-        .await?
-        .ok_or_else(crate::team::context::no_such_account)?;
-    let seats = seat_plan(state, &mut tx, &root, now).await?;
+    let (root, used) =
+        db::accounts::lock_organisation_counting_seats(&mut tx, db.dialect(), ctx.root(), now)
+            .await?
+            .ok_or_else(crate::team::context::no_such_account)?;
+    let seats = plan_of(state, &root, used);
     let mut result = InviteResult {
         invited: Vec::new(),
         reinvited: Vec::new(),
@@ -208,19 +213,20 @@ pub(crate) async fn invite_recipients(
         let offered = describe(ctx, wanted);
         // A new address needs no membership lookup and has no name yet: two statements fewer
         // in the transaction that every other invitation waits for.
-        let (user_id, name, member) =
-            match db::users::find_by_email(&mut *tx, &address.key()).await? {
-                Some(user) => (
-                    user.id,
-                    user.name,
-                    db::team::member(&mut *tx, root.id, user.id).await?,
-                ),
-                None => (
-                    db::users::insert(&mut *tx, address, None, None, now).await?,
-                    None,
-                    None,
-                ),
-            };
+        // Most addresses are new: creating the identity first answers "who is this" in one
+        // statement; only an address already known is looked up, with its membership.
+        let (user_id, name, member) = match db::users::insert_new(&mut *tx, address, now).await? {
+            Some(user_id) => (user_id, None, None),
+            None => {
+                let user = db::users::find_by_email(&mut *tx, &address.key())
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::internal(format!("{address} is neither new nor known"))
+                    })?;
+                let member = db::team::member(&mut *tx, root.id, user.id).await?;
+                (user.id, user.name, member)
+            }
+        };
         match member {
             None => {
                 let invitation = db::team::insert_invitation(

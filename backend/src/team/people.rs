@@ -359,7 +359,7 @@ async fn apply(
     let now = clock::now();
     let db = state.db();
     let mut tx = db.writer().begin().await?;
-    db::accounts::lock_organisation(&mut tx, db.dialect(), ctx.root()).await?;
+    db::accounts::serialize_organisation(&mut tx, db.dialect(), ctx.root()).await?;
     let member = db::team::member(&mut *tx, ctx.root(), user_id)
         .await?
         .ok_or_else(no_such_person)?;
@@ -637,7 +637,7 @@ pub(crate) async fn revoke(
     let now = clock::now();
     let db = state.db();
     let mut tx = db.writer().begin().await?;
-    db::accounts::lock_organisation(&mut tx, db.dialect(), ctx.root()).await?;
+    db::accounts::serialize_organisation(&mut tx, db.dialect(), ctx.root()).await?;
     db::team::mark_revoked(&mut tx, invitation, now).await?;
     db::team::delete_member(&mut *tx, ctx.root(), user_id).await?;
     audit::record(
