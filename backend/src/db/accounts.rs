@@ -71,6 +71,21 @@ pub(crate) async fn find<'e, E: Executor<'e, Database = Any>>(
         .await
 }
 
+/// Every account of the organisation `account_id` belongs to (none if there is no such
+/// account), in one statement.
+pub(crate) async fn organisation_of<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    account_id: i64,
+) -> sqlx::Result<Vec<AccountRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM accounts \
+         WHERE root_id = (SELECT root_id FROM accounts WHERE id = $1) ORDER BY id"
+    ))
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}
+
 /// Every account of one organisation.
 pub(crate) async fn tree<'e, E: Executor<'e, Database = Any>>(
     db: E,

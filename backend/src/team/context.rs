@@ -71,6 +71,11 @@ pub(crate) struct Organisation {
 impl Organisation {
     pub(crate) async fn load(state: &AppState, root_id: i64) -> Result<Organisation, ApiError> {
         let rows = db::accounts::tree(state.db().reader(), root_id).await?;
+        Self::from_rows(root_id, rows)
+    }
+
+    /// The organisation `root_id` from every one of its accounts' rows.
+    fn from_rows(root_id: i64, rows: Vec<AccountRow>) -> Result<Organisation, ApiError> {
         let tree = AccountTree::from_rows(rows.iter().map(|r| {
             (
                 AccountId(r.id),
@@ -143,14 +148,18 @@ impl Context {
         principal: &Principal,
         account_id: i64,
     ) -> Result<Context, ApiError> {
-        let account = db::accounts::find(state.db().reader(), account_id)
-            .await?
+        // The account and its whole organisation in one read.
+        let rows = db::accounts::organisation_of(state.db().reader(), account_id).await?;
+        let root_id = rows
+            .iter()
+            .find(|r| r.id == account_id)
+            .map(|r| r.root_id)
             .ok_or_else(no_such_account)?;
         let person_memberships: Vec<Membership> =
             db::accounts::memberships_of(state.db().reader(), principal.user_id())
                 .await?
                 .into_iter()
-                .filter(|m| m.root_id == account.root_id)
+                .filter(|m| m.root_id == root_id)
                 .map(|m| Membership {
                     account: AccountId(m.account_id),
                     role: m.role(),
@@ -159,11 +168,11 @@ impl Context {
         if person_memberships.is_empty() {
             return Err(no_such_account());
         }
-        let org = Organisation::load(state, account.root_id).await?;
+        let org = Organisation::from_rows(root_id, rows)?;
         let memberships = match principal {
             Principal::Person(_) => person_memberships,
             Principal::Token(token) => {
-                if token.root_id != account.root_id {
+                if token.root_id != root_id {
                     return Err(no_such_account());
                 }
                 // Capped by the creator's own role there now: a token never outranks them.
