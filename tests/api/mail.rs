@@ -284,11 +284,7 @@ async fn every_invitation_of_a_large_batch_gets_its_own_link(engine: Engine) {
             .api
             .get_ok(&format!("/api/v1/dev/mailbox/{}", summary.id))
             .await;
-        let start = mail.text.find("#token=").expect("an accept link") + "#token=".len();
-        let token: String = mail.text[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect();
+        let token = roster_tests::team::link_token_in(&mail.text);
         let view: roster_shared::api::InvitationView = expect_json(
             app.new_client()
                 .post(

@@ -27,11 +27,7 @@ async fn confirmation_token(app: &TestApp, to: &str) -> String {
                 .api
                 .get_ok(&format!("/api/v1/dev/mailbox/{}", summary.id))
                 .await;
-            let start = mail.text.find("#token=").expect("a link") + "#token=".len();
-            return mail.text[start..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                .collect();
+            return roster_tests::team::link_token_in(&mail.text);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

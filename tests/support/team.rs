@@ -11,6 +11,15 @@ use serde_json::json;
 use crate::app::TestApp;
 use crate::client::{ApiClient, expect_json};
 
+/// The token of the link (accept, confirm) in a mail's text.
+pub fn link_token_in(text: &str) -> String {
+    let start = text.find("#token=").expect("a link with a token") + "#token=".len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
 impl TestApp {
     /// Creates a sub-account of `parent` as `self.api`'s person.
     pub async fn sub_account(&self, parent: AccountId, name: &str) -> AccountId {
@@ -72,12 +81,7 @@ impl TestApp {
                     .api
                     .get_ok(&format!("/api/v1/dev/mailbox/{}", summary.id))
                     .await;
-                let start = mail.text.find("#token=").expect("an accept link") + "#token=".len();
-                let token: String = mail.text[start..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                    .collect();
-                return token;
+                return link_token_in(&mail.text);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
