@@ -411,8 +411,25 @@ async fn someone_with_an_identity_confirms_while_signed_in(engine: Engine) {
         200,
     )
     .await;
-    assert!(matches!(outcome, SignInOutcome::SignedIn { .. }));
+    let SignInOutcome::SignedIn { session } = outcome else {
+        panic!("{outcome:?}")
+    };
+    // The answer already opens the organisation just joined, as the next sign-in will.
+    let globex = session.last_account.expect("an account to open");
+    assert_ne!(globex, acme);
+    assert_eq!(
+        app.api
+            .get_ok::<SessionInfo>("/api/v1/session")
+            .await
+            .last_account,
+        Some(globex)
+    );
     let accounts: Vec<AccountSummary> = app.api.get_ok("/api/v1/accounts").await;
+    assert!(
+        accounts
+            .iter()
+            .any(|a| a.id == globex && a.name.as_str() == "Globex")
+    );
     let owned: Vec<(&str, Role)> = accounts
         .iter()
         .filter(|a| a.depth == 0)

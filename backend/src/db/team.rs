@@ -303,13 +303,14 @@ pub(crate) async fn mark_accepted(
 }
 
 /// Gives `user_id` the access the invitation offers (replacing roles already held there), and
-/// opens the highest of those accounts at their next sign-in.
+/// opens the highest of those accounts at their next sign-in; returns that account (`None`
+/// when the invitation offered none).
 pub(crate) async fn grant_offered_access(
     conn: &mut AnyConnection,
     invitation_id: i64,
     user_id: i64,
     now: Timestamp,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<Option<i64>> {
     // `WHERE` before `ON CONFLICT` keeps SQLite from reading ON as a join constraint.
     sqlx::query(
         "INSERT INTO memberships (user_id, account_id, role, created_at) \
@@ -321,16 +322,16 @@ pub(crate) async fn grant_offered_access(
     .bind(invitation_id)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
+    sqlx::query_scalar(
         "UPDATE users SET last_account_id = \
            (SELECT MIN(account_id) FROM invitation_grants WHERE invitation_id = $2) \
-         WHERE id = $1 AND EXISTS (SELECT 1 FROM invitation_grants WHERE invitation_id = $2)",
+         WHERE id = $1 AND EXISTS (SELECT 1 FROM invitation_grants WHERE invitation_id = $2) \
+         RETURNING last_account_id",
     )
     .bind(user_id)
     .bind(invitation_id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .fetch_optional(&mut *conn)
+    .await
 }
 
 pub(crate) async fn mark_revoked(

@@ -193,7 +193,7 @@ pub(crate) async fn accept(
         .await?;
     }
     db::team::accept_member(&mut *tx, invitation.root_id, user.id, now).await?;
-    db::team::grant_offered_access(&mut tx, invitation.id, user.id, now).await?;
+    let opens = db::team::grant_offered_access(&mut tx, invitation.id, user.id, now).await?;
     let name = profile_hash
         .as_ref()
         .map(|(name, ..)| name.to_string())
@@ -217,18 +217,26 @@ pub(crate) async fn accept(
     tx.commit().await?;
     crate::team::announce(state, invitation.root_id, &[user.id]).await;
 
-    let user = db::users::find(db.reader(), user.id)
-        .await?
-        .ok_or_else(not_valid)?;
     match session {
         // Someone with an identity accepted while signed in as themselves: keep that session.
+        // Their row was read above; only the account they open next changed.
         Some((current, token)) if has_identity && current.user() == user.id => {
+            let user = db::users::UserRow {
+                last_account_id: opens.or(user.last_account_id),
+                ..user
+            };
             Ok(AppJson(SignInOutcome::SignedIn {
                 session: session_info(&user, &token)?,
             })
             .into_response())
         }
-        // A new person is signed in on this device (replacing whoever was).
-        _ => start_session(state, client, &user, now).await,
+        // A new person is signed in on this device (replacing whoever was), with the profile
+        // just written.
+        _ => {
+            let user = db::users::find(db.reader(), user.id)
+                .await?
+                .ok_or_else(not_valid)?;
+            start_session(state, client, &user, now).await
+        }
     }
 }
