@@ -13,6 +13,7 @@
 #         chromium chromium-driver                               (browser tests)
 #         brotli wrk postgresql-client                           (size figures, load generator, psql)
 #   cargo trunk 0.21.14, wasm-bindgen-cli (exactly the version in Cargo.lock)  -> $ROSTER_TOOLS/bin
+#         wasm-split-cli (wasm_split_cli_support, Leptos's splitter: screens load on demand)
 #   npm   binaryen 132 (wasm-opt)                                             -> $ROSTER_TOOLS/npm
 #   PyPI  aiosmtpd (a real SMTP server the mail tests deliver to)             -> $ROSTER_TOOLS/venv
 #         Debian's binaryen (wasm-opt 108) mis-handles reference types and yields a module that
@@ -69,6 +70,16 @@ if have_version "$ROSTER_TOOLS/bin/trunk" "trunk $TRUNK_VERSION"; then
 else
   log "building trunk $TRUNK_VERSION from crates.io (15-35 minutes on 2 cores, once)"
   cargo install trunk --version "$TRUNK_VERSION" --locked --force --root "$ROSTER_TOOLS"
+fi
+
+# It has no --version; cargo's install record names the version it built.
+if [ -x "$ROSTER_TOOLS/bin/wasm-split-cli" ] \
+  && grep -q "^\"wasm_split_cli_support $WASM_SPLIT_VERSION " "$ROSTER_TOOLS/.crates.toml" 2>/dev/null; then
+  log "wasm-split-cli $WASM_SPLIT_VERSION: present"
+else
+  log "building wasm-split-cli $WASM_SPLIT_VERSION from crates.io (a few minutes)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary \
+    --locked --force --root "$ROSTER_TOOLS"
 fi
 
 # ---- 3. wasm-opt from npm's binaryen ----------------------------------------------------------

@@ -1,6 +1,9 @@
 # Sourced by the scripts: the tool versions Roster builds with, in one place.
 # Trunk.toml pins the same wasm-bindgen and wasm-opt versions, so a wrong tool on PATH is an error.
 TRUNK_VERSION=0.21.14
+# Leptos's wasm splitter (the `split` feature of the frontend, scripts/build-web.sh); it reads
+# the split points wasm_split_helpers (a Leptos dependency, in Cargo.lock) writes.
+WASM_SPLIT_VERSION=0.2.4
 BINARYEN_VERSION=132.0.0
 BINARYEN_MAJOR=132
 AXE_CORE_VERSION=4.14.1

@@ -1,6 +1,11 @@
 //! The web app's first-visit transfer: every file of `dist/` that the first page load fetches,
 //! raw, gzip -9 and brotli -q 11, against the budget on the brotli total.
 //!
+//! A first visit fetches `index.html` and what it names (the glue, the split loader, the main
+//! wasm module, the stylesheets); each screen's chunks come later, when the screen opens
+//! (scripts/build-web.sh). Those are measured too, per screen, from the loader module, which
+//! says which chunk files each screen needs.
+//!
 //! The sizes come from the `gzip` and `brotli` commands themselves, because `make web`
 //! pre-compresses `dist/` with exactly those and the server sends those files: these are the
 //! bytes a visitor downloads. (Rust ports differ slightly: zlib-rs at level 9 gave 2.4% more
@@ -25,6 +30,16 @@ pub struct FileSizes {
 
 pub struct Transfer {
     pub files: Vec<FileSizes>,
+    /// Every chunk file, loaded on demand.
+    pub chunks: Vec<FileSizes>,
+    /// Each screen and the chunk files it needs (its own and those it shares).
+    pub screens: Vec<Screen>,
+}
+
+/// A screen that loads on demand.
+pub struct Screen {
+    pub name: String,
+    pub files: Vec<String>,
 }
 
 impl Transfer {
@@ -55,6 +70,31 @@ impl Transfer {
         self.files.iter().for_each(row);
         let total = self.total();
         row(&total);
+        if !self.screens.is_empty() {
+            let brotli_of = |files: &[String]| -> u64 {
+                self.chunks
+                    .iter()
+                    .filter(|c| files.contains(&c.name))
+                    .map(|c| c.brotli)
+                    .sum()
+            };
+            println!(
+                "screens loaded on demand: {} chunk files, {:.1} KB brotli in all (whole app {:.1} KB)",
+                self.chunks.len(),
+                self.chunks.iter().map(|c| c.brotli).sum::<u64>() as f64 / 1000.0,
+                (total.brotli + self.chunks.iter().map(|c| c.brotli).sum::<u64>()) as f64 / 1000.0
+            );
+            for screen in &self.screens {
+                let extra = brotli_of(&screen.files);
+                println!(
+                    "  {:<24} +{:>6.1} KB ({} files) -> first visit there {:.1} KB",
+                    screen.name,
+                    extra as f64 / 1000.0,
+                    screen.files.len(),
+                    (total.brotli + extra) as f64 / 1000.0
+                );
+            }
+        }
         println!(
             "brotli total ≤ {} KB: {} ({:.1} KB)",
             BROTLI_BUDGET_BYTES / 1000,
@@ -67,8 +107,32 @@ impl Transfer {
 /// Measures the files a first visit loads: `index.html`, the JavaScript glue, the wasm module
 /// and the stylesheet (icons and the manifest load lazily, if at all).
 pub fn measure(dist: &Path) -> Result<Transfer> {
-    let files = first_visit_files(dist)?;
-    let files = files
+    let first = first_visit_files(dist)?;
+    let files = sizes(dist, &first)?;
+    let loader = first.iter().find(|p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("split-"))
+    });
+    let screens = match loader {
+        Some(loader) => screens_of(
+            &fs::read_to_string(loader).with_context(|| format!("reading {}", loader.display()))?,
+        ),
+        None => Vec::new(),
+    };
+    let mut chunk_names: Vec<String> = screens.iter().flat_map(|s| s.files.clone()).collect();
+    chunk_names.sort();
+    chunk_names.dedup();
+    let chunk_paths: Vec<PathBuf> = chunk_names.iter().map(|n| dist.join(n)).collect();
+    let chunks = sizes(dist, &chunk_paths)?;
+    Ok(Transfer {
+        files,
+        chunks,
+        screens,
+    })
+}
+
+fn sizes(dist: &Path, files: &[PathBuf]) -> Result<Vec<FileSizes>> {
+    files
         .iter()
         .map(|path| {
             Ok(FileSizes {
@@ -84,12 +148,12 @@ pub fn measure(dist: &Path) -> Result<Transfer> {
                 brotli: brotli_size(path)?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Transfer { files })
+        .collect::<Result<Vec<_>>>()
 }
 
-/// `index.html`, then `*.js`, `*_bg.wasm`, `*.css`, each group sorted: the order of the old
-/// shell script's globs. The precompressed `.gz` / `.br` siblings are not counted twice.
+/// `index.html`, then the files it names (`"/name.js"`, `.wasm`, `.css`), in the order named.
+/// The precompressed `.gz` / `.br` siblings are not counted twice; icons and the manifest load
+/// lazily, if at all.
 fn first_visit_files(dist: &Path) -> Result<Vec<PathBuf>> {
     let index = dist.join("index.html");
     if !index.is_file() {
@@ -98,24 +162,60 @@ fn first_visit_files(dist: &Path) -> Result<Vec<PathBuf>> {
             index.display()
         );
     }
-    let mut names = Vec::new();
-    for entry in fs::read_dir(dist).with_context(|| format!("listing {}", dist.display()))? {
-        let entry = entry?;
-        if entry.file_type()?.is_file() {
-            names.push(entry.file_name().to_string_lossy().into_owned());
+    let html =
+        fs::read_to_string(&index).with_context(|| format!("reading {}", index.display()))?;
+    let mut files = vec![index];
+    for quoted in html.split(['"', '\'']).skip(1).step_by(2) {
+        let Some(name) = quoted.strip_prefix('/') else {
+            continue;
+        };
+        let loaded = [".js", ".wasm", ".css"].iter().any(|s| name.ends_with(s));
+        let path = dist.join(name);
+        if loaded && !name.contains('/') && path.is_file() && !files.contains(&path) {
+            files.push(path);
         }
     }
-    names.sort();
-    let mut files = vec![index];
-    for suffix in [".js", "_bg.wasm", ".css"] {
-        files.extend(
-            names
-                .iter()
-                .filter(|name| name.ends_with(suffix))
-                .map(|name| dist.join(name)),
-        );
-    }
     Ok(files)
+}
+
+/// The screens the split loader module can load, each with the chunk files it fetches: its
+/// own (`export const __wasm_split_load_<screen> = … "./<file>" … [deps]`) and the shared
+/// chunks it waits for (`const __chunk_<n> = makeLoad(… "./<file>" …)`).
+fn screens_of(loader: &str) -> Vec<Screen> {
+    let file_in = |text: &str| -> Option<String> {
+        let start = text.find("new URL(\"./")? + "new URL(\"./".len();
+        let end = text[start..].find('"')?;
+        Some(text[start..start + end].to_owned())
+    };
+    let mut chunks = Vec::new();
+    for part in loader.split("const __chunk_").skip(1) {
+        let Some((number, rest)) = part.split_once(" = makeLoad(") else {
+            continue;
+        };
+        if let Some(file) = file_in(rest.split("export const").next().unwrap_or(rest)) {
+            chunks.push((format!("__chunk_{number}"), file));
+        }
+    }
+    let mut screens = Vec::new();
+    for part in loader.split("export const __wasm_split_load_").skip(1) {
+        let Some((name, rest)) = part.split_once(" = ") else {
+            continue;
+        };
+        let statement = rest.split("]));").next().unwrap_or(rest);
+        let mut files: Vec<String> = file_in(statement).into_iter().collect();
+        if let Some((_, deps)) = statement.rsplit_once('[') {
+            for dep in deps.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+                if let Some((_, file)) = chunks.iter().find(|(var, _)| var == dep) {
+                    files.push(file.clone());
+                }
+            }
+        }
+        screens.push(Screen {
+            name: name.to_owned(),
+            files,
+        });
+    }
+    screens
 }
 
 /// The size of `program args… file` on stdout: `gzip -9 -n -c` (no name, no time stamp in the
@@ -165,16 +265,27 @@ mod tests {
     fn only_the_files_a_first_visit_loads_are_counted() {
         let dist = tempfile::tempdir().unwrap();
         for name in [
-            "index.html",
             "app-1.js",
             "app-1.js.br",
             "app-1_bg.wasm",
             "app-1_bg.wasm.gz",
+            "split-1.js",
+            "split_users-1.wasm",
             "main-2.css",
             "manifest.webmanifest",
         ] {
             fs::write(dist.path().join(name), name).unwrap();
         }
+        fs::write(
+            dist.path().join("index.html"),
+            "<link rel=\"manifest\" href=\"/manifest.webmanifest\">\
+             <link rel=\"stylesheet\" href=\"/main-2.css\">\
+             <link rel=\"modulepreload\" href=\"/app-1.js\">\
+             <link rel=\"modulepreload\" href=\"/split-1.js\">\
+             <script type=\"module\">import init from '/app-1.js';\
+             init({module_or_path:'/app-1_bg.wasm'});</script>",
+        )
+        .unwrap();
         let names: Vec<_> = first_visit_files(dist.path())
             .unwrap()
             .iter()
@@ -182,7 +293,39 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["index.html", "app-1.js", "app-1_bg.wasm", "main-2.css"]
+            [
+                "index.html",
+                "main-2.css",
+                "app-1.js",
+                "split-1.js",
+                "app-1_bg.wasm"
+            ]
         );
+    }
+
+    #[test]
+    fn each_screen_needs_its_chunk_and_the_chunks_it_shares() {
+        let loader = r#"import { initSync } from "./app-1.js";
+/* users, new_user */
+const __chunk_3 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_3-1.wasm", import.meta.url));
+    src.catch(() => {});
+    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+}
+, []);
+export const __wasm_split_load_users = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_users-1.wasm", import.meta.url));
+    src.catch(() => {});
+    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+}
+, [__chunk_3]));
+export const __wasm_split_load_audit = wrapAsyncCb(makeLoad(() => async (_imp) => ({}), []));
+"#;
+        let screens = screens_of(loader);
+        assert_eq!(screens.len(), 2);
+        assert_eq!(screens[0].name, "users");
+        assert_eq!(screens[0].files, ["split_users-1.wasm", "chunk_3-1.wasm"]);
+        assert_eq!(screens[1].name, "audit");
+        assert!(screens[1].files.is_empty());
     }
 }

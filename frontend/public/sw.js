@@ -1,6 +1,7 @@
-// Roster's service worker: keeps the app's shell (index.html, the hashed wasm/js/css Trunk
+// Roster's service worker: keeps the app's shell (index.html, the hashed wasm/js/css the build
 // writes, the icons and the manifest) so the app starts without a network, and an installed
-// Roster opens offline. It never answers for the API: everything under /api/, /scim/ and
+// Roster opens offline. Each screen's chunk (scripts/build-web.sh) is kept once it has been
+// opened: a first visit downloads only what it shows. It never answers for the API: everything under /api/, /scim/ and
 // /dev/ goes to the network untouched and is never stored, so no person's data sits in a cache.
 //
 // Strategies:
@@ -25,13 +26,18 @@ const STATIC_FILES = [
 const NEVER_CACHED = ['/api/', '/scim/', '/dev/'];
 const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
 
-// The hashed files a shell names (script, wasm, styles, preloads).
+// The hashed files a shell names (glue, loader, main module, styles: its preloads and links).
 function assetsOf(html) {
   const found = new Set();
   for (const match of html.matchAll(/["'](\/[^"'?#]+-[0-9a-f]{16}(?:_bg)?\.(?:js|wasm|css))["']/g)) {
     found.add(match[1]);
   }
   return [...found];
+}
+
+// The 16 hex digits naming a hashed file's release.
+function hashOf(path) {
+  return path.match(/-([0-9a-f]{16})(?:_bg)?\.[a-z]+$/)[1];
 }
 
 // Stores a fresh shell and the assets it names; drops assets of older releases.
@@ -47,10 +53,12 @@ async function storeShell(cache, response) {
     }),
   );
   await cache.put(SHELL, response);
-  const keep = new Set(assets);
+  // A release names all its files with one hash; the screens' chunks are not in the shell
+  // (they are stored when first opened), so what is kept is every file of a current hash.
+  const current = new Set(assets.map(hashOf));
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
-    if (HASHED.test(path) && !keep.has(path)) await cache.delete(request);
+    if (HASHED.test(path) && !current.has(hashOf(path))) await cache.delete(request);
   }
 }
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
 use crate::accounts::provide_accounts;
 use crate::api;
@@ -11,25 +11,12 @@ use crate::components::account_switcher::AccountSwitcher;
 use crate::components::guard::RequireSignIn;
 use crate::components::server_status::ServerStatus;
 use crate::components::user_menu::UserMenu;
-use crate::pages::accept::AcceptPage;
-use crate::pages::api_reference::ApiReferencePage;
-use crate::pages::audit::AuditPage;
-use crate::pages::email_confirm::EmailConfirmPage;
 use crate::pages::home::HomePage;
-use crate::pages::import::ImportPage;
-use crate::pages::mailbox::MailboxPage;
-use crate::pages::new_user::{NewUserPage, provide_invite_drafts};
+use crate::pages::new_user::provide_invite_drafts;
 use crate::pages::not_found::NotFoundPage;
-use crate::pages::person::PersonPage;
-use crate::pages::profile::{ProfilePage, ProfileTab};
-use crate::pages::seats::SeatsPage;
-use crate::pages::security::SecurityPage;
 use crate::pages::settings_layout::{SettingsLayout, use_account};
-use crate::pages::setup::SetupPage;
 use crate::pages::sign_in::SignInPage;
-use crate::pages::sub_accounts::SubAccountsPage;
-use crate::pages::tokens::TokensPage;
-use crate::pages::users::UsersPage;
+use crate::screens;
 use crate::session::{Auth, provide_session, use_session};
 
 #[component]
@@ -46,28 +33,28 @@ pub fn App() -> impl IntoView {
             <main id="main" class="app-main" tabindex="-1">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=|| view! { <RequireSignIn><HomePage/></RequireSignIn> }/>
-                    <Route path=path!("/setup") view=SetupPage/>
+                    <Route path=path!("/setup") view={Lazy::<screens::Setup>::new()}/>
                     <Route path=path!("/sign-in") view=SignInPage/>
-                    <Route path=path!("/security") view=|| view! { <RequireSignIn><SecurityPage/></RequireSignIn> }/>
-                    <Route path=path!("/profile") view=|| view! { <RequireSignIn><ProfilePage tab=ProfileTab::Home/></RequireSignIn> }/>
-                    <Route path=path!("/profile/notifications") view=|| view! { <RequireSignIn><ProfilePage tab=ProfileTab::Notifications/></RequireSignIn> }/>
-                    <Route path=path!("/dev/mailbox") view=MailboxPage/>
-                    <Route path=path!("/profile/devices") view=|| view! { <RequireSignIn><ProfilePage tab=ProfileTab::Devices/></RequireSignIn> }/>
-                    <Route path=path!("/invitations/accept") view=AcceptPage/>
-                    <Route path=path!("/email/confirm") view=EmailConfirmPage/>
-                    <Route path=path!("/api-reference") view=ApiReferencePage/>
+                    <Route path=path!("/security") view={Lazy::<screens::Security>::new()}/>
+                    <Route path=path!("/profile") view={Lazy::<screens::Profile>::new()}/>
+                    <Route path=path!("/profile/notifications") view={Lazy::<screens::ProfileNotifications>::new()}/>
+                    <Route path=path!("/dev/mailbox") view={Lazy::<screens::Mailbox>::new()}/>
+                    <Route path=path!("/profile/devices") view={Lazy::<screens::ProfileDevices>::new()}/>
+                    <Route path=path!("/invitations/accept") view={Lazy::<screens::Accept>::new()}/>
+                    <Route path=path!("/email/confirm") view={Lazy::<screens::EmailConfirm>::new()}/>
+                    <Route path=path!("/api-reference") view={Lazy::<screens::ApiReference>::new()}/>
                     // The settings of one account; the account is in the address so links and
                     // reloads keep it.
                     <ParentRoute path=path!("/accounts/:id") view=|| view! { <RequireSignIn><SettingsLayout/></RequireSignIn> }>
                         <Route path=path!("") view=|| view! { <Redirect path=format!("/accounts/{}/users", use_account().get_untracked())/> }/>
-                        <Route path=path!("users") view=UsersPage/>
-                        <Route path=path!("users/new") view=NewUserPage/>
-                        <Route path=path!("people/:user") view=PersonPage/>
-                        <Route path=path!("sub-accounts") view=SubAccountsPage/>
-                        <Route path=path!("audit") view=AuditPage/>
-                        <Route path=path!("users/import") view=ImportPage/>
-                        <Route path=path!("seats") view=SeatsPage/>
-                        <Route path=path!("tokens") view=TokensPage/>
+                        <Route path=path!("users") view={Lazy::<screens::Users>::new()}/>
+                        <Route path=path!("users/new") view={Lazy::<screens::NewUser>::new()}/>
+                        <Route path=path!("people/:user") view={Lazy::<screens::Person>::new()}/>
+                        <Route path=path!("sub-accounts") view={Lazy::<screens::SubAccounts>::new()}/>
+                        <Route path=path!("audit") view={Lazy::<screens::Audit>::new()}/>
+                        <Route path=path!("users/import") view={Lazy::<screens::Import>::new()}/>
+                        <Route path=path!("seats") view={Lazy::<screens::Seats>::new()}/>
+                        <Route path=path!("tokens") view={Lazy::<screens::Tokens>::new()}/>
                     </ParentRoute>
                 </Routes>
             </main>

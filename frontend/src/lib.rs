@@ -11,6 +11,7 @@
 //!   account switcher, the email chips, the account tree picker, the role select, the country
 //!   picker, the pager, the sign-in guard).
 //! - [`pages`]: one module per screen.
+//! - [`screens`]: the routes whose code loads on demand (a chunk of its own in `make web`).
 //!
 //! Forms check their input with the same `roster-shared` parsers the server decides with, so
 //! a mistake is explained while typing; the server still checks everything again.
@@ -22,6 +23,7 @@ pub mod components;
 pub mod live;
 pub mod pages;
 pub mod remote;
+pub mod screens;
 pub mod session;
 
 /// Mounts the app on `<body>`.

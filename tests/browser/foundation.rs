@@ -1,5 +1,7 @@
+use std::path::PathBuf;
+
 use roster_tests::browser::Browser;
-use roster_tests::{Engine, TestApp};
+use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_renders_the_server_health() {
@@ -57,6 +59,87 @@ async fn an_unreachable_server_is_shown_and_can_be_retried() {
         browser.text_of("[data-test=health-status]").await,
         "Running"
     );
+    browser.close().await;
+    app.stop().await;
+}
+
+fn shot(name: &str) -> PathBuf {
+    let dir = PathBuf::from("/tmp/shots-foundation");
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    dir.join(format!("{name}.png"))
+}
+
+/// The paths of every file the page has fetched so far.
+async fn fetched(browser: &Browser) -> Vec<String> {
+    let value = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(value).unwrap()
+}
+
+/// The release build splits the screens into groups (frontend/src/screens.rs): the sign-in
+/// page needs none of them, and the Users list brings only the people group.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_visit_fetches_the_shell_and_each_screen_group_when_it_opens() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.unwrap();
+    let browser = Browser::launch().await;
+
+    browser.client.goto(&app.url("/sign-in")).await.unwrap();
+    assert_eq!(browser.text_of("h1").await, "Sign in to Roster");
+    let files = fetched(&browser).await;
+    assert!(files.iter().any(|f| f.ends_with("_bg.wasm")), "{files:?}");
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.starts_with("/split_") || f.starts_with("/chunk_")),
+        "the sign-in page fetched a screen's chunk: {files:?}"
+    );
+
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    let files = fetched(&browser).await;
+    assert!(
+        files.iter().any(|f| f.starts_with("/split_people-")),
+        "{files:?}"
+    );
+    for other in ["/split_tools-", "/split_me-", "/split_account-"] {
+        assert!(
+            !files.iter().any(|f| f.starts_with(other)),
+            "the Users list fetched {other}: {files:?}"
+        );
+    }
+    browser.close().await;
+    app.stop().await;
+}
+
+/// A screen whose chunk cannot be fetched says so, with the app still running around it, and
+/// opens once the chunk can be fetched again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_screen_that_cannot_be_fetched_is_explained_and_opens_on_retry() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let browser = Browser::launch().await;
+    browser.block_urls(&["*/split_entry-*"]).await;
+
+    browser.client.goto(&app.url("/setup")).await.unwrap();
+
+    let notice = browser.text_of("[data-test=screen-unavailable] h2").await;
+    assert_eq!(notice, "This screen could not be loaded");
+    assert_eq!(
+        browser.text_of("[data-test=health-status]").await,
+        "Running"
+    );
+    browser.screenshot(&shot("screen-unavailable")).await;
+
+    browser.block_urls(&[]).await;
+    browser.click("[data-test=screen-unavailable] button").await;
+    assert_eq!(browser.text_of("#setup-title").await, "Set up Roster");
     browser.close().await;
     app.stop().await;
 }
