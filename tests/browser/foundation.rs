@@ -83,7 +83,7 @@ async fn fetched(browser: &Browser) -> Vec<String> {
 }
 
 /// The release build splits the screens into groups (frontend/src/screens.rs): the sign-in
-/// page needs none of them, and the Users list brings only the people group.
+/// page needs none of them, and the Users list brings only the settings group.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_visit_fetches_the_shell_and_each_screen_group_when_it_opens() {
     let app = TestApp::spawn(Engine::Sqlite).await;
@@ -106,10 +106,10 @@ async fn a_first_visit_fetches_the_shell_and_each_screen_group_when_it_opens() {
         .await;
     let files = fetched(&browser).await;
     assert!(
-        files.iter().any(|f| f.starts_with("/split_people-")),
+        files.iter().any(|f| f.starts_with("/split_settings-")),
         "{files:?}"
     );
-    for other in ["/split_tools-", "/split_me-", "/split_account-"] {
+    for other in ["/split_public-", "/split_me-"] {
         assert!(
             !files.iter().any(|f| f.starts_with(other)),
             "the Users list fetched {other}: {files:?}"
@@ -125,7 +125,7 @@ async fn a_first_visit_fetches_the_shell_and_each_screen_group_when_it_opens() {
 async fn a_screen_that_cannot_be_fetched_is_explained_and_opens_on_retry() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let browser = Browser::launch().await;
-    browser.block_urls(&["*/split_entry-*"]).await;
+    browser.block_urls(&["*/split_public-*"]).await;
 
     browser.client.goto(&app.url("/setup")).await.unwrap();
 
