@@ -3,6 +3,8 @@
 use roster_shared::time::Timestamp;
 use sqlx::{Any, Executor, FromRow};
 
+use super::batch::Batch;
+
 pub(crate) struct Record<'a> {
     pub(crate) root_id: i64,
     pub(crate) account: Option<(i64, &'a str)>,
@@ -13,26 +15,44 @@ pub(crate) struct Record<'a> {
     pub(crate) now: Timestamp,
 }
 
+const INSERT: &str = "INSERT INTO audit_log (root_id, account_id, account_name, actor_user_id, \
+     actor, action, summary, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
 pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     db: E,
     record: Record<'_>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (root_id, account_id, account_name, actor_user_id, actor, action, \
-         summary, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(record.root_id)
-    .bind(record.account.map(|(id, _)| id))
-    .bind(record.account.map(|(_, name)| name))
-    .bind(record.actor.map(|(id, _)| id))
-    .bind(record.actor.map(|(_, label)| label))
-    .bind(record.action)
-    .bind(record.summary)
-    .bind(record.ip)
-    .bind(record.now.millis())
-    .execute(db)
-    .await?;
+    sqlx::query(INSERT)
+        .bind(record.root_id)
+        .bind(record.account.map(|(id, _)| id))
+        .bind(record.account.map(|(_, name)| name))
+        .bind(record.actor.map(|(id, _)| id))
+        .bind(record.actor.map(|(_, label)| label))
+        .bind(record.action)
+        .bind(record.summary)
+        .bind(record.ip)
+        .bind(record.now.millis())
+        .execute(db)
+        .await?;
     Ok(())
+}
+
+/// [`insert`], as one statement of a batch.
+pub(crate) fn push_insert(batch: &mut Batch, record: Record<'_>) {
+    batch.push(
+        INSERT,
+        vec![
+            record.root_id.into(),
+            record.account.map(|(id, _)| id).into(),
+            record.account.map(|(_, name)| name).into(),
+            record.actor.map(|(id, _)| id).into(),
+            record.actor.map(|(_, label)| label).into(),
+            record.action.into(),
+            record.summary.into(),
+            record.ip.into(),
+            record.now.millis().into(),
+        ],
+    );
 }
 
 #[derive(Debug, Clone, FromRow)]

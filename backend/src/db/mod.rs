@@ -23,6 +23,7 @@ use sqlx::{AnyPool, Executor as _};
 pub(crate) mod accounts;
 pub(crate) mod api_tokens;
 pub(crate) mod audit;
+pub(crate) mod batch;
 pub(crate) mod identity;
 pub(crate) mod outbox;
 pub(crate) mod profile;
@@ -139,6 +140,11 @@ impl Db {
             AnyPoolOptions::new()
                 .max_connections(size)
                 .acquire_timeout(Duration::from_secs(30))
+                // sqlx pings a connection before handing it out, by default: for a file
+                // opened in this process that is one more trip to the connection's thread
+                // per acquire (every request's reads, every write transaction) and it can
+                // never find the connection gone.
+                .test_before_acquire(false)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         // busy_timeout covers other processes writing the same file (an
@@ -265,6 +271,10 @@ mod tests {
         let url = format!("sqlite://{}/cache.db", dir.display());
         let db = Db::open(&url, 4).await.unwrap();
         for pool in [db.reader(), db.writer()] {
+            assert!(
+                !pool.options().get_test_before_acquire(),
+                "no ping before each use of an in-process SQLite connection"
+            );
             let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
                 .fetch_one(pool)
                 .await

@@ -3,6 +3,11 @@
 use roster_shared::time::Timestamp;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
+use super::batch::Batch;
+
+const INSERT: &str = "INSERT INTO outbox (payload, recipient, invitation_id, message_id, \
+     created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)";
+
 pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     db: E,
     payload: &str,
@@ -11,17 +16,35 @@ pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     message_id: &str,
     now: Timestamp,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO outbox (payload, recipient, invitation_id, message_id, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-    )
-    .bind(payload)
-    .bind(recipient)
-    .bind(invitation_id)
-    .bind(message_id)
-    .bind(now.millis())
-    .fetch_one(db)
-    .await
+    sqlx::query_scalar(&format!("{INSERT} RETURNING id"))
+        .bind(payload)
+        .bind(recipient)
+        .bind(invitation_id)
+        .bind(message_id)
+        .bind(now.millis())
+        .fetch_one(db)
+        .await
+}
+
+/// [`insert`] without its id, as one statement of a batch.
+pub(crate) fn push_insert(
+    batch: &mut Batch,
+    payload: &str,
+    recipient: &str,
+    invitation_id: Option<i64>,
+    message_id: &str,
+    now: Timestamp,
+) {
+    batch.push(
+        INSERT,
+        vec![
+            payload.into(),
+            recipient.into(),
+            invitation_id.into(),
+            message_id.into(),
+            now.millis().into(),
+        ],
+    );
 }
 
 #[derive(Debug, Clone, FromRow)]

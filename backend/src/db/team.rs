@@ -7,6 +7,8 @@ use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
+use super::batch::Batch;
+
 // ---- people of an organisation ------------------------------------------------------------
 
 pub(crate) struct NewMember<'a> {
@@ -20,25 +22,43 @@ pub(crate) struct NewMember<'a> {
     pub(crate) now: Timestamp,
 }
 
+const INSERT_MEMBER: &str = "INSERT INTO tree_members (root_id, user_id, name_key, email_key, \
+     accepted_at, invitation_id, invitation_expires_at, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
 pub(crate) async fn insert_member<'e, E: Executor<'e, Database = Any>>(
     db: E,
     member: NewMember<'_>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO tree_members (root_id, user_id, name_key, email_key, accepted_at, \
-         invitation_id, invitation_expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(member.root_id)
-    .bind(member.user_id)
-    .bind(member.name_key)
-    .bind(member.email_key)
-    .bind(member.accepted_at.map(Timestamp::millis))
-    .bind(member.invitation.map(|(id, _)| id))
-    .bind(member.invitation.map(|(_, at)| at.millis()))
-    .bind(member.now.millis())
-    .execute(db)
-    .await?;
+    sqlx::query(INSERT_MEMBER)
+        .bind(member.root_id)
+        .bind(member.user_id)
+        .bind(member.name_key)
+        .bind(member.email_key)
+        .bind(member.accepted_at.map(Timestamp::millis))
+        .bind(member.invitation.map(|(id, _)| id))
+        .bind(member.invitation.map(|(_, at)| at.millis()))
+        .bind(member.now.millis())
+        .execute(db)
+        .await?;
     Ok(())
+}
+
+/// [`insert_member`], as one statement of a batch.
+pub(crate) fn push_insert_member(batch: &mut Batch, member: NewMember<'_>) {
+    batch.push(
+        INSERT_MEMBER,
+        vec![
+            member.root_id.into(),
+            member.user_id.into(),
+            member.name_key.into(),
+            member.email_key.into(),
+            member.accepted_at.map(Timestamp::millis).into(),
+            member.invitation.map(|(id, _)| id).into(),
+            member.invitation.map(|(_, at)| at.millis()).into(),
+            member.now.millis().into(),
+        ],
+    );
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -94,22 +114,13 @@ pub(crate) async fn set_member_invitation<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
-pub(crate) async fn accept_member<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    root_id: i64,
-    user_id: i64,
-    now: Timestamp,
-) -> sqlx::Result<()> {
-    sqlx::query(
+/// Marks a member accepted, as one statement of a batch.
+pub(crate) fn push_accept_member(batch: &mut Batch, root_id: i64, user_id: i64, now: Timestamp) {
+    batch.push(
         "UPDATE tree_members SET accepted_at = $3, invitation_id = NULL, \
          invitation_expires_at = NULL WHERE root_id = $1 AND user_id = $2",
-    )
-    .bind(root_id)
-    .bind(user_id)
-    .bind(now.millis())
-    .execute(db)
-    .await?;
-    Ok(())
+        vec![root_id.into(), user_id.into(), now.millis().into()],
+    );
 }
 
 pub(crate) async fn delete_member<'e, E: Executor<'e, Database = Any>>(
@@ -305,33 +316,29 @@ pub(crate) async fn mark_accepted(
 /// Gives `user_id` the access the invitation offers (replacing roles already held there), and
 /// opens the highest of those accounts at their next sign-in; returns that account (`None`
 /// when the invitation offered none).
-pub(crate) async fn grant_offered_access(
-    conn: &mut AnyConnection,
+/// Gives the person the access their invitation offers, and opens the first offered account
+/// next time: two statements of a batch; the second returns the account it set (no row when
+/// the invitation offered none).
+pub(crate) fn push_grant_offered_access(
+    batch: &mut Batch,
     invitation_id: i64,
     user_id: i64,
     now: Timestamp,
-) -> sqlx::Result<Option<i64>> {
+) {
     // `WHERE` before `ON CONFLICT` keeps SQLite from reading ON as a join constraint.
-    sqlx::query(
+    batch.push(
         "INSERT INTO memberships (user_id, account_id, role, created_at) \
          SELECT $1, account_id, role, $2 FROM invitation_grants WHERE invitation_id = $3 \
          ON CONFLICT (user_id, account_id) DO UPDATE SET role = excluded.role",
-    )
-    .bind(user_id)
-    .bind(now.millis())
-    .bind(invitation_id)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query_scalar(
+        vec![user_id.into(), now.millis().into(), invitation_id.into()],
+    );
+    batch.push(
         "UPDATE users SET last_account_id = \
            (SELECT MIN(account_id) FROM invitation_grants WHERE invitation_id = $2) \
          WHERE id = $1 AND EXISTS (SELECT 1 FROM invitation_grants WHERE invitation_id = $2) \
          RETURNING last_account_id",
-    )
-    .bind(user_id)
-    .bind(invitation_id)
-    .fetch_optional(&mut *conn)
-    .await
+        vec![user_id.into(), invitation_id.into()],
+    );
 }
 
 pub(crate) async fn mark_revoked(
@@ -399,22 +406,35 @@ pub(crate) async fn grants<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Offers `role` on `account_id` (replacing what the invitation offered there).
+const SET_GRANT: &str = "INSERT INTO invitation_grants (invitation_id, account_id, role) \
+     VALUES ($1, $2, $3) \
+     ON CONFLICT (invitation_id, account_id) DO UPDATE SET role = excluded.role";
+
 pub(crate) async fn set_grant<'e, E: Executor<'e, Database = Any>>(
     db: E,
     invitation_id: i64,
     account_id: i64,
     role: Role,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO invitation_grants (invitation_id, account_id, role) VALUES ($1, $2, $3) \
-         ON CONFLICT (invitation_id, account_id) DO UPDATE SET role = excluded.role",
-    )
-    .bind(invitation_id)
-    .bind(account_id)
-    .bind(role.as_str())
-    .execute(db)
-    .await?;
+    sqlx::query(SET_GRANT)
+        .bind(invitation_id)
+        .bind(account_id)
+        .bind(role.as_str())
+        .execute(db)
+        .await?;
     Ok(())
+}
+
+/// [`set_grant`], as one statement of a batch.
+pub(crate) fn push_set_grant(batch: &mut Batch, invitation_id: i64, account_id: i64, role: Role) {
+    batch.push(
+        SET_GRANT,
+        vec![
+            invitation_id.into(),
+            account_id.into(),
+            role.as_str().into(),
+        ],
+    );
 }
 
 pub(crate) async fn delete_grant<'e, E: Executor<'e, Database = Any>>(

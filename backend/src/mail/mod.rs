@@ -122,6 +122,26 @@ pub(crate) async fn enqueue(
     Ok(id)
 }
 
+/// [`enqueue`], as one statement of the caller's batch (its id is not needed).
+pub(crate) fn enqueue_in(
+    batch: &mut db::batch::Batch,
+    mail: &Mail,
+    recipient: &str,
+    invitation_id: Option<i64>,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let payload = serde_json::to_string(mail).context("cannot serialize mail")?;
+    db::outbox::push_insert(
+        batch,
+        &payload,
+        recipient,
+        invitation_id,
+        &message_id(),
+        now,
+    );
+    Ok(())
+}
+
 /// A globally unique Message-ID, kept across retries.
 fn message_id() -> String {
     let mut bytes = [0u8; 16];

@@ -14,11 +14,13 @@ use roster_shared::invitation::{InvitationError, InvitationWindow};
 use roster_shared::password::NewPassword;
 use roster_shared::phone::PhoneNumber;
 use roster_shared::time::Timestamp;
+use sqlx::Row as _;
 
 use crate::auth::session::{ClientInfo, CurrentSession};
 use crate::auth::token;
 use crate::clock;
 use crate::db;
+use crate::db::batch::Batch;
 use crate::db::team::InvitationRow;
 use crate::error::{ApiError, AppJson};
 use crate::routes::session::{session_info, start_session};
@@ -192,8 +194,6 @@ pub(crate) async fn accept(
         )
         .await?;
     }
-    db::team::accept_member(&mut *tx, invitation.root_id, user.id, now).await?;
-    let opens = db::team::grant_offered_access(&mut tx, invitation.id, user.id, now).await?;
     let name = profile_hash
         .as_ref()
         .map(|(name, ..)| name.to_string())
@@ -204,16 +204,24 @@ pub(crate) async fn accept(
         label: format!("{name} <{}>", invitation.email),
         ip: client.ip.clone(),
     };
-    audit::record(
-        &mut tx,
+    // The member row, the offered access and the audit entry: one batch (one round trip on
+    // SQLite, see db::batch). Its only row is the account the person opens next, if any.
+    let mut batch = Batch::new();
+    db::team::push_accept_member(&mut batch, invitation.root_id, user.id, now);
+    db::team::push_grant_offered_access(&mut batch, invitation.id, user.id, now);
+    audit::record_in(
+        &mut batch,
         invitation.root_id,
         None,
         Some(&actor),
         "invitation.accepted",
         &format!("{name} ({}) accepted the invitation", invitation.email),
         now,
-    )
-    .await?;
+    );
+    let opens: Option<i64> = match batch.run(&mut tx, db.dialect()).await?.first() {
+        Some(row) => row.try_get(0)?,
+        None => None,
+    };
     tx.commit().await?;
     crate::team::announce(state, invitation.root_id, &[user.id]).await;
 

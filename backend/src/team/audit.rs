@@ -34,6 +34,30 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// [`record`], as one statement of the caller's batch.
+pub(crate) fn record_in(
+    batch: &mut db::batch::Batch,
+    root_id: i64,
+    account: Option<(i64, &str)>,
+    actor: Option<&Actor>,
+    action: &str,
+    summary: &str,
+    now: Timestamp,
+) {
+    db::audit::push_insert(
+        batch,
+        db::audit::Record {
+            root_id,
+            account,
+            actor: actor.map(|a| (a.user_id, a.label.as_str())),
+            action,
+            summary,
+            ip: actor.map(|a| a.ip.as_str()),
+            now,
+        },
+    );
+}
+
 fn entry(row: db::audit::EntryRow) -> AuditEntry {
     AuditEntry {
         id: row.id,

@@ -25,6 +25,7 @@ use roster_shared::time::Timestamp;
 
 use crate::clock;
 use crate::db;
+use crate::db::batch::Batch;
 use crate::error::ApiError;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
@@ -242,15 +243,18 @@ pub(crate) async fn invite_recipients(
                     },
                 )
                 .await?;
+                // The grants, the member row, the mail and the audit entry need nothing back:
+                // one batch (one round trip on SQLite, see db::batch).
+                let mut batch = Batch::new();
                 for (account, role) in wanted {
-                    db::team::set_grant(&mut *tx, invitation, *account, *role).await?;
+                    db::team::push_set_grant(&mut batch, invitation, *account, *role);
                 }
                 let name_key = match &name {
                     Some(name) => name.to_lowercase(),
                     None => address.key(),
                 };
-                db::team::insert_member(
-                    &mut *tx,
+                db::team::push_insert_member(
+                    &mut batch,
                     db::team::NewMember {
                         root_id: root.id,
                         user_id,
@@ -260,11 +264,10 @@ pub(crate) async fn invite_recipients(
                         invitation: Some((invitation, expires_at)),
                         now,
                     },
-                )
-                .await?;
+                );
                 seats_needed += 1;
-                mail::enqueue(
-                    &mut tx,
+                mail::enqueue_in(
+                    &mut batch,
                     &Mail::Invitation {
                         invitation_id: invitation,
                         reinvite: false,
@@ -272,18 +275,17 @@ pub(crate) async fn invite_recipients(
                     address.as_str(),
                     Some(invitation),
                     now,
-                )
-                .await?;
-                audit::record(
-                    &mut tx,
+                )?;
+                audit::record_in(
+                    &mut batch,
                     root.id,
                     Some((ctx.account, ctx.org.name(ctx.account))),
                     Some(actor),
                     "invitation.sent",
                     &format!("{} invited {address} ({offered})", actor.name),
                     now,
-                )
-                .await?;
+                );
+                batch.run(&mut tx, db.dialect()).await?;
                 result.invited.push(address.clone());
             }
             Some(member) if member.accepted_at.is_some() => {
