@@ -20,15 +20,7 @@ pub(crate) async fn record(
 ) -> Result<(), ApiError> {
     db::audit::insert(
         &mut *conn,
-        db::audit::Record {
-            root_id,
-            account,
-            actor: actor.map(|a| (a.user_id, a.label.as_str())),
-            action,
-            summary,
-            ip: actor.map(|a| a.ip.as_str()),
-            now,
-        },
+        row(root_id, account, actor, action, summary, now),
     )
     .await?;
     Ok(())
@@ -44,18 +36,27 @@ pub(crate) fn record_in(
     summary: &str,
     now: Timestamp,
 ) {
-    db::audit::push_insert(
-        batch,
-        db::audit::Record {
-            root_id,
-            account,
-            actor: actor.map(|a| (a.user_id, a.label.as_str())),
-            action,
-            summary,
-            ip: actor.map(|a| a.ip.as_str()),
-            now,
-        },
-    );
+    db::audit::push_insert(batch, row(root_id, account, actor, action, summary, now));
+}
+
+/// The row of one change: who made it is stored as their label and address at the time.
+fn row<'a>(
+    root_id: i64,
+    account: Option<(i64, &'a str)>,
+    actor: Option<&'a Actor>,
+    action: &'a str,
+    summary: &'a str,
+    now: Timestamp,
+) -> db::audit::Record<'a> {
+    db::audit::Record {
+        root_id,
+        account,
+        actor: actor.map(|a| (a.user_id, a.label.as_str())),
+        action,
+        summary,
+        ip: actor.map(|a| a.ip.as_str()),
+        now,
+    }
 }
 
 fn entry(row: db::audit::EntryRow) -> AuditEntry {
