@@ -16,6 +16,7 @@ use serde_json::json;
 engines!(
     inviting_several_people_with_roles_on_accounts,
     accepting_turns_pending_into_active,
+    one_invitation_accepted_from_several_tabs_at_once_counts_once,
     people_already_in_the_organisation_get_access_directly,
     someone_with_an_identity_confirms_while_signed_in,
     the_demo_fills_an_empty_database,
@@ -216,6 +217,53 @@ async fn inviting_several_people_with_roles_on_accounts(engine: Engine) {
     .await;
     assert_eq!(people(&app.api, acme, "").await.total, 3);
     app.stop().await;
+}
+
+/// The same link sent from eight tabs at once: every request reads the open invitation before
+/// any of them writes, so all but one find it taken inside their transaction, and must leave
+/// nothing behind (the acceptance, the access and the audit entry go in one batch that is only
+/// committed when the acceptance itself counted).
+async fn one_invitation_accepted_from_several_tabs_at_once_counts_once(engine: Engine) {
+    let Org { app, acme, .. } = org(engine).await;
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    let token = app.invitation_token("ana@example.com").await;
+    let mut tabs = tokio::task::JoinSet::new();
+    for tab in 0..8 {
+        let client = app.new_client();
+        let token = token.clone();
+        tabs.spawn(async move {
+            client
+                .post(
+                    "/api/v1/invitations/accept",
+                    &json!({ "token": token, "profile": { "name": format!("Ana {tab}"), "password": MEMBER_PASSWORD } }),
+                )
+                .await
+                .status()
+                .as_u16()
+        });
+    }
+    let mut statuses = tabs.join_all().await;
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 404, 404, 404, 404, 404, 404, 404]);
+    let log: AuditPage = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/audit", acme.0))
+        .await;
+    let accepted = log
+        .entries
+        .iter()
+        .filter(|e| e.action == "invitation.accepted")
+        .count();
+    assert_eq!(accepted, 1);
+    let page = people(&app.api, acme, "").await;
+    let ana: Vec<_> = page
+        .people
+        .iter()
+        .filter(|p| p.email.as_str() == "ana@example.com")
+        .collect();
+    assert_eq!(ana.len(), 1);
+    assert_eq!(ana[0].status, PersonStatus::Active);
 }
 
 async fn accepting_turns_pending_into_active(engine: Engine) {

@@ -291,31 +291,22 @@ pub(crate) async fn reissue(
 
 /// Marks the invitation accepted if it still is the open invitation sent at `sent_at` (not
 /// accepted, withdrawn or sent again since), and makes its links unusable; `false` otherwise.
-pub(crate) async fn mark_accepted(
-    conn: &mut AnyConnection,
-    id: i64,
-    sent_at: i64,
-    now: Timestamp,
-) -> sqlx::Result<bool> {
-    let accepted: Option<i64> = sqlx::query_scalar(
+/// Marks the invitation accepted, only if it is still the same open invitation (another tab
+/// may have accepted it a moment ago, or it was re-sent), and retires its links: two
+/// statements of a batch. The first returns a row named `accepted_invitation` only when it
+/// marked it; without that row the caller must not commit.
+pub(crate) fn push_mark_accepted(batch: &mut Batch, id: i64, sent_at: i64, now: Timestamp) {
+    batch.push(
         "UPDATE invitations SET accepted_at = $2 WHERE id = $1 AND sent_at = $3 \
-         AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id",
-    )
-    .bind(id)
-    .bind(now.millis())
-    .bind(sent_at)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if accepted.is_none() {
-        return Ok(false);
-    }
-    delete_tokens(conn, id).await?;
-    Ok(true)
+         AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id AS accepted_invitation",
+        vec![id.into(), now.millis().into(), sent_at.into()],
+    );
+    batch.push(
+        "DELETE FROM invitation_tokens WHERE invitation_id = $1",
+        vec![id.into()],
+    );
 }
 
-/// Gives `user_id` the access the invitation offers (replacing roles already held there), and
-/// opens the highest of those accounts at their next sign-in; returns that account (`None`
-/// when the invitation offered none).
 /// Gives the person the access their invitation offers, and opens the first offered account
 /// next time: two statements of a batch; the second returns the account it set (no row when
 /// the invitation offered none).

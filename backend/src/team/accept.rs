@@ -179,10 +179,6 @@ pub(crate) async fn accept(
     let db = state.db();
     let mut tx = db.writer().begin().await?;
     db::accounts::serialize_organisation(&mut tx, db.dialect(), invitation.root_id).await?;
-    // Only if still the same open invitation: another tab may have accepted it a moment ago.
-    if !db::team::mark_accepted(&mut tx, invitation.id, invitation.sent_at, now).await? {
-        return Err(not_valid());
-    }
     if let Some((name, hash, mobile, country)) = &profile_hash {
         db::users::set_profile(
             &mut tx,
@@ -204,9 +200,12 @@ pub(crate) async fn accept(
         label: format!("{name} <{}>", invitation.email),
         ip: client.ip.clone(),
     };
-    // The member row, the offered access and the audit entry: one batch (one round trip on
-    // SQLite, see db::batch). Its only row is the account the person opens next, if any.
+    // The acceptance itself, the member row, the offered access and the audit entry: one
+    // batch (one round trip on SQLite, see db::batch). The acceptance counts only if the
+    // invitation was still open (another tab may have accepted it a moment ago): without its
+    // row the transaction is dropped, so nothing the batch did is kept.
     let mut batch = Batch::new();
+    db::team::push_mark_accepted(&mut batch, invitation.id, invitation.sent_at, now);
     db::team::push_accept_member(&mut batch, invitation.root_id, user.id, now);
     db::team::push_grant_offered_access(&mut batch, invitation.id, user.id, now);
     audit::record_in(
@@ -218,10 +217,17 @@ pub(crate) async fn accept(
         &format!("{name} ({}) accepted the invitation", invitation.email),
         now,
     );
-    let opens: Option<i64> = match batch.run(&mut tx, db.dialect()).await?.first() {
-        Some(row) => row.try_get(0)?,
-        None => None,
-    };
+    let rows = batch.run(&mut tx, db.dialect()).await?;
+    if !rows
+        .iter()
+        .any(|row| row.try_get::<i64, _>("accepted_invitation").is_ok())
+    {
+        return Err(not_valid());
+    }
+    let opens = rows
+        .iter()
+        .find_map(|row| row.try_get::<Option<i64>, _>("last_account_id").ok())
+        .flatten();
     tx.commit().await?;
     crate::team::announce(state, invitation.root_id, &[user.id]).await;
 
