@@ -58,9 +58,9 @@ pub async fn create_organisation(
     };
     let invitation = db::team::insert_invitation(
         &mut *tx,
+        user_id,
         db::team::NewInvitation {
             root_id: account,
-            user_id,
             email: owner.as_str(),
             invited_by: None,
             inviter_name: None,
@@ -289,9 +289,9 @@ pub async fn demo(database_url: &str, people: usize) -> anyhow::Result<Demo> {
                 let expires = sent.plus_millis(INVITATION_VALIDITY_MS);
                 let invitation = db::team::insert_invitation(
                     &mut *tx,
+                    user,
                     db::team::NewInvitation {
                         root_id: root,
-                        user_id: user,
                         email: email.as_str(),
                         invited_by: Some(owner),
                         inviter_name: Some("Dana Demo"),

@@ -3,9 +3,11 @@
 use roster_shared::name::AccountName;
 use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
-use sqlx::{Any, AnyConnection, Executor, FromRow};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, FromRow, Row as _};
 
 use super::Dialect;
+use super::batch::Batch;
 
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct AccountRow {
@@ -116,36 +118,45 @@ pub(crate) async fn serialize_organisation(
     Ok(())
 }
 
-/// The organisation's row and its seats in use, read after the organisation is locked (see
-/// `lock_organisation`). On SQLite, which needs no lock, one statement reads both.
-pub(crate) async fn lock_organisation_counting_seats(
-    conn: &mut AnyConnection,
+/// Locks the organisation (PostgreSQL; see `lock_organisation`) and reads its row and its seats
+/// in use (on SQLite, which needs no lock, in one statement), as the first statements of a
+/// batch so that what the transaction writes next goes in the same trip; read back with
+/// [`organisation_counting_seats`].
+pub(crate) fn push_lock_counting_seats(
+    batch: &mut Batch,
     dialect: Dialect,
     root_id: i64,
     now: Timestamp,
-) -> sqlx::Result<Option<(AccountRow, i64)>> {
+) {
+    let used = super::team::USED_SEATS;
     if dialect.locks_rows() {
-        let Some(root) = lock_organisation(&mut *conn, dialect, root_id).await? else {
-            return Ok(None);
-        };
-        let used = super::team::used_seats(&mut *conn, root_id, now).await?;
-        return Ok(Some((root, used)));
+        batch.push(
+            format!(
+                "SELECT {COLUMNS} FROM accounts WHERE id = $1{}",
+                dialect.for_update()
+            ),
+            vec![root_id.into()],
+        );
+        batch.push(
+            format!("SELECT {used} AS used"),
+            vec![root_id.into(), now.millis().into()],
+        );
+    } else {
+        batch.push(
+            format!("SELECT {COLUMNS}, ({used}) AS used FROM accounts WHERE id = $1"),
+            vec![root_id.into(), now.millis().into()],
+        );
     }
-    #[derive(FromRow)]
-    struct WithSeats {
-        #[sqlx(flatten)]
-        root: AccountRow,
-        used: i64,
-    }
-    let row: Option<WithSeats> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, ({}) AS used FROM accounts WHERE id = $1",
-        super::team::USED_SEATS
-    ))
-    .bind(root_id)
-    .bind(now.millis())
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| (r.root, r.used)))
+}
+
+/// The organisation and its seats in use, from the rows of a batch that began with
+/// [`push_lock_counting_seats`] (`None`: no such organisation).
+pub(crate) fn organisation_counting_seats(rows: &[AnyRow]) -> Option<(AccountRow, i64)> {
+    let root = AccountRow::from_row(rows.first()?).ok()?;
+    let used = rows
+        .iter()
+        .find_map(|row| row.try_get::<i64, _>("used").ok())?;
+    Some((root, used))
 }
 
 /// Locks an organisation for the rest of the transaction, so seat checks and the writes they

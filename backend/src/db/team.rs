@@ -2,10 +2,12 @@
 //! queries behind the Users list.
 
 use roster_shared::api::{PeopleSort, SortOrder};
+use roster_shared::email::EmailAddress;
 use roster_shared::invitation::PersonStatus;
 use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
-use sqlx::{Any, AnyConnection, Executor, FromRow};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, FromRow, Row as _};
 
 use super::batch::Batch;
 
@@ -207,7 +209,6 @@ const INVITATION_COLUMNS: &str =
 
 pub(crate) struct NewInvitation<'a> {
     pub(crate) root_id: i64,
-    pub(crate) user_id: i64,
     pub(crate) email: &'a str,
     pub(crate) invited_by: Option<i64>,
     pub(crate) inviter_name: Option<&'a str>,
@@ -217,6 +218,7 @@ pub(crate) struct NewInvitation<'a> {
 
 pub(crate) async fn insert_invitation<'e, E: Executor<'e, Database = Any>>(
     db: E,
+    user_id: i64,
     invitation: NewInvitation<'_>,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
@@ -224,7 +226,7 @@ pub(crate) async fn insert_invitation<'e, E: Executor<'e, Database = Any>>(
          expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $6) RETURNING id",
     )
     .bind(invitation.root_id)
-    .bind(invitation.user_id)
+    .bind(user_id)
     .bind(invitation.email)
     .bind(invitation.invited_by)
     .bind(invitation.inviter_name)
@@ -232,6 +234,63 @@ pub(crate) async fn insert_invitation<'e, E: Executor<'e, Database = Any>>(
     .bind(invitation.expires_at.millis())
     .fetch_one(db)
     .await
+}
+
+/// Invites an address to an organisation it is not in yet, as three statements of a batch: the
+/// identity is created if the address is new, the invitation is written only if that identity
+/// is not a member of the organisation (accepted or invited), and the identity's name is read.
+/// [`invited_by_address`] reads the outcome from the batch's rows.
+pub(crate) fn push_invite_address(
+    batch: &mut Batch,
+    address: &EmailAddress,
+    invitation: NewInvitation<'_>,
+) {
+    let email_key = address.key();
+    batch.push(
+        "INSERT INTO users (email, email_key, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (email_key) DO NOTHING",
+        vec![
+            address.as_str().into(),
+            email_key.as_str().into(),
+            invitation.sent_at.millis().into(),
+        ],
+    );
+    batch.push(
+        "INSERT INTO invitations (root_id, user_id, email, invited_by, inviter_name, sent_at, \
+         expires_at, created_at) \
+         SELECT $1, u.id, $3, $4, $5, $6, $7, $6 FROM users u WHERE u.email_key = $2 \
+         AND NOT EXISTS (SELECT 1 FROM tree_members m WHERE m.root_id = $1 AND m.user_id = u.id) \
+         RETURNING id AS new_invitation_id, user_id AS invited_user_id",
+        vec![
+            invitation.root_id.into(),
+            email_key.as_str().into(),
+            invitation.email.into(),
+            invitation.invited_by.into(),
+            invitation.inviter_name.into(),
+            invitation.sent_at.millis().into(),
+            invitation.expires_at.millis().into(),
+        ],
+    );
+    batch.push(
+        "SELECT name AS identity_name FROM users WHERE email_key = $1",
+        vec![email_key.as_str().into()],
+    );
+}
+
+/// After [`push_invite_address`]: the new invitation, the identity it is for and that
+/// identity's name; `None` when the address is already in the organisation.
+pub(crate) fn invited_by_address(rows: &[AnyRow]) -> Option<(i64, i64, Option<String>)> {
+    let (invitation, user) = rows.iter().find_map(|row| {
+        Some((
+            row.try_get::<i64, _>("new_invitation_id").ok()?,
+            row.try_get::<i64, _>("invited_user_id").ok()?,
+        ))
+    })?;
+    let name = rows
+        .iter()
+        .find_map(|row| row.try_get::<Option<String>, _>("identity_name").ok())
+        .flatten();
+    Some((invitation, user, name))
 }
 
 pub(crate) async fn invitation<'e, E: Executor<'e, Database = Any>>(

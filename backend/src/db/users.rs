@@ -76,24 +76,6 @@ pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-/// Creates an identity for an address nobody has yet (invited, no name or password); `None`
-/// when the address already has one.
-pub(crate) async fn insert_new<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    email: &EmailAddress,
-    now: Timestamp,
-) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
-        "INSERT INTO users (email, email_key, created_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (email_key) DO NOTHING RETURNING id",
-    )
-    .bind(email.as_str())
-    .bind(email.key())
-    .bind(now.millis())
-    .fetch_optional(db)
-    .await
-}
-
 pub(crate) async fn record_sign_in<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id: i64,

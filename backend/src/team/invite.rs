@@ -196,10 +196,21 @@ pub(crate) async fn invite_recipients(
     let expires_at = now.plus_millis(INVITATION_VALIDITY_MS);
     let db = state.db();
     let mut tx = db.writer().begin().await?;
-    let (root, used) =
-        db::accounts::lock_organisation_counting_seats(&mut tx, db.dialect(), ctx.root(), now)
-            .await?
-            .ok_or_else(crate::team::context::no_such_account)?;
+    // The organisation is locked and its seats counted in the same trip as the first address is
+    // invited (see db::batch): statements run in order, so the count is of before this batch.
+    let mut batch = Batch::new();
+    db::accounts::push_lock_counting_seats(&mut batch, db.dialect(), ctx.root(), now);
+    if let Some((first, _)) = recipients.first() {
+        db::team::push_invite_address(
+            &mut batch,
+            first,
+            new_invitation(ctx, actor, first, now, expires_at),
+        );
+    }
+    let first_rows = batch.run(&mut tx, db.dialect()).await?;
+    let (root, used) = db::accounts::organisation_counting_seats(&first_rows)
+        .ok_or_else(crate::team::context::no_such_account)?;
+    let mut first_rows = Some(first_rows);
     let seats = plan_of(state, &root, used);
     let mut result = InviteResult {
         invited: Vec::new(),
@@ -212,12 +223,22 @@ pub(crate) async fn invite_recipients(
     let mut granted_users = Vec::new();
     for (address, wanted) in recipients {
         let offered = describe(ctx, wanted);
-        // A new address needs no membership lookup and has no name yet: two statements fewer
-        // in the transaction that every other invitation waits for.
-        // Most addresses are new: creating the identity first answers "who is this" in one
-        // statement; only an address already known is looked up, with its membership.
-        let (user_id, name, member) = match db::users::insert_new(&mut *tx, address, now).await? {
-            Some(user_id) => (user_id, None, None),
+        // Most addresses are new to the organisation: one batch creates the identity if needed
+        // and invites it unless it is already a member. Only a member is looked up further.
+        let rows = match first_rows.take() {
+            Some(rows) => rows,
+            None => {
+                let mut batch = Batch::new();
+                db::team::push_invite_address(
+                    &mut batch,
+                    address,
+                    new_invitation(ctx, actor, address, now, expires_at),
+                );
+                batch.run(&mut tx, db.dialect()).await?
+            }
+        };
+        let (user_id, name, member, invited) = match db::team::invited_by_address(&rows) {
+            Some((invitation, user_id, name)) => (user_id, name, None, Some(invitation)),
             None => {
                 let user = db::users::find_by_email(&mut *tx, &address.key())
                     .await?
@@ -225,24 +246,14 @@ pub(crate) async fn invite_recipients(
                         ApiError::internal(format!("{address} is neither new nor known"))
                     })?;
                 let member = db::team::member(&mut *tx, root.id, user.id).await?;
-                (user.id, user.name, member)
+                (user.id, user.name, member, None)
             }
         };
         match member {
             None => {
-                let invitation = db::team::insert_invitation(
-                    &mut *tx,
-                    db::team::NewInvitation {
-                        root_id: root.id,
-                        user_id,
-                        email: address.as_str(),
-                        invited_by: Some(actor.user_id),
-                        inviter_name: Some(&actor.name),
-                        sent_at: now,
-                        expires_at,
-                    },
-                )
-                .await?;
+                let invitation = invited.ok_or_else(|| {
+                    ApiError::internal(format!("{address} is in no organisation and not invited"))
+                })?;
                 // The grants, the member row, the mail and the audit entry need nothing back:
                 // one batch (one round trip on SQLite, see db::batch).
                 let mut batch = Batch::new();
@@ -401,6 +412,24 @@ pub(crate) async fn invite_recipients(
     result.seats.used += seats_needed;
     result.not_invited.splice(0..0, not_invited.drain(..));
     Ok(result)
+}
+
+/// The invitation `actor` sends to `address` now.
+fn new_invitation<'a>(
+    ctx: &Context,
+    actor: &'a Actor,
+    address: &'a EmailAddress,
+    sent_at: Timestamp,
+    expires_at: Timestamp,
+) -> db::team::NewInvitation<'a> {
+    db::team::NewInvitation {
+        root_id: ctx.root(),
+        email: address.as_str(),
+        invited_by: Some(actor.user_id),
+        inviter_name: Some(&actor.name),
+        sent_at,
+        expires_at,
+    }
 }
 
 /// "Basic on Acme, Admin on Support" — for the audit log.
