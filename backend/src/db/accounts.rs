@@ -130,13 +130,7 @@ pub(crate) fn push_lock_counting_seats(
 ) {
     let used = super::team::USED_SEATS;
     if dialect.locks_rows() {
-        batch.push(
-            format!(
-                "SELECT {COLUMNS} FROM accounts WHERE id = $1{}",
-                dialect.for_update()
-            ),
-            vec![root_id.into()],
-        );
+        batch.push(lock_statement(dialect), vec![root_id.into()]);
         batch.push(
             format!("SELECT {used} AS used"),
             vec![root_id.into(), now.millis().into()],
@@ -166,13 +160,18 @@ pub(crate) async fn lock_organisation(
     dialect: Dialect,
     root_id: i64,
 ) -> sqlx::Result<Option<AccountRow>> {
-    sqlx::query_as(&format!(
+    sqlx::query_as(&lock_statement(dialect))
+        .bind(root_id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// The organisation's row, locked until the transaction ends (`$1`: its id).
+fn lock_statement(dialect: Dialect) -> String {
+    format!(
         "SELECT {COLUMNS} FROM accounts WHERE id = $1{}",
         dialect.for_update()
-    ))
-    .bind(root_id)
-    .fetch_optional(&mut *conn)
-    .await
+    )
 }
 
 pub(crate) async fn rename<'e, E: Executor<'e, Database = Any>>(
