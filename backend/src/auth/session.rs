@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::token;
 use crate::clock;
 use crate::db;
+use crate::db::users::UserRow;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -31,6 +32,8 @@ const TOUCH_EVERY_MS: i64 = 60_000;
 pub(crate) struct CurrentSession {
     pub(crate) session_id: i64,
     pub(crate) user_id: UserId,
+    /// The signed-in person's row as this request began (read with the session).
+    pub(crate) signed_in: UserRow,
 }
 
 impl CurrentSession {
@@ -66,7 +69,7 @@ impl FromRequestParts<AppState> for CurrentSession {
         let now = clock::now();
         let idle_ms = state.settings().session_idle_timeout.as_millis() as i64;
         if now.millis() >= row.expires_at || now.millis() - row.last_seen_at >= idle_ms {
-            db::sessions::delete(state.db().writer(), row.user_id, row.id).await?;
+            db::sessions::delete(state.db().writer(), row.user.id, row.session_id).await?;
             return Err(session_expired());
         }
         if !parts.method.is_safe() {
@@ -85,11 +88,12 @@ impl FromRequestParts<AppState> for CurrentSession {
         }
         if now.millis() - row.last_seen_at >= TOUCH_EVERY_MS {
             let ip = client_ip(parts, state);
-            db::sessions::touch(state.db().writer(), row.id, now, &ip).await?;
+            db::sessions::touch(state.db().writer(), row.session_id, now, &ip).await?;
         }
         Ok(CurrentSession {
-            session_id: row.id,
-            user_id: UserId(row.user_id),
+            session_id: row.session_id,
+            user_id: UserId(row.user.id),
+            signed_in: row.user,
         })
     }
 }

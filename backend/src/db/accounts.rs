@@ -73,17 +73,36 @@ pub(crate) async fn find<'e, E: Executor<'e, Database = Any>>(
         .await
 }
 
+/// An account of an organisation, with the role one person holds there directly (if any).
+#[derive(Debug, FromRow)]
+pub(crate) struct AccountWithRole {
+    #[sqlx(flatten)]
+    pub(crate) account: AccountRow,
+    pub(crate) held_role: Option<String>,
+}
+
+impl AccountWithRole {
+    pub(crate) fn held_role(&self) -> Option<Role> {
+        // The column has a CHECK constraint: only the four spellings exist.
+        self.held_role
+            .as_deref()
+            .map(|r| Role::parse(r).unwrap_or(Role::Reporting))
+    }
+}
+
 /// Every account of the organisation `account_id` belongs to (none if there is no such
-/// account), in one statement.
+/// account), each with `user_id`'s direct role there: what every account-scoped request
+/// needs, in one statement.
 pub(crate) async fn organisation_of<'e, E: Executor<'e, Database = Any>>(
     db: E,
     account_id: i64,
-) -> sqlx::Result<Vec<AccountRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM accounts \
-         WHERE root_id = (SELECT root_id FROM accounts WHERE id = $1) ORDER BY id"
-    ))
+    user_id: i64,
+) -> sqlx::Result<Vec<AccountWithRole>> {
+    sqlx::query_as(
+        "SELECT a.id, a.parent_id, a.root_id, a.name, a.plan, a.extra_seats, a.archived_at,                 m.role AS held_role          FROM accounts a LEFT JOIN memberships m ON m.account_id = a.id AND m.user_id = $2          WHERE a.root_id = (SELECT root_id FROM accounts WHERE id = $1) ORDER BY a.id",
+    )
     .bind(account_id)
+    .bind(user_id)
     .fetch_all(db)
     .await
 }

@@ -1,7 +1,7 @@
 //! The mail outbox: queued emails, their delivery attempts, and the development mailbox.
 
 use roster_shared::time::Timestamp;
-use sqlx::{Any, AnyConnection, Executor, FromRow};
+use sqlx::{Any, Executor, FromRow};
 
 use super::batch::Batch;
 
@@ -153,47 +153,47 @@ pub(crate) struct NewDevMessage<'a> {
     pub(crate) now: Timestamp,
 }
 
-/// Stores `messages` in the development mailbox and marks their outbox rows sent, in
-/// `conn`'s transaction: two statements for the whole batch.
-pub(crate) async fn deliver_to_dev_mailbox(
-    conn: &mut AnyConnection,
-    messages: &[NewDevMessage<'_>],
-) -> sqlx::Result<()> {
+/// Stores `messages` in the development mailbox and marks their outbox rows sent: two
+/// statements for the whole batch.
+pub(crate) fn push_deliver_to_dev_mailbox(batch: &mut Batch, messages: &[NewDevMessage<'_>]) {
     let Some(first) = messages.first() else {
-        return Ok(());
+        return;
     };
-    let sql = format!(
-        "INSERT INTO dev_mailbox (outbox_id, recipient, sender, subject, text_body, html_body, \
-         message_id, delivered_at) VALUES {}",
-        super::values_placeholders(messages.len(), 8)
+    batch.push(
+        format!(
+            "INSERT INTO dev_mailbox (outbox_id, recipient, sender, subject, text_body, \
+             html_body, message_id, delivered_at) VALUES {}",
+            super::values_placeholders(messages.len(), 8)
+        ),
+        messages
+            .iter()
+            .flat_map(|message| {
+                [
+                    message.outbox_id.into(),
+                    message.recipient.into(),
+                    message.sender.into(),
+                    message.subject.into(),
+                    message.text_body.into(),
+                    message.html_body.into(),
+                    message.message_id.into(),
+                    message.now.millis().into(),
+                ]
+            })
+            .collect(),
     );
-    let mut insert = sqlx::query(&sql);
-    for message in messages {
-        insert = insert
-            .bind(message.outbox_id)
-            .bind(message.recipient)
-            .bind(message.sender)
-            .bind(message.subject)
-            .bind(message.text_body)
-            .bind(message.html_body)
-            .bind(message.message_id)
-            .bind(message.now.millis());
-    }
-    insert.execute(&mut *conn).await?;
     // Ids are integers from the outbox itself: written into the statement, not bound.
     let ids = messages
         .iter()
         .map(|m| m.outbox_id.to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    sqlx::query(&format!(
-        "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL \
-         WHERE id IN ({ids})"
-    ))
-    .bind(first.now.millis())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    batch.push(
+        format!(
+            "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, \
+             last_error = NULL WHERE id IN ({ids})"
+        ),
+        vec![first.now.millis().into()],
+    );
 }
 
 pub(crate) async fn dev_messages<'e, E: Executor<'e, Database = Any>>(

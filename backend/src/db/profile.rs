@@ -4,6 +4,8 @@ use roster_shared::api::NotificationPreferences;
 use roster_shared::time::Timestamp;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
+use super::batch::Batch;
+
 pub(crate) async fn set_contact<'e, E: Executor<'e, Database = Any>>(
     db: E,
     user_id: i64,
@@ -152,21 +154,17 @@ pub(crate) async fn email_change_by_token<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-pub(crate) async fn insert_email_change_token<'e, E: Executor<'e, Database = Any>>(
-    db: E,
+/// Stores the hash of a confirmation link, as part of a batch.
+pub(crate) fn push_insert_email_change_token(
+    batch: &mut Batch,
     change_id: i64,
     token_hash: &str,
     now: Timestamp,
-) -> sqlx::Result<()> {
-    sqlx::query(
+) {
+    batch.push(
         "INSERT INTO email_change_tokens (token_hash, change_id, created_at) VALUES ($1, $2, $3)",
-    )
-    .bind(token_hash)
-    .bind(change_id)
-    .bind(now.millis())
-    .execute(db)
-    .await?;
-    Ok(())
+        vec![token_hash.into(), change_id.into(), now.millis().into()],
+    );
 }
 
 /// Applies a confirmed change: the person's address, their sort keys, open invitations.

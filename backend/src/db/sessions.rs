@@ -4,6 +4,8 @@
 use roster_shared::time::Timestamp;
 use sqlx::{Any, Executor, FromRow};
 
+use super::users::{COLUMNS_OF_U, UserRow};
+
 pub(crate) struct NewSession<'a> {
     pub(crate) token_hash: &'a str,
     pub(crate) user_id: i64,
@@ -37,19 +39,22 @@ pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
 
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct SessionRow {
-    pub(crate) id: i64,
-    pub(crate) user_id: i64,
+    pub(crate) session_id: i64,
     pub(crate) last_seen_at: i64,
     pub(crate) expires_at: i64,
+    /// The signed-in person, read in the same statement: nearly every request needs them.
+    #[sqlx(flatten)]
+    pub(crate) user: UserRow,
 }
 
 pub(crate) async fn find_by_token<'e, E: Executor<'e, Database = Any>>(
     db: E,
     token_hash: &str,
 ) -> sqlx::Result<Option<SessionRow>> {
-    sqlx::query_as(
-        "SELECT id, user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
-    )
+    sqlx::query_as(&format!(
+        "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, {COLUMNS_OF_U} \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+    ))
     .bind(token_hash)
     .fetch_optional(db)
     .await

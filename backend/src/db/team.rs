@@ -293,18 +293,6 @@ pub(crate) fn invited_by_address(rows: &[AnyRow]) -> Option<(i64, i64, Option<St
     Some((invitation, user, name))
 }
 
-pub(crate) async fn invitation<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    id: i64,
-) -> sqlx::Result<Option<InvitationRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await
-}
-
 /// The invitation a link token belongs to.
 pub(crate) async fn invitation_by_token<'e, E: Executor<'e, Database = Any>>(
     db: E,
@@ -313,15 +301,71 @@ pub(crate) async fn invitation_by_token<'e, E: Executor<'e, Database = Any>>(
     sqlx::query_as(&format!(
         "SELECT {} FROM invitations i JOIN invitation_tokens t ON t.invitation_id = i.id \
          WHERE t.token_hash = $1",
-        INVITATION_COLUMNS
-            .split(", ")
-            .map(|c| format!("i.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        invitation_columns_of_i()
     ))
     .bind(token_hash)
     .fetch_optional(db)
     .await
+}
+
+/// [`INVITATION_COLUMNS`] of `invitations i` in a join.
+fn invitation_columns_of_i() -> String {
+    INVITATION_COLUMNS
+        .split(", ")
+        .map(|c| format!("i.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An invitation with the names its email shows: the organisation and each offered account.
+pub(crate) struct InvitationToSend {
+    pub(crate) invitation: InvitationRow,
+    pub(crate) organisation: String,
+    /// Account name and role, by account.
+    pub(crate) grants: Vec<(String, Role)>,
+}
+
+#[derive(FromRow)]
+struct InvitationToSendRow {
+    #[sqlx(flatten)]
+    invitation: InvitationRow,
+    organisation: String,
+    account_name: Option<String>,
+    grant_role: Option<String>,
+}
+
+/// What rendering invitation `id`'s email needs, in one statement (the mail worker renders
+/// every invitation sent, so this is on the path of each one).
+pub(crate) async fn invitation_to_send<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+) -> sqlx::Result<Option<InvitationToSend>> {
+    let rows: Vec<InvitationToSendRow> = sqlx::query_as(&format!(
+        "SELECT {}, COALESCE(o.name, '') AS organisation, \
+                COALESCE(a.name, '') AS account_name, g.role AS grant_role \
+         FROM invitations i LEFT JOIN accounts o ON o.id = i.root_id \
+         LEFT JOIN invitation_grants g ON g.invitation_id = i.id \
+         LEFT JOIN accounts a ON a.id = g.account_id \
+         WHERE i.id = $1 ORDER BY g.account_id",
+        invitation_columns_of_i()
+    ))
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    let mut grants = Vec::with_capacity(rows.len());
+    let mut first = None;
+    for row in rows {
+        if let (Some(account), Some(role)) = (row.account_name, row.grant_role.as_deref()) {
+            // The column has a CHECK constraint: only the four spellings exist.
+            grants.push((account, Role::parse(role).unwrap_or(Role::Reporting)));
+        }
+        first.get_or_insert((row.invitation, row.organisation));
+    }
+    Ok(first.map(|(invitation, organisation)| InvitationToSend {
+        invitation,
+        organisation,
+        grants,
+    }))
 }
 
 /// Sends an invitation again: a fresh window; earlier links stop working.
@@ -405,6 +449,25 @@ pub(crate) async fn mark_revoked(
 }
 
 /// Stores the hashes of freshly mailed links, `(invitation, hash)`, in one statement.
+/// [`insert_tokens`], as part of a batch.
+pub(crate) fn push_insert_tokens(batch: &mut Batch, tokens: &[(i64, &str)], now: Timestamp) {
+    if tokens.is_empty() {
+        return;
+    }
+    batch.push(
+        format!(
+            "INSERT INTO invitation_tokens (token_hash, invitation_id, created_at) VALUES {}",
+            super::values_placeholders(tokens.len(), 3)
+        ),
+        tokens
+            .iter()
+            .flat_map(|(invitation_id, hash)| {
+                [(*hash).into(), (*invitation_id).into(), now.millis().into()]
+            })
+            .collect(),
+    );
+}
+
 pub(crate) async fn insert_tokens<'e, E: Executor<'e, Database = Any>>(
     db: E,
     tokens: &[(i64, &str)],

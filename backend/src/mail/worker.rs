@@ -6,6 +6,7 @@ use roster_shared::time::Timestamp;
 use crate::auth::token;
 use crate::clock;
 use crate::db;
+use crate::db::batch::Batch;
 use crate::mail::templates::{self, Rendered};
 use crate::mail::transport::Outgoing;
 use crate::mail::{Mail, Mailer, Transport};
@@ -36,8 +37,8 @@ pub(crate) async fn run(state: AppState) {
 ///
 /// The writer is taken a fixed number of times per batch rather than several times per
 /// message, because every invitation's transaction waits for it: one transaction stores the
-/// links of the whole batch before any message leaves, and the development mailbox stores its
-/// copies together with their "sent" marks (so each message is there exactly once).
+/// links of the whole batch before any message leaves by SMTP; the development mailbox stores
+/// the links, its copies and their "sent" marks in one.
 pub(crate) async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Result<usize> {
     let now = clock::now();
     let lease_until = now.plus_millis(mailer.policy.lease.as_millis() as i64);
@@ -69,17 +70,10 @@ pub(crate) async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Re
     if ready.is_empty() {
         return Ok(claimed.len());
     }
-    if let Err(error) = store_links(state, &links).await {
-        let reason = format!("storing the links: {error:#}");
-        for (item, _) in &ready {
-            record_failure(state, mailer, item.id, item.attempts, &reason).await?;
-        }
-        return Ok(claimed.len());
-    }
     match &*mailer.transport {
         Transport::DevMailbox { from } => {
             let from = from.to_string();
-            if let Err(error) = to_dev_mailbox(state, &from, &ready).await {
+            if let Err(error) = to_dev_mailbox(state, &from, &links, &ready).await {
                 let reason = format!("development mailbox: {error}");
                 for (item, _) in &ready {
                     record_failure(state, mailer, item.id, item.attempts, &reason).await?;
@@ -87,6 +81,13 @@ pub(crate) async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Re
             }
         }
         Transport::Smtp(smtp) => {
+            if let Err(error) = store_links(state, &links).await {
+                let reason = format!("storing the links: {error:#}");
+                for (item, _) in &ready {
+                    record_failure(state, mailer, item.id, item.attempts, &reason).await?;
+                }
+                return Ok(claimed.len());
+            }
             for (item, rendered) in &ready {
                 let outgoing = Outgoing {
                     to: &item.recipient,
@@ -114,11 +115,20 @@ enum Link {
     EmailChange { change_id: i64, hash: String },
 }
 
+/// Stores the links' hashes in one transaction, before any message of the batch leaves.
 async fn store_links(state: &AppState, links: &[Link]) -> sqlx::Result<()> {
     if links.is_empty() {
         return Ok(());
     }
-    let now = clock::now();
+    let mut batch = Batch::new();
+    push_links(&mut batch, links, clock::now());
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    batch.run(&mut tx, db.dialect()).await?;
+    tx.commit().await
+}
+
+fn push_links(batch: &mut Batch, links: &[Link], now: Timestamp) {
     let invitations: Vec<(i64, &str)> = links
         .iter()
         .filter_map(|link| match link {
@@ -129,20 +139,21 @@ async fn store_links(state: &AppState, links: &[Link]) -> sqlx::Result<()> {
             Link::EmailChange { .. } => None,
         })
         .collect();
-    let mut tx = state.db().writer().begin().await?;
-    db::team::insert_tokens(&mut *tx, &invitations, now).await?;
+    db::team::push_insert_tokens(batch, &invitations, now);
     for link in links {
         if let Link::EmailChange { change_id, hash } = link {
-            db::profile::insert_email_change_token(&mut *tx, *change_id, hash, now).await?;
+            db::profile::push_insert_email_change_token(batch, *change_id, hash, now);
         }
     }
-    tx.commit().await
 }
 
-/// Stores the batch in the development mailbox and marks it sent, in one transaction.
+/// Stores the batch's links and its copies in the development mailbox, and marks it sent, in
+/// one transaction (one trip to the writer on SQLite): each message is there exactly once,
+/// with a link that works, or not at all and retried.
 async fn to_dev_mailbox(
     state: &AppState,
     from: &str,
+    links: &[Link],
     ready: &[(&db::outbox::Claimed, Rendered)],
 ) -> sqlx::Result<()> {
     let now = clock::now();
@@ -159,8 +170,12 @@ async fn to_dev_mailbox(
             now,
         })
         .collect();
-    let mut tx = state.db().writer().begin().await?;
-    db::outbox::deliver_to_dev_mailbox(&mut tx, &messages).await?;
+    let mut batch = Batch::new();
+    push_links(&mut batch, links, now);
+    db::outbox::push_deliver_to_dev_mailbox(&mut batch, &messages);
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    batch.run(&mut tx, db.dialect()).await?;
     tx.commit().await?;
     for (item, rendered) in ready {
         tracing::info!(outbox = item.id, to = %item.recipient, subject = %rendered.subject, "mail kept in the development mailbox");
@@ -196,8 +211,11 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<(Rendere
             invitation_id,
             reinvite,
         } => {
-            let Some(invitation) =
-                db::team::invitation(state.db().reader(), *invitation_id).await?
+            let Some(db::team::InvitationToSend {
+                invitation,
+                organisation,
+                grants,
+            }) = db::team::invitation_to_send(state.db().reader(), *invitation_id).await?
             else {
                 return Ok(None);
             };
@@ -209,16 +227,10 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<(Rendere
             {
                 return Ok(None);
             }
-            let organisation = db::accounts::find(state.db().reader(), invitation.root_id).await?;
-            let organisation = organisation.map(|o| o.name).unwrap_or_default();
-            let mut grants = Vec::new();
-            for grant in db::team::grants(state.db().reader(), invitation.id).await? {
-                let account = db::accounts::find(state.db().reader(), grant.account_id).await?;
-                grants.push(templates::Grant {
-                    account: account.map(|a| a.name).unwrap_or_default(),
-                    role: grant.role(),
-                });
-            }
+            let grants: Vec<templates::Grant> = grants
+                .into_iter()
+                .map(|(account, role)| templates::Grant { account, role })
+                .collect();
             // The link is minted now, so no usable token waits in the outbox.
             let (token, hash) = token::new_token();
             let accept_url = format!("{}/invitations/accept#token={token}", state.public_url());

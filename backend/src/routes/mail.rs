@@ -14,7 +14,7 @@ use roster_shared::api::{DevMail, DevMailSummary, TestMailQueued};
 use roster_shared::email::EmailAddress;
 use roster_shared::time::Timestamp;
 
-use crate::auth::session::{self, CurrentSession, client_ip};
+use crate::auth::session::{CurrentSession, client_ip};
 use crate::clock;
 use crate::db;
 use crate::error::{ApiError, AppJson, AppPath};
@@ -32,9 +32,7 @@ pub(crate) async fn send_test(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<(StatusCode, AppJson<TestMailQueued>), ApiError> {
-    let user = db::users::find(state.db().reader(), current.user())
-        .await?
-        .ok_or_else(session::sign_in_required)?;
+    let user = &current.signed_in;
     let mut tx = state.db().writer().begin().await?;
     mail::enqueue(
         &mut tx,

@@ -20,12 +20,6 @@ use crate::events::Audience;
 use crate::routes::session::session_info;
 use crate::state::AppState;
 
-async fn me(state: &AppState, current: &CurrentSession) -> Result<UserRow, ApiError> {
-    db::users::find(state.db().reader(), current.user())
-        .await?
-        .ok_or_else(session::sign_in_required)
-}
-
 fn wrong_password(field: &str) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -72,7 +66,9 @@ pub(crate) async fn update_name(
     let mut tx = state.db().writer().begin().await?;
     db::users::set_name(&mut tx, current.user(), &request.name).await?;
     tx.commit().await?;
-    let user = me(&state, &current).await?;
+    let user = db::users::find(state.db().reader(), current.user())
+        .await?
+        .ok_or_else(session::sign_in_required)?;
     let token = session::session_token(&headers).ok_or_else(session::sign_in_required)?;
     Ok(AppJson(session_info(&user, token)?))
 }
@@ -93,7 +89,7 @@ pub(crate) async fn change_password(
     current: CurrentSession,
     AppJson(request): AppJson<ChangePasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let user = me(&state, &current).await?;
+    let user = current.signed_in.clone();
     check_password(&state, &user, &request.current_password, "current_password").await?;
     NewPassword::parse_for(request.new_password.expose(), &user.email).map_err(|error| {
         ApiError::new(
@@ -214,7 +210,7 @@ pub(crate) async fn start_totp(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<AppJson<TotpEnrolment>, ApiError> {
-    let user = me(&state, &current).await?;
+    let user = current.signed_in.clone();
     if user.totp_secret.is_some() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -249,7 +245,7 @@ pub(crate) async fn confirm_totp(
     current: CurrentSession,
     AppJson(request): AppJson<TotpCodeRequest>,
 ) -> Result<AppJson<RecoveryCodes>, ApiError> {
-    let user = me(&state, &current).await?;
+    let user = current.signed_in.clone();
     let Some(pending) = user.totp_pending_secret.as_deref() else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -296,7 +292,7 @@ pub(crate) async fn disable_totp(
     current: CurrentSession,
     AppJson(request): AppJson<PasswordConfirmation>,
 ) -> Result<StatusCode, ApiError> {
-    let user = me(&state, &current).await?;
+    let user = current.signed_in.clone();
     check_password(&state, &user, &request.password, "password").await?;
     let mut tx = state.db().writer().begin().await?;
     db::users::disable_totp(&mut *tx, user.id).await?;

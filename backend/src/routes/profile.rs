@@ -67,9 +67,7 @@ pub(crate) async fn update(
     current: CurrentSession,
     AppJson(update): AppJson<ProfileUpdate>,
 ) -> Result<AppJson<MyProfile>, ApiError> {
-    let user = db::users::find(state.db().reader(), current.user())
-        .await?
-        .ok_or_else(session::sign_in_required)?;
+    let user = current.signed_in.clone();
     let mut fields = Vec::new();
     let mut fail = |field: &str, message: String| {
         fields.push(FieldError {

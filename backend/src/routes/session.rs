@@ -216,15 +216,11 @@ pub(crate) fn session_info(user: &UserRow, session_token: &str) -> Result<Sessio
     )
 )]
 pub(crate) async fn current(
-    State(state): State<AppState>,
     current: CurrentSession,
     headers: HeaderMap,
 ) -> Result<AppJson<SessionInfo>, ApiError> {
     let token = session::session_token(&headers).ok_or_else(session::sign_in_required)?;
-    let user = db::users::find(state.db().reader(), current.user())
-        .await?
-        .ok_or_else(session::sign_in_required)?;
-    Ok(AppJson(session_info(&user, token)?))
+    Ok(AppJson(session_info(&current.signed_in, token)?))
 }
 
 /// Signs out on this device.

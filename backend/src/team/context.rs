@@ -36,9 +36,13 @@ impl Actor {
         principal: &Principal,
         client: &ClientInfo,
     ) -> Result<Actor, ApiError> {
-        let user = db::users::find(state.db().reader(), principal.user_id())
-            .await?
-            .ok_or_else(crate::auth::session::sign_in_required)?;
+        // A person's row came with their session; a token acts for its creator.
+        let user = match principal {
+            Principal::Person(session) => session.signed_in.clone(),
+            Principal::Token(_) => db::users::find(state.db().reader(), principal.user_id())
+                .await?
+                .ok_or_else(crate::auth::session::sign_in_required)?,
+        };
         let person = format!("{} <{}>", user.display_name(), user.email);
         Ok(match principal {
             Principal::Person(_) => Actor {
@@ -148,27 +152,28 @@ impl Context {
         principal: &Principal,
         account_id: i64,
     ) -> Result<Context, ApiError> {
-        // The account and its whole organisation in one read.
-        let rows = db::accounts::organisation_of(state.db().reader(), account_id).await?;
+        // The account, its whole organisation and the person's roles there in one read.
+        let rows =
+            db::accounts::organisation_of(state.db().reader(), account_id, principal.user_id())
+                .await?;
         let root_id = rows
             .iter()
-            .find(|r| r.id == account_id)
-            .map(|r| r.root_id)
+            .find(|r| r.account.id == account_id)
+            .map(|r| r.account.root_id)
             .ok_or_else(no_such_account)?;
-        let person_memberships: Vec<Membership> =
-            db::accounts::memberships_of(state.db().reader(), principal.user_id())
-                .await?
-                .into_iter()
-                .filter(|m| m.root_id == root_id)
-                .map(|m| Membership {
-                    account: AccountId(m.account_id),
-                    role: m.role(),
+        let person_memberships: Vec<Membership> = rows
+            .iter()
+            .filter_map(|r| {
+                r.held_role().map(|role| Membership {
+                    account: AccountId(r.account.id),
+                    role,
                 })
-                .collect();
+            })
+            .collect();
         if person_memberships.is_empty() {
             return Err(no_such_account());
         }
-        let org = Organisation::from_rows(root_id, rows)?;
+        let org = Organisation::from_rows(root_id, rows.into_iter().map(|r| r.account).collect())?;
         let memberships = match principal {
             Principal::Person(_) => person_memberships,
             Principal::Token(token) => {
