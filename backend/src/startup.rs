@@ -115,6 +115,7 @@ impl Application {
         if let Some(link) = &self.setup_link {
             setup::announce(link);
         }
+        let checkpoints = crate::db::checkpoint::start(self.state.db()).await;
         let maintenance = tokio::spawn(maintenance::run(self.state.clone()));
         let mail_worker = tokio::spawn(mail::worker::run(self.state.clone()));
         axum::serve(
@@ -133,6 +134,9 @@ impl Application {
         .context("the server stopped with an error")?;
         maintenance.abort();
         mail_worker.abort();
+        if let Some(checkpoints) = checkpoints {
+            checkpoints.abort();
+        }
         self.state.db().close().await;
         tracing::info!("stopped");
         Ok(())

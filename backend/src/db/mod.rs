@@ -8,10 +8,15 @@
 //! SQLite allows one writer at a time. Rather than letting concurrent write transactions
 //! discover that through `SQLITE_BUSY`, writes go through a pool of exactly one connection, so
 //! they queue in the process and never fail for it; reads use a separate pool and, thanks to
-//! WAL mode, never wait for the writer.
+//! WAL mode, never wait for the writer. Whatever holds the writer holds every other write, so
+//! the busiest write transactions (invitations, acceptances) run on the writer's own thread
+//! ([`Db::on_writer_thread`]) and most of the WAL's checkpointing happens beside it
+//! ([`checkpoint`]).
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -20,10 +25,28 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor as _};
 
+/// The runtime of the writer's thread, started on first use.
+fn writer_runtime() -> &'static tokio::runtime::Handle {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the writer's thread");
+        let handle = runtime.handle().clone();
+        std::thread::Builder::new()
+            .name("roster-writer".into())
+            .spawn(move || runtime.block_on(std::future::pending::<()>()))
+            .expect("the writer's thread");
+        handle
+    })
+}
+
 pub(crate) mod accounts;
 pub(crate) mod api_tokens;
 pub(crate) mod audit;
 pub(crate) mod batch;
+pub(crate) mod checkpoint;
 pub(crate) mod identity;
 pub(crate) mod outbox;
 pub(crate) mod profile;
@@ -77,6 +100,9 @@ pub(crate) struct Db {
     read: AnyPool,
     write: AnyPool,
     engine: DatabaseEngine,
+    /// SQLite: set once [`checkpoint::start`] checkpoints the WAL beside the writer, so a
+    /// writer connection opened later leaves most of that work to it too.
+    checkpoints_beside: Option<Arc<AtomicBool>>,
 }
 
 /// How many read connections an SQLite file gets: at most `max_connections`, and no more than
@@ -112,6 +138,7 @@ impl Db {
                     read: pool.clone(),
                     write: pool,
                     engine,
+                    checkpoints_beside: None,
                 }
             }
         };
@@ -136,7 +163,9 @@ impl Db {
             format!("{url}?mode=rwc")
         };
         let options = AnyConnectOptions::from_str(&url).context("the SQLite URL is not valid")?;
-        let pool = |size: u32| {
+        let checkpoints_beside = Arc::new(AtomicBool::new(false));
+        let pool = |size: u32, writer: bool| {
+            let checkpoints_beside = checkpoints_beside.clone();
             AnyPoolOptions::new()
                 .max_connections(size)
                 .acquire_timeout(Duration::from_secs(30))
@@ -145,7 +174,8 @@ impl Db {
                 // per acquire (every request's reads, every write transaction) and it can
                 // never find the connection gone.
                 .test_before_acquire(false)
-                .after_connect(|conn, _| {
+                .after_connect(move |conn, _| {
+                    let leave_checkpoints = writer && checkpoints_beside.load(Ordering::Acquire);
                     Box::pin(async move {
                         // busy_timeout covers other processes writing the same file (an
                         // operator command next to a running server). cache_size: 512 KiB
@@ -157,11 +187,14 @@ impl Db {
                              PRAGMA synchronous = NORMAL; PRAGMA cache_size = -512;",
                         )
                         .await?;
+                        if leave_checkpoints {
+                            conn.execute(checkpoint::WRITER_CHECKPOINTS_RARELY).await?;
+                        }
                         Ok(())
                     })
                 })
         };
-        let write = pool(1)
+        let write = pool(1, true)
             .connect_with(options.clone())
             .await
             .with_context(|| format!("cannot open the SQLite database {path}"))?;
@@ -170,7 +203,7 @@ impl Db {
             .execute("PRAGMA journal_mode = WAL")
             .await
             .context("cannot switch the SQLite database to WAL mode")?;
-        let read = pool(sqlite_readers(max_connections))
+        let read = pool(sqlite_readers(max_connections), false)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the SQLite database {path}"))?;
@@ -178,6 +211,7 @@ impl Db {
             read,
             write,
             engine: DatabaseEngine::Sqlite,
+            checkpoints_beside: Some(checkpoints_beside),
         })
     }
 
@@ -209,6 +243,24 @@ impl Db {
     /// The pool for statements and transactions that write.
     pub(crate) fn writer(&self) -> &AnyPool {
         &self.write
+    }
+
+    /// Runs a write transaction's `work` on the writer's own thread (SQLite), where nothing
+    /// else is queued: between the statements of a transaction the writer waits for its task
+    /// to be polled again, and on the server's runtime that task queues behind HTTP work.
+    /// PostgreSQL has no single writer: there `work` runs in place.
+    pub(crate) async fn on_writer_thread<F, T>(&self, work: F) -> T
+    where
+        F: std::future::Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.dialect().locks_rows() {
+            return work.await;
+        }
+        match writer_runtime().spawn(work).await {
+            Ok(value) => value,
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
+        }
     }
 
     /// How many migrations the database has applied; also proves it answers.
@@ -288,6 +340,36 @@ mod tests {
         assert_eq!(mode, "wal");
         db.read.close().await;
         db.write.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn sqlite_write_work_runs_on_the_writers_own_thread_and_its_panics_reach_the_caller() {
+        let dir = std::env::temp_dir().join(format!("roster-writer-test-{}", std::process::id()));
+        let url = format!("sqlite://{}/writer.db", dir.display());
+        let db = Db::open(&url, 2).await.unwrap();
+        let here = std::thread::current().id();
+        let (name, there) = db
+            .on_writer_thread(async {
+                let thread = std::thread::current();
+                (thread.name().map(str::to_owned), thread.id())
+            })
+            .await;
+        assert_eq!(name.as_deref(), Some("roster-writer"));
+        assert_ne!(there, here);
+        let inner = db.clone();
+        let failed = tokio::spawn(async move {
+            inner
+                .on_writer_thread(async {
+                    if std::thread::current().name() == Some("roster-writer") {
+                        panic!("a bug in a write transaction");
+                    }
+                })
+                .await
+        })
+        .await;
+        assert!(failed.is_err_and(|e| e.is_panic()), "the caller fails too");
+        db.close().await;
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -180,9 +180,11 @@ pub(crate) async fn invite_people(
 ) -> Result<AppJson<InviteResult>, ApiError> {
     let ctx = context(&state, &principal, id).await?;
     let actor = Actor::load(&state, &principal, &client).await?;
-    Ok(AppJson(
-        invite::invite(&state, &actor, &ctx, request).await?,
-    ))
+    let db = state.db().clone();
+    let invited = db
+        .on_writer_thread(async move { invite::invite(&state, &actor, &ctx, request).await })
+        .await?;
+    Ok(AppJson(invited))
 }
 
 /// One person, with their access in this account's scope and what the viewer may change.

@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use roster_shared::api::{
     AcceptInvitationRequest, FieldError, InvitationView, OfferedAccess, SignInOutcome,
 };
+use roster_shared::country::CountryCode;
 use roster_shared::invitation::{InvitationError, InvitationWindow};
+use roster_shared::name::PersonName;
 use roster_shared::password::NewPassword;
 use roster_shared::phone::PhoneNumber;
 use roster_shared::time::Timestamp;
@@ -28,6 +30,9 @@ use crate::state::AppState;
 use crate::team::audit;
 use crate::team::context::{Actor, sentence};
 use crate::team::invite::address_of;
+
+/// A new person's profile, checked and with the password hashed: name, hash, mobile, country.
+type NewProfile = (PersonName, String, Option<PhoneNumber>, Option<CountryCode>);
 
 fn not_valid() -> ApiError {
     ApiError::not_found(
@@ -112,9 +117,13 @@ pub(crate) async fn accept(
             ),
             InvitationError::AlreadyAccepted => not_valid(),
         })?;
-    let user = db::users::find(state.db().reader(), invitation.user_id)
-        .await?
-        .ok_or_else(not_valid)?;
+    // Signed in as the invited person: their row came with the session.
+    let user = match &session {
+        Some((current, _)) if current.user() == invitation.user_id => current.signed_in.clone(),
+        _ => db::users::find(state.db().reader(), invitation.user_id)
+            .await?
+            .ok_or_else(not_valid)?,
+    };
     let has_identity = user.password_hash.is_some();
 
     // A new person's profile, checked before anything is written.
@@ -176,59 +185,26 @@ pub(crate) async fn accept(
         profile_hash = Some((profile.name.clone(), hash, mobile, profile.country));
     }
 
-    let db = state.db();
-    let mut tx = db.writer().begin().await?;
-    db::accounts::serialize_organisation(&mut tx, db.dialect(), invitation.root_id).await?;
-    if let Some((name, hash, mobile, country)) = &profile_hash {
-        db::users::set_profile(
-            &mut tx,
-            user.id,
-            name,
-            hash,
-            mobile.as_ref().map(PhoneNumber::as_str),
-            country.map(|c| c.as_str()),
-        )
-        .await?;
-    }
     let name = profile_hash
         .as_ref()
         .map(|(name, ..)| name.to_string())
         .unwrap_or_else(|| user.display_name().to_owned());
     let actor = Actor {
         user_id: user.id,
-        name: name.clone(),
         label: format!("{name} <{}>", invitation.email),
+        name,
         ip: client.ip.clone(),
     };
-    // The acceptance itself, the member row, the offered access and the audit entry: one
-    // batch (one round trip on SQLite, see db::batch). The acceptance counts only if the
-    // invitation was still open (another tab may have accepted it a moment ago): without its
-    // row the transaction is dropped, so nothing the batch did is kept.
-    let mut batch = Batch::new();
-    db::team::push_mark_accepted(&mut batch, invitation.id, invitation.sent_at, now);
-    db::team::push_accept_member(&mut batch, invitation.root_id, user.id, now);
-    db::team::push_grant_offered_access(&mut batch, invitation.id, user.id, now);
-    audit::record_in(
-        &mut batch,
-        invitation.root_id,
-        None,
-        Some(&actor),
-        "invitation.accepted",
-        &format!("{name} ({}) accepted the invitation", invitation.email),
-        now,
-    );
-    let rows = batch.run(&mut tx, db.dialect()).await?;
-    if !rows
-        .iter()
-        .any(|row| row.try_get::<i64, _>("accepted_invitation").is_ok())
-    {
-        return Err(not_valid());
-    }
-    let opens = rows
-        .iter()
-        .find_map(|row| row.try_get::<Option<i64>, _>("last_account_id").ok())
-        .flatten();
-    tx.commit().await?;
+    let opens = {
+        let (state, invitation) = (state.clone(), invitation.clone());
+        state
+            .db()
+            .clone()
+            .on_writer_thread(async move {
+                record_acceptance(&state, &invitation, &actor, profile_hash, now).await
+            })
+            .await?
+    };
     crate::team::announce(state, invitation.root_id, &[user.id]).await;
 
     match session {
@@ -247,10 +223,69 @@ pub(crate) async fn accept(
         // A new person is signed in on this device (replacing whoever was), with the profile
         // just written.
         _ => {
-            let user = db::users::find(db.reader(), user.id)
+            let user = db::users::find(state.db().reader(), user.id)
                 .await?
                 .ok_or_else(not_valid)?;
             start_session(state, client, &user, now).await
         }
     }
+}
+
+/// The acceptance, in one transaction: the new person's profile (if any), then the invitation
+/// marked accepted, the member row, the offered access and the audit entry. Returns the account
+/// the person opens next.
+async fn record_acceptance(
+    state: &AppState,
+    invitation: &InvitationRow,
+    actor: &Actor,
+    profile: Option<NewProfile>,
+    now: Timestamp,
+) -> Result<Option<i64>, ApiError> {
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    db::accounts::serialize_organisation(&mut tx, db.dialect(), invitation.root_id).await?;
+    if let Some((name, hash, mobile, country)) = &profile {
+        db::users::set_profile(
+            &mut tx,
+            actor.user_id,
+            name,
+            hash,
+            mobile.as_ref().map(PhoneNumber::as_str),
+            country.map(|c| c.as_str()),
+        )
+        .await?;
+    }
+    // The acceptance itself, the member row, the offered access and the audit entry: one
+    // batch (one round trip on SQLite, see db::batch). The acceptance counts only if the
+    // invitation was still open (another tab may have accepted it a moment ago): without its
+    // row the transaction is dropped, so nothing the batch did is kept.
+    let mut batch = Batch::new();
+    db::team::push_mark_accepted(&mut batch, invitation.id, invitation.sent_at, now);
+    db::team::push_accept_member(&mut batch, invitation.root_id, actor.user_id, now);
+    db::team::push_grant_offered_access(&mut batch, invitation.id, actor.user_id, now);
+    audit::record_in(
+        &mut batch,
+        invitation.root_id,
+        None,
+        Some(actor),
+        "invitation.accepted",
+        &format!(
+            "{} ({}) accepted the invitation",
+            actor.name, invitation.email
+        ),
+        now,
+    );
+    let rows = batch.run(&mut tx, db.dialect()).await?;
+    if !rows
+        .iter()
+        .any(|row| row.try_get::<i64, _>("accepted_invitation").is_ok())
+    {
+        return Err(not_valid());
+    }
+    let opens = rows
+        .iter()
+        .find_map(|row| row.try_get::<Option<i64>, _>("last_account_id").ok())
+        .flatten();
+    tx.commit().await?;
+    Ok(opens)
 }
