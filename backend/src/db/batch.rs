@@ -48,11 +48,23 @@ impl From<Option<&str>> for Value {
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
     statements: Vec<(String, Vec<Value>)>,
+    uncached: bool,
 }
 
 impl Batch {
     pub(crate) fn new() -> Self {
         Self::default()
+    }
+
+    /// A batch whose text seldom repeats (its statements' shapes vary with the number of rows):
+    /// prepared for this run only. sqlx keeps up to 100 prepared statements per connection;
+    /// one-off texts there would hold the connection's memory for nothing (a mail batch's
+    /// statements are a few tens of kilobytes each once prepared).
+    pub(crate) fn uncached() -> Self {
+        Self {
+            uncached: true,
+            ..Self::default()
+        }
     }
 
     /// Adds one statement whose placeholders are `$1`… for its own `values`.
@@ -73,6 +85,7 @@ impl Batch {
             for (sql, values) in &self.statements {
                 rows.extend(
                     sqlx::query_with(sql, arguments(values.iter())?)
+                        .persistent(!self.uncached)
                         .fetch_all(&mut *conn)
                         .await?,
                 );
@@ -81,6 +94,7 @@ impl Batch {
         } else {
             let (sql, values) = self.joined();
             sqlx::query_with(&sql, arguments(values.into_iter())?)
+                .persistent(!self.uncached)
                 .fetch_all(&mut *conn)
                 .await
         }

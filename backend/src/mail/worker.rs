@@ -120,7 +120,7 @@ async fn store_links(state: &AppState, links: &[Link]) -> sqlx::Result<()> {
     if links.is_empty() {
         return Ok(());
     }
-    let mut batch = Batch::new();
+    let mut batch = Batch::uncached();
     push_links(&mut batch, links, clock::now());
     let db = state.db();
     let mut tx = db.writer().begin().await?;
@@ -170,7 +170,7 @@ async fn to_dev_mailbox(
             now,
         })
         .collect();
-    let mut batch = Batch::new();
+    let mut batch = Batch::uncached();
     push_links(&mut batch, links, now);
     db::outbox::push_deliver_to_dev_mailbox(&mut batch, &messages);
     let db = state.db();
