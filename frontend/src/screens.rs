@@ -45,13 +45,18 @@ use crate::pages::users::UsersPage;
 /// (88 fetched to open the Users list); five groups as 31 files, 16 per group, which cost the
 /// Users list three rounds of requests. Three groups (an account's settings, the person's own
 /// pages, the pages used without an account) make 7 files, at most 4 per screen.
+///
+/// `ahead = expr` runs `expr` when the route opens, before the screen's code has arrived: the
+/// place to ask for the screen's first data (see `api::prefetch`).
 macro_rules! screen {
-    ($(#[$doc:meta])* $route:ident, $group:ident => $function:ident, $view:expr) => {
+    ($(#[$doc:meta])* $route:ident, $group:ident => $function:ident, $view:expr
+        $(, ahead = $ahead:expr)?) => {
         $(#[$doc])*
         pub struct $route;
 
         impl LazyRoute for $route {
             fn data() -> Self {
+                $($ahead;)?
                 Self
             }
 
@@ -161,7 +166,8 @@ screen!(
     /// `/accounts/:id/users`: the Users list.
     Users,
     settings => users,
-    view! { <UsersPage/> }
+    view! { <UsersPage/> },
+    ahead = crate::pages::users::ask_ahead()
 );
 screen!(
     /// `/accounts/:id/users/new`: New User.

@@ -119,6 +119,49 @@ async fn a_first_visit_fetches_the_shell_and_each_screen_group_when_it_opens() {
     app.stop().await;
 }
 
+/// Opening the Users list asks for the list while its screen's code is still on its way, and
+/// asks only once: the page takes the answer the route asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_users_list_asks_for_its_people_alongside_its_code() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.unwrap();
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+
+    // A fresh load of the list, as from a bookmark.
+    let list = format!("/accounts/{}/users", acme.0);
+    browser.client.goto(&app.url(&list)).await.unwrap();
+    browser.wait_for_text("h1", "Users").await;
+    assert!(browser.count("[data-test=people] tbody tr").await >= 1);
+    let timings: Vec<(String, f64, f64)> = serde_json::from_value(
+        browser
+            .client
+            .execute(
+                "return performance.getEntriesByType('resource')
+                    .map((e) => [new URL(e.name).pathname, e.startTime, e.responseEnd]);",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let people_path = format!("/api/v1/accounts/{}/people", acme.0);
+    let people: Vec<_> = timings.iter().filter(|t| t.0 == people_path).collect();
+    assert_eq!(people.len(), 1, "asked once: {timings:?}");
+    let code = timings
+        .iter()
+        .find(|t| t.0.starts_with("/split_settings-"))
+        .unwrap_or_else(|| panic!("the settings group was fetched: {timings:?}"));
+    assert!(
+        people[0].1 < code.2,
+        "the list was asked for before the screen's code had arrived: {timings:?}"
+    );
+    browser.close().await;
+    app.stop().await;
+}
+
 /// A screen whose chunk cannot be fetched says so, with the app still running around it, and
 /// opens once the chunk can be fetched again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,10 @@
 //! handler registered with [`on_signed_out`], which shows the sign-in page.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use roster_shared::access::UserId;
@@ -163,7 +166,86 @@ fn json(body: &impl Serialize) -> Option<String> {
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    parse(exchange(Request::get(path), None).await)
+    let text = match take_ahead(path) {
+        Some(ahead) => AheadAnswer(ahead).await,
+        None => exchange(Request::get(path), None).await,
+    };
+    parse(text)
+}
+
+// ---- answers asked for ahead ---------------------------------------------------------------
+
+/// How long an answer asked for ahead waits for its screen; after that it is dropped unread,
+/// so nothing older than this is ever shown as current.
+const AHEAD_FOR_MS: f64 = 10_000.0;
+
+enum Ahead {
+    Waiting(Option<Waker>),
+    Arrived(Result<String, ApiError>),
+    Taken,
+}
+
+struct AheadEntry {
+    path: String,
+    asked_at: f64,
+    answer: Rc<RefCell<Ahead>>,
+}
+
+thread_local! {
+    static AHEAD: RefCell<Vec<AheadEntry>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Starts `GET path` now, for a screen whose code is still on its way: that screen's first
+/// `GET` of the same path takes this answer instead of asking again, so the screen's data and
+/// its code arrive side by side instead of one after the other.
+pub fn prefetch(path: String) {
+    let now = js_sys::Date::now();
+    let answer = Rc::new(RefCell::new(Ahead::Waiting(None)));
+    AHEAD.with_borrow_mut(|ahead| {
+        ahead.retain(|entry| now - entry.asked_at < AHEAD_FOR_MS && entry.path != path);
+        ahead.push(AheadEntry {
+            path: path.clone(),
+            asked_at: now,
+            answer: Rc::clone(&answer),
+        });
+    });
+    leptos::task::spawn_local(async move {
+        let arrived = exchange(Request::get(&path), None).await;
+        let waiting = std::mem::replace(&mut *answer.borrow_mut(), Ahead::Arrived(arrived));
+        if let Ahead::Waiting(Some(waker)) = waiting {
+            waker.wake();
+        }
+    });
+}
+
+/// The answer asked for ahead for `path`, if it is recent; it is given once.
+fn take_ahead(path: &str) -> Option<Rc<RefCell<Ahead>>> {
+    let now = js_sys::Date::now();
+    AHEAD.with_borrow_mut(|ahead| {
+        ahead.retain(|entry| now - entry.asked_at < AHEAD_FOR_MS);
+        let index = ahead.iter().position(|entry| entry.path == path)?;
+        Some(ahead.swap_remove(index).answer)
+    })
+}
+
+/// Waits for an answer asked for ahead.
+struct AheadAnswer(Rc<RefCell<Ahead>>);
+
+impl Future for AheadAnswer {
+    type Output = Result<String, ApiError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut state = self.0.borrow_mut();
+        match std::mem::replace(&mut *state, Ahead::Taken) {
+            Ahead::Arrived(answer) => Poll::Ready(answer),
+            Ahead::Waiting(_) => {
+                *state = Ahead::Waiting(Some(cx.waker().clone()));
+                Poll::Pending
+            }
+            // Entries are handed out once and polled by one task.
+            Ahead::Taken => Poll::Ready(Err(ApiError::Unreachable)),
+        }
+    }
 }
 
 async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
@@ -397,16 +479,23 @@ pub fn people_query_string(query: &PeopleQuery) -> String {
     }
 }
 
-pub async fn people(account: AccountId, query: &PeopleQuery) -> Result<PeoplePage, ApiError> {
-    get(&format!(
+pub fn people_path(account: AccountId, query: &PeopleQuery) -> String {
+    format!(
         "/api/v1/accounts/{account}/people{}",
         people_query_string(query)
-    ))
-    .await
+    )
+}
+
+pub async fn people(account: AccountId, query: &PeopleQuery) -> Result<PeoplePage, ApiError> {
+    get(&people_path(account, query)).await
+}
+
+pub fn invite_options_path(account: AccountId) -> String {
+    format!("/api/v1/accounts/{account}/invite-options")
 }
 
 pub async fn invite_options(account: AccountId) -> Result<InviteOptions, ApiError> {
-    get(&format!("/api/v1/accounts/{account}/invite-options")).await
+    get(&invite_options_path(account)).await
 }
 
 pub async fn invite(account: AccountId, request: &InviteRequest) -> Result<InviteResult, ApiError> {

@@ -112,18 +112,44 @@ fn NoOneToManage(role: Role) -> impl IntoView {
     }
 }
 
+/// What the list asks for first, before anyone searches, filters, sorts or pages.
+fn first_query() -> PeopleQuery {
+    PeopleQuery {
+        q: None,
+        status: None,
+        role: None,
+        sort: Some(PeopleSort::Name),
+        order: Some(SortOrder::Asc),
+        page: Some(1),
+        per_page: Some(PER_PAGE),
+    }
+}
+
+/// Asks for the list's first page and New User's options while this screen's code is still on
+/// its way (the route runs this when it opens): without it, opening the Users list fetched the
+/// code, then the list, one after the other.
+pub fn ask_ahead() {
+    let path = window().location().pathname().unwrap_or_default();
+    if let Some((account, _)) = crate::accounts::account_in_path(&path) {
+        api::prefetch(api::people_path(account, &first_query()));
+        api::prefetch(api::invite_options_path(account));
+    }
+}
+
 #[component]
 fn PeopleList() -> impl IntoView {
     let account = use_account();
     let session = use_session();
     let me = move || session.info().map(|i| i.user.id);
 
+    // Starting from the first query: its answer may already be on its way (`ask_ahead`).
+    let first = first_query();
     let search = RwSignal::new(String::new());
-    let q = RwSignal::new(String::new());
-    let status = RwSignal::new(None::<PersonStatus>);
-    let role = RwSignal::new(None::<Role>);
-    let sort = RwSignal::new(PeopleSort::Name);
-    let order = RwSignal::new(SortOrder::Asc);
+    let q = RwSignal::new(first.q.unwrap_or_default());
+    let status = RwSignal::new(first.status);
+    let role = RwSignal::new(first.role);
+    let sort = RwSignal::new(first.sort.unwrap_or(PeopleSort::Name));
+    let order = RwSignal::new(first.order.unwrap_or(SortOrder::Asc));
     // The page belongs to an account: switching accounts starts at page 1.
     let paging = RwSignal::new((AccountId(0), 1u32));
     let page = Memo::new(move |_| {
