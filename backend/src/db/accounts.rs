@@ -98,9 +98,12 @@ pub(crate) async fn organisation_of<'e, E: Executor<'e, Database = Any>>(
     account_id: i64,
     user_id: i64,
 ) -> sqlx::Result<Vec<AccountWithRole>> {
-    sqlx::query_as(
-        "SELECT a.id, a.parent_id, a.root_id, a.name, a.plan, a.extra_seats, a.archived_at,                 m.role AS held_role          FROM accounts a LEFT JOIN memberships m ON m.account_id = a.id AND m.user_id = $2          WHERE a.root_id = (SELECT root_id FROM accounts WHERE id = $1) ORDER BY a.id",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {}, m.role AS held_role \
+         FROM accounts a LEFT JOIN memberships m ON m.account_id = a.id AND m.user_id = $2 \
+         WHERE a.root_id = (SELECT root_id FROM accounts WHERE id = $1) ORDER BY a.id",
+        super::columns_of("a", COLUMNS)
+    ))
     .bind(account_id)
     .bind(user_id)
     .fetch_all(db)

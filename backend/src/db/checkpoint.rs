@@ -32,22 +32,12 @@ const BUSY_EVERY: Duration = Duration::from_millis(50);
 /// The period while nothing arrives.
 const IDLE_EVERY: Duration = Duration::from_millis(250);
 
-/// What one checkpoint found: the WAL's committed pages and how many are now in the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Checkpointed {
-    pub(crate) wal_pages: i64,
-    pub(crate) copied_pages: i64,
-}
-
-/// Runs one PASSIVE checkpoint on a read connection.
-pub(crate) async fn run_once(db: &Db) -> sqlx::Result<Checkpointed> {
+/// Runs one PASSIVE checkpoint on a read connection; answers how many pages the WAL holds.
+pub(crate) async fn run_once(db: &Db) -> sqlx::Result<i64> {
     let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
         .fetch_one(db.reader())
         .await?;
-    Ok(Checkpointed {
-        wal_pages: row.try_get(1)?,
-        copied_pages: row.try_get(2)?,
-    })
+    row.try_get(1)
 }
 
 /// Takes most of the WAL's checkpointing off the writer (SQLite; nothing to do on PostgreSQL)
@@ -76,16 +66,16 @@ pub(crate) async fn start(db: &Db) -> Option<JoinHandle<()>> {
                 return;
             }
             match run_once(&db).await {
-                Ok(done) => {
+                Ok(wal_pages) => {
                     failing = false;
                     // A count that moved (up, or down once the writer started the WAL over)
                     // means pages arrived since the last checkpoint.
-                    every = if done.wal_pages == last_pages {
+                    every = if wal_pages == last_pages {
                         IDLE_EVERY
                     } else {
                         BUSY_EVERY
                     };
-                    last_pages = done.wal_pages;
+                    last_pages = wal_pages;
                 }
                 Err(error) => {
                     if !failing {

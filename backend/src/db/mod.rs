@@ -25,23 +25,6 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor as _};
 
-/// The runtime of the writer's thread, started on first use.
-fn writer_runtime() -> &'static tokio::runtime::Handle {
-    static RUNTIME: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime for the writer's thread");
-        let handle = runtime.handle().clone();
-        std::thread::Builder::new()
-            .name("roster-writer".into())
-            .spawn(move || runtime.block_on(std::future::pending::<()>()))
-            .expect("the writer's thread");
-        handle
-    })
-}
-
 pub(crate) mod accounts;
 pub(crate) mod api_tokens;
 pub(crate) mod audit;
@@ -78,6 +61,16 @@ impl Dialect {
     pub(crate) fn locks_rows(self) -> bool {
         matches!(self.0, DatabaseEngine::Postgres)
     }
+}
+
+/// `columns` (a table's `"id, name, …"`) as columns of `alias` in a join: `"u.id, u.name, …"`,
+/// read back under their own names (into the table's row type, `#[sqlx(flatten)]`).
+pub(crate) fn columns_of(alias: &str, columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|column| format!("{alias}.{}", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `($1, $2), ($3, $4)` for `rows` rows of `columns` values: one statement inserts a whole
@@ -279,6 +272,23 @@ impl Db {
     }
 }
 
+/// The runtime of the writer's thread, started on first use.
+fn writer_runtime() -> &'static tokio::runtime::Handle {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the writer's thread");
+        let handle = runtime.handle().clone();
+        std::thread::Builder::new()
+            .name("roster-writer".into())
+            .spawn(move || runtime.block_on(std::future::pending::<()>()))
+            .expect("the writer's thread");
+        handle
+    })
+}
+
 fn engine_of(url: &str) -> anyhow::Result<DatabaseEngine> {
     if url.starts_with("sqlite:") {
         Ok(DatabaseEngine::Sqlite)
@@ -380,6 +390,14 @@ mod tests {
         assert_eq!(sqlite_readers(1), 1);
         assert_eq!(sqlite_readers(0), 1, "a pool needs one connection");
         assert_eq!(sqlite_readers(2 * cores + 1), 2 * cores);
+    }
+
+    #[test]
+    fn columns_are_named_by_their_table_in_a_join() {
+        assert_eq!(
+            columns_of("u", "id, email,\n  name"),
+            "u.id, u.email, u.name"
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use roster_shared::time::Timestamp;
 use sqlx::{Any, Executor, FromRow};
 
-use super::users::{COLUMNS_OF_U, UserRow};
+use super::columns_of;
+use super::users::{self, UserRow};
 
 pub(crate) struct NewSession<'a> {
     pub(crate) token_hash: &'a str,
@@ -52,8 +53,9 @@ pub(crate) async fn find_by_token<'e, E: Executor<'e, Database = Any>>(
     token_hash: &str,
 ) -> sqlx::Result<Option<SessionRow>> {
     sqlx::query_as(&format!(
-        "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, {COLUMNS_OF_U} \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+        "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, {} \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+        columns_of("u", users::COLUMNS)
     ))
     .bind(token_hash)
     .fetch_optional(db)

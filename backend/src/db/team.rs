@@ -301,20 +301,11 @@ pub(crate) async fn invitation_by_token<'e, E: Executor<'e, Database = Any>>(
     sqlx::query_as(&format!(
         "SELECT {} FROM invitations i JOIN invitation_tokens t ON t.invitation_id = i.id \
          WHERE t.token_hash = $1",
-        invitation_columns_of_i()
+        super::columns_of("i", INVITATION_COLUMNS)
     ))
     .bind(token_hash)
     .fetch_optional(db)
     .await
-}
-
-/// [`INVITATION_COLUMNS`] of `invitations i` in a join.
-fn invitation_columns_of_i() -> String {
-    INVITATION_COLUMNS
-        .split(", ")
-        .map(|c| format!("i.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// An invitation with the names its email shows: the organisation and each offered account.
@@ -347,7 +338,7 @@ pub(crate) async fn invitation_to_send<'e, E: Executor<'e, Database = Any>>(
          LEFT JOIN invitation_grants g ON g.invitation_id = i.id \
          LEFT JOIN accounts a ON a.id = g.account_id \
          WHERE i.id = $1 ORDER BY g.account_id",
-        invitation_columns_of_i()
+        super::columns_of("i", INVITATION_COLUMNS)
     ))
     .bind(id)
     .fetch_all(db)
