@@ -95,7 +95,15 @@ pub async fn create_organisation(
     )
     .await?;
     let (link_token, hash) = token::new_token();
-    db::team::insert_tokens(&mut *tx, &[(invitation, &hash)], now).await?;
+    // The operator runs the instance: the link they hand to the first Owner counts as mailed.
+    db::team::insert_token(
+        &mut *tx,
+        invitation,
+        &hash,
+        db::team::LinkOrigin::Mailed,
+        now,
+    )
+    .await?;
     db::audit::insert(
         &mut *tx,
         db::audit::Record {

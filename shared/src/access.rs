@@ -6,6 +6,8 @@
 //! - may they grant role R on A? (never above their own role there; so only Owners grant Owner)
 //! - may they change or remove this membership? (never their own; never one that outranks
 //!   them; never the last Owner of a top-level account)
+//! - may they act on this invitation as a whole (copy its link, send it again, withdraw it,
+//!   invite the address again)? (only if they could have made every grant it offers)
 
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +49,10 @@ pub enum AccessError {
     TargetOutranks { theirs: Role, own: Role },
     #[error("every top-level account needs an Owner: make someone else Owner first")]
     LastOwner,
+    #[error(
+        "this invitation also offers access that you cannot grant; ask an Owner or an Admin who manages all of it, or remove their access to your accounts instead"
+    )]
+    InvitationBeyondReach,
 }
 
 /// The highest role these memberships give on `account` (held on it or on an ancestor).
@@ -108,6 +114,27 @@ pub fn grantable_roles(
         .into_iter()
         .filter(|role| check_grant(tree, memberships, *role, account).is_ok())
         .collect()
+}
+
+/// May this person act on an invitation as a whole: copy its link, send it again, withdraw
+/// it, or invite its address again?
+///
+/// Each of those hands on (or takes back) everything the invitation offers, wherever it is:
+/// whoever accepts a copied link or a resent email gets every grant, not only the ones the
+/// actor can see. So the actor must be someone who could have made every grant themselves.
+pub fn check_invitation_action(
+    tree: &AccountTree,
+    memberships: &[Membership],
+    offered: &[Membership],
+) -> Result<(), AccessError> {
+    let within_reach = offered
+        .iter()
+        .all(|grant| check_grant(tree, memberships, grant.role, grant.account).is_ok());
+    if within_reach {
+        Ok(())
+    } else {
+        Err(AccessError::InvitationBeyondReach)
+    }
 }
 
 /// A change to one existing membership.
@@ -337,6 +364,49 @@ mod tests {
         );
     }
 
+    #[test]
+    fn acting_on_an_invitation_needs_reach_over_every_grant_it_offers() {
+        let t = tree();
+        let admin_of_2 = [m(2, Role::Admin)];
+        // Within reach: Admin and below on 2 and its sub-account.
+        assert_eq!(
+            check_invitation_action(&t, &admin_of_2, &[m(2, Role::Admin), m(4, Role::Basic)]),
+            Ok(())
+        );
+        // The escalation: Basic on the sub-account, Owner on the top-level account.
+        assert_eq!(
+            check_invitation_action(&t, &admin_of_2, &[m(2, Role::Basic), m(1, Role::Owner)]),
+            Err(AccessError::InvitationBeyondReach)
+        );
+        // Above the actor's role on their own account.
+        assert_eq!(
+            check_invitation_action(&t, &admin_of_2, &[m(2, Role::Owner)]),
+            Err(AccessError::InvitationBeyondReach)
+        );
+        // A sibling, another organisation.
+        assert_eq!(
+            check_invitation_action(&t, &admin_of_2, &[m(4, Role::Basic), m(3, Role::Reporting)]),
+            Err(AccessError::InvitationBeyondReach)
+        );
+        assert_eq!(
+            check_invitation_action(&t, &[m(1, Role::Owner)], &[m(10, Role::Basic)]),
+            Err(AccessError::InvitationBeyondReach)
+        );
+        // People who manage nobody act on no invitation, even one offering nothing.
+        assert_eq!(
+            check_invitation_action(&t, &[m(1, Role::Basic)], &[m(2, Role::Reporting)]),
+            Err(AccessError::InvitationBeyondReach)
+        );
+        assert_eq!(
+            check_invitation_action(
+                &t,
+                &[m(1, Role::Owner)],
+                &[m(1, Role::Owner), m(4, Role::Admin)]
+            ),
+            Ok(())
+        );
+    }
+
     // ---- property tests: random people acting on a random tree ----------------------------
 
     #[derive(Debug, Clone)]
@@ -370,6 +440,35 @@ mod tests {
     }
 
     proptest! {
+        /// Whoever may act on an invitation could have made each of its grants one by one, and
+        /// so holds at least that role, and at least Admin, over every account it offers.
+        #[test]
+        fn acting_on_an_invitation_never_reaches_past_the_actor(
+            parents in proptest::collection::vec(any::<usize>(), 0..8),
+            actor in proptest::collection::vec((any::<usize>(), role()), 0..3),
+            offered in proptest::collection::vec((any::<usize>(), role()), 1..5),
+        ) {
+            let mut t = AccountTree::new();
+            t.add(a(0), None).unwrap();
+            for (i, p) in parents.iter().enumerate() {
+                let ids: Vec<_> = t.ids().collect();
+                let _ = t.add(a(i as i64 + 1), Some(ids[p % ids.len()]));
+            }
+            let ids: Vec<AccountId> = t.ids().collect();
+            let pick = |list: &[(usize, Role)]| -> Vec<Membership> {
+                list.iter().map(|(i, r)| Membership { account: ids[i % ids.len()], role: *r }).collect()
+            };
+            let (actor, offered) = (pick(&actor), pick(&offered));
+            if check_invitation_action(&t, &actor, &offered).is_ok() {
+                for grant in &offered {
+                    let own = effective_role(&t, &actor, grant.account);
+                    prop_assert!(own.is_some_and(|own| own >= grant.role && own >= Role::Admin));
+                }
+            } else {
+                prop_assert!(offered.iter().any(|g| check_grant(&t, &actor, g.role, g.account).is_err()));
+            }
+        }
+
         /// Applies random grants, role changes and removals, each only if the rules allow it,
         /// and checks after every step that nobody granted above their own role and that the
         /// top-level account still has an Owner.

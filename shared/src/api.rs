@@ -444,6 +444,9 @@ pub enum NotInvitedReason {
     Invalid,
     Duplicate,
     AlreadyMember,
+    /// Already invited, and that open invitation offers access the inviter cannot grant: only
+    /// someone who could have made all of it may send it again or change it.
+    InvitationBeyondReach,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -579,6 +582,10 @@ pub struct InvitationView {
     pub status: InvitationStatus,
     /// The invited address already belongs to a Roster identity (so: sign in and confirm).
     pub has_identity: bool,
+    /// This link was copied by an admin (not mailed to the address) and the address has no
+    /// identity yet: the profile can only be created from the emailed invitation.
+    #[serde(default)]
+    pub emailed_link_required: bool,
 }
 
 /// The profile a new person creates when accepting.

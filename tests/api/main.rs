@@ -6,6 +6,7 @@ mod foundation;
 mod hardening;
 mod identity;
 mod import;
+mod invitation_integrity;
 mod mail;
 mod matrix;
 mod profile;

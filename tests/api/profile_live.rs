@@ -88,7 +88,7 @@ async fn an_address_taken_meanwhile_is_refused_at_confirmation(engine: Engine) {
             .post("/api/v1/me/email/confirm", &json!({ "token": token }))
             .await,
         409,
-        "email_taken",
+        "email_unavailable",
     )
     .await;
     let session: SessionInfo = app.api.get_ok("/api/v1/session").await;

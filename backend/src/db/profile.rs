@@ -167,7 +167,9 @@ pub(crate) fn push_insert_email_change_token(
     );
 }
 
-/// Applies a confirmed change: the person's address, their sort keys, open invitations.
+/// Applies a confirmed change: the person's address, and their sort keys in the organisations
+/// that have seen them. Open invitations keep the address they were made for: they are mailed
+/// there, and one that has only invited them sees that address and no other.
 pub(crate) async fn apply_email_change(
     conn: &mut AnyConnection,
     change: &EmailChangeRow,
@@ -182,17 +184,12 @@ pub(crate) async fn apply_email_change(
     sqlx::query(
         "UPDATE tree_members SET email_key = $2, \
          name_key = CASE WHEN (SELECT name FROM users WHERE id = $1) IS NULL THEN $2 ELSE name_key END \
-         WHERE user_id = $1",
+         WHERE user_id = $1 AND accepted_at IS NOT NULL",
     )
     .bind(change.user_id)
     .bind(&change.new_email_key)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE invitations SET email = $2 WHERE user_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL")
-        .bind(change.user_id)
-        .bind(&change.new_email)
-        .execute(&mut *conn)
-        .await?;
     sqlx::query("UPDATE email_changes SET confirmed_at = $2 WHERE id = $1")
         .bind(change.id)
         .bind(now.millis())

@@ -117,11 +117,28 @@ pub(crate) async fn set_member_invitation<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Marks a member accepted, as one statement of a batch.
-pub(crate) fn push_accept_member(batch: &mut Batch, root_id: i64, user_id: i64, now: Timestamp) {
+///
+/// From now on the organisation sees who they are: their name and address become the row's sort
+/// and search keys (until now they were the invited address).
+pub(crate) fn push_accept_member(
+    batch: &mut Batch,
+    root_id: i64,
+    user_id: i64,
+    keys: (&str, &str),
+    now: Timestamp,
+) {
+    let (name_key, email_key) = keys;
     batch.push(
         "UPDATE tree_members SET accepted_at = $3, invitation_id = NULL, \
-         invitation_expires_at = NULL WHERE root_id = $1 AND user_id = $2",
-        vec![root_id.into(), user_id.into(), now.millis().into()],
+         invitation_expires_at = NULL, name_key = $4, email_key = $5 \
+         WHERE root_id = $1 AND user_id = $2",
+        vec![
+            root_id.into(),
+            user_id.into(),
+            now.millis().into(),
+            name_key.into(),
+            email_key.into(),
+        ],
     );
 }
 
@@ -236,9 +253,9 @@ pub(crate) async fn insert_invitation<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-/// Invites an address to an organisation it is not in yet, as three statements of a batch: the
-/// identity is created if the address is new, the invitation is written only if that identity
-/// is not a member of the organisation (accepted or invited), and the identity's name is read.
+/// Invites an address to an organisation it is not in yet, as two statements of a batch: the
+/// identity is created if the address is new, and the invitation is written only if that
+/// identity is not a member of the organisation (accepted or invited).
 /// [`invited_by_address`] reads the outcome from the batch's rows.
 pub(crate) fn push_invite_address(
     batch: &mut Batch,
@@ -271,41 +288,67 @@ pub(crate) fn push_invite_address(
             invitation.expires_at.millis().into(),
         ],
     );
-    batch.push(
-        "SELECT name AS identity_name FROM users WHERE email_key = $1",
-        vec![email_key.as_str().into()],
-    );
 }
 
-/// After [`push_invite_address`]: the new invitation, the identity it is for and that
-/// identity's name; `None` when the address is already in the organisation.
-pub(crate) fn invited_by_address(rows: &[AnyRow]) -> Option<(i64, i64, Option<String>)> {
-    let (invitation, user) = rows.iter().find_map(|row| {
+/// After [`push_invite_address`]: the new invitation and the identity it is for; `None` when
+/// the address is already in the organisation.
+pub(crate) fn invited_by_address(rows: &[AnyRow]) -> Option<(i64, i64)> {
+    rows.iter().find_map(|row| {
         Some((
             row.try_get::<i64, _>("new_invitation_id").ok()?,
             row.try_get::<i64, _>("invited_user_id").ok()?,
         ))
-    })?;
-    let name = rows
-        .iter()
-        .find_map(|row| row.try_get::<Option<String>, _>("identity_name").ok())
-        .flatten();
-    Some((invitation, user, name))
+    })
 }
 
-/// The invitation a link token belongs to.
+/// How an invitation link reached its holder, which decides what it may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkOrigin {
+    /// Mailed to the invited address, or handed by the operator who runs the instance to an
+    /// organisation's first Owner: its holder controls the mailbox, so it may create the
+    /// identity's password.
+    Mailed,
+    /// Copied by an admin to pass on by other means: it proves nothing about the mailbox.
+    Copied,
+}
+
+impl LinkOrigin {
+    fn column(self) -> i64 {
+        match self {
+            LinkOrigin::Mailed => 1,
+            LinkOrigin::Copied => 0,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct InvitationByTokenRow {
+    #[sqlx(flatten)]
+    invitation: InvitationRow,
+    mailed: i64,
+}
+
+/// The invitation a link token belongs to, and how the link was handed out.
 pub(crate) async fn invitation_by_token<'e, E: Executor<'e, Database = Any>>(
     db: E,
     token_hash: &str,
-) -> sqlx::Result<Option<InvitationRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {} FROM invitations i JOIN invitation_tokens t ON t.invitation_id = i.id \
+) -> sqlx::Result<Option<(InvitationRow, LinkOrigin)>> {
+    let row: Option<InvitationByTokenRow> = sqlx::query_as(&format!(
+        "SELECT {}, t.mailed FROM invitations i JOIN invitation_tokens t ON t.invitation_id = i.id \
          WHERE t.token_hash = $1",
         super::columns_of("i", INVITATION_COLUMNS)
     ))
     .bind(token_hash)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|row| {
+        let origin = if row.mailed == 1 {
+            LinkOrigin::Mailed
+        } else {
+            LinkOrigin::Copied
+        };
+        (row.invitation, origin)
+    }))
 }
 
 /// An invitation with the names its email shows: the organisation and each offered account.
@@ -439,43 +482,49 @@ pub(crate) async fn mark_revoked(
     delete_tokens(conn, id).await
 }
 
-/// Stores the hashes of freshly mailed links, `(invitation, hash)`, in one statement.
-/// [`insert_tokens`], as part of a batch.
-pub(crate) fn push_insert_tokens(batch: &mut Batch, tokens: &[(i64, &str)], now: Timestamp) {
+/// Stores the hashes of freshly mailed links, `(invitation, hash)`, in one statement of a
+/// batch (the mail worker's, before the messages leave).
+pub(crate) fn push_insert_mailed_tokens(batch: &mut Batch, tokens: &[(i64, &str)], now: Timestamp) {
     if tokens.is_empty() {
         return;
     }
     batch.push(
         format!(
-            "INSERT INTO invitation_tokens (token_hash, invitation_id, created_at) VALUES {}",
-            super::values_placeholders(tokens.len(), 3)
+            "INSERT INTO invitation_tokens (token_hash, invitation_id, created_at, mailed) VALUES {}",
+            super::values_placeholders(tokens.len(), 4)
         ),
         tokens
             .iter()
             .flat_map(|(invitation_id, hash)| {
-                [(*hash).into(), (*invitation_id).into(), now.millis().into()]
+                [
+                    (*hash).into(),
+                    (*invitation_id).into(),
+                    now.millis().into(),
+                    LinkOrigin::Mailed.column().into(),
+                ]
             })
             .collect(),
     );
 }
 
-pub(crate) async fn insert_tokens<'e, E: Executor<'e, Database = Any>>(
+/// Stores the hash of one link handed out other than by the mail worker.
+pub(crate) async fn insert_token<'e, E: Executor<'e, Database = Any>>(
     db: E,
-    tokens: &[(i64, &str)],
+    invitation_id: i64,
+    hash: &str,
+    origin: LinkOrigin,
     now: Timestamp,
 ) -> sqlx::Result<()> {
-    if tokens.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO invitation_tokens (token_hash, invitation_id, created_at) VALUES {}",
-        super::values_placeholders(tokens.len(), 3)
-    );
-    let mut insert = sqlx::query(&sql);
-    for (invitation_id, hash) in tokens {
-        insert = insert.bind(*hash).bind(*invitation_id).bind(now.millis());
-    }
-    insert.execute(db).await?;
+    sqlx::query(
+        "INSERT INTO invitation_tokens (token_hash, invitation_id, created_at, mailed) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(hash)
+    .bind(invitation_id)
+    .bind(now.millis())
+    .bind(origin.column())
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -580,6 +629,9 @@ pub(crate) async fn take_newly_expired<'e, E: Executor<'e, Database = Any>>(
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct PersonListRow {
     pub(crate) user_id: i64,
+    /// When they accepted the organisation's invitation; until then `name` is `None` and
+    /// `email` is the invited address (see [`PERSON_SQL`]).
+    pub(crate) accepted_at: Option<i64>,
     pub(crate) name: Option<String>,
     pub(crate) email: String,
     pub(crate) last_sign_in_at: Option<i64>,
@@ -617,6 +669,18 @@ pub(crate) struct PeopleFilter<'a> {
 const STATUS_SQL: &str = "CASE WHEN t.accepted_at IS NOT NULL AND u.first_sign_in_at IS NOT NULL THEN 'active' \
      WHEN t.accepted_at IS NOT NULL THEN 'pending' \
      WHEN t.invitation_expires_at > $2 THEN 'pending' ELSE 'expired' END";
+
+/// The identity's name, address and last sign-in, as the organisation may see them. People are
+/// global, but an organisation sees who they are only once they have accepted its invitation:
+/// until then, the address it invited and nothing else (not the name, number or activity they
+/// keep for other organisations, nor the address they may have moved to since).
+const PERSON_SQL: &str = "t.accepted_at, CASE WHEN t.accepted_at IS NULL THEN NULL ELSE u.name END AS name, \
+     CASE WHEN t.accepted_at IS NULL THEN COALESCE(i.email, u.email) ELSE u.email END AS email, \
+     CASE WHEN t.accepted_at IS NULL THEN NULL ELSE u.last_sign_in_at END AS last_sign_in_at";
+
+/// The last sign-in the organisation may see (see [`PERSON_SQL`]), for sorting.
+const SEEN_SIGN_IN_SQL: &str =
+    "CASE WHEN t.accepted_at IS NULL THEN NULL ELSE u.last_sign_in_at END";
 
 /// Builds the WHERE clause; parameters: $1 root, $2 now, then the ones pushed on `binds`.
 fn people_where(filter: &PeopleFilter<'_>, binds: &mut Vec<Bind>) -> String {
@@ -753,11 +817,11 @@ pub(crate) async fn people_page<'e, E: Executor<'e, Database = Any>>(
         PeopleSort::Status => format!("status {direction}, t.name_key ASC, t.user_id ASC"),
         // People who never signed in come last either way.
         PeopleSort::LastSignIn => format!(
-            "CASE WHEN u.last_sign_in_at IS NULL THEN 1 ELSE 0 END, u.last_sign_in_at {direction}, t.user_id ASC"
+            "CASE WHEN {SEEN_SIGN_IN_SQL} IS NULL THEN 1 ELSE 0 END, {SEEN_SIGN_IN_SQL} {direction}, t.user_id ASC"
         ),
     };
     let sql = format!(
-        "SELECT t.user_id, u.name, u.email, u.last_sign_in_at, t.invitation_id, \
+        "SELECT t.user_id, {PERSON_SQL}, t.invitation_id, \
                 i.sent_at AS invitation_sent_at, t.invitation_expires_at, {STATUS_SQL} AS status \
          FROM tree_members t JOIN users u ON u.id = t.user_id \
          LEFT JOIN invitations i ON i.id = t.invitation_id \
@@ -776,7 +840,7 @@ pub(crate) async fn person<'e, E: Executor<'e, Database = Any>>(
     now: Timestamp,
 ) -> sqlx::Result<Option<PersonListRow>> {
     sqlx::query_as(&format!(
-        "SELECT t.user_id, u.name, u.email, u.last_sign_in_at, t.invitation_id, \
+        "SELECT t.user_id, {PERSON_SQL}, t.invitation_id, \
                 i.sent_at AS invitation_sent_at, t.invitation_expires_at, {STATUS_SQL} AS status \
          FROM tree_members t JOIN users u ON u.id = t.user_id \
          LEFT JOIN invitations i ON i.id = t.invitation_id \

@@ -92,7 +92,8 @@ pub(crate) async fn record_sign_in<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
-/// Renames a person, and their sort key in every organisation they are in.
+/// Renames a person, and their sort key in every organisation that has seen them (accepted its
+/// invitation): one that has only invited them keeps sorting them by the invited address.
 pub(crate) async fn set_name(
     conn: &mut sqlx::AnyConnection,
     id: i64,
@@ -103,31 +104,43 @@ pub(crate) async fn set_name(
         .bind(name.as_str())
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE tree_members SET name_key = $2 WHERE user_id = $1")
-        .bind(id)
-        .bind(name.as_str().to_lowercase())
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE tree_members SET name_key = $2 WHERE user_id = $1 AND accepted_at IS NOT NULL",
+    )
+    .bind(id)
+    .bind(name.as_str().to_lowercase())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
-/// Sets what a person chooses when they accept their first invitation.
-pub(crate) async fn set_profile(
+/// Creates a person's profile when they accept their first invitation: false (and nothing
+/// written) if the identity has a password already. A password is only ever set here on an
+/// identity that has none; after that, only its owner changes it.
+pub(crate) async fn create_profile(
     conn: &mut sqlx::AnyConnection,
     id: i64,
     name: &PersonName,
     password_hash: &str,
     mobile: Option<&str>,
     country: Option<&str>,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $2, mobile = $3, country = $4 WHERE id = $1")
-        .bind(id)
-        .bind(password_hash)
-        .bind(mobile)
-        .bind(country)
-        .execute(&mut *conn)
-        .await?;
-    set_name(conn, id, name).await
+) -> sqlx::Result<bool> {
+    let created = sqlx::query(
+        "UPDATE users SET password_hash = $2, mobile = $3, country = $4 \
+         WHERE id = $1 AND password_hash IS NULL",
+    )
+    .bind(id)
+    .bind(password_hash)
+    .bind(mobile)
+    .bind(country)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if created {
+        set_name(conn, id, name).await?;
+    }
+    Ok(created)
 }
 
 pub(crate) async fn set_password_hash<'e, E: Executor<'e, Database = Any>>(

@@ -139,7 +139,7 @@ fn push_links(batch: &mut Batch, links: &[Link], now: Timestamp) {
             Link::EmailChange { .. } => None,
         })
         .collect();
-    db::team::push_insert_tokens(batch, &invitations, now);
+    db::team::push_insert_mailed_tokens(batch, &invitations, now);
     for link in links {
         if let Link::EmailChange { change_id, hash } = link {
             db::profile::push_insert_email_change_token(batch, *change_id, hash, now);

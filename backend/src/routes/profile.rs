@@ -103,18 +103,13 @@ pub(crate) async fn update(
             None => None,
         },
     };
-    let mut new_email = None;
-    if let Some(email) = &email
-        && email.key() != user.email.to_lowercase()
-    {
-        match db::users::find_by_email(state.db().reader(), &email.key()).await? {
-            Some(other) if other.id != user.id => fail(
-                "email",
-                "this address is already used by another person".into(),
-            ),
-            _ => new_email = Some(email.clone()),
-        }
-    }
+    // A new address is only ever confirmed from its own mailbox; whether someone on this
+    // instance already uses it is told there (see `confirm_email`), never here, so this form
+    // cannot be used to find out who has a Roster identity.
+    let new_email = email
+        .as_ref()
+        .filter(|email| email.key() != user.email.to_lowercase())
+        .cloned();
     if !fields.is_empty() {
         let message = fields
             .iter()
@@ -200,7 +195,7 @@ pub(crate) struct EmailConfirmed {
 #[utoipa::path(post, path = "/api/v1/me/email/confirm", tag = "me", request_body = EmailConfirmation,
     responses((status = 200, body = EmailConfirmed),
         (status = 404, description = "Not a valid link (used, replaced or unknown)", body = roster_shared::api::ErrorBody),
-        (status = 409, description = "Someone else uses the address by now", body = roster_shared::api::ErrorBody),
+        (status = 409, description = "The address cannot be used (another identity has it)", body = roster_shared::api::ErrorBody),
         (status = 410, description = "Expired", body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn confirm_email(
     State(state): State<AppState>,
@@ -228,13 +223,15 @@ pub(crate) async fn confirm_email(
         ));
     }
     let mut tx = state.db().writer().begin().await?;
+    // Told only to whoever controls the new mailbox (they opened its link), and in no more
+    // words than needed.
     if let Some(other) = db::users::find_by_email(&mut *tx, &change.new_email_key).await?
         && other.id != change.user_id
     {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "email_taken",
-            "This address is already used by another person.",
+            "email_unavailable",
+            "This address cannot be used for your Roster account. Your address stays as it was.",
         ));
     }
     db::profile::apply_email_change(&mut tx, &change, now).await?;

@@ -4,6 +4,11 @@
 //! signed in. Someone whose address already has a Roster identity confirms while signed in as
 //! that address. Either way the link is single-use: accepting deletes every link of the
 //! invitation.
+//!
+//! A person's identity is theirs alone: only a link mailed to the invited address may create
+//! its password. A link an admin copied works for someone who signs in to accept, but it
+//! cannot make its holder the owner of an address they may not control (or lock out the one
+//! who does): a new person is sent to the emailed invitation instead.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -23,7 +28,7 @@ use crate::auth::token;
 use crate::clock;
 use crate::db;
 use crate::db::batch::Batch;
-use crate::db::team::InvitationRow;
+use crate::db::team::{InvitationRow, LinkOrigin};
 use crate::error::{ApiError, AppJson};
 use crate::routes::session::{session_info, start_session};
 use crate::state::AppState;
@@ -40,14 +45,26 @@ fn not_valid() -> ApiError {
     )
 }
 
-async fn by_token(state: &AppState, token: &str) -> Result<InvitationRow, ApiError> {
-    let invitation = db::team::invitation_by_token(state.db().reader(), &token::hash(token))
-        .await?
-        .ok_or_else(not_valid)?;
+async fn by_token(state: &AppState, token: &str) -> Result<(InvitationRow, LinkOrigin), ApiError> {
+    let (invitation, origin) =
+        db::team::invitation_by_token(state.db().reader(), &token::hash(token))
+            .await?
+            .ok_or_else(not_valid)?;
     if invitation.revoked_at.is_some() {
         return Err(not_valid());
     }
-    Ok(invitation)
+    Ok((invitation, origin))
+}
+
+fn emailed_link_required(invitation: &InvitationRow) -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "emailed_link_required",
+        format!(
+            "This link was passed on to you, so it cannot set up a new Roster account for {}. Open the invitation emailed to that address to create your profile.",
+            invitation.email
+        ),
+    )
 }
 
 fn window(invitation: &InvitationRow) -> InvitationWindow {
@@ -58,7 +75,7 @@ fn window(invitation: &InvitationRow) -> InvitationWindow {
 }
 
 pub(crate) async fn inspect(state: &AppState, token: &str) -> Result<InvitationView, ApiError> {
-    let invitation = by_token(state, token).await?;
+    let (invitation, origin) = by_token(state, token).await?;
     let organisation = db::accounts::find(state.db().reader(), invitation.root_id)
         .await?
         .ok_or_else(not_valid)?;
@@ -84,6 +101,7 @@ pub(crate) async fn inspect(state: &AppState, token: &str) -> Result<InvitationV
         expires_at: Timestamp::from_millis(invitation.expires_at),
         status: window(&invitation).status(clock::now()),
         has_identity: user.password_hash.is_some(),
+        emailed_link_required: user.password_hash.is_none() && origin == LinkOrigin::Copied,
     })
 }
 
@@ -105,7 +123,7 @@ pub(crate) async fn accept(
     session: Option<(CurrentSession, String)>,
     request: AcceptInvitationRequest,
 ) -> Result<Response, ApiError> {
-    let invitation = by_token(state, &request.token).await?;
+    let (invitation, origin) = by_token(state, &request.token).await?;
     let now = clock::now();
     window(&invitation)
         .check_acceptable(now)
@@ -153,6 +171,9 @@ pub(crate) async fn accept(
             Some(_) => {}
         }
     } else {
+        if origin == LinkOrigin::Copied {
+            return Err(emailed_link_required(&invitation));
+        }
         let Some(profile) = &request.profile else {
             return Err(field(
                 "profile",
@@ -189,6 +210,8 @@ pub(crate) async fn accept(
         .as_ref()
         .map(|(name, ..)| name.to_string())
         .unwrap_or_else(|| user.display_name().to_owned());
+    // What the organisation sorts and finds them by from now on: their name and their address.
+    let keys = (name.to_lowercase(), address_of(&user.email)?.key());
     let actor = Actor {
         user_id: user.id,
         label: format!("{name} <{}>", invitation.email),
@@ -201,7 +224,7 @@ pub(crate) async fn accept(
             .db()
             .clone()
             .on_writer_thread(async move {
-                record_acceptance(&state, &invitation, &actor, profile_hash, now).await
+                record_acceptance(&state, &invitation, &actor, profile_hash, keys, now).await
             })
             .await?
     };
@@ -231,37 +254,33 @@ pub(crate) async fn accept(
     }
 }
 
-/// The acceptance, in one transaction: the new person's profile (if any), then the invitation
-/// marked accepted, the member row, the offered access and the audit entry. Returns the account
-/// the person opens next.
+/// The acceptance, in one transaction: the invitation marked accepted, the member row, the
+/// offered access and the audit entry, then the new person's profile (if any). Returns the
+/// account the person opens next.
 async fn record_acceptance(
     state: &AppState,
     invitation: &InvitationRow,
     actor: &Actor,
     profile: Option<NewProfile>,
+    keys: (String, String),
     now: Timestamp,
 ) -> Result<Option<i64>, ApiError> {
     let db = state.db();
     let mut tx = db.writer().begin().await?;
     db::accounts::serialize_organisation(&mut tx, db.dialect(), invitation.root_id).await?;
-    if let Some((name, hash, mobile, country)) = &profile {
-        db::users::set_profile(
-            &mut tx,
-            actor.user_id,
-            name,
-            hash,
-            mobile.as_ref().map(PhoneNumber::as_str),
-            country.map(|c| c.as_str()),
-        )
-        .await?;
-    }
     // The acceptance itself, the member row, the offered access and the audit entry: one
     // batch (one round trip on SQLite, see db::batch). The acceptance counts only if the
     // invitation was still open (another tab may have accepted it a moment ago): without its
     // row the transaction is dropped, so nothing the batch did is kept.
     let mut batch = Batch::new();
     db::team::push_mark_accepted(&mut batch, invitation.id, invitation.sent_at, now);
-    db::team::push_accept_member(&mut batch, invitation.root_id, actor.user_id, now);
+    db::team::push_accept_member(
+        &mut batch,
+        invitation.root_id,
+        actor.user_id,
+        (&keys.0, &keys.1),
+        now,
+    );
     db::team::push_grant_offered_access(&mut batch, invitation.id, actor.user_id, now);
     audit::record_in(
         &mut batch,
@@ -286,6 +305,32 @@ async fn record_acceptance(
         .iter()
         .find_map(|row| row.try_get::<Option<i64>, _>("last_account_id").ok())
         .flatten();
+    // The new person's profile, after the acceptance counted (a second tab with the same link
+    // is told the link is used, not that the identity exists).
+    if let Some((name, hash, mobile, country)) = &profile {
+        let created = db::users::create_profile(
+            &mut tx,
+            actor.user_id,
+            name,
+            hash,
+            mobile.as_ref().map(PhoneNumber::as_str),
+            country.map(|c| c.as_str()),
+        )
+        .await?;
+        // Another invitation to the same address was accepted a moment ago: the identity has
+        // a password now, and only its owner (signed in) may accept.
+        if !created {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "sign_in_to_accept",
+                format!(
+                    "{} already has a Roster account. Sign in with it to accept this invitation.",
+                    invitation.email
+                ),
+            ));
+        }
+    }
+
     tx.commit().await?;
     Ok(opens)
 }

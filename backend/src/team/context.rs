@@ -248,6 +248,7 @@ pub(crate) fn forbidden(error: AccessError) -> ApiError {
         AccessError::OwnAccess => "own_access",
         AccessError::TargetOutranks { .. } => "target_outranks",
         AccessError::LastOwner => "last_owner",
+        AccessError::InvitationBeyondReach => "invitation_beyond_scope",
     };
     ApiError::new(StatusCode::FORBIDDEN, code, sentence(&error.to_string()))
 }

@@ -237,8 +237,8 @@ pub(crate) async fn invite_recipients(
                 batch.run(&mut tx, db.dialect()).await?
             }
         };
-        let (user_id, name, member, invited) = match db::team::invited_by_address(&rows) {
-            Some((invitation, user_id, name)) => (user_id, name, None, Some(invitation)),
+        let (user_id, member, invited) = match db::team::invited_by_address(&rows) {
+            Some((invitation, user_id)) => (user_id, None, Some(invitation)),
             None => {
                 let user = db::users::find_by_email(&mut *tx, &address.key())
                     .await?
@@ -246,7 +246,7 @@ pub(crate) async fn invite_recipients(
                         ApiError::internal(format!("{address} is neither new nor known"))
                     })?;
                 let member = db::team::member(&mut *tx, root.id, user.id).await?;
-                (user.id, user.name, member, None)
+                (user.id, member, None)
             }
         };
         match member {
@@ -260,16 +260,14 @@ pub(crate) async fn invite_recipients(
                 for (account, role) in wanted {
                     db::team::push_set_grant(&mut batch, invitation, *account, *role);
                 }
-                let name_key = match &name {
-                    Some(name) => name.to_lowercase(),
-                    None => address.key(),
-                };
+                // Sorted and found by the invited address until they accept: the name the
+                // identity keeps for other organisations is not this one's to see.
                 db::team::push_insert_member(
                     &mut batch,
                     db::team::NewMember {
                         root_id: root.id,
                         user_id,
-                        name_key: &name_key,
+                        name_key: &address.key(),
                         email_key: &address.key(),
                         accepted_at: None,
                         invitation: Some((invitation, expires_at)),
@@ -360,6 +358,20 @@ pub(crate) async fn invite_recipients(
                         root.id
                     )));
                 };
+                // Sending it again sends everything it offers, and the access chosen now
+                // replaces what it offered on those accounts: only someone who could have made
+                // every grant it holds may do either.
+                let held = crate::team::people::offered_access(&mut *tx, invitation).await?;
+                if access::check_invitation_action(&ctx.org.tree, &ctx.actor_memberships, &held)
+                    .is_err()
+                {
+                    result.not_invited.push(NotInvited {
+                        email: address.to_string(),
+                        reason: NotInvitedReason::InvitationBeyondReach,
+                        message: "Already invited, with access you cannot grant; ask an Owner or an Admin who manages all of it to send it again.".into(),
+                    });
+                    continue;
+                }
                 if !member.holds_seat(now) {
                     seats_needed += 1;
                 }

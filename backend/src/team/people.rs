@@ -219,9 +219,22 @@ pub(crate) async fn detail(
 ) -> Result<PersonDetail, ApiError> {
     ctx.require_manage()?;
     let (row, access_map) = person_in_scope(state, ctx, user_id).await?;
-    let user = db::users::find(state.db().reader(), user_id)
-        .await?
-        .ok_or_else(no_such_person)?;
+    // Their contact details are theirs: the organisation sees them once they have accepted.
+    let (mobile, country) = if row.accepted_at.is_some() {
+        let user = db::users::find(state.db().reader(), user_id)
+            .await?
+            .ok_or_else(no_such_person)?;
+        (
+            user.mobile
+                .as_deref()
+                .and_then(|m| PhoneNumber::from_e164(m).ok()),
+            user.country
+                .as_deref()
+                .and_then(|c| CountryCode::parse(c).ok()),
+        )
+    } else {
+        (None, None)
+    };
     let deliveries = deliveries(state, std::slice::from_ref(&row)).await?;
     let mut access = Vec::new();
     for (account, (role, pending)) in &access_map {
@@ -262,21 +275,15 @@ pub(crate) async fn detail(
     };
     Ok(PersonDetail {
         id: UserId(user_id),
-        name: user
+        name: row
             .name
             .as_deref()
             .map(PersonName::parse)
             .transpose()
             .map_err(ApiError::internal)?,
-        email: address_of(&user.email)?,
-        mobile: user
-            .mobile
-            .as_deref()
-            .and_then(|m| PhoneNumber::from_e164(m).ok()),
-        country: user
-            .country
-            .as_deref()
-            .and_then(|c| CountryCode::parse(c).ok()),
+        email: address_of(&row.email)?,
+        mobile,
+        country,
         status: row.status(),
         last_sign_in_at: row.last_sign_in_at.map(Timestamp::from_millis),
         invitation: invitation_info(&row, &deliveries),
@@ -487,7 +494,9 @@ pub(crate) async fn remove(
     .await
 }
 
-/// The open invitation of a person in scope (refusing people who accepted).
+/// The open invitation of a person in scope (refusing people who accepted), if the actor may
+/// act on it as a whole: copying its link, sending it again or withdrawing it hands on (or
+/// takes back) every grant it offers, including the ones outside the actor's scope.
 async fn open_invitation(
     state: &AppState,
     ctx: &Context,
@@ -495,14 +504,35 @@ async fn open_invitation(
 ) -> Result<(PersonListRow, i64), ApiError> {
     ctx.require_manage()?;
     let (row, _) = person_in_scope(state, ctx, user_id).await?;
-    match row.invitation_id {
-        Some(id) if row.status() != PersonStatus::Active => Ok((row, id)),
-        _ => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "not_invited",
-            "This person has already accepted; there is no invitation to act on.",
-        )),
-    }
+    let invitation = match row.invitation_id {
+        Some(id) if row.status() != PersonStatus::Active => id,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "not_invited",
+                "This person has already accepted; there is no invitation to act on.",
+            ));
+        }
+    };
+    let offered = offered_access(state.db().reader(), invitation).await?;
+    access::check_invitation_action(&ctx.org.tree, &ctx.actor_memberships, &offered)
+        .map_err(forbidden)?;
+    Ok((row, invitation))
+}
+
+/// Everything an invitation offers, on any account.
+pub(crate) async fn offered_access<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    db: E,
+    invitation: i64,
+) -> Result<Vec<access::Membership>, ApiError> {
+    Ok(db::team::grants(db, invitation)
+        .await?
+        .into_iter()
+        .map(|grant| access::Membership {
+            account: AccountId(grant.account_id),
+            role: grant.role(),
+        })
+        .collect())
 }
 
 /// Resend (pending) or re-invite (expired): a fresh 14-day window and a new email.
@@ -539,6 +569,8 @@ pub(crate) async fn resend(
     )
     .await?;
     db::team::set_member_invitation(&mut *tx, ctx.root(), user_id, invitation, expires_at).await?;
+    // The address it was made for (what `row.email` is until they accept), never the
+    // identity's address of today: that may have been changed by whoever holds it.
     mail::enqueue(
         &mut tx,
         &Mail::Invitation {
@@ -589,7 +621,16 @@ pub(crate) async fn link(
     let now = clock::now();
     let (link_token, hash) = token::new_token();
     let mut tx = state.db().writer().begin().await?;
-    db::team::insert_tokens(&mut *tx, &[(invitation, &hash)], now).await?;
+    // A copied link proves nothing about the mailbox: it cannot create the invited identity's
+    // password (see team::accept).
+    db::team::insert_token(
+        &mut *tx,
+        invitation,
+        &hash,
+        db::team::LinkOrigin::Copied,
+        now,
+    )
+    .await?;
     audit::record(
         &mut tx,
         ctx.root(),
@@ -618,22 +659,6 @@ pub(crate) async fn revoke(
     user_id: i64,
 ) -> Result<(), ApiError> {
     let (row, invitation) = open_invitation(state, ctx, user_id).await?;
-    // Withdrawing it withdraws everything it offers: only someone who manages all of that may.
-    for grant in db::team::grants(state.db().reader(), invitation).await? {
-        if access::check_manage_users(
-            &ctx.org.tree,
-            &ctx.actor_memberships,
-            AccountId(grant.account_id),
-        )
-        .is_err()
-        {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "invitation_beyond_scope",
-                "This invitation also offers access to accounts you do not manage. Remove their access to your accounts instead.",
-            ));
-        }
-    }
     let now = clock::now();
     let db = state.db();
     let mut tx = db.writer().begin().await?;

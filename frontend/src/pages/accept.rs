@@ -145,6 +145,7 @@ fn Offer(
     };
     let invited_key = offer.email.key();
     let has_identity = offer.has_identity;
+    let emailed_link_required = offer.emailed_link_required;
     let email_for_form = email.clone();
     view! {
         <h1 id="accept-title">"Join "{offer.organisation.to_string()}</h1>
@@ -159,7 +160,17 @@ fn Offer(
             </ul>
         </div>
         {move || failure.get().map(|m| view! { <div class="alert error" role="alert" data-test="accept-error">{m}</div> })}
-        {move || if !has_identity {
+        {move || if emailed_link_required {
+            view! {
+                <div class="card" data-test="emailed-link-required">
+                    <h2>"Open the invitation in your email"</h2>
+                    <p>{format!(
+                        "This link was passed on to you. To keep {email} safe, a new Roster account for it is only set up from the invitation emailed to that address: open that email and follow its link."
+                    )}</p>
+                    <p class="muted">"No email? Ask the person who invited you to send the invitation again."</p>
+                </div>
+            }.into_any()
+        } else if !has_identity {
             view! { <NewProfileForm email=email_for_form.clone() token=token.get_value() on_done=Callback::new(finish)/> }.into_any()
         } else {
             match session.auth.get() {
