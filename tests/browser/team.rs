@@ -322,3 +322,53 @@ async fn someone_with_a_sign_in_accepts_after_signing_in() {
     browser.close().await;
     app.stop().await;
 }
+
+/// A link an admin copied cannot set up a new person's Roster account: opened by whoever it
+/// was passed to, it shows what is offered and sends them to the emailed invitation, with no
+/// form to choose a password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copied_link_sends_a_newcomer_to_their_email() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.expect("setup opens Acme");
+    app.invite(
+        acme,
+        &["nia@example.com"],
+        &[(roster_shared::role::Role::Basic, &[acme])],
+    )
+    .await;
+    let page: roster_shared::api::PeoplePage = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?q=nia", acme.0))
+        .await;
+    let nia = page.people[0].id.0;
+    let link: roster_shared::api::InvitationLink = roster_tests::expect_json(
+        app.api
+            .post_empty(&format!(
+                "/api/v1/accounts/{}/people/{nia}/invitation/link",
+                acme.0
+            ))
+            .await,
+        200,
+    )
+    .await;
+    let path = &link.url[link.url.find("/invitations/accept").expect("an accept link")..];
+
+    let browser = Browser::launch().await;
+    browser.open(&app.url(path)).await;
+    browser.wait_for_text("h1", "Join Acme").await;
+    let told = browser
+        .wait_for_text_containing(
+            "[data-test=emailed-link-required]",
+            "invitation emailed to that address",
+        )
+        .await;
+    assert!(told.contains("nia@example.com"), "{told}");
+    assert_eq!(browser.count("input[type=password]").await, 0);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    browser
+        .screenshot(&dir.join("accept-copied-link.png"))
+        .await;
+    browser.close().await;
+    app.stop().await;
+}

@@ -461,7 +461,7 @@ fn PeopleList() -> impl IntoView {
                             None => "",
                         }}
                     </p>
-                    <p>{format!("Whoever opens it can accept the invitation of {who} until {}: share it only with them.", invitation.expires_at.format_date())}</p>
+                    <p>{format!("Someone who already has a Roster sign-in for {who} accepts with it after signing in, until {}. Someone new to Roster sets up their sign-in from the invitation emailed to {who}: a copied link cannot.", invitation.expires_at.format_date())}</p>
                     <label class="label" for="invitation-link">"Invitation link"</label>
                     <input id="invitation-link" class="input" type="text" readonly prop:value=invitation.url
                         on:focus=move |ev| {
