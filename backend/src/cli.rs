@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::operator;
 use crate::settings::{
     DEFAULT_DATABASE_URL, DEFAULT_MAIL_ATTEMPTS, DEFAULT_MAIL_RETRY_SECONDS, DEFAULT_SESSION_DAYS,
-    DEFAULT_SESSION_IDLE_HOURS, Settings,
+    DEFAULT_SESSION_IDLE_HOURS, Settings, TrustedProxies,
 };
 use crate::startup::Application;
 use crate::telemetry;
@@ -112,6 +112,8 @@ struct ServeArgs {
 
     /// The address people reach Roster at, for links in emails (default: http:// and the
     /// listen address). Sessions cookies are marked Secure when it starts with https://.
+    /// Requests for any other host are refused (421), except the loopback names (127.0.0.1,
+    /// localhost, [::1]) on the listen port when it is itself on this machine.
     #[arg(long, env = "ROSTER_PUBLIC_URL")]
     public_url: Option<String>,
 
@@ -127,15 +129,26 @@ struct ServeArgs {
     #[arg(long, env = "ROSTER_SESSION_DAYS", default_value_t = DEFAULT_SESSION_DAYS)]
     session_days: u64,
 
-    /// Read the client address from X-Forwarded-For (only behind a reverse proxy that sets it).
-    #[arg(long, env = "ROSTER_TRUST_FORWARDED_FOR")]
-    trust_forwarded_for: bool,
+    /// Reverse proxies allowed to tell the client's address, comma-separated IPv4/IPv6
+    /// addresses and CIDR ranges (10.0.0.0/8,192.0.2.7,fd00::/8). A request from one of them
+    /// is from the right-most X-Forwarded-For hop that is not one of them; from anyone else,
+    /// its headers are ignored. Default: none (the TCP peer is the client).
+    #[arg(long, env = "ROSTER_TRUSTED_PROXIES", value_name = "ADDRESSES")]
+    trusted_proxies: Option<TrustedProxies>,
 
     /// SMTP server for outgoing mail: smtp://user:password@host:587?tls=required (STARTTLS)
     /// or smtps://user:password@host:465 (TLS). Without it, mail goes to the development
-    /// mailbox at /dev/mailbox.
+    /// mailbox at /dev/mailbox, which needs a public URL on this machine (or --dev-mailbox).
     #[arg(long, env = "ROSTER_SMTP_URL", hide_env_values = true)]
     smtp_url: Option<String>,
+
+    /// Without SMTP, keep mail in the development mailbox (/dev/mailbox) even though the
+    /// public URL is not this machine. It exposes every email Roster sends, with the
+    /// invitation and email-confirmation links in them that let whoever reads them join an
+    /// organisation or take over an account, to anyone who can make requests from this
+    /// machine itself (not through a proxy). For trials only; never on a shared machine.
+    #[arg(long, env = "ROSTER_DEV_MAILBOX")]
+    dev_mailbox: bool,
 
     /// The sender of outgoing mail, e.g. "Roster <roster@example.com>".
     #[arg(long, env = "ROSTER_MAIL_FROM")]
@@ -165,8 +178,9 @@ impl From<ServeArgs> for Settings {
             plans_file: args.plans_file,
             session_idle_timeout: Duration::from_secs(args.session_idle_hours.max(1) * 3600),
             session_absolute_timeout: Duration::from_secs(args.session_days.max(1) * 86_400),
-            trust_forwarded_for: args.trust_forwarded_for,
+            trusted_proxies: args.trusted_proxies.unwrap_or_default(),
             smtp_url: args.smtp_url.filter(|url| !url.trim().is_empty()),
+            dev_mailbox: args.dev_mailbox,
             mail_from: args.mail_from,
             mail_retry_base: Duration::from_secs(args.mail_retry_seconds.max(1)),
             mail_max_attempts: args.mail_attempts.max(1),

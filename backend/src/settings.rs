@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::auth::proxy::{InvalidTrustedProxy, TrustedProxies};
+
 /// Where the embedded SQLite database lives unless told otherwise.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/roster.db";
 
@@ -18,7 +20,8 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// The folder holding the built SPA (Trunk's `dist/`).
     pub web_dir: PathBuf,
-    /// The address people reach Roster at, used in links (emails, the setup link). `None`:
+    /// The address people reach Roster at, used in links (emails, the setup link), and the
+    /// only host it answers to (plus the loopback names when it is on this machine). `None`:
     /// `http://` and the listen address.
     pub public_url: Option<String>,
     /// A plans file replacing the built-in plans.
@@ -27,10 +30,15 @@ pub struct Settings {
     pub session_idle_timeout: Duration,
     /// …and in any case this long after sign-in.
     pub session_absolute_timeout: Duration,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_forwarded_for: bool,
-    /// SMTP server for outgoing mail; `None` keeps mail in the development mailbox.
+    /// The reverse proxies whose `X-Forwarded-For` is believed (read from the right, past
+    /// them). Empty: the TCP peer is the client and forwarding headers are ignored.
+    pub trusted_proxies: TrustedProxies,
+    /// SMTP server for outgoing mail; `None` keeps mail in the development mailbox, which
+    /// needs a public URL on this machine or `dev_mailbox`.
     pub smtp_url: Option<String>,
+    /// Keep mail in the development mailbox although the public URL is not this machine
+    /// (without SMTP). It is still only readable from this machine, not through a proxy.
+    pub dev_mailbox: bool,
     /// The sender of outgoing mail (`Roster <roster@example.com>`); `None`: derived from the
     /// public URL's host.
     pub mail_from: Option<String>,
@@ -62,8 +70,9 @@ impl Settings {
             plans_file: None,
             session_idle_timeout: Duration::from_secs(DEFAULT_SESSION_IDLE_HOURS * 3600),
             session_absolute_timeout: Duration::from_secs(DEFAULT_SESSION_DAYS * 86_400),
-            trust_forwarded_for: false,
+            trusted_proxies: TrustedProxies::none(),
             smtp_url: None,
+            dev_mailbox: false,
             mail_from: None,
             mail_retry_base: Duration::from_secs(DEFAULT_MAIL_RETRY_SECONDS),
             mail_max_attempts: DEFAULT_MAIL_ATTEMPTS,

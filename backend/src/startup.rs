@@ -17,6 +17,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::auth::host::{self, Site};
 use crate::auth::same_origin;
 use crate::db::Db;
 use crate::error::{self, ApiError};
@@ -41,14 +42,30 @@ impl Application {
     /// Opens (and migrates) the database and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let plans = Plans::load(settings.plans_file.as_deref())?;
-        let db = Db::open(&settings.database_url, settings.database_max_connections).await?;
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let local_addr = listener.local_addr()?;
         let public_url = match &settings.public_url {
-            Some(url) => url.trim_end_matches('/').to_owned(),
-            None => format!("http://{}", listener.local_addr()?),
+            Some(url) => url.trim().trim_end_matches('/').to_owned(),
+            None if local_addr.ip().is_unspecified() => anyhow::bail!(
+                "listening on {local_addr} (every network interface) needs the address people \
+                 reach Roster at: set ROSTER_PUBLIC_URL (--public-url), e.g. \
+                 https://roster.example.com. Links in emails use it, and it is the only host \
+                 name Roster answers to."
+            ),
+            None => format!("http://{local_addr}"),
         };
+        let site = Site::new(&public_url, local_addr)?;
+        if settings.smtp_url.is_none() && !site.is_loopback() && !settings.dev_mailbox {
+            anyhow::bail!(
+                "no SMTP server is set, and the public URL {public_url} is not this machine: \
+                 invitations and other emails would have nowhere to go. Set ROSTER_SMTP_URL \
+                 (--smtp-url) to send them, or ROSTER_DEV_MAILBOX=true (--dev-mailbox) to keep \
+                 them in the development mailbox, readable from this machine only (for trials)."
+            );
+        }
+        let db = Db::open(&settings.database_url, settings.database_max_connections).await?;
         let mail_from = settings
             .mail_from
             .clone()
@@ -64,7 +81,7 @@ impl Application {
             },
         );
         let events = Events::start(&db, &settings.database_url).await?;
-        let state = AppState::new(db, settings, plans, public_url, mailer, events);
+        let state = AppState::new(db, settings, plans, public_url, site, mailer, events);
         let setup_link = setup::link_if_needed(&state).await?;
         let router = router(state.clone());
         Ok(Self {
@@ -102,11 +119,29 @@ impl Application {
         let transport = &self.state.mailer().transport;
         if transport.is_dev_mailbox() {
             tracing::warn!(
-                "mail goes to the development mailbox at {}/dev/mailbox (readable from this machine only); set ROSTER_SMTP_URL to send real email",
+                "mail goes to the development mailbox at {}/dev/mailbox (readable from this machine only, not through a proxy); set ROSTER_SMTP_URL to send real email",
                 self.state.public_url()
             );
+            if !self.state.site().is_loopback() {
+                tracing::warn!(
+                    "the development mailbox is on (ROSTER_DEV_MAILBOX) although the public URL is not this machine: anyone who can make requests from this machine can read every invitation and confirmation link"
+                );
+            }
         } else {
             tracing::info!(transport = %transport.describe(), "mail is sent through SMTP");
+            if settings.dev_mailbox {
+                tracing::warn!("ROSTER_DEV_MAILBOX has no effect: mail is sent through SMTP");
+            }
+        }
+        if settings.trusted_proxies.is_empty() {
+            tracing::info!(
+                "client addresses are the connections' own; forwarding headers are ignored (ROSTER_TRUSTED_PROXIES names the proxies to believe)"
+            );
+        } else {
+            tracing::info!(
+                trusted_proxies = %settings.trusted_proxies,
+                "client addresses are read from X-Forwarded-For behind these proxies"
+            );
         }
         tracing::info!(
             billing = self.state.billing().name(),
@@ -153,7 +188,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api", axum::routing::any(error::api_not_found))
         .route("/api/{*rest}", axum::routing::any(error::api_not_found))
         .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(axum::middleware::from_fn(same_origin::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            same_origin::refuse_cross_site,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -164,7 +202,13 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(api)
         .merge(spa::router(&state.settings().web_dir))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(CompressionLayer::new());
+        .layer(CompressionLayer::new())
+        // Before anything else runs: a request for another host name is refused whatever
+        // its path (API, SCIM, the app, the development mailbox).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            host::refuse_other_hosts,
+        ));
     with_security_headers(app)
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(ApiError::internal("a handler panicked"))

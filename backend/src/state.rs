@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::host::Site;
 use crate::auth::password::Hasher;
 use crate::billing::{Billing, Ledger};
 use crate::db::Db;
@@ -21,6 +22,7 @@ struct Inner {
     plans: Plans,
     hasher: Hasher,
     public_url: String,
+    site: Site,
     mailer: Mailer,
     billing: Arc<dyn Billing>,
     events: Events,
@@ -35,6 +37,7 @@ impl AppState {
         settings: Settings,
         plans: Plans,
         public_url: String,
+        site: Site,
         mailer: Mailer,
         events: Events,
     ) -> Self {
@@ -46,6 +49,7 @@ impl AppState {
                 plans,
                 hasher: Hasher::new(hash_threads),
                 public_url,
+                site,
                 mailer,
                 billing: Arc::new(Ledger),
                 events,
@@ -95,6 +99,18 @@ impl AppState {
     /// The address people reach Roster at, without a trailing slash.
     pub(crate) fn public_url(&self) -> &str {
         &self.inner.public_url
+    }
+
+    /// The names Roster answers to and the origins of its own pages (from the public URL).
+    pub(crate) fn site(&self) -> &Site {
+        &self.inner.site
+    }
+
+    /// Whether the development mailbox may be read: mail goes there (no SMTP), and the
+    /// public URL is this machine or the operator turned it on explicitly.
+    pub(crate) fn dev_mailbox_open(&self) -> bool {
+        self.inner.mailer.transport.is_dev_mailbox()
+            && (self.inner.site.is_loopback() || self.inner.settings.dev_mailbox)
     }
 
     /// Whether cookies get the `Secure` attribute (Roster is reached over HTTPS).

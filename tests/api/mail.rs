@@ -240,7 +240,10 @@ async fn the_development_mailbox_shows_delivered_mail(engine: Engine) {
     app.stop().await;
 
     // Only readable from the machine itself.
-    let app = TestApp::spawn_with(engine, |s| s.trust_forwarded_for = true).await;
+    let app = TestApp::spawn_with(engine, |s| {
+        s.trusted_proxies = "127.0.0.1".parse().unwrap();
+    })
+    .await;
     let response = app
         .api
         .request(reqwest::Method::GET, "/api/v1/dev/mailbox")

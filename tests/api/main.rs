@@ -2,6 +2,7 @@
 //! once on SQLite and once on PostgreSQL.
 
 mod crash;
+mod edge;
 mod foundation;
 mod hardening;
 mod identity;

@@ -6,15 +6,21 @@
 //! - `principal`: who is asking, a person (session) or a program (API token).
 //! - `session`: the session cookie, the [`session::CurrentSession`] extractor (idle and
 //!   absolute timeouts, CSRF check on every state change).
+//! - `host`: the names Roster answers to (the public URL's host); any other `Host` is refused
+//!   before any handler runs (DNS rebinding).
 //! - `same_origin`: refuses cross-site state-changing requests before any handler runs.
+//! - `proxy`: the client's address behind trusted reverse proxies (`X-Forwarded-For`, read
+//!   from the right).
 //! - `throttle`: slows password guessing per account and per client address, in the database
 //!   so every replica sees the same counts.
 //! - `device`: a readable device name from a User-Agent.
 //! - `totp`: RFC 6238 codes and recovery codes.
 
 pub(crate) mod device;
+pub(crate) mod host;
 pub(crate) mod password;
 pub(crate) mod principal;
+pub(crate) mod proxy;
 pub(crate) mod same_origin;
 pub(crate) mod session;
 pub(crate) mod throttle;

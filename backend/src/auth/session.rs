@@ -14,7 +14,7 @@ use roster_shared::access::UserId;
 use roster_shared::time::Timestamp;
 use sha2::{Digest, Sha256};
 
-use crate::auth::token;
+use crate::auth::{proxy, token};
 use crate::clock;
 use crate::db;
 use crate::db::users::UserRow;
@@ -147,26 +147,19 @@ pub(crate) fn clear_session_cookie(secure: bool) -> HeaderValue {
     .expect("a static cookie")
 }
 
-/// The client's address: the peer, or the first `X-Forwarded-For` entry behind a trusted proxy.
+/// The client's address: the TCP peer, or, when the peer is a trusted proxy, the right-most
+/// `X-Forwarded-For` hop that is not one (see [`proxy::client_address`]).
 pub(crate) fn client_ip(parts: &Parts, state: &AppState) -> String {
-    if state.settings().trust_forwarded_for
-        && let Some(forwarded) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    {
-        return forwarded.to_owned();
-    }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(
-            || "unknown".to_owned(),
-            |ConnectInfo(addr)| addr.ip().to_string(),
-        )
+    let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+        return "unknown".to_owned();
+    };
+    let forwarded_for = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        // A value that is not text is garbage: it ends the walk like any other.
+        .map(|value| value.to_str().unwrap_or_default());
+    proxy::client_address(peer.ip(), forwarded_for, &state.settings().trusted_proxies).to_string()
 }
 
 /// Where a request comes from: address and User-Agent, for devices and throttling.

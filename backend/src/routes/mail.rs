@@ -1,12 +1,14 @@
 //! Mail as people see it: a test email on request, and the development mailbox.
 //!
-//! The development mailbox exists only while no SMTP server is configured, and only answers
-//! requests from this machine: a server started without SMTP by mistake must not let the
-//! internet read its invitation links.
+//! The development mailbox exists only while no SMTP server is configured and the public URL is
+//! this machine (or the operator turned it on with `--dev-mailbox`), and only answers requests
+//! whose connection comes from this machine without any proxy's headers: a server started
+//! without SMTP by mistake must not let the internet read its invitation links, and neither a
+//! proxy on this machine nor an `X-Forwarded-For` a client wrote can make a request local.
 
-use std::net::IpAddr;
+use std::net::SocketAddr;
 
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +16,7 @@ use roster_shared::api::{DevMail, DevMailSummary, TestMailQueued};
 use roster_shared::email::EmailAddress;
 use roster_shared::time::Timestamp;
 
-use crate::auth::session::{CurrentSession, client_ip};
+use crate::auth::session::CurrentSession;
 use crate::clock;
 use crate::db;
 use crate::error::{ApiError, AppJson, AppPath};
@@ -53,26 +55,44 @@ pub(crate) async fn send_test(
     ))
 }
 
-/// Admits a request to the development mailbox: it must be on, and asked from this machine.
+/// Headers that mean a request was relayed: the mailbox is never read through a proxy.
+const FORWARDING_HEADERS: [&str; 4] = [
+    "x-forwarded-for",
+    "forwarded",
+    "x-real-ip",
+    "x-forwarded-host",
+];
+
+/// Admits a request to the development mailbox: it must be on, and asked from this machine:
+/// the connection itself (not the client address a trusted proxy reports) comes from a
+/// loopback address, and carries no forwarding header at all.
 pub(crate) struct DevMailboxAccess;
 
 impl FromRequestParts<AppState> for DevMailboxAccess {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if !state.mailer().transport.is_dev_mailbox() {
+        if !state.dev_mailbox_open() {
             return Err(ApiError::not_found(
-                "The development mailbox is off: this server sends email through SMTP.",
+                if state.mailer().transport.is_dev_mailbox() {
+                    "The development mailbox is off: the public URL is not this machine."
+                } else {
+                    "The development mailbox is off: this server sends email through SMTP."
+                },
             ));
         }
-        let local = client_ip(parts, state)
-            .parse::<IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-        if !local {
+        let loopback_peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .is_some_and(|ConnectInfo(peer)| peer.ip().to_canonical().is_loopback());
+        let relayed = FORWARDING_HEADERS
+            .iter()
+            .any(|name| parts.headers.contains_key(*name));
+        if !loopback_peer || relayed {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "dev_mailbox_local_only",
-                "The development mailbox can only be read on the machine that runs Roster.",
+                "The development mailbox can only be read on the machine that runs Roster, not through a proxy.",
             ));
         }
         Ok(DevMailboxAccess)
