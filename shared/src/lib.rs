@@ -18,6 +18,8 @@
 //! - [`money`]: exact amounts in minor units with their currency.
 //! - [`invitation`]: the 14-day lifecycle and a person's status (Active / Pending / Expired).
 //! - [`password`]: `NewPassword`, the rule for choosing one (length, not common, not the email).
+//! - [`redirect`]: `LocalPath`, a place in this app to go to from a link (`next=`) that cannot
+//!   lead to another site.
 //! - [`name`]: `PersonName` and `AccountName` (trimmed, 1–100 characters, no control characters).
 //! - [`phone`]: `PhoneNumber`, E.164; full numbering-plan validation with the
 //!   `numbering-plan` feature (server), a light shape check without (browser).
@@ -36,6 +38,7 @@ pub mod money;
 pub mod name;
 pub mod password;
 pub mod phone;
+pub mod redirect;
 pub mod role;
 pub mod seats;
 pub mod time;

@@ -15,6 +15,7 @@ mod profile_live;
 mod replicas;
 mod scim;
 mod seats;
+mod sign_in_guard;
 mod soak;
 mod team;
 mod tokens;

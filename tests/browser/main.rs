@@ -9,5 +9,6 @@ mod identity;
 mod mail;
 mod profile;
 mod seats;
+mod sign_in;
 mod team;
 mod tour;

@@ -1,9 +1,16 @@
-//! Slows password guessing, per account (email) and per client address.
+//! Slows password guessing, per account (email) and per client address, and locks the second
+//! sign-in step of a person whose codes keep being wrong.
 //!
 //! After a few free failures each further one doubles the wait (30 s, 1 min, 2 min, … up to
 //! 15 min), and the answer says when to retry. Counts live in the database, so every replica
 //! enforces the same limit; a quiet quarter of an hour resets them, and a successful sign-in
 //! resets the account's.
+//!
+//! The second step (a code from the authenticator app, or a recovery code) is counted per
+//! person, across all their challenges, and is not reset by a right password: whoever gets
+//! that far already knows the password, and a fresh challenge per sign-in must not buy fresh
+//! guesses. [`SECOND_STEP_FAILURES`] wrong codes with no quiet quarter of an hour between
+//! them lock the step for a quarter of an hour after the last one.
 
 use axum::http::StatusCode;
 use roster_shared::time::{MINUTE_MS, SECOND_MS, Timestamp};
@@ -15,6 +22,13 @@ use crate::error::ApiError;
 const WINDOW_MS: i64 = 15 * MINUTE_MS;
 const FIRST_DELAY_MS: i64 = 30 * SECOND_MS;
 const MAX_DELAY_MS: i64 = 15 * MINUTE_MS;
+
+/// Wrong second-step codes, for one person, that lock their second step. Ten guesses at a
+/// 6-digit code (each accepted for three 30-second steps) succeed about once in 33,000 locks.
+pub(crate) const SECOND_STEP_FAILURES: i64 = 10;
+/// How long the locked second step stays locked after the last counted attempt; it is also
+/// the quiet time after which counting starts again from zero.
+pub(crate) const SECOND_STEP_LOCK_MS: i64 = 15 * MINUTE_MS;
 
 /// What is counted: an account's email or a client address.
 pub(crate) enum Subject<'a> {
@@ -108,6 +122,52 @@ pub(crate) async fn record_failure(
 
 pub(crate) async fn clear(db: &AnyPool, subject: Subject<'_>) -> Result<(), ApiError> {
     db::identity::clear_failures(db, &subject.key()).await?;
+    Ok(())
+}
+
+/// The counter of a person's second sign-in step: a key no email or address key can be.
+fn second_step_key(user_id: i64) -> String {
+    format!("second-step:{user_id}")
+}
+
+/// Counts an attempt at the second step for `user_id`, before its code is checked, and
+/// answers its number (1 to [`SECOND_STEP_FAILURES`]) within the current window; when the step
+/// is locked, answers 429 with the time left, and counts nothing.
+pub(crate) async fn take_second_step_attempt(
+    db: &AnyPool,
+    user_id: i64,
+    now: Timestamp,
+) -> Result<i64, ApiError> {
+    let key = second_step_key(user_id);
+    let window_start = now.plus_millis(-SECOND_STEP_LOCK_MS);
+    if let Some(attempt) =
+        db::sessions::take_second_step_attempt(db, &key, now, window_start, SECOND_STEP_FAILURES)
+            .await?
+    {
+        return Ok(attempt);
+    }
+    let last = db::identity::failures(db, &key)
+        .await?
+        .map_or(now.millis(), |(_, last)| last);
+    let seconds = ((last + SECOND_STEP_LOCK_MS - now.millis()).max(1) + 999) / 1000;
+    Err(ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        format!(
+            "Too many wrong codes for this account. Signing in is paused; try again in {}.",
+            describe_wait(seconds)
+        ),
+    )
+    .retry_after(seconds as u64))
+}
+
+/// Takes back the attempt of a right code: only wrong codes count towards the lock. (What an
+/// attacker cannot produce cannot reset anything for them.)
+pub(crate) async fn release_second_step_attempt(
+    db: &AnyPool,
+    user_id: i64,
+) -> Result<(), ApiError> {
+    db::sessions::release_second_step_attempt(db, &second_step_key(user_id)).await?;
     Ok(())
 }
 

@@ -172,33 +172,70 @@ pub(crate) async fn insert_challenge<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub(crate) struct ChallengeRow {
-    pub(crate) user_id: i64,
-    pub(crate) expires_at: i64,
-    pub(crate) attempts: i64,
-}
-
-pub(crate) async fn find_challenge<'e, E: Executor<'e, Database = Any>>(
+/// Counts one attempt at a challenge that is still open (not expired, fewer than `cap`
+/// attempts so far) and answers whose challenge it is; `None` when it is not open.
+///
+/// The count goes up in the same statement that checks it, before the code is looked at:
+/// concurrent guesses each take an attempt or are refused, so no more than `cap` codes are
+/// ever checked against one challenge.
+pub(crate) async fn take_challenge_attempt<'e, E: Executor<'e, Database = Any>>(
     db: E,
     token_hash: &str,
-) -> sqlx::Result<Option<ChallengeRow>> {
-    sqlx::query_as(
-        "SELECT user_id, expires_at, attempts FROM sign_in_challenges WHERE token_hash = $1",
+    now: Timestamp,
+    cap: i64,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "UPDATE sign_in_challenges SET attempts = attempts + 1 \
+         WHERE token_hash = $1 AND attempts < $2 AND expires_at > $3 RETURNING user_id",
     )
     .bind(token_hash)
+    .bind(cap)
+    .bind(now.millis())
     .fetch_optional(db)
     .await
 }
 
-pub(crate) async fn count_challenge_attempt<'e, E: Executor<'e, Database = Any>>(
+/// Counts one attempt at the second step for `key` (a person, across all their challenges)
+/// unless the step is locked: `cap` attempts or more, the last one after `window_start`.
+/// Answers the attempt's number within the window (a quiet window starts again from one), or
+/// `None` when locked. Like [`take_challenge_attempt`], one statement counts and checks, so
+/// concurrent guesses cannot all slip under the cap.
+pub(crate) async fn take_second_step_attempt<'e, E: Executor<'e, Database = Any>>(
     db: E,
-    token_hash: &str,
+    key: &str,
+    now: Timestamp,
+    window_start: Timestamp,
+    cap: i64,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES ($1, 1, $2) \
+         ON CONFLICT (key) DO UPDATE SET \
+           failures = CASE WHEN sign_in_failures.last_failure_at < $3 THEN 1 \
+                           ELSE sign_in_failures.failures + 1 END, \
+           last_failure_at = $2 \
+         WHERE sign_in_failures.last_failure_at < $3 OR sign_in_failures.failures < $4 \
+         RETURNING failures",
+    )
+    .bind(key)
+    .bind(now.millis())
+    .bind(window_start.millis())
+    .bind(cap)
+    .fetch_optional(db)
+    .await
+}
+
+/// Takes back an attempt counted by [`take_second_step_attempt`] whose code was right: only
+/// wrong codes should count towards the lock.
+pub(crate) async fn release_second_step_attempt<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    key: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sign_in_challenges SET attempts = attempts + 1 WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "UPDATE sign_in_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0",
+    )
+    .bind(key)
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -44,6 +44,9 @@ pub(crate) enum Mail {
         accounts: Vec<i64>,
         granter: String,
     },
+    /// Someone got the person's password right but failed the second sign-in step so often
+    /// that it locked.
+    SecondStepLocked { user_id: i64, failures: i64 },
 }
 
 /// Delivery policy.

@@ -54,6 +54,13 @@ pub(crate) struct EmailChangeNotice<'a> {
     pub(crate) new_email: &'a str,
 }
 
+pub(crate) struct SecondStepLocked<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) failures: i64,
+    pub(crate) lock_minutes: i64,
+    pub(crate) sign_in_url: &'a str,
+}
+
 pub(crate) struct Test<'a> {
     pub(crate) name: &'a str,
     pub(crate) transport: &'a str,
@@ -292,6 +299,33 @@ pub(crate) fn test(mail: &Test<'_>) -> Rendered {
     }
 }
 
+pub(crate) fn second_step_locked(mail: &SecondStepLocked<'_>) -> Rendered {
+    let subject = "Someone tried to sign in to your Roster account".to_owned();
+    let text = format!(
+        "Hello {name},\n\nSomeone entered your password correctly but then failed the second sign-in step (the code from your authenticator app) {failures} times. Signing in to your account is paused for {minutes} minutes.\n\nIf this was you, wait and try again with the current code or a recovery code.\n\nIf this was not you, your password is known to someone else: change it now. Sign in at {sign_in} and change it under Sign-in & Security.\n",
+        name = mail.name,
+        failures = mail.failures,
+        minutes = mail.lock_minutes,
+        sign_in = mail.sign_in_url,
+    );
+    let body = [
+        paragraph(&format!("Hello {},", escape(mail.name))),
+        paragraph(&format!(
+            "Someone entered your password correctly but then failed the second sign-in step (the code from your authenticator app) <strong>{} times</strong>. Signing in to your account is paused for {} minutes.",
+            mail.failures, mail.lock_minutes
+        )),
+        paragraph("If this was you, wait and try again with the current code or a recovery code."),
+        paragraph("<strong>If this was not you, your password is known to someone else: change it now.</strong> Sign in and change it under Sign-in &amp; Security."),
+        button(mail.sign_in_url, "Sign in to Roster"),
+    ]
+    .concat();
+    Rendered {
+        html: layout(&subject, &body),
+        subject,
+        text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,5 +418,21 @@ mod tests {
             email: "ana@example.com",
         });
         assert!(granted.text.contains("Acme: Reporting"));
+    }
+
+    #[test]
+    fn a_locked_second_step_says_what_happened_and_what_to_do() {
+        let mail = second_step_locked(&SecondStepLocked {
+            name: "Ana <3",
+            failures: 10,
+            lock_minutes: 15,
+            sign_in_url: "https://r.example/sign-in",
+        });
+        for part in [&mail.text, &mail.html] {
+            assert!(part.contains("entered your password correctly"), "{part}");
+            assert!(part.contains("10 times") && part.contains("15 minutes"));
+            assert!(part.contains("change it now"));
+        }
+        assert!(mail.html.contains("Ana &lt;3") && !mail.html.contains("Ana <3"));
     }
 }

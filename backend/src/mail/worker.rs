@@ -1,9 +1,9 @@
 //! Delivers the outbox: claims due messages, renders each from the database, sends it, and
 //! records the outcome (sent, retry later with back-off, failed, or skipped).
 
-use roster_shared::time::Timestamp;
+use roster_shared::time::{MINUTE_MS, Timestamp};
 
-use crate::auth::token;
+use crate::auth::{throttle, token};
 use crate::clock;
 use crate::db;
 use crate::db::batch::Batch;
@@ -344,6 +344,18 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<(Rendere
             let rendered = templates::test(&templates::Test {
                 name: user.display_name(),
                 transport: &state.mailer().transport.describe(),
+            });
+            Ok(Some((rendered, None)))
+        }
+        Mail::SecondStepLocked { user_id, failures } => {
+            let Some(user) = db::users::find(state.db().reader(), *user_id).await? else {
+                return Ok(None);
+            };
+            let rendered = templates::second_step_locked(&templates::SecondStepLocked {
+                name: user.display_name(),
+                failures: *failures,
+                lock_minutes: throttle::SECOND_STEP_LOCK_MS / MINUTE_MS,
+                sign_in_url: &sign_in_url,
             });
             Ok(Some((rendered, None)))
         }

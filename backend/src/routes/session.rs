@@ -18,6 +18,7 @@ use crate::clock;
 use crate::db;
 use crate::db::users::UserRow;
 use crate::error::{ApiError, AppJson};
+use crate::mail::{self, Mail};
 use crate::state::AppState;
 
 /// How long the second sign-in step may take.
@@ -78,6 +79,12 @@ pub(crate) async fn sign_in(
 }
 
 /// The second step: a code from the authenticator app, or a recovery code.
+///
+/// Every attempt is counted before its code is checked, twice: on the challenge (at most
+/// [`CHALLENGE_ATTEMPTS`], then signing in must start again) and on the person, across all
+/// their challenges (see [`throttle::SECOND_STEP_FAILURES`]), so neither concurrent requests
+/// nor fresh challenges buy more guesses. The person is mailed once when their second step
+/// locks.
 #[utoipa::path(
     post,
     path = "/api/v1/sign-in/totp",
@@ -85,7 +92,8 @@ pub(crate) async fn sign_in(
     request_body = TotpSignInRequest,
     responses(
         (status = 200, description = "Signed in; a session cookie is set", body = SignInOutcome),
-        (status = 401, description = "Wrong code, or the step took too long", body = roster_shared::api::ErrorBody),
+        (status = 401, description = "Wrong code, or the step took too long or had too many wrong codes", body = roster_shared::api::ErrorBody),
+        (status = 429, description = "Too many wrong codes for this account or from this address; the Retry-After header says when to try again", body = roster_shared::api::ErrorBody),
     )
 )]
 pub(crate) async fn sign_in_totp(
@@ -103,31 +111,66 @@ pub(crate) async fn sign_in_totp(
             "This sign-in took too long or had too many wrong codes. Please sign in again.",
         )
     };
-    let challenge = db::sessions::find_challenge(db.reader(), &challenge_hash)
-        .await?
-        .ok_or_else(expired)?;
-    if now.millis() >= challenge.expires_at || challenge.attempts >= CHALLENGE_ATTEMPTS {
-        db::sessions::delete_challenge(db.writer(), &challenge_hash).await?;
-        return Err(expired());
-    }
-    let user = db::users::find(db.reader(), challenge.user_id)
-        .await?
-        .ok_or_else(expired)?;
     let subjects = [Subject::Address(&client.ip)];
     throttle::check(db.reader(), &subjects, now).await?;
+    let Some(user_id) =
+        db::sessions::take_challenge_attempt(db.writer(), &challenge_hash, now, CHALLENGE_ATTEMPTS)
+            .await?
+    else {
+        // Expired or used up (or never was): it is of no use to anyone any more.
+        db::sessions::delete_challenge(db.writer(), &challenge_hash).await?;
+        return Err(expired());
+    };
+    let attempt = throttle::take_second_step_attempt(db.writer(), user_id, now).await?;
+    let user = db::users::find(db.reader(), user_id)
+        .await?
+        .ok_or_else(expired)?;
     if !code_is_valid(&state, &user, &request.code, now).await? {
-        db::sessions::count_challenge_attempt(db.writer(), &challenge_hash).await?;
         throttle::record_failure(db.writer(), &subjects, now).await?;
+        if attempt == throttle::SECOND_STEP_FAILURES {
+            // This wrong code locked the step: exactly one request sees this number.
+            notify_second_step_locked(&state, &user, attempt, now).await?;
+        }
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_code",
             "That code is not right. Use the current code from your authenticator app, or a recovery code.",
         ));
     }
+    throttle::release_second_step_attempt(db.writer(), user_id).await?;
     if !db::sessions::delete_challenge(db.writer(), &challenge_hash).await? {
         return Err(expired());
     }
     start_session(&state, &client, &user, now).await
+}
+
+/// Tells the person that someone who knew their password was stopped at the second step.
+async fn notify_second_step_locked(
+    state: &AppState,
+    user: &UserRow,
+    failures: i64,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let mut tx = state.db().writer().begin().await?;
+    mail::enqueue(
+        &mut tx,
+        &Mail::SecondStepLocked {
+            user_id: user.id,
+            failures,
+        },
+        &user.email,
+        None,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.mailer().wake();
+    tracing::warn!(
+        user = user.id,
+        failures,
+        "second sign-in step locked after wrong codes"
+    );
+    Ok(())
 }
 
 /// Whether `code` is the person's current TOTP code (not used before) or an unused recovery

@@ -17,6 +17,7 @@ use roster_shared::api::{
     SeatChangeKind, SeatLedgerEntry, SeatOverview, SeatPurchaseRequest, SeatRemovalRequest,
 };
 use roster_shared::money::Money;
+use roster_shared::redirect::LocalPath;
 use roster_shared::seats::{MAX_SEAT_CHANGE, SeatCount, SeatPlan, SeatQuote};
 
 use crate::accounts::use_accounts;
@@ -29,7 +30,10 @@ use crate::remote::Remote;
 
 /// Where to go back to after buying: only a path of this app (never another site).
 fn return_path(requested: Option<String>) -> Option<String> {
-    requested.filter(|path| path.starts_with("/accounts/") && !path.contains("//"))
+    requested
+        .and_then(|path| LocalPath::parse(&path).ok())
+        .filter(|path| path.as_str().starts_with("/accounts/"))
+        .map(LocalPath::into_string)
 }
 
 /// "1 seat", "3 seats".
@@ -672,6 +676,7 @@ mod tests {
         assert_eq!(return_path(Some("https://evil.example/".into())), None);
         assert_eq!(return_path(Some("//evil.example/accounts/".into())), None);
         assert_eq!(return_path(Some("/accounts//evil.example".into())), None);
+        assert_eq!(return_path(Some("/accounts/\\evil.example".into())), None);
         assert_eq!(return_path(None), None);
     }
 

@@ -3,16 +3,19 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use roster_shared::api::{SignInOutcome, SignInRequest, TotpSignInRequest};
+use roster_shared::redirect::LocalPath;
 
 use crate::api;
 use crate::components::field::{Input, TextField};
 use crate::remote::Remote;
 use crate::session::{Auth, use_session};
 
-/// Where to go after signing in: the `next` parameter if it is a path of this app.
+/// Where to go after signing in: the `next` parameter if it is a path of this app (the shared
+/// rule: nothing that a browser would read as another site), and not this page again.
 fn destination(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/sign-in"))
-        .unwrap_or_else(|| "/".to_owned())
+    next.and_then(|n| LocalPath::parse(&n).ok())
+        .filter(|path| !path.as_str().starts_with("/sign-in"))
+        .map_or_else(|| "/".to_owned(), LocalPath::into_string)
 }
 
 #[component]
@@ -147,5 +150,13 @@ mod tests {
         assert_eq!(destination(Some("https://evil.example".into())), "/");
         assert_eq!(destination(Some("/sign-in".into())), "/");
         assert_eq!(destination(None), "/");
+        assert_eq!(
+            destination(Some("/invitations/accept#token=abc".into())),
+            "/invitations/accept#token=abc"
+        );
+        // Browsers read a backslash as a slash, and drop tabs: both would be `//evil.example`.
+        assert_eq!(destination(Some("/\\evil.example".into())), "/");
+        assert_eq!(destination(Some("/\t/evil.example".into())), "/");
+        assert_eq!(destination(Some("/%2F%2Fevil.example".into())), "/");
     }
 }
