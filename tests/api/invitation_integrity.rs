@@ -744,6 +744,12 @@ async fn an_organisation_sees_an_invitee_only_as_the_invited_address(engine: Eng
         .unwrap();
     assert!(!csv.contains("Zelda"), "{csv}");
     assert!(!csv.contains("23456789"), "{csv}");
+    // Nor through SCIM: the User resource is the invited address, with no name.
+    let scim = scim_token(&w).await;
+    let user = scim_get(&w.app, &scim, &format!("/Users/{id}")).await;
+    assert_eq!(user["userName"], "private.person@example.com", "{user}");
+    assert!(user.get("displayName").is_none(), "{user}");
+    assert!(user.get("name").is_none(), "{user}");
     // Renaming themselves elsewhere does not reach Acme's sort keys either.
     let _: serde_json::Value = expect_json(
         person
@@ -909,6 +915,14 @@ async fn an_invitation_is_mailed_to_the_address_it_was_made_for(engine: Engine) 
         recipients.iter().all(|r| r == "mover@example.com"),
         "{recipients:?}"
     );
+    // The other organisation's SCIM client cannot tie the new address to its invitee either.
+    let found = scim_get(
+        &w.app,
+        &scim_token_of(&w.app, &other_owner, other_root).await,
+        "/Users?filter=userName%20eq%20%22moved%40example.net%22",
+    )
+    .await;
+    assert_eq!(found["totalResults"], 0, "{found}");
     // Acme, which they joined, sees their new address.
     let acme: PeoplePage = w
         .app
@@ -917,4 +931,37 @@ async fn an_invitation_is_mailed_to_the_address_it_was_made_for(engine: Engine) 
         .await;
     assert_eq!(acme.total, 1);
     w.app.stop().await;
+}
+
+/// A SCIM token of the top-level account, made by its Owner.
+async fn scim_token(w: &World) -> String {
+    scim_token_of(&w.app, &w.app.api, w.root).await
+}
+
+async fn scim_token_of(app: &TestApp, owner: &ApiClient, root: AccountId) -> String {
+    let _ = app;
+    let created: roster_shared::api::CreatedApiToken = expect_json(
+        owner
+            .post(
+                &format!("/api/v1/accounts/{}/api-tokens", root.0),
+                &json!({ "name": "IdP", "max_role": "admin" }),
+            )
+            .await,
+        201,
+    )
+    .await;
+    created.token
+}
+
+async fn scim_get(app: &TestApp, token: &str, path: &str) -> serde_json::Value {
+    let response = app
+        .new_client()
+        .http
+        .get(app.url(&format!("/scim/v2{path}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.json().await.unwrap()
 }

@@ -351,7 +351,10 @@ async fn a_copied_link_sends_a_newcomer_to_their_email() {
         200,
     )
     .await;
-    let path = &link.url[link.url.find("/invitations/accept").expect("an accept link")..];
+    let path = &link.url[link
+        .url
+        .find("/invitations/accept")
+        .expect("an accept link")..];
 
     let browser = Browser::launch().await;
     browser.open(&app.url(path)).await;

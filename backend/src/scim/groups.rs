@@ -57,10 +57,17 @@ async fn members(
     for chunk in ids.chunks(500) {
         for row in db::team::access_of(state.db().reader(), scim.ctx.root(), chunk).await? {
             if row.account_id == account && row.role() == role {
-                let email = db::users::find(state.db().reader(), row.user_id)
-                    .await?
-                    .map(|u| u.email)
-                    .unwrap_or_default();
+                // The address the organisation knows them by (the invited one until they
+                // accept), never the identity's address of today.
+                let email = db::team::person(
+                    state.db().reader(),
+                    scim.ctx.root(),
+                    row.user_id,
+                    crate::clock::now(),
+                )
+                .await?
+                .map(|p| p.email)
+                .unwrap_or_default();
                 out.push(json!({
                     "value": row.user_id.to_string(),
                     "display": email,

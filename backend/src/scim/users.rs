@@ -56,14 +56,24 @@ pub(crate) async fn resource(
     user: i64,
 ) -> Result<Option<Value>, ScimError> {
     let ctx = &scim.ctx;
-    let Some(row) = db::users::find(state.db().reader(), user).await? else {
-        return Ok(None);
-    };
-    let member = db::team::member(state.db().reader(), ctx.root(), user).await?;
-    let active = member.is_some();
-    if !active && !db::scim::is_deactivated(state.db().reader(), ctx.root(), user).await? {
-        return Ok(None);
-    }
+    // As the organisation may see them (db::team::person): someone who has not accepted yet is
+    // the address it invited, with no name; someone it deactivated, their address alone.
+    let (email, name) =
+        match db::team::person(state.db().reader(), ctx.root(), user, clock::now()).await? {
+            Some(person) => (person.email, person.name),
+            None => {
+                let Some(row) = db::users::find(state.db().reader(), user).await? else {
+                    return Ok(None);
+                };
+                if !db::scim::is_deactivated(state.db().reader(), ctx.root(), user).await? {
+                    return Ok(None);
+                }
+                (row.email, None)
+            }
+        };
+    let active = db::team::member(state.db().reader(), ctx.root(), user)
+        .await?
+        .is_some();
     let groups: Vec<Value> = access(state, ctx, user)
         .await?
         .into_iter()
@@ -78,13 +88,13 @@ pub(crate) async fn resource(
     let mut resource = json!({
         "schemas": [USER_SCHEMA],
         "id": user.to_string(),
-        "userName": row.email,
-        "emails": [{ "value": row.email, "primary": true, "type": "work" }],
+        "userName": email,
+        "emails": [{ "value": email, "primary": true, "type": "work" }],
         "active": active,
         "groups": groups,
         "meta": { "resourceType": "User", "location": format!("{}/Users/{user}", scim.base) },
     });
-    if let Some(name) = &row.name {
+    if let Some(name) = &name {
         resource["displayName"] = Value::from(name.as_str());
         resource["name"] = json!({ "formatted": name });
     }
