@@ -498,6 +498,36 @@ async fn a_copied_link_cannot_create_an_identity(engine: Engine) {
         .await,
         1
     );
+    // The link holder can have the invitation mailed to the address, at most once every ten
+    // minutes per invitation (counting the one sent when it was made).
+    const MAILS: &str = "SELECT COUNT(*) FROM outbox WHERE recipient = 'newcomer@example.com'";
+    let email_again = || async {
+        w.app
+            .new_client()
+            .post("/api/v1/invitations/email", &json!({ "token": copied }))
+            .await
+            .status()
+            .as_u16()
+    };
+    assert_eq!(count(&w.app, MAILS).await, 1);
+    assert_eq!(email_again().await, 202);
+    assert_eq!(
+        count(&w.app, MAILS).await,
+        1,
+        "the first mail is too recent"
+    );
+    w.app
+        .execute("UPDATE outbox SET created_at = created_at - 600000")
+        .await;
+    assert_eq!(email_again().await, 202);
+    assert_eq!(email_again().await, 202);
+    assert_eq!(count(&w.app, MAILS).await, 2, "one more, not two");
+    let recipients: Vec<String> =
+        sqlx::query_scalar("SELECT recipient FROM outbox WHERE payload LIKE '%invitation%'")
+            .fetch_all(&w.app.db().await)
+            .await
+            .unwrap();
+    assert!(recipients.iter().all(|r| r == "newcomer@example.com"));
     // The mailed link shows no such restriction and creates the profile.
     let mailed = w.app.invitation_token("newcomer@example.com").await;
     let view: InvitationView = expect_json(

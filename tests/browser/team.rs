@@ -367,6 +367,13 @@ async fn a_copied_link_sends_a_newcomer_to_their_email() {
         .await;
     assert!(told.contains("nia@example.com"), "{told}");
     assert_eq!(browser.count("input[type=password]").await, 0);
+    browser.click("[data-test=email-invitation]").await;
+    browser
+        .wait_for_text_containing(
+            "[data-test=invitation-emailed]",
+            "on its way to nia@example.com",
+        )
+        .await;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
     std::fs::create_dir_all(&dir).expect("the screenshot folder");
     browser

@@ -226,3 +226,14 @@ pub(crate) async fn clear_dev_messages<'e, E: Executor<'e, Database = Any>>(
     sqlx::query("DELETE FROM dev_mailbox").execute(db).await?;
     Ok(())
 }
+
+/// When the newest mail of an invitation was queued, if any.
+pub(crate) async fn last_invitation_mail<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    invitation_id: i64,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT MAX(created_at) FROM outbox WHERE invitation_id = $1")
+        .bind(invitation_id)
+        .fetch_one(db)
+        .await
+}

@@ -1,6 +1,7 @@
 //! Invitation links, for the person invited: `/api/v1/invitations/…` (no session needed).
 
 use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 use roster_shared::api::{AcceptInvitationRequest, InvitationTokenRequest, InvitationView};
@@ -54,4 +55,19 @@ pub(crate) async fn accept_invitation(
     AppJson(request): AppJson<AcceptInvitationRequest>,
 ) -> Result<Response, ApiError> {
     accept::accept(&state, &client, session, request).await
+}
+
+/// Mails the invitation to the address it was made for (for someone holding a copied link,
+/// which cannot set up a new person). At most one mail every ten minutes per invitation; the
+/// answer is the same whether or not one left.
+#[utoipa::path(post, path = "/api/v1/invitations/email", tag = "invitations", request_body = InvitationTokenRequest,
+    responses((status = 202, description = "The invitation is (or was recently) on its way to the invited address"),
+        (status = 404, description = "Not a valid link (any more)", body = roster_shared::api::ErrorBody),
+        (status = 410, description = "Expired", body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn email_invitation(
+    State(state): State<AppState>,
+    AppJson(request): AppJson<InvitationTokenRequest>,
+) -> Result<StatusCode, ApiError> {
+    accept::email_again(&state, &request.token).await?;
+    Ok(StatusCode::ACCEPTED)
 }

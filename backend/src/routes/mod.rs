@@ -72,4 +72,5 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(events::inbound_message))
         .routes(routes!(invitations::inspect))
         .routes(routes!(invitations::accept_invitation))
+        .routes(routes!(invitations::email_invitation))
 }

@@ -30,6 +30,7 @@ use crate::db;
 use crate::db::batch::Batch;
 use crate::db::team::{InvitationRow, LinkOrigin};
 use crate::error::{ApiError, AppJson};
+use crate::mail::{self, Mail};
 use crate::routes::session::{session_info, start_session};
 use crate::state::AppState;
 use crate::team::audit;
@@ -72,6 +73,54 @@ fn window(invitation: &InvitationRow) -> InvitationWindow {
         sent_at: Timestamp::from_millis(invitation.sent_at),
         accepted_at: invitation.accepted_at.map(Timestamp::from_millis),
     }
+}
+
+/// How soon an invitation may be mailed again at its link holder's request.
+const EMAIL_AGAIN_AFTER_MS: i64 = 10 * 60_000;
+
+/// Mails the invitation to the address it was made for, at the request of someone holding a
+/// copied link: the emailed link is the one that sets up a new person. At most one mail per
+/// invitation every [`EMAIL_AGAIN_AFTER_MS`] (counting the ones admins send), so a link cannot
+/// be used to flood the mailbox; the answer is the same either way.
+pub(crate) async fn email_again(state: &AppState, token: &str) -> Result<(), ApiError> {
+    let (invitation, _) = by_token(state, token).await?;
+    let now = clock::now();
+    acceptable(&invitation, now)?;
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    // Two requests at once must not both find the last mail old enough.
+    db::accounts::serialize_organisation(&mut tx, db.dialect(), invitation.root_id).await?;
+    let last = db::outbox::last_invitation_mail(&mut *tx, invitation.id).await?;
+    if last.is_none_or(|at| now.millis() - at >= EMAIL_AGAIN_AFTER_MS) {
+        mail::enqueue(
+            &mut tx,
+            &Mail::Invitation {
+                invitation_id: invitation.id,
+                reinvite: true,
+            },
+            &invitation.email,
+            Some(invitation.id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        state.mailer().wake();
+    }
+    Ok(())
+}
+
+/// Refuses an invitation that can no longer be accepted, with the reason.
+fn acceptable(invitation: &InvitationRow, now: Timestamp) -> Result<(), ApiError> {
+    window(invitation)
+        .check_acceptable(now)
+        .map_err(|error| match error {
+            InvitationError::Expired { .. } => ApiError::new(
+                StatusCode::GONE,
+                "invitation_expired",
+                sentence(&error.to_string()),
+            ),
+            InvitationError::AlreadyAccepted => not_valid(),
+        })
 }
 
 pub(crate) async fn inspect(state: &AppState, token: &str) -> Result<InvitationView, ApiError> {
@@ -125,16 +174,7 @@ pub(crate) async fn accept(
 ) -> Result<Response, ApiError> {
     let (invitation, origin) = by_token(state, &request.token).await?;
     let now = clock::now();
-    window(&invitation)
-        .check_acceptable(now)
-        .map_err(|error| match error {
-            InvitationError::Expired { .. } => ApiError::new(
-                StatusCode::GONE,
-                "invitation_expired",
-                sentence(&error.to_string()),
-            ),
-            InvitationError::AlreadyAccepted => not_valid(),
-        })?;
+    acceptable(&invitation, now)?;
     // Signed in as the invited person: their row came with the session.
     let user = match &session {
         Some((current, _)) if current.user() == invitation.user_id => current.signed_in.clone(),

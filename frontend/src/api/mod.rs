@@ -566,6 +566,19 @@ pub async fn inspect_invitation(token: &str) -> Result<InvitationView, ApiError>
     .await
 }
 
+/// Asks for the invitation to be mailed to the address it was made for.
+pub async fn email_invitation(token: &str) -> Result<(), ApiError> {
+    let request = InvitationTokenRequest {
+        token: token.to_owned(),
+    };
+    exchange(
+        with_csrf(Request::post("/api/v1/invitations/email")),
+        json(&request),
+    )
+    .await
+    .map(drop)
+}
+
 pub async fn accept_invitation(
     request: &AcceptInvitationRequest,
 ) -> Result<SignInOutcome, ApiError> {

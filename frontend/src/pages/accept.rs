@@ -161,15 +161,7 @@ fn Offer(
         </div>
         {move || failure.get().map(|m| view! { <div class="alert error" role="alert" data-test="accept-error">{m}</div> })}
         {move || if emailed_link_required {
-            view! {
-                <div class="card" data-test="emailed-link-required">
-                    <h2>"Open the invitation in your email"</h2>
-                    <p>{format!(
-                        "This link was passed on to you. To keep {email} safe, a new Roster account for it is only set up from the invitation emailed to that address: open that email and follow its link."
-                    )}</p>
-                    <p class="muted">"No email? Ask the person who invited you to send the invitation again."</p>
-                </div>
-            }.into_any()
+            view! { <EmailedLinkRequired email=email_for_form.clone() token=token.get_value()/> }.into_any()
         } else if !has_identity {
             view! { <NewProfileForm email=email_for_form.clone() token=token.get_value() on_done=Callback::new(finish)/> }.into_any()
         } else {
@@ -202,6 +194,55 @@ fn Offer(
                 }.into_any(),
             }
         }}
+    }
+}
+
+/// For a link an admin copied, when the invited address has no Roster sign-in yet: the profile
+/// is only created from the invitation emailed to the address, which this can send again.
+#[component]
+fn EmailedLinkRequired(
+    /// The invited address.
+    email: String,
+    /// The invitation's token (from the link).
+    token: String,
+) -> impl IntoView {
+    let emailed = RwSignal::new(None::<Result<(), String>>);
+    let pending = RwSignal::new(false);
+    let token = StoredValue::new(token);
+    let email_me = move |_| {
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let outcome = api::email_invitation(&token.get_value())
+                .await
+                .map_err(|error| error.message());
+            emailed.set(Some(outcome));
+            pending.set(false);
+        });
+    };
+    let button_label = format!("Email the invitation to {email}");
+    let sent = format!(
+        "The invitation is on its way to {email}. It can take a minute to arrive; look in spam too."
+    );
+    view! {
+        <div class="card" data-test="emailed-link-required">
+            <h2>"Open the invitation in your email"</h2>
+            <p>{format!(
+                "This link was passed on to you. To keep {email} safe, a new Roster account for it is only set up from the invitation emailed to that address: open that email and follow its link."
+            )}</p>
+            {move || match emailed.get() {
+                None => view! {
+                    <button type="button" class="button" on:click=email_me disabled=move || pending.get() data-test="email-invitation">
+                        {button_label.clone()}
+                    </button>
+                }.into_any(),
+                Some(Ok(())) => view! {
+                    <p role="status" data-test="invitation-emailed">{sent.clone()}</p>
+                }.into_any(),
+                Some(Err(message)) => view! {
+                    <div class="alert error" role="alert">{message}</div>
+                }.into_any(),
+            }}
+        </div>
     }
 }
 
