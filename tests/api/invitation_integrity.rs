@@ -85,6 +85,31 @@ impl World {
         .await;
     }
 
+    /// A second organisation, "Other", whose Owner has accepted and is signed in.
+    async fn other_organisation(&self) -> (ApiClient, AccountId) {
+        let other = roster_backend::operator::create_organisation(
+            self.app.database_url(),
+            None,
+            &self.app.address,
+            "Other",
+            "business",
+            "other.owner@example.com",
+        )
+        .await
+        .unwrap();
+        let token = other.invitation_link.split_once("#token=").unwrap().1;
+        let _: SignInOutcome = expect_json(
+            accept_new(&self.app, token, "Other Owner", MEMBER_PASSWORD).await,
+            200,
+        )
+        .await;
+        let owner = self.app.new_client();
+        owner
+            .sign_in_ok("other.owner@example.com", MEMBER_PASSWORD)
+            .await;
+        (owner, AccountId(other.account_id))
+    }
+
     async fn person(&self, email: &str) -> i64 {
         let page: PeoplePage = self
             .app
@@ -556,32 +581,7 @@ async fn a_copied_link_cannot_create_an_identity(engine: Engine) {
 /// told to sign in, and the password that works is the winner's.
 async fn an_identity_gets_one_password_however_many_invitations_race(engine: Engine) {
     let w = world(engine).await;
-    let other = roster_backend::operator::create_organisation(
-        w.app.database_url(),
-        None,
-        &w.app.address,
-        "Other",
-        "business",
-        "other.owner@example.com",
-    )
-    .await
-    .unwrap();
-    let other_owner = w.app.new_client();
-    let _: SignInOutcome = expect_json(
-        accept_new(
-            &w.app,
-            other.invitation_link.split_once("#token=").unwrap().1,
-            "Other Owner",
-            MEMBER_PASSWORD,
-        )
-        .await,
-        200,
-    )
-    .await;
-    other_owner
-        .sign_in_ok("other.owner@example.com", MEMBER_PASSWORD)
-        .await;
-    let other_root = AccountId(other.account_id);
+    let (other_owner, other_root) = w.other_organisation().await;
     for round in 0..3 {
         let email = format!("raced{round}@example.com");
         w.owner_invites(
@@ -677,32 +677,7 @@ async fn newest_invitation_token(app: &TestApp, email: &str) -> String {
 async fn an_organisation_sees_an_invitee_only_as_the_invited_address(engine: Engine) {
     let w = world(engine).await;
     // Other organisation: the person joins it and keeps a full profile there.
-    let other = roster_backend::operator::create_organisation(
-        w.app.database_url(),
-        None,
-        &w.app.address,
-        "Other",
-        "business",
-        "other.owner@example.com",
-    )
-    .await
-    .unwrap();
-    let other_owner = w.app.new_client();
-    let _: SignInOutcome = expect_json(
-        accept_new(
-            &w.app,
-            other.invitation_link.split_once("#token=").unwrap().1,
-            "Other Owner",
-            MEMBER_PASSWORD,
-        )
-        .await,
-        200,
-    )
-    .await;
-    other_owner
-        .sign_in_ok("other.owner@example.com", MEMBER_PASSWORD)
-        .await;
-    let other_root = AccountId(other.account_id);
+    let (other_owner, other_root) = w.other_organisation().await;
     let _: InviteResult = expect_json(
         w.app
             .invite_as(
@@ -836,32 +811,7 @@ async fn an_invitation_is_mailed_to_the_address_it_was_made_for(engine: Engine) 
     .await;
     let mover = w.app.accept_as_new("mover@example.com", "Mover").await;
     // A second organisation invites the same address; it stays pending there.
-    let other = roster_backend::operator::create_organisation(
-        w.app.database_url(),
-        None,
-        &w.app.address,
-        "Other",
-        "business",
-        "other.owner@example.com",
-    )
-    .await
-    .unwrap();
-    let other_owner = w.app.new_client();
-    let _: SignInOutcome = expect_json(
-        accept_new(
-            &w.app,
-            other.invitation_link.split_once("#token=").unwrap().1,
-            "Other Owner",
-            MEMBER_PASSWORD,
-        )
-        .await,
-        200,
-    )
-    .await;
-    other_owner
-        .sign_in_ok("other.owner@example.com", MEMBER_PASSWORD)
-        .await;
-    let other_root = AccountId(other.account_id);
+    let (other_owner, other_root) = w.other_organisation().await;
     let _: InviteResult = expect_json(
         w.app
             .invite_as(

@@ -197,7 +197,7 @@ async fn an_address_of_someone_else_is_never_confirmed(engine: Engine) {
     .await;
     assert_eq!(free.pending_email.unwrap().key(), "ana@free.example");
     assert_eq!(stolen.pending_email.unwrap().key(), "olivia@acme.example");
-    let token = confirm_token_to(&app, "Olivia@ACME.example").await;
+    let token = crate::profile_live::confirmation_token(&app, "Olivia@ACME.example").await;
     let message = expect_error(
         app.new_client()
             .post("/api/v1/me/email/confirm", &json!({ "token": token }))
@@ -227,29 +227,6 @@ async fn an_address_of_someone_else_is_never_confirmed(engine: Engine) {
     assert_eq!(response.status(), 405);
     let _ = MEMBER_PASSWORD;
     app.stop().await;
-}
-
-/// The newest address-confirmation token mailed to `to`.
-async fn confirm_token_to(app: &TestApp, to: &str) -> String {
-    for _ in 0..100 {
-        let list: Vec<roster_shared::api::DevMailSummary> =
-            app.api.get_ok("/api/v1/dev/mailbox").await;
-        if let Some(summary) = list
-            .iter()
-            .filter(|m| {
-                m.to.eq_ignore_ascii_case(to) && m.subject.contains("Confirm your new email")
-            })
-            .max_by_key(|m| m.id)
-        {
-            let mail: roster_shared::api::DevMail = app
-                .api
-                .get_ok(&format!("/api/v1/dev/mailbox/{}", summary.id))
-                .await;
-            return roster_tests::team::link_token_in(&mail.text);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("no confirmation mail reached {to}");
 }
 
 async fn preferences_are_kept(engine: Engine) {

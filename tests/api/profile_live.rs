@@ -16,12 +16,13 @@ engines!(
 );
 
 /// The token of the newest confirmation link mailed to `to`.
-async fn confirmation_token(app: &TestApp, to: &str) -> String {
+/// The address-confirmation token mailed to `to`.
+pub(crate) async fn confirmation_token(app: &TestApp, to: &str) -> String {
     for _ in 0..100 {
         let list: Vec<DevMailSummary> = app.api.get_ok("/api/v1/dev/mailbox").await;
         if let Some(summary) = list
             .iter()
-            .find(|m| m.to == to && m.subject.contains("Confirm your new email"))
+            .find(|m| m.to.eq_ignore_ascii_case(to) && m.subject.contains("Confirm your new email"))
         {
             let mail: DevMail = app
                 .api
