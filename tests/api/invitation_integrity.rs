@@ -135,6 +135,16 @@ impl World {
     }
 }
 
+/// Invites `email` with Basic on the top-level account `root`, as its Owner `owner`.
+async fn invite_basic(app: &TestApp, owner: &ApiClient, root: AccountId, email: &str) {
+    let _: InviteResult = expect_json(
+        app.invite_as(owner, root, &[email], &[(Role::Basic, &[root])])
+            .await,
+        200,
+    )
+    .await;
+}
+
 /// What the open invitation of `user` offers now, and when it expires.
 async fn offered(app: &TestApp, user: i64) -> (Vec<(i64, String)>, i64) {
     let db = app.db().await;
@@ -594,18 +604,7 @@ async fn an_identity_gets_one_password_however_many_invitations_race(engine: Eng
         .await;
         let acme_token = w.app.invitation_token(&email).await;
         assert_eq!(acme_token, newest_invitation_token(&w.app, &email).await);
-        let _: InviteResult = expect_json(
-            w.app
-                .invite_as(
-                    &other_owner,
-                    other_root,
-                    &[&email],
-                    &[(Role::Basic, &[other_root])],
-                )
-                .await,
-            200,
-        )
-        .await;
+        invite_basic(&w.app, &other_owner, other_root, &email).await;
         // The newest invitation mail to the address is the other organisation's.
         let mut other_token = newest_invitation_token(&w.app, &email).await;
         for _ in 0..50 {
@@ -678,16 +677,11 @@ async fn an_organisation_sees_an_invitee_only_as_the_invited_address(engine: Eng
     let w = world(engine).await;
     // Other organisation: the person joins it and keeps a full profile there.
     let (other_owner, other_root) = w.other_organisation().await;
-    let _: InviteResult = expect_json(
-        w.app
-            .invite_as(
-                &other_owner,
-                other_root,
-                &["private.person@example.com"],
-                &[(Role::Basic, &[other_root])],
-            )
-            .await,
-        200,
+    invite_basic(
+        &w.app,
+        &other_owner,
+        other_root,
+        "private.person@example.com",
     )
     .await;
     let person = w
@@ -812,18 +806,7 @@ async fn an_invitation_is_mailed_to_the_address_it_was_made_for(engine: Engine) 
     let mover = w.app.accept_as_new("mover@example.com", "Mover").await;
     // A second organisation invites the same address; it stays pending there.
     let (other_owner, other_root) = w.other_organisation().await;
-    let _: InviteResult = expect_json(
-        w.app
-            .invite_as(
-                &other_owner,
-                other_root,
-                &["mover@example.com"],
-                &[(Role::Basic, &[other_root])],
-            )
-            .await,
-        200,
-    )
-    .await;
+    invite_basic(&w.app, &other_owner, other_root, "mover@example.com").await;
     // The identity moves to a new address (confirmed from the new mailbox).
     let _: serde_json::Value = expect_json(
         mover
