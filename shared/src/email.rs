@@ -178,6 +178,15 @@ fn ascii_domain(domain: &str) -> Result<String, EmailError> {
             if let Some(bad) = label.chars().find(|c| c.is_ascii() && !is_label_char(*c)) {
                 return Err(EmailError::DomainCharacter(bad));
             }
+            // Punycode takes time quadratic in a label's length (a 32,000-character label
+            // took seconds). A label of more than MAX_LABEL_LEN characters encodes to more
+            // than MAX_LABEL_LEN octets anyway (one at least per character, after "xn--"), so
+            // it is not encoded: a stand-in of that length fails the length check below,
+            // where the encoded label would have.
+            if label.chars().nth(MAX_LABEL_LEN).is_some() {
+                labels.push("x".repeat(MAX_LABEL_LEN + 1));
+                continue;
+            }
             let encoded = punycode::encode(label).ok_or(EmailError::InternationalDomain)?;
             labels.push(format!("xn--{encoded}"));
         }
@@ -404,6 +413,47 @@ mod tests {
                 .to_string()
                 .starts_with("local part too long")
         );
+    }
+
+    #[test]
+    fn long_international_labels_are_refused_without_encoding() {
+        // Nearly 200,000 distinct characters in one label (a 1 MB body): encoding them would
+        // take many minutes.
+        let label: String = (0x10000..0x40000).filter_map(char::from_u32).collect();
+        let started = std::time::Instant::now();
+        assert_eq!(
+            err(&format!("ana@{label}.com")),
+            EmailError::DomainLabelTooLong
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        // The same answers as encoding gives: over MAX_LABEL_LEN characters always encodes to
+        // over MAX_LABEL_LEN octets, and the checks keep their order.
+        for count in 40..=80 {
+            for letter in ["ü", "例", "a例"] {
+                let label = letter.repeat(count);
+                let address = format!("ana@{label}.com");
+                let encoded = crate::punycode::encode(&label).unwrap();
+                if "xn--".len() + encoded.len() > MAX_LABEL_LEN {
+                    assert_eq!(err(&address), EmailError::DomainLabelTooLong, "{address}");
+                } else {
+                    assert_eq!(ok(&address), format!("ana@xn--{encoded}.com"));
+                }
+            }
+        }
+        let label = "ü".repeat(100);
+        assert_eq!(
+            err(&format!("ana@{label}..com")),
+            EmailError::DomainEmptyLabel
+        );
+        assert_eq!(
+            err(&format!("ana@{label}.ex_ample.com")),
+            EmailError::DomainCharacter('_')
+        );
+        assert_eq!(err(&format!("ana@{label}")), EmailError::DomainWithoutDot);
     }
 
     #[test]

@@ -13,7 +13,12 @@ engines!(
     users_are_created_found_deactivated_and_deleted,
     groups_give_roles_on_accounts,
     errors_use_the_scim_format_and_rules_apply,
+    hostile_filters_are_refused_and_the_server_keeps_answering,
 );
+
+/// The longest request target the server reads: hyper answers 414 past `u16::MAX - 1` bytes,
+/// and the client cannot even build a longer URI.
+const MAX_REQUEST_TARGET: usize = u16::MAX as usize - 1;
 
 struct Idp {
     app: TestApp,
@@ -379,5 +384,107 @@ async fn errors_use_the_scim_format_and_rules_apply(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
+    idp.app.stop().await;
+}
+
+/// A filter is refused with SCIM's `invalidFilter` when it nests deeper or has more terms than
+/// the parser allows (`backend/src/scim/filter.rs`), and such a request leaves the server
+/// answering. Before the limits, 2,000 nested `not(` overflowed a worker's stack and aborted
+/// the whole process.
+async fn hostile_filters_are_refused_and_the_server_keeps_answering(engine: Engine) {
+    let idp = idp(engine).await;
+    idp.create("bjensen@example.com").await;
+    let refused = |status: u16, error: &Value, limit: &str| {
+        assert_eq!(
+            (status, error["scimType"].as_str()),
+            (400, Some("invalidFilter")),
+            "{error}"
+        );
+        let detail = error["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(limit), "{detail}");
+    };
+
+    // 2,000 nested `not(`: 10 KB of filter text.
+    let deep = format!(
+        "{}userName%20pr{}",
+        "not%28".repeat(2_000),
+        "%29".repeat(2_000)
+    );
+    for resource in ["Users", "Groups"] {
+        let (status, error, content_type) = idp
+            .call(
+                reqwest::Method::GET,
+                &format!("/{resource}?filter={deep}"),
+                None,
+            )
+            .await;
+        refused(status, &error, "nested more than 32 deep");
+        assert_eq!(content_type, "application/scim+json");
+    }
+
+    // As many or-ed terms as the request target carries: 10,000 do not fit (each `x pr or ` is
+    // 8 bytes at least, and hyper reads 65,534), 8,000 do — 31 times the limit of 256.
+    let wide = format!("/Users?filter={}", vec!["x+pr"; 8_000].join("+or+"));
+    assert!(
+        format!("/scim/v2{wide}").len() <= MAX_REQUEST_TARGET,
+        "the test's own URL is too long"
+    );
+    let (status, error, _) = idp.call(reqwest::Method::GET, &wide, None).await;
+    refused(status, &error, "more than 256 comparisons");
+    // Terms inside a value path count too, and so do those of an `and`.
+    let wide = format!(
+        "/Users?filter=emails%5B{}%5D",
+        vec!["value+pr"; 257].join("+and+")
+    );
+    let (status, error, _) = idp.call(reqwest::Method::GET, &wide, None).await;
+    refused(status, &error, "more than 256 comparisons");
+
+    // At the limits, a filter is read and evaluated: 32 groups deep, 256 terms.
+    let at_limits = format!(
+        "/Users?filter={}(userName+sw+%22bjensen%22+and+({})){}",
+        "not(not(".repeat(15),
+        vec!["userName+pr"; 255].join("+or+"),
+        "))".repeat(15)
+    );
+    assert_eq!(idp.get(&at_limits).await["totalResults"], 1);
+
+    // A JSON body nested 10,000 deep stops at serde_json's recursion limit (128).
+    let id = idp
+        .get("/Users?filter=userName%20eq%20%22bjensen@example.com%22")
+        .await["Resources"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let nested = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let response = idp
+        .app
+        .new_client()
+        .http
+        .patch(idp.app.url(&format!("/scim/v2/Users/{id}")))
+        .bearer_auth(&idp.token)
+        .header("content-type", "application/scim+json")
+        .body(format!(
+            r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":{nested}}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["scimType"], "invalidSyntax", "{error}");
+    assert!(
+        error["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("recursion limit exceeded"),
+        "{error}"
+    );
+
+    // The same server still answers an ordinary request.
+    let found = idp
+        .get("/Users?filter=userName%20eq%20%22bjensen@example.com%22")
+        .await;
+    assert_eq!(found["totalResults"], 1);
+    assert_eq!(found["Resources"][0]["userName"], "bjensen@example.com");
     idp.app.stop().await;
 }

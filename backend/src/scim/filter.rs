@@ -1,25 +1,107 @@
 //! SCIM filters (RFC 7644 §3.4.2.2): parsed into a small expression and evaluated against a
 //! resource's JSON. String comparisons ignore case, as the attributes Roster exposes are not
 //! case-exact.
+//!
+//! # Limits
+//!
+//! A filter is written by whoever holds a SCIM token, and reading one is recursive (a group
+//! holds a filter), so [`parse`] bounds it before it can go deep:
+//!
+//! - **Length**: at most [`MAX_FILTER_BYTES`] (64 KiB). Filters arrive in the query string,
+//!   which hyper already caps at 65,534 bytes (414 beyond); the limit holds should a filter
+//!   ever arrive another way. Reading the text into tokens is a loop, linear in its length.
+//! - **Nesting depth**: at most [`MAX_DEPTH`] (32) groups open at once. A group is a
+//!   parenthesised filter (`not (…)` included) or a value path's `[…]`: `userName eq "a"` is
+//!   0 deep, `not (userName eq "a")` 1, `emails[type eq "work" and not (value co "x")]` 2.
+//!   The parser counts the groups it is inside and refuses the 33rd before it descends into
+//!   it, so its own recursion (five calls at most per group) never goes deeper than 33 groups.
+//! - **Terms**: at most [`MAX_TERMS`] (256) attribute comparisons (`attr op value`) and
+//!   presence tests (`attr pr`), wherever they stand, value paths included. `and`, `or`,
+//!   `not`, groups and the value path itself are not terms. Each is counted as it is read, so
+//!   reading stops at the 257th. `and` and `or` chains are read in a loop, not by recursion.
+//!
+//! A filter over a limit is refused like any other unreadable one: HTTP 400 with
+//! `scimType: "invalidFilter"`, the detail naming the limit ([`FilterError`]).
+//!
+//! The parsed expression is no deeper than its groups: `a or b or c` is one [`Filter::Or`]
+//! of three, not a chain of two, so along any path from the root there are at most an `Or`,
+//! an `And`, and a `Not` or `Each` (or the leaf) per group level, the top level included:
+//! 3 × 33 = 99 nodes, whatever the number of terms. Evaluating a filter ([`matches`],
+//! recursive) and dropping one go no deeper than that.
+//!
+//! Filters are evaluated in memory (Roster does not translate them to SQL), at most 256
+//! terms per resource. Expected strings are lower-cased once, when parsed, and a comparison
+//! costs at most about the length of the resource's value, not of the filter's.
+
+use std::fmt;
 
 use serde_json::Value;
 
+/// Longest filter read, in bytes.
+pub(crate) const MAX_FILTER_BYTES: usize = 64 * 1024;
+/// Most groups (`(…)`, `not (…)`, `attr[…]`) open at once.
+pub(crate) const MAX_DEPTH: usize = 32;
+/// Most attribute comparisons and presence tests in one filter.
+pub(crate) const MAX_TERMS: usize = 256;
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Filter {
+    /// `attr op value`; a string value is kept lower-cased.
     Compare {
         path: String,
         op: Op,
         value: Value,
     },
     Present(String),
-    And(Box<Filter>, Box<Filter>),
-    Or(Box<Filter>, Box<Filter>),
+    /// Two or more filters that must all match.
+    And(Vec<Filter>),
+    /// Two or more filters of which one must match.
+    Or(Vec<Filter>),
     Not(Box<Filter>),
     /// `emails[value eq "x"]`: a filter on the elements of a multi-valued attribute.
     Each {
         path: String,
         filter: Box<Filter>,
     },
+}
+
+/// Why a filter cannot be read. The `Display` text ends the sentence "The filter cannot be
+/// read: …".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FilterError {
+    TooLong,
+    TooDeep,
+    TooManyTerms,
+    Syntax(String),
+}
+
+impl fmt::Display for FilterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FilterError::TooLong => write!(f, "it is longer than {MAX_FILTER_BYTES} bytes"),
+            FilterError::TooDeep => write!(
+                f,
+                "its groups are nested more than {MAX_DEPTH} deep (each \"(\", \"not (\" and \"[\" opens one)"
+            ),
+            FilterError::TooManyTerms => write!(
+                f,
+                "it has more than {MAX_TERMS} comparisons and presence tests"
+            ),
+            FilterError::Syntax(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl From<String> for FilterError {
+    fn from(reason: String) -> Self {
+        FilterError::Syntax(reason)
+    }
+}
+
+impl From<&str> for FilterError {
+    fn from(reason: &str) -> Self {
+        FilterError::Syntax(reason.to_owned())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +127,7 @@ enum Token {
     CloseBracket,
 }
 
-fn tokenize(input: &str) -> Result<Vec<Token>, String> {
+fn tokenize(input: &str) -> Result<Vec<Token>, FilterError> {
     let mut tokens = Vec::new();
     let mut chars = input.chars().peekable();
     while let Some(&c) = chars.peek() {
@@ -104,6 +186,10 @@ fn tokenize(input: &str) -> Result<Vec<Token>, String> {
 struct Parser {
     tokens: Vec<Token>,
     at: usize,
+    /// Groups the parser is inside now.
+    depth: usize,
+    /// Comparisons and presence tests read so far.
+    terms: usize,
 }
 
 impl Parser {
@@ -121,25 +207,33 @@ impl Parser {
         matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(word))
     }
 
-    fn or(&mut self) -> Result<Filter, String> {
-        let mut left = self.and()?;
+    fn or(&mut self) -> Result<Filter, FilterError> {
+        let mut any = vec![self.and()?];
         while self.keyword("or") {
             self.next();
-            left = Filter::Or(Box::new(left), Box::new(self.and()?));
+            any.push(self.and()?);
         }
-        Ok(left)
+        Ok(if any.len() == 1 {
+            any.pop().expect("one filter")
+        } else {
+            Filter::Or(any)
+        })
     }
 
-    fn and(&mut self) -> Result<Filter, String> {
-        let mut left = self.term()?;
+    fn and(&mut self) -> Result<Filter, FilterError> {
+        let mut all = vec![self.term()?];
         while self.keyword("and") {
             self.next();
-            left = Filter::And(Box::new(left), Box::new(self.term()?));
+            all.push(self.term()?);
         }
-        Ok(left)
+        Ok(if all.len() == 1 {
+            all.pop().expect("one filter")
+        } else {
+            Filter::And(all)
+        })
     }
 
-    fn term(&mut self) -> Result<Filter, String> {
+    fn term(&mut self) -> Result<Filter, FilterError> {
         if self.keyword("not") {
             self.next();
             return Ok(Filter::Not(Box::new(self.group()?)));
@@ -149,25 +243,24 @@ impl Parser {
         }
         let path = match self.next() {
             Some(Token::Word(path)) => path,
-            other => return Err(format!("expected an attribute, found {other:?}")),
+            other => return Err(format!("expected an attribute, found {other:?}").into()),
         };
         if self.peek() == Some(&Token::OpenBracket) {
             self.next();
-            let inner = self.or()?;
-            if self.next() != Some(Token::CloseBracket) {
-                return Err("expected ]".into());
-            }
+            let inner = self.inside(Token::CloseBracket)?;
             return Ok(Filter::Each {
                 path,
                 filter: Box::new(inner),
             });
         }
+        if self.terms == MAX_TERMS {
+            return Err(FilterError::TooManyTerms);
+        }
+        self.terms += 1;
         let op = match self.next() {
             Some(Token::Word(op)) => op.to_ascii_lowercase(),
             other => {
-                return Err(format!(
-                    "expected an operator after {path}, found {other:?}"
-                ));
+                return Err(format!("expected an operator after {path}, found {other:?}").into());
             }
         };
         if op == "pr" {
@@ -183,10 +276,11 @@ impl Parser {
             "ge" => Op::Ge,
             "lt" => Op::Lt,
             "le" => Op::Le,
-            other => return Err(format!("unknown operator {other}")),
+            other => return Err(format!("unknown operator {other}").into()),
         };
         let value = match self.next() {
-            Some(Token::Str(text)) => Value::String(text),
+            // Lower-cased once here rather than for every resource it is compared with.
+            Some(Token::Str(text)) => Value::String(text.to_lowercase()),
             Some(Token::Word(word)) if word == "true" => Value::Bool(true),
             Some(Token::Word(word)) if word == "false" => Value::Bool(false),
             Some(Token::Word(word)) if word == "null" => Value::Null,
@@ -196,27 +290,48 @@ impl Parser {
                 .and_then(serde_json::Number::from_f64)
                 .map(Value::Number)
                 .ok_or_else(|| format!("{word} is not a value"))?,
-            other => return Err(format!("expected a value, found {other:?}")),
+            other => return Err(format!("expected a value, found {other:?}").into()),
         };
         Ok(Filter::Compare { path, op, value })
     }
 
-    fn group(&mut self) -> Result<Filter, String> {
+    fn group(&mut self) -> Result<Filter, FilterError> {
         if self.next() != Some(Token::Open) {
             return Err("expected (".into());
         }
+        self.inside(Token::Close)
+    }
+
+    /// The filter of a group whose opening token was just read, up to its `close`: refused
+    /// before descending when that would open more than [`MAX_DEPTH`] groups.
+    fn inside(&mut self, close: Token) -> Result<Filter, FilterError> {
+        if self.depth == MAX_DEPTH {
+            return Err(FilterError::TooDeep);
+        }
+        self.depth += 1;
         let inner = self.or()?;
-        if self.next() != Some(Token::Close) {
-            return Err("expected )".into());
+        self.depth -= 1;
+        if self.next().as_ref() != Some(&close) {
+            return Err(match close {
+                Token::CloseBracket => "expected ]",
+                _ => "expected )",
+            }
+            .into());
         }
         Ok(inner)
     }
 }
 
-pub(crate) fn parse(input: &str) -> Result<Filter, String> {
+/// Reads a filter, within the limits of the module's documentation.
+pub(crate) fn parse(input: &str) -> Result<Filter, FilterError> {
+    if input.len() > MAX_FILTER_BYTES {
+        return Err(FilterError::TooLong);
+    }
     let mut parser = Parser {
         tokens: tokenize(input)?,
         at: 0,
+        depth: 0,
+        terms: 0,
     };
     let filter = parser.or()?;
     if parser.at != parser.tokens.len() {
@@ -250,20 +365,22 @@ fn lookup<'a>(resource: &'a Value, path: &str) -> Vec<&'a Value> {
     current
 }
 
+/// `expected` is the filter's value: a string there is already lower-case.
 fn compare(actual: &Value, op: Op, expected: &Value) -> bool {
     match (actual, expected) {
         (Value::String(a), Value::String(e)) => {
-            let (a, e) = (a.to_lowercase(), e.to_lowercase());
+            let a = a.to_lowercase();
             match op {
-                Op::Eq => a == e,
-                Op::Ne => a != e,
-                Op::Co => a.contains(&e),
-                Op::Sw => a.starts_with(&e),
-                Op::Ew => a.ends_with(&e),
-                Op::Gt => a > e,
-                Op::Ge => a >= e,
-                Op::Lt => a < e,
-                Op::Le => a <= e,
+                Op::Eq => a == *e,
+                Op::Ne => a != *e,
+                // Searching costs the needle's length up front: skip needles that cannot fit.
+                Op::Co => e.len() <= a.len() && a.contains(e.as_str()),
+                Op::Sw => a.starts_with(e.as_str()),
+                Op::Ew => a.ends_with(e.as_str()),
+                Op::Gt => a > *e,
+                Op::Ge => a >= *e,
+                Op::Lt => a < *e,
+                Op::Le => a <= *e,
             }
         }
         (a, e) => match op {
@@ -274,6 +391,7 @@ fn compare(actual: &Value, op: Op, expected: &Value) -> bool {
     }
 }
 
+/// Whether `resource` matches; recursive, as deep as the filter (99 nodes at most).
 pub(crate) fn matches(filter: &Filter, resource: &Value) -> bool {
     match filter {
         Filter::Compare { path, op, value } => {
@@ -286,8 +404,8 @@ pub(crate) fn matches(filter: &Filter, resource: &Value) -> bool {
         Filter::Present(path) => lookup(resource, path).iter().any(|v| {
             !v.is_null() && v.as_str() != Some("") && v.as_array().is_none_or(|a| !a.is_empty())
         }),
-        Filter::And(a, b) => matches(a, resource) && matches(b, resource),
-        Filter::Or(a, b) => matches(a, resource) || matches(b, resource),
+        Filter::And(all) => all.iter().all(|f| matches(f, resource)),
+        Filter::Or(any) => any.iter().any(|f| matches(f, resource)),
         Filter::Not(inner) => !matches(inner, resource),
         Filter::Each { path, filter } => lookup(resource, path)
             .iter()
@@ -385,5 +503,167 @@ mod tests {
             Some("a@b.c")
         );
         assert_eq!(email_equality(&parse(r#"userName sw "a""#).unwrap()), None);
+    }
+
+    /// `userName pr` inside `depth` nested `not (…)`.
+    fn nots(depth: usize) -> String {
+        format!("{}userName pr{}", "not (".repeat(depth), ")".repeat(depth))
+    }
+
+    /// `count` copies of `term` joined by `joiner`.
+    fn terms(count: usize, term: &str, joiner: &str) -> String {
+        vec![term; count].join(joiner)
+    }
+
+    /// Nodes from the root to the deepest leaf.
+    fn tree_depth(filter: &Filter) -> usize {
+        1 + match filter {
+            Filter::Compare { .. } | Filter::Present(_) => 0,
+            Filter::And(list) | Filter::Or(list) => {
+                list.iter().map(tree_depth).max().unwrap_or_default()
+            }
+            Filter::Not(inner) | Filter::Each { filter: inner, .. } => tree_depth(inner),
+        }
+    }
+
+    /// The deepest filter there can be: at each of the 33 levels an `or`, an `and` and a
+    /// `not`. It matches `user()` only by evaluating every level.
+    fn deepest() -> String {
+        let mut text = "title pr or userName pr and userName pr".to_owned();
+        for _ in 0..MAX_DEPTH {
+            text = format!("title pr or userName pr and not ({text})");
+        }
+        text
+    }
+
+    #[test]
+    fn expected_strings_are_lower_cased_once() {
+        let filter = parse(r#"name.familyName co "LÓPEZ""#).unwrap();
+        assert_eq!(
+            filter,
+            Filter::Compare {
+                path: "name.familyName".into(),
+                op: Op::Co,
+                value: Value::from("lópez"),
+            }
+        );
+        for (text, expected) in [
+            (r#"userName eq "ANA@EXAMPLE.COM""#, true),
+            (r#"userName gt "ANA@""#, true),
+            (r#"userName lt "ANA@""#, false),
+            (r#"userName ew "EXAMPLE.COM""#, true),
+            // A needle longer than the value is not looked for.
+            (r#"userName co "ana@example.com and more""#, false),
+        ] {
+            assert_eq!(matches(&parse(text).unwrap(), &user()), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn groups_nest_32_deep_at_most() {
+        assert!(parse(&nots(MAX_DEPTH)).is_ok());
+        assert_eq!(parse(&nots(MAX_DEPTH + 1)), Err(FilterError::TooDeep));
+        // A bare group and a value path's brackets open a group too.
+        let parens = |n: usize| format!("{}userName pr{}", "(".repeat(n), ")".repeat(n));
+        assert!(parse(&parens(32)).is_ok());
+        assert_eq!(parse(&parens(33)), Err(FilterError::TooDeep));
+        let paths =
+            |n: usize| format!("{}emails[value pr]{}", "(".repeat(n - 1), ")".repeat(n - 1));
+        assert!(parse(&paths(32)).is_ok());
+        assert_eq!(parse(&paths(33)), Err(FilterError::TooDeep));
+        // Sibling groups do not add up: depth is what is open at once.
+        let siblings = vec![nots(MAX_DEPTH); 4].join(" and ");
+        assert!(parse(&siblings).is_ok());
+        // The attack: 2,000 nested `not (` (10 KB), and 60,000 unclosed `(`.
+        assert_eq!(parse(&nots(2_000)), Err(FilterError::TooDeep));
+        assert_eq!(parse(&"(".repeat(60_000)), Err(FilterError::TooDeep));
+    }
+
+    #[test]
+    fn a_filter_has_256_terms_at_most() {
+        for joiner in [" or ", " and "] {
+            assert!(parse(&terms(256, "userName pr", joiner)).is_ok());
+            assert_eq!(
+                parse(&terms(257, "userName pr", joiner)),
+                Err(FilterError::TooManyTerms)
+            );
+        }
+        // Comparisons count as presence tests do, and so do those inside groups and value
+        // paths; the value path itself does not.
+        let compares = terms(257, r#"userName eq "a""#, " or ");
+        assert_eq!(parse(&compares), Err(FilterError::TooManyTerms));
+        let split = |inside: usize| {
+            format!(
+                "emails[{}] or not ({})",
+                terms(inside, "value pr", " and "),
+                terms(128, "userName pr", " or ")
+            )
+        };
+        assert!(parse(&split(128)).is_ok());
+        assert_eq!(parse(&split(129)), Err(FilterError::TooManyTerms));
+        // Reading stops at the 257th: 8,000 terms (64 KB) are refused the same way.
+        assert_eq!(
+            parse(&terms(8_000, "x pr", " or ")),
+            Err(FilterError::TooManyTerms)
+        );
+    }
+
+    #[test]
+    fn a_filter_is_64_kib_at_most() {
+        // `userName eq ""` is 14 bytes.
+        let padded = |len: usize| format!(r#"userName eq "{}""#, "a".repeat(len - 14));
+        assert!(parse(&padded(MAX_FILTER_BYTES)).is_ok());
+        assert_eq!(
+            parse(&padded(MAX_FILTER_BYTES + 1)),
+            Err(FilterError::TooLong)
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_limit() {
+        assert!(
+            FilterError::TooDeep
+                .to_string()
+                .contains("nested more than 32 deep")
+        );
+        assert!(
+            FilterError::TooManyTerms
+                .to_string()
+                .contains("more than 256 comparisons and presence tests")
+        );
+        assert!(FilterError::TooLong.to_string().contains("65536 bytes"));
+    }
+
+    #[test]
+    fn parsed_filters_are_no_deeper_than_their_groups() {
+        let filter = parse(&deepest()).unwrap();
+        assert_eq!(tree_depth(&filter), 3 * (MAX_DEPTH + 1));
+        assert!(matches(&filter, &user()));
+        // A chain of 256 terms is one level, not 256.
+        assert_eq!(
+            tree_depth(&parse(&terms(256, "userName pr", " or ")).unwrap()),
+            2
+        );
+        assert_eq!(tree_depth(&parse(&nots(MAX_DEPTH)).unwrap()), MAX_DEPTH + 1);
+    }
+
+    #[test]
+    fn hostile_filters_need_little_stack() {
+        // Parsing, evaluating and dropping stay shallow: a quarter of a thread's usual stack
+        // is plenty, where 2,000 nested groups used to overflow all of it.
+        std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(|| {
+                assert_eq!(parse(&nots(2_000)), Err(FilterError::TooDeep));
+                assert_eq!(parse(&"a[".repeat(30_000)), Err(FilterError::TooDeep));
+                let filter = parse(&deepest()).unwrap();
+                assert!(matches(&filter, &user()));
+                drop(filter);
+                let wide = parse(&terms(256, "title pr", " or ")).unwrap();
+                assert!(!matches(&wide, &user()));
+            })
+            .unwrap()
+            .join()
+            .unwrap();
     }
 }
