@@ -8,6 +8,7 @@ mod identity;
 mod import;
 mod mail;
 mod matrix;
+mod password_reset;
 mod profile;
 mod profile_live;
 mod replicas;
