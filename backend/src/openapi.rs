@@ -23,7 +23,7 @@ use crate::state::AppState;
     tags(
         (name = "system", description = "Health of the server"),
         (name = "setup", description = "First run: the first account and its Owner"),
-        (name = "session", description = "Signing in and out"),
+        (name = "session", description = "Signing in and out, and a forgotten password"),
         (name = "me", description = "The signed-in person: profile, password, devices, two-factor"),
         (name = "accounts", description = "Accounts and sub-accounts"),
         (name = "people", description = "The Users list, invitations and access"),
@@ -49,8 +49,8 @@ pub(crate) fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// Who may call an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Access {
-    /// No credentials: health, first-run setup, signing in, invitation and email links, and
-    /// the development mailbox (which answers loopback clients only).
+    /// No credentials: health, first-run setup, signing in, password reset links, invitation
+    /// and email links, and the development mailbox (which answers loopback clients only).
     Public,
     /// A signed-in person's session: everything about "me", which a program's token never is.
     Session,
@@ -61,11 +61,14 @@ pub(crate) enum Access {
 /// Which credentials an operation takes, by its path. The hardening tests call every operation
 /// without credentials and with a token, so this cannot drift from what the server does.
 pub(crate) fn access(path: &str) -> Access {
-    const PUBLIC: [&str; 7] = [
+    const PUBLIC: [&str; 10] = [
         "/api/v1/health",
         "/api/v1/setup",
         "/api/v1/sign-in",
         "/api/v1/sign-in/totp",
+        "/api/v1/password-reset",
+        "/api/v1/password-reset/inspect",
+        "/api/v1/password-reset/complete",
         "/api/v1/invitations/inspect",
         "/api/v1/invitations/accept",
         "/api/v1/me/email/confirm",

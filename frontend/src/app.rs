@@ -42,6 +42,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile/devices") view={Lazy::<screens::ProfileDevices>::new()}/>
                     <Route path=path!("/invitations/accept") view={Lazy::<screens::Accept>::new()}/>
                     <Route path=path!("/email/confirm") view={Lazy::<screens::EmailConfirm>::new()}/>
+                    <Route path=path!("/forgot-password") view={Lazy::<screens::ForgotPassword>::new()}/>
+                    <Route path=path!("/reset-password") view={Lazy::<screens::ResetPassword>::new()}/>
                     <Route path=path!("/api-reference") view={Lazy::<screens::ApiReference>::new()}/>
                     // The settings of one account; the account is in the address so links and
                     // reloads keep it.

@@ -23,11 +23,13 @@ use crate::pages::accept::AcceptPage;
 use crate::pages::api_reference::ApiReferencePage;
 use crate::pages::audit::AuditPage;
 use crate::pages::email_confirm::EmailConfirmPage;
+use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::import::ImportPage;
 use crate::pages::mailbox::MailboxPage;
 use crate::pages::new_user::NewUserPage;
 use crate::pages::person::PersonPage;
 use crate::pages::profile::{ProfilePage, ProfileTab};
+use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::seats::SeatsPage;
 use crate::pages::security::SecurityPage;
 use crate::pages::setup::SetupPage;
@@ -155,6 +157,18 @@ screen!(
     EmailConfirm,
     public => email_confirm,
     view! { <EmailConfirmPage/> }
+);
+screen!(
+    /// `/forgot-password`: asking for a link to choose a new password.
+    ForgotPassword,
+    public => forgot_password,
+    view! { <ForgotPasswordPage/> }
+);
+screen!(
+    /// `/reset-password`: choosing a new password with the mailed link.
+    ResetPassword,
+    public => reset_password,
+    view! { <ResetPasswordPage/> }
 );
 screen!(
     /// `/api-reference`.

@@ -861,6 +861,57 @@ pub struct BulkInviteRequest {
     pub rows: Vec<BulkInviteRow>,
 }
 
+// ---- a forgotten password --------------------------------------------------------------------
+
+/// `POST /api/v1/password-reset`: "Forgot password?", a link to choose a new one, mailed to
+/// the address if it belongs to someone with a password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetRequest {
+    pub email: EmailAddress,
+}
+
+/// The answer to every reset request, whether or not the address has an account (so it says
+/// nothing about the address).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetRequested {
+    /// How long a mailed link works.
+    pub valid_minutes: u32,
+}
+
+/// `POST /api/v1/password-reset/inspect`: a reset link's token (from the link's fragment).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetTokenRequest {
+    pub token: String,
+}
+
+/// What a reset link is for, before the new password is typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetView {
+    /// The person's address (the new password may not be it).
+    pub email: EmailAddress,
+    pub expires_at: Timestamp,
+}
+
+/// `POST /api/v1/password-reset/complete`: the new password, with the link's token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetCompletion {
+    pub token: String,
+    pub password: NewPassword,
+}
+
+/// The password was changed and every session of the person ended; nobody is signed in. Sign
+/// in with the new password (and the second step, when it is on).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetDone {
+    pub email: EmailAddress,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ mod import;
 mod invitation_integrity;
 mod mail;
 mod matrix;
+mod password_reset;
 mod profile;
 mod profile_live;
 mod replicas;

@@ -30,10 +30,15 @@ pub(crate) const SECOND_STEP_FAILURES: i64 = 10;
 /// the quiet time after which counting starts again from zero.
 pub(crate) const SECOND_STEP_LOCK_MS: i64 = 15 * MINUTE_MS;
 
-/// What is counted: an account's email or a client address.
+/// What is counted: failed sign-ins per account's email or per client address, and requests
+/// for a password reset link per address asked for or per client address. The two kinds are
+/// counted apart: someone locked out after mistyping their password must still be able to
+/// ask for a reset, and asking must not slow their signing in.
 pub(crate) enum Subject<'a> {
     Email(&'a str),
     Address(&'a str),
+    ResetEmail(&'a str),
+    ResetAddress(&'a str),
 }
 
 impl Subject<'_> {
@@ -41,15 +46,30 @@ impl Subject<'_> {
         match self {
             Subject::Email(email) => format!("email:{email}"),
             Subject::Address(ip) => format!("ip:{ip}"),
+            Subject::ResetEmail(email) => format!("reset-email:{email}"),
+            Subject::ResetAddress(ip) => format!("reset-ip:{ip}"),
         }
     }
 
     /// Failures allowed before any wait. An address is shared by many people (an office
-    /// behind one NAT), so it gets more.
+    /// behind one NAT), so it gets more. A person needs one reset link, perhaps a second
+    /// when the first is slow to arrive: more only fill someone's inbox.
     fn free_failures(&self) -> i64 {
         match self {
             Subject::Email(_) => 5,
             Subject::Address(_) => 20,
+            Subject::ResetEmail(_) => 3,
+            Subject::ResetAddress(_) => 20,
+        }
+    }
+
+    /// What was counted, in the answer that asks to wait.
+    fn counted(&self) -> &'static str {
+        match self {
+            Subject::Email(_) | Subject::Address(_) => "failed sign-in attempts",
+            Subject::ResetEmail(_) | Subject::ResetAddress(_) => {
+                "requests for a password reset link"
+            }
         }
     }
 }
@@ -72,6 +92,7 @@ pub(crate) async fn check(
     now: Timestamp,
 ) -> Result<(), ApiError> {
     let mut wait_until = None::<i64>;
+    let counted = subjects.first().map_or("attempts", Subject::counted);
     for subject in subjects {
         if let Some((failures, last)) = db::identity::failures(db, &subject.key()).await? {
             if now.millis() - last > WINDOW_MS {
@@ -92,7 +113,7 @@ pub(crate) async fn check(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
                 format!(
-                    "Too many failed sign-in attempts. Try again in {}.",
+                    "Too many {counted}. Try again in {}.",
                     describe_wait(seconds)
                 ),
             )

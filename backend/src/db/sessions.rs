@@ -250,3 +250,16 @@ pub(crate) async fn delete_challenge<'e, E: Executor<'e, Database = Any>>(
         .await?;
     Ok(result.rows_affected() == 1)
 }
+
+/// Ends every pending second step of `user_id` (their password changed: a challenge opened
+/// with the old one must not finish).
+pub(crate) async fn delete_challenges_of<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: i64,
+) -> sqlx::Result<u64> {
+    let result = sqlx::query("DELETE FROM sign_in_challenges WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected())
+}

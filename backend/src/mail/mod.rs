@@ -47,6 +47,10 @@ pub(crate) enum Mail {
     /// Someone got the person's password right but failed the second sign-in step so often
     /// that it locked.
     SecondStepLocked { user_id: i64, failures: i64 },
+    /// A link to choose a new password ("Forgot password?").
+    PasswordReset { reset_id: i64 },
+    /// The password was changed with a reset link; every device was signed out.
+    PasswordChanged { user_id: i64 },
 }
 
 /// Delivery policy.

@@ -61,6 +61,19 @@ pub(crate) struct SecondStepLocked<'a> {
     pub(crate) sign_in_url: &'a str,
 }
 
+pub(crate) struct PasswordReset<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) reset_url: &'a str,
+    pub(crate) expires_at: Timestamp,
+}
+
+pub(crate) struct PasswordChanged<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) forgot_url: &'a str,
+}
+
 pub(crate) struct Test<'a> {
     pub(crate) name: &'a str,
     pub(crate) transport: &'a str,
@@ -302,7 +315,7 @@ pub(crate) fn test(mail: &Test<'_>) -> Rendered {
 pub(crate) fn second_step_locked(mail: &SecondStepLocked<'_>) -> Rendered {
     let subject = "Someone tried to sign in to your Roster account".to_owned();
     let text = format!(
-        "Hello {name},\n\nSomeone entered your password correctly but then failed the second sign-in step (the code from your authenticator app) {failures} times. Signing in to your account is paused for {minutes} minutes.\n\nIf this was you, wait and try again with the current code or a recovery code.\n\nIf this was not you, your password is known to someone else: change it now. Sign in at {sign_in} and change it under Sign-in & Security.\n",
+        "Hello {name},\n\nSomeone entered your password correctly but then failed the second sign-in step (the code from your authenticator app) {failures} times. Signing in to your account is paused for {minutes} minutes.\n\nIf this was you, wait and try again with the current code or a recovery code.\n\nIf this was not you, your password is known to someone else: change it now. Sign in at {sign_in} and change it under Sign-in & Security, or use \"Forgot password?\" on the sign-in page.\n",
         name = mail.name,
         failures = mail.failures,
         minutes = mail.lock_minutes,
@@ -315,8 +328,68 @@ pub(crate) fn second_step_locked(mail: &SecondStepLocked<'_>) -> Rendered {
             mail.failures, mail.lock_minutes
         )),
         paragraph("If this was you, wait and try again with the current code or a recovery code."),
-        paragraph("<strong>If this was not you, your password is known to someone else: change it now.</strong> Sign in and change it under Sign-in &amp; Security."),
+        paragraph("<strong>If this was not you, your password is known to someone else: change it now.</strong> Sign in and change it under Sign-in &amp; Security, or use &ldquo;Forgot password?&rdquo; on the sign-in page."),
         button(mail.sign_in_url, "Sign in to Roster"),
+    ]
+    .concat();
+    Rendered {
+        html: layout(&subject, &body),
+        subject,
+        text,
+    }
+}
+
+pub(crate) fn password_reset(mail: &PasswordReset<'_>) -> Rendered {
+    let subject = "Choose a new password for Roster".to_owned();
+    let expires = mail.expires_at.format_date_time();
+    let text = format!(
+        "Hello {name},\n\nSomeone (hopefully you) asked for a link to choose a new password for {email} on Roster. Choose one here (the link works once, until {expires}):\n{url}\n\nChoosing a new password signs you out on every device. If you did not ask for this, ignore this email: your password stays as it is.\n",
+        name = mail.name,
+        email = mail.email,
+        url = mail.reset_url,
+    );
+    let body = [
+        paragraph(&format!("Hello {},", escape(mail.name))),
+        paragraph(&format!(
+            "Someone (hopefully you) asked for a link to choose a new password for <strong>{}</strong> on Roster.",
+            escape(mail.email)
+        )),
+        button(mail.reset_url, "Choose a new password"),
+        paragraph(&format!(
+            r#"Or open this link: <a href="{url}" style="color:#2433a8">{url}</a>"#,
+            url = escape(mail.reset_url)
+        )),
+        paragraph(&format!(
+            "The link works once, until <strong>{}</strong>. Choosing a new password signs you out on every device.",
+            escape(&expires)
+        )),
+        paragraph("If you did not ask for this, ignore this email: your password stays as it is."),
+    ]
+    .concat();
+    Rendered {
+        html: layout(&subject, &body),
+        subject,
+        text,
+    }
+}
+
+pub(crate) fn password_changed(mail: &PasswordChanged<'_>) -> Rendered {
+    let subject = "Your Roster password was changed".to_owned();
+    let text = format!(
+        "Hello {name},\n\nThe password for {email} on Roster was just changed with a link from a \"Forgot password?\" email, and every device signed in as you was signed out.\n\nIf this was you, there is nothing else to do.\n\nIf this was not you, someone can read your email: secure your mailbox, then choose a new password at {forgot}, and tell your Roster administrator.\n",
+        name = mail.name,
+        email = mail.email,
+        forgot = mail.forgot_url,
+    );
+    let body = [
+        paragraph(&format!("Hello {},", escape(mail.name))),
+        paragraph(&format!(
+            "The password for <strong>{}</strong> on Roster was just changed with a link from a &ldquo;Forgot password?&rdquo; email, and every device signed in as you was signed out.",
+            escape(mail.email)
+        )),
+        paragraph("If this was you, there is nothing else to do."),
+        paragraph("<strong>If this was not you, someone can read your email:</strong> secure your mailbox, then choose a new password, and tell your Roster administrator."),
+        button(mail.forgot_url, "Choose a new password"),
     ]
     .concat();
     Rendered {
@@ -434,5 +507,31 @@ mod tests {
             assert!(part.contains("change it now"));
         }
         assert!(mail.html.contains("Ana &lt;3") && !mail.html.contains("Ana <3"));
+    }
+
+    #[test]
+    fn password_reset_mails() {
+        let reset = password_reset(&PasswordReset {
+            name: "Ana",
+            email: "ana@example.com",
+            reset_url: "https://r.example/reset-password#token=x",
+            expires_at: Timestamp::from_millis(1_796_000_000_000),
+        });
+        for part in [&reset.text, &reset.html] {
+            assert!(part.contains("https://r.example/reset-password#token=x"));
+            assert!(part.contains("ana@example.com"));
+            assert!(part.contains("30 Nov 2026, 00:53 UTC"), "{part}");
+            assert!(part.contains("ignore this email"));
+        }
+        let changed = password_changed(&PasswordChanged {
+            name: "Ana",
+            email: "ana@example.com",
+            forgot_url: "https://r.example/forgot-password",
+        });
+        assert_eq!(changed.subject, "Your Roster password was changed");
+        for part in [&changed.text, &changed.html] {
+            assert!(part.contains("signed out") && part.contains("ana@example.com"));
+            assert!(part.contains("https://r.example/forgot-password"));
+        }
     }
 }

@@ -113,6 +113,7 @@ pub(crate) async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Re
 enum Link {
     Invitation { invitation_id: i64, hash: String },
     EmailChange { change_id: i64, hash: String },
+    PasswordReset { reset_id: i64, hash: String },
 }
 
 /// Stores the links' hashes in one transaction, before any message of the batch leaves.
@@ -136,13 +137,19 @@ fn push_links(batch: &mut Batch, links: &[Link], now: Timestamp) {
                 invitation_id,
                 hash,
             } => Some((*invitation_id, hash.as_str())),
-            Link::EmailChange { .. } => None,
+            Link::EmailChange { .. } | Link::PasswordReset { .. } => None,
         })
         .collect();
     db::team::push_insert_mailed_tokens(batch, &invitations, now);
     for link in links {
-        if let Link::EmailChange { change_id, hash } = link {
-            db::profile::push_insert_email_change_token(batch, *change_id, hash, now);
+        match link {
+            Link::EmailChange { change_id, hash } => {
+                db::profile::push_insert_email_change_token(batch, *change_id, hash, now)
+            }
+            Link::PasswordReset { reset_id, hash } => {
+                db::password_resets::push_insert_token(batch, *reset_id, hash, now)
+            }
+            Link::Invitation { .. } => {}
         }
     }
 }
@@ -356,6 +363,43 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<(Rendere
                 failures: *failures,
                 lock_minutes: throttle::SECOND_STEP_LOCK_MS / MINUTE_MS,
                 sign_in_url: &sign_in_url,
+            });
+            Ok(Some((rendered, None)))
+        }
+        Mail::PasswordReset { reset_id } => {
+            let Some(reset) = db::password_resets::find(state.db().reader(), *reset_id).await?
+            else {
+                return Ok(None);
+            };
+            // Used, replaced by a newer request or expired before it could be sent.
+            if !reset.is_open() || reset.expires_at <= clock::now().millis() {
+                return Ok(None);
+            }
+            let Some(user) = db::users::find(state.db().reader(), reset.user_id).await? else {
+                return Ok(None);
+            };
+            let (token, hash) = token::new_token();
+            let reset_url = format!("{}/reset-password#token={token}", state.public_url());
+            let rendered = templates::password_reset(&templates::PasswordReset {
+                name: user.display_name(),
+                email: &user.email,
+                reset_url: &reset_url,
+                expires_at: Timestamp::from_millis(reset.expires_at),
+            });
+            let link = Link::PasswordReset {
+                reset_id: reset.id,
+                hash,
+            };
+            Ok(Some((rendered, Some(link))))
+        }
+        Mail::PasswordChanged { user_id } => {
+            let Some(user) = db::users::find(state.db().reader(), *user_id).await? else {
+                return Ok(None);
+            };
+            let rendered = templates::password_changed(&templates::PasswordChanged {
+                name: user.display_name(),
+                email: &user.email,
+                forgot_url: &format!("{}/forgot-password", state.public_url()),
             });
             Ok(Some((rendered, None)))
         }

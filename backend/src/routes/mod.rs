@@ -12,6 +12,7 @@ mod health;
 mod invitations;
 mod mail;
 mod me;
+mod password_reset;
 mod profile;
 pub(crate) mod session;
 mod setup;
@@ -24,6 +25,9 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(session::sign_in_totp))
         .routes(routes!(session::sign_out))
         .routes(routes!(session::current))
+        .routes(routes!(password_reset::request_password_reset))
+        .routes(routes!(password_reset::inspect_password_reset))
+        .routes(routes!(password_reset::complete_password_reset))
         .routes(routes!(me::update_name))
         .routes(routes!(me::change_password))
         .routes(routes!(me::devices))

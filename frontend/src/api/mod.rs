@@ -305,9 +305,11 @@ pub fn encode_query_value(text: &str) -> String {
 
 // Calls grouped by area in their own files (they use the private helpers above).
 mod automation;
+mod password_reset;
 mod profile;
 mod seats;
 pub use automation::*;
+pub use password_reset::*;
 pub use profile::*;
 pub use seats::*;
 

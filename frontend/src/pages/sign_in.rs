@@ -1,4 +1,5 @@
-//! Signing in: email and password, then a code when two-factor authentication is on.
+//! Signing in: email and password, then a code when two-factor authentication is on; "Forgot
+//! password?" leads to asking for a link to choose a new one.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -16,6 +17,14 @@ fn destination(next: Option<String>) -> String {
     next.and_then(|n| LocalPath::parse(&n).ok())
         .filter(|path| !path.as_str().starts_with("/sign-in"))
         .map_or_else(|| "/".to_owned(), LocalPath::into_string)
+}
+
+/// "Forgot password?", carrying the address typed so far so that it need not be typed again.
+fn forgot_link(typed: &str) -> String {
+    match typed.trim() {
+        "" => "/forgot-password".to_owned(),
+        email => format!("/forgot-password?email={}", api::encode_query_value(email)),
+    }
 }
 
 #[component]
@@ -118,6 +127,9 @@ pub fn SignInPage() -> impl IntoView {
                     <form class="card form" on:submit=submit_password novalidate>
                         <TextField id="email" label="Email address" value=email.value error=email.error input_type="email" autocomplete="username" autofocus=true/>
                         <TextField id="password" label="Password" value=password.value error=password.error input_type="password" autocomplete="current-password"/>
+                        <p class="forgot-link">
+                            <a href=move || forgot_link(&email.value.get()) data-test="forgot-password">"Forgot password?"</a>
+                        </p>
                         <div class="form-actions">
                             <button class="button primary wide" type="submit" disabled=move || pending.get() data-test="sign-in-submit">
                                 {move || if pending.get() { "Signing in…" } else { "Sign in" }}
@@ -141,7 +153,16 @@ pub fn SignInPage() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::destination;
+    use super::{destination, forgot_link};
+
+    #[test]
+    fn forgot_password_keeps_what_was_typed() {
+        assert_eq!(forgot_link("  "), "/forgot-password");
+        assert_eq!(
+            forgot_link(" ana+x@acme.example "),
+            "/forgot-password?email=ana%2Bx%40acme.example"
+        );
+    }
 
     #[test]
     fn only_local_paths_are_followed() {
