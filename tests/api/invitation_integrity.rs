@@ -110,6 +110,21 @@ impl World {
         (owner, AccountId(other.account_id))
     }
 
+    /// "Copy invitation link" on `person`, as the top-level Owner.
+    async fn copy_link(&self, person: i64) -> InvitationLink {
+        expect_json(
+            self.app
+                .api
+                .post_empty(&format!(
+                    "/api/v1/accounts/{}/people/{person}/invitation/link",
+                    self.root.0
+                ))
+                .await,
+            200,
+        )
+        .await
+    }
+
     async fn person(&self, email: &str) -> i64 {
         let page: PeoplePage = self
             .app
@@ -263,17 +278,7 @@ async fn a_sub_account_admin_cannot_hand_on_an_owner_invitation(engine: Engine) 
         tokens_before
     );
     // The Owner may do all of it.
-    let link: InvitationLink = expect_json(
-        w.app
-            .api
-            .post_empty(&format!(
-                "/api/v1/accounts/{}/people/{person}/invitation/link",
-                w.root.0
-            ))
-            .await,
-        200,
-    )
-    .await;
+    let link = w.copy_link(person).await;
     assert!(link.url.contains("#token="));
     w.app.stop().await;
 }
@@ -496,17 +501,7 @@ async fn a_copied_link_cannot_create_an_identity(engine: Engine) {
     )
     .await;
     let person = w.person("newcomer@example.com").await;
-    let link: InvitationLink = expect_json(
-        w.app
-            .api
-            .post_empty(&format!(
-                "/api/v1/accounts/{}/people/{person}/invitation/link",
-                w.root.0
-            ))
-            .await,
-        200,
-    )
-    .await;
+    let link = w.copy_link(person).await;
     let copied = copied_token(&link);
     let view: InvitationView = expect_json(
         w.app

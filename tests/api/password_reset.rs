@@ -5,8 +5,7 @@
 use std::time::Duration;
 
 use roster_shared::api::{
-    DevMail, DevMailSummary, PasswordResetDone, PasswordResetView, RecoveryCodes, SessionInfo,
-    SignInOutcome, TotpEnrolment,
+    DevMail, DevMailSummary, PasswordResetDone, PasswordResetView, SessionInfo, SignInOutcome,
 };
 use roster_shared::role::Role;
 use roster_shared::time::MINUTE_MS;
@@ -274,18 +273,7 @@ async fn a_reset_signs_out_every_session(engine: Engine) {
 async fn two_factor_sign_in_is_still_required_after_a_reset(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     app.set_up().await;
-    let enrolment: TotpEnrolment =
-        expect_json(app.api.post_empty("/api/v1/me/totp").await, 200).await;
-    let _: RecoveryCodes = expect_json(
-        app.api
-            .post(
-                "/api/v1/me/totp/confirm",
-                &json!({ "code": totp::code(&enrolment.secret, 0) }),
-            )
-            .await,
-        200,
-    )
-    .await;
+    let secret = app.enable_two_factor().await;
     // Someone with the old password is half-way through signing in.
     let intruder = app.new_client();
     let SignInOutcome::TotpRequired { challenge } =
@@ -310,7 +298,7 @@ async fn two_factor_sign_in_is_still_required_after_a_reset(engine: Engine) {
         intruder
             .post(
                 "/api/v1/sign-in/totp",
-                &json!({ "challenge": challenge, "code": totp::code(&enrolment.secret, 1) }),
+                &json!({ "challenge": challenge, "code": totp::code(&secret, 1) }),
             )
             .await,
         401,
@@ -327,7 +315,7 @@ async fn two_factor_sign_in_is_still_required_after_a_reset(engine: Engine) {
         browser
             .post(
                 "/api/v1/sign-in/totp",
-                &json!({ "challenge": challenge, "code": totp::code(&enrolment.secret, 1) }),
+                &json!({ "challenge": challenge, "code": totp::code(&secret, 1) }),
             )
             .await,
         200,

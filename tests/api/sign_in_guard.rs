@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use roster_shared::api::{DevMail, DevMailSummary, RecoveryCodes, SignInOutcome, TotpEnrolment};
+use roster_shared::api::{DevMail, DevMailSummary, SignInOutcome};
 use roster_tests::{
     ApiClient, Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, engines, expect_error, expect_json,
     totp,
@@ -21,24 +21,6 @@ const CHALLENGE_CAP: usize = 5;
 const ACCOUNT_CAP: usize = 10;
 const LOCKED_SUBJECT: &str = "Someone tried to sign in";
 
-/// Turns two-factor authentication on for the signed-in Owner; answers the secret.
-async fn enrol(app: &TestApp) -> String {
-    let enrolment: TotpEnrolment =
-        expect_json(app.api.post_empty("/api/v1/me/totp").await, 200).await;
-    let _: RecoveryCodes = expect_json(
-        app.api
-            .post(
-                "/api/v1/me/totp/confirm",
-                &json!({ "code": totp::code(&enrolment.secret, 0) }),
-            )
-            .await,
-        200,
-    )
-    .await;
-    enrolment.secret
-}
-
-/// Signs in with the right password; answers the second step's challenge.
 async fn challenge(client: &ApiClient) -> String {
     match expect_json(client.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await, 200).await {
         SignInOutcome::TotpRequired { challenge } => challenge,
@@ -86,7 +68,7 @@ async fn lock_notices(app: &TestApp, wait: Duration) -> Vec<DevMail> {
 async fn concurrent_guesses_on_one_challenge_stay_within_its_cap(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     app.set_up().await;
-    let secret = enrol(&app).await;
+    let secret = app.enable_two_factor().await;
     let attacker = app.new_client();
     let challenge = challenge(&attacker).await;
 
@@ -138,7 +120,7 @@ async fn concurrent_guesses_on_one_challenge_stay_within_its_cap(engine: Engine)
 async fn wrong_codes_across_challenges_lock_the_second_step(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     app.set_up().await;
-    let secret = enrol(&app).await;
+    let secret = app.enable_two_factor().await;
     let attacker = app.new_client();
 
     // Each right password buys a new challenge, but no new guesses.

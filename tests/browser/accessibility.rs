@@ -115,6 +115,30 @@ async fn every_screen_passes_axe() {
         .open(&app.url(&format!("/invitations/accept#token={token}")))
         .await;
     check("accept invitation", &browser).await;
+    // The same invitation through a link an admin copied: no profile form, the way to the email.
+    let link: roster_shared::api::InvitationLink = roster_tests::expect_json(
+        app.api
+            .post_empty(&format!(
+                "/api/v1/accounts/{}/people/{ana}/invitation/link",
+                acme.0
+            ))
+            .await,
+        200,
+    )
+    .await;
+    browser
+        .open(&app.url(&link.url[link.url.find("/invitations/").unwrap()..]))
+        .await;
+    browser.text_of("[data-test=emailed-link-required]").await;
+    check("accept from a copied link", &browser).await;
+    browser.open(&app.url("/forgot-password")).await;
+    browser.text_of("#forgot-title").await;
+    check("forgot password", &browser).await;
+    browser
+        .open(&app.url("/reset-password#token=not-a-real-one"))
+        .await;
+    browser.text_of("#reset-title").await;
+    check("reset password (a link that is not valid)", &browser).await;
 
     browser
         .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)

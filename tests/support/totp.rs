@@ -6,6 +6,26 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
+impl crate::app::TestApp {
+    /// Turns two-factor authentication on for `self.api`'s person; answers the secret.
+    pub async fn enable_two_factor(&self) -> String {
+        let enrolment: roster_shared::api::TotpEnrolment =
+            crate::expect_json(self.api.post_empty("/api/v1/me/totp").await, 200).await;
+        let _: roster_shared::api::RecoveryCodes = crate::expect_json(
+            self.api
+                .post(
+                    "/api/v1/me/totp/confirm",
+                    &serde_json::json!({ "code": code(&enrolment.secret, 0) }),
+                )
+                .await,
+            200,
+        )
+        .await;
+        enrolment.secret
+    }
+}
+
+/// The code an authenticator app shows now (`offset_steps` 30-second steps away).
 pub fn code(secret: &str, offset_steps: i64) -> String {
     let key = decode(secret);
     let now = SystemTime::now()
