@@ -6,6 +6,7 @@
 //! - [`session`]: who is signed in on this browser, shared by every screen.
 //! - [`accounts`]: the accounts the signed-in person can open, and the account in the address.
 //! - [`live`]: the server's live event stream (SSE): refreshes screens and notifies.
+//! - [`link_token`]: the token of a mailed link (`#token=…`), for the screens links open.
 //! - [`remote`]: `Remote<T>`, server data that loads again when what it depends on changes.
 //! - [`components`]: reusable pieces (fields, dialogs and confirmations, the ⋮ menu, the
 //!   account switcher, the email chips, the account tree picker, the role select, the country
@@ -20,6 +21,7 @@ pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod link_token;
 pub mod live;
 pub mod pages;
 pub mod remote;

@@ -4,7 +4,7 @@
 //! confirming. The token stays in the fragment, so it never reaches a server log.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::hooks::use_navigate;
 use roster_shared::api::{AcceptInvitationRequest, InvitationView, NewProfile, SignInOutcome};
 use roster_shared::country::CountryCode;
 use roster_shared::invitation::InvitationStatus;
@@ -16,6 +16,7 @@ use crate::api::{self, ApiError};
 use crate::components::country_picker::{CountryPicker, browser_country};
 use crate::components::field::{Input, TextField};
 use crate::components::guard::js_sys_encode;
+use crate::link_token::use_link_token;
 use crate::remote::Remote;
 use crate::session::{Auth, use_session};
 
@@ -29,15 +30,7 @@ pub fn sign_in_link(token: &str) -> String {
 
 #[component]
 pub fn AcceptPage() -> impl IntoView {
-    let location = use_location();
-    let token = Memo::new(move |_| {
-        location.hash.with(|hash| {
-            hash.trim_start_matches('#')
-                .strip_prefix("token=")
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-        })
-    });
+    let token = use_link_token();
     let invitation = Remote::new(move || {
         let token = token.get();
         async move {

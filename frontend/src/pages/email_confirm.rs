@@ -4,9 +4,9 @@
 //! be opened on another device than the one that asked for the change.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 use crate::api::{self, ApiError};
+use crate::link_token::use_link_token;
 use crate::remote::Remote;
 use crate::session::{Auth, use_session};
 
@@ -37,15 +37,7 @@ fn outcome(answer: &Result<Option<api::EmailConfirmed>, ApiError>) -> Outcome {
 #[component]
 pub fn EmailConfirmPage() -> impl IntoView {
     let session = use_session();
-    let location = use_location();
-    let token = Memo::new(move |_| {
-        location.hash.with(|hash| {
-            hash.trim_start_matches('#')
-                .strip_prefix("token=")
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-        })
-    });
+    let token = use_link_token();
     let answer = Remote::new(move || {
         let token = token.get();
         async move {

@@ -6,12 +6,12 @@
 //! asked for.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 use roster_shared::api::{PasswordResetCompletion, PasswordResetView};
 use roster_shared::password::NewPassword;
 
 use crate::api::{self, ApiError};
 use crate::components::field::{Input, TextField};
+use crate::link_token::use_link_token;
 use crate::remote::Remote;
 use crate::session::{Auth, use_session};
 
@@ -33,15 +33,7 @@ fn dead(error: &ApiError) -> Option<Dead> {
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    let location = use_location();
-    let token = Memo::new(move |_| {
-        location.hash.with(|hash| {
-            hash.trim_start_matches('#')
-                .strip_prefix("token=")
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-        })
-    });
+    let token = use_link_token();
     let link = Remote::new(move || {
         let token = token.get();
         async move {
