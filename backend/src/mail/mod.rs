@@ -49,8 +49,24 @@ pub(crate) enum Mail {
     SecondStepLocked { user_id: i64, failures: i64 },
     /// A link to choose a new password ("Forgot password?").
     PasswordReset { reset_id: i64 },
-    /// The password was changed with a reset link; every device was signed out.
-    PasswordChanged { user_id: i64 },
+    /// The password was changed; the other devices were signed out.
+    PasswordChanged {
+        user_id: i64,
+        #[serde(default)]
+        how: PasswordChange,
+    },
+}
+
+/// How a password was changed, which the notice tells the person (and what to do if it was not
+/// them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum PasswordChange {
+    /// With a link from a "Forgot password?" email: whoever did it reads the person's mail.
+    #[default]
+    ResetLink,
+    /// Signed in, on Sign-in & Security, with the current password.
+    SignedIn,
 }
 
 /// Delivery policy.

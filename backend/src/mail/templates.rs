@@ -72,6 +72,7 @@ pub(crate) struct PasswordChanged<'a> {
     pub(crate) name: &'a str,
     pub(crate) email: &'a str,
     pub(crate) forgot_url: &'a str,
+    pub(crate) how: super::PasswordChange,
 }
 
 pub(crate) struct Test<'a> {
@@ -374,9 +375,22 @@ pub(crate) fn password_reset(mail: &PasswordReset<'_>) -> Rendered {
 }
 
 pub(crate) fn password_changed(mail: &PasswordChanged<'_>) -> Rendered {
+    use super::PasswordChange;
     let subject = "Your Roster password was changed".to_owned();
+    let (how_text, how_html, not_you) = match mail.how {
+        PasswordChange::ResetLink => (
+            "with a link from a \"Forgot password?\" email, and every device signed in as you was signed out",
+            "with a link from a &ldquo;Forgot password?&rdquo; email, and every device signed in as you was signed out",
+            "someone can read your email: secure your mailbox, then choose a new password",
+        ),
+        PasswordChange::SignedIn => (
+            "on Sign-in & Security, and every other device signed in as you was signed out",
+            "on Sign-in &amp; Security, and every other device signed in as you was signed out",
+            "someone is signed in as you and knew your password: choose a new password",
+        ),
+    };
     let text = format!(
-        "Hello {name},\n\nThe password for {email} on Roster was just changed with a link from a \"Forgot password?\" email, and every device signed in as you was signed out.\n\nIf this was you, there is nothing else to do.\n\nIf this was not you, someone can read your email: secure your mailbox, then choose a new password at {forgot}, and tell your Roster administrator.\n",
+        "Hello {name},\n\nThe password for {email} on Roster was just changed {how_text}.\n\nIf this was you, there is nothing else to do.\n\nIf this was not you, {not_you} at {forgot}, and tell your Roster administrator.\n",
         name = mail.name,
         email = mail.email,
         forgot = mail.forgot_url,
@@ -384,11 +398,13 @@ pub(crate) fn password_changed(mail: &PasswordChanged<'_>) -> Rendered {
     let body = [
         paragraph(&format!("Hello {},", escape(mail.name))),
         paragraph(&format!(
-            "The password for <strong>{}</strong> on Roster was just changed with a link from a &ldquo;Forgot password?&rdquo; email, and every device signed in as you was signed out.",
+            "The password for <strong>{}</strong> on Roster was just changed {how_html}.",
             escape(mail.email)
         )),
         paragraph("If this was you, there is nothing else to do."),
-        paragraph("<strong>If this was not you, someone can read your email:</strong> secure your mailbox, then choose a new password, and tell your Roster administrator."),
+        paragraph(&format!(
+            "<strong>If this was not you,</strong> {not_you}, and tell your Roster administrator."
+        )),
         button(mail.forgot_url, "Choose a new password"),
     ]
     .concat();
@@ -523,15 +539,22 @@ mod tests {
             assert!(part.contains("30 Nov 2026, 00:53 UTC"), "{part}");
             assert!(part.contains("ignore this email"));
         }
-        let changed = password_changed(&PasswordChanged {
-            name: "Ana",
-            email: "ana@example.com",
-            forgot_url: "https://r.example/forgot-password",
-        });
-        assert_eq!(changed.subject, "Your Roster password was changed");
-        for part in [&changed.text, &changed.html] {
-            assert!(part.contains("signed out") && part.contains("ana@example.com"));
-            assert!(part.contains("https://r.example/forgot-password"));
+        for (how, says) in [
+            (super::super::PasswordChange::ResetLink, "Forgot password?"),
+            (super::super::PasswordChange::SignedIn, "Sign-in &"),
+        ] {
+            let changed = password_changed(&PasswordChanged {
+                name: "Ana",
+                email: "ana@example.com",
+                forgot_url: "https://r.example/forgot-password",
+                how,
+            });
+            assert_eq!(changed.subject, "Your Roster password was changed");
+            for part in [&changed.text, &changed.html] {
+                assert!(part.contains("signed out") && part.contains("ana@example.com"));
+                assert!(part.contains("https://r.example/forgot-password"));
+                assert!(part.contains(says), "{part}");
+            }
         }
     }
 }

@@ -392,7 +392,7 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<(Rendere
             };
             Ok(Some((rendered, Some(link))))
         }
-        Mail::PasswordChanged { user_id } => {
+        Mail::PasswordChanged { user_id, how } => {
             let Some(user) = db::users::find(state.db().reader(), *user_id).await? else {
                 return Ok(None);
             };
@@ -400,6 +400,7 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<(Rendere
                 name: user.display_name(),
                 email: &user.email,
                 forgot_url: &format!("{}/forgot-password", state.public_url()),
+                how: *how,
             });
             Ok(Some((rendered, None)))
         }

@@ -17,6 +17,7 @@ use crate::db;
 use crate::db::users::UserRow;
 use crate::error::{ApiError, AppJson, AppPath};
 use crate::events::Audience;
+use crate::mail::{self, Mail, PasswordChange};
 use crate::routes::session::session_info;
 use crate::state::AppState;
 
@@ -106,7 +107,20 @@ pub(crate) async fn change_password(
     let mut tx = state.db().writer().begin().await?;
     db::users::set_password_hash(&mut *tx, user.id, &hash).await?;
     let ended = db::sessions::delete_others(&mut *tx, user.id, Some(current.session_id)).await?;
+    // Told by email, like a reset: a session someone else holds could do this too.
+    mail::enqueue(
+        &mut tx,
+        &Mail::PasswordChanged {
+            user_id: user.id,
+            how: PasswordChange::SignedIn,
+        },
+        &user.email,
+        None,
+        clock::now(),
+    )
+    .await?;
     tx.commit().await?;
+    state.mailer().wake();
     tracing::info!(
         user = user.id,
         other_sessions_ended = ended.len(),

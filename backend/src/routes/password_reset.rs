@@ -31,7 +31,7 @@ use crate::db;
 use crate::db::password_resets::ResetRow;
 use crate::error::{ApiError, AppJson};
 use crate::events::Audience;
-use crate::mail::{self, Mail};
+use crate::mail::{self, Mail, PasswordChange};
 use crate::state::AppState;
 
 /// How long a reset link works.
@@ -197,6 +197,7 @@ pub(crate) async fn complete_password_reset(
         &mut tx,
         &Mail::PasswordChanged {
             user_id: reset.user_id,
+            how: PasswordChange::ResetLink,
         },
         &reset.email,
         None,
