@@ -1,7 +1,7 @@
 //! Periodic clean-up every replica runs (each statement is idempotent, so replicas running it
 //! at the same time do no harm).
 
-use roster_shared::time::Timestamp;
+use roster_shared::time::{DAY_MS, Timestamp};
 
 use crate::clock;
 use crate::db;
@@ -20,6 +20,11 @@ pub(crate) async fn run(state: AppState) {
         }
         if let Err(error) = log_expired_invitations(&state, now).await {
             tracing::warn!(%error, "could not log expired invitations");
+        }
+        match forget_ended_password_resets(&state, now).await {
+            Ok(0) => {}
+            Ok(count) => tracing::debug!(count, "removed ended password resets"),
+            Err(error) => tracing::warn!(%error, "could not remove ended password resets"),
         }
     }
 }
@@ -48,4 +53,13 @@ pub(crate) async fn log_expired_invitations(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Password resets are kept a day after they stop working (to see in the database what
+/// happened to a link someone asks about), then forgotten with their links.
+async fn forget_ended_password_resets(state: &AppState, now: Timestamp) -> sqlx::Result<u64> {
+    let mut tx = state.db().writer().begin().await?;
+    let count = db::password_resets::delete_ended(&mut tx, now.plus_millis(-DAY_MS)).await?;
+    tx.commit().await?;
+    Ok(count)
 }

@@ -24,6 +24,7 @@ engines!(
     a_reset_signs_out_every_session,
     two_factor_sign_in_is_still_required_after_a_reset,
     requests_are_throttled_per_address_and_per_client,
+    ended_resets_are_forgotten_after_a_day,
 );
 
 const NEW_PASSWORD: &str = "a fresh start at last";
@@ -366,5 +367,42 @@ async fn requests_are_throttled_per_address_and_per_client(engine: Engine) {
         .await;
     let mails = reset_mails(&app, OWNER_EMAIL, 1, Duration::from_secs(10)).await;
     assert!((1..=3).contains(&mails.len()), "{}", mails.len());
+    app.stop().await;
+}
+
+/// Maintenance forgets resets (and their links) a day after they stopped working, and keeps
+/// the ones still open.
+async fn ended_resets_are_forgotten_after_a_day(engine: Engine) {
+    let app = TestApp::spawn_with(engine, |settings| {
+        settings.maintenance_every = Duration::from_millis(100);
+    })
+    .await;
+    app.set_up().await;
+    let _old = reset_token(&app, OWNER_EMAIL, 1).await;
+    // That one ended more than a day ago; a new one is open.
+    app.execute(&format!(
+        "UPDATE password_resets SET created_at = created_at - {ms}, expires_at = expires_at - {ms}",
+        ms = 25 * 60 * MINUTE_MS
+    ))
+    .await;
+    let open = reset_token(&app, OWNER_EMAIL, 2).await;
+    let count = |sql: &'static str| {
+        let app = &app;
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&app.db().await)
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..100 {
+        if count("SELECT COUNT(*) FROM password_resets").await == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(count("SELECT COUNT(*) FROM password_resets").await, 1);
+    assert_eq!(count("SELECT COUNT(*) FROM password_reset_tokens").await, 1);
+    let _: PasswordResetView = expect_json(inspect(&app, &open).await, 200).await;
     app.stop().await;
 }

@@ -135,3 +135,20 @@ pub(crate) async fn complete(
     sessions::delete_challenges_of(&mut *conn, reset.user_id).await?;
     Ok(Some(ended))
 }
+
+/// Forgets the resets that stopped working before `before` (every reset expires, used or not),
+/// with their links; answers how many.
+pub(crate) async fn delete_ended(conn: &mut AnyConnection, before: Timestamp) -> sqlx::Result<u64> {
+    sqlx::query(
+        "DELETE FROM password_reset_tokens WHERE reset_id IN \
+         (SELECT id FROM password_resets WHERE expires_at <= $1)",
+    )
+    .bind(before.millis())
+    .execute(&mut *conn)
+    .await?;
+    let deleted = sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1")
+        .bind(before.millis())
+        .execute(&mut *conn)
+        .await?;
+    Ok(deleted.rows_affected())
+}
