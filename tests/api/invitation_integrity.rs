@@ -26,6 +26,7 @@ engines!(
     a_sub_account_admin_cannot_hand_on_an_owner_invitation,
     every_invitation_action_follows_the_shared_rule,
     a_copied_link_cannot_create_an_identity,
+    another_organisation_cannot_take_over_an_identity,
     an_identity_gets_one_password_however_many_invitations_race,
     an_organisation_sees_an_invitee_only_as_the_invited_address,
     an_invitation_is_mailed_to_the_address_it_was_made_for,
@@ -922,4 +923,95 @@ async fn scim_get(app: &TestApp, token: &str, path: &str) -> serde_json::Value {
         .unwrap();
     assert_eq!(response.status(), 200, "{path}");
     response.json().await.unwrap()
+}
+
+/// Someone joined Acme; another organisation invites the same address. Its Owner, holding a
+/// copied link, cannot accept in their place, set or reset their password, or edit who they
+/// are; the person keeps signing in with their own password.
+async fn another_organisation_cannot_take_over_an_identity(engine: Engine) {
+    let w = world(engine).await;
+    w.owner_invites(
+        "kept@example.com",
+        &[Membership {
+            account: w.a,
+            role: Role::Basic,
+        }],
+    )
+    .await;
+    let _kept = w.app.accept_as_new("kept@example.com", "Kept").await;
+    let (other_owner, other_root) = w.other_organisation().await;
+    invite_basic(&w.app, &other_owner, other_root, "kept@example.com").await;
+    let page: PeoplePage = other_owner
+        .get_ok(&format!(
+            "/api/v1/accounts/{}/people?q=kept@example.com",
+            other_root.0
+        ))
+        .await;
+    let id = page.people[0].id.0;
+    let link: InvitationLink = expect_json(
+        other_owner
+            .post_empty(&format!(
+                "/api/v1/accounts/{}/people/{id}/invitation/link",
+                other_root.0
+            ))
+            .await,
+        200,
+    )
+    .await;
+    let copied = copied_token(&link);
+    // Accepting with a password of their own: the identity has one, so only its owner,
+    // signed in, may accept.
+    expect_error(
+        accept_new(&w.app, &copied, "Impostor", "the impostors password").await,
+        401,
+        "sign_in_to_accept",
+    )
+    .await;
+    // Signed in as themselves (the other Owner), the link is not theirs.
+    expect_error(
+        other_owner
+            .post("/api/v1/invitations/accept", &json!({ "token": copied }))
+            .await,
+        403,
+        "wrong_account",
+    )
+    .await;
+    // A reset goes to the person's own mailbox, never to whoever asked.
+    let _ = other_owner
+        .post(
+            "/api/v1/password-reset",
+            &json!({ "email": "kept@example.com" }),
+        )
+        .await;
+    // Nobody edits someone else's identity through the people endpoints.
+    let edit = other_owner
+        .put(
+            &format!("/api/v1/accounts/{}/people/{id}", other_root.0),
+            &json!({ "name": "Renamed", "email": "other.owner@example.com", "mobile": "", "country": "" }),
+        )
+        .await;
+    assert_eq!(edit.status(), 405);
+    w.app
+        .new_client()
+        .sign_in_ok("kept@example.com", MEMBER_PASSWORD)
+        .await;
+    for _ in 0..50 {
+        if count(
+            &w.app,
+            "SELECT COUNT(*) FROM outbox WHERE payload LIKE '%password_reset%'",
+        )
+        .await
+            > 0
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let recipients: Vec<String> =
+        sqlx::query_scalar("SELECT recipient FROM outbox WHERE payload LIKE '%password_reset%'")
+            .fetch_all(&w.app.db().await)
+            .await
+            .unwrap();
+    assert_eq!(recipients, ["kept@example.com"]);
+    w.app.stop().await;
 }
