@@ -61,7 +61,7 @@ pub(crate) enum Access {
 /// Which credentials an operation takes, by its path. The hardening tests call every operation
 /// without credentials and with a token, so this cannot drift from what the server does.
 pub(crate) fn access(path: &str) -> Access {
-    const PUBLIC: [&str; 10] = [
+    const PUBLIC: [&str; 11] = [
         "/api/v1/health",
         "/api/v1/setup",
         "/api/v1/sign-in",
@@ -71,6 +71,7 @@ pub(crate) fn access(path: &str) -> Access {
         "/api/v1/password-reset/complete",
         "/api/v1/invitations/inspect",
         "/api/v1/invitations/accept",
+        "/api/v1/invitations/email",
         "/api/v1/me/email/confirm",
     ];
     if PUBLIC.contains(&path) || path.starts_with("/api/v1/dev/mailbox") {
