@@ -145,6 +145,15 @@ fn layout(title: &str, body: &str) -> String {
     )
 }
 
+/// A link written out in full. Links carry a long token with no place to break, so the text
+/// may break anywhere: otherwise it widens the card past the screen in mail clients.
+fn link(url: &str) -> String {
+    format!(
+        r#"<a href="{url}" style="color:#2433a8;word-break:break-all;overflow-wrap:anywhere">{url}</a>"#,
+        url = escape(url)
+    )
+}
+
 fn paragraph(text: &str) -> String {
     format!(r#"<p style="margin:0 0 14px">{text}</p>"#)
 }
@@ -186,14 +195,14 @@ pub(crate) fn invitation(mail: &Invitation<'_>) -> Rendered {
         paragraph("You will have access to:"),
         grants_html(mail.grants),
         button(mail.accept_url, "Accept Invitation Now"),
+        paragraph(&format!("Or open this link: {}", link(mail.accept_url))),
         paragraph(&format!(
-            r#"Or open this link: <a href="{url}" style="color:#2433a8">{url}</a>"#,
-            url = escape(mail.accept_url)
+            "This invitation is valid until <strong>{}</strong>.",
+            escape(&expires)
         )),
-        paragraph(&format!("This invitation is valid until <strong>{}</strong>.", escape(&expires))),
         paragraph(&format!(
-            r#"Afterwards, sign in at <a href="{url}" style="color:#2433a8">{url}</a> with this email address: <strong>{email}</strong>"#,
-            url = escape(mail.sign_in_url),
+            "Afterwards, sign in at {} with this email address: <strong>{email}</strong>",
+            link(mail.sign_in_url),
             email = escape(mail.email)
         )),
     ]
@@ -250,8 +259,8 @@ pub(crate) fn email_change_confirmation(mail: &EmailChangeConfirmation<'_>) -> R
         )),
         button(mail.confirm_url, "Confirm email address"),
         paragraph(&format!(
-            r#"Or open this link: <a href="{url}" style="color:#2433a8">{url}</a>"#,
-            url = escape(mail.confirm_url)
+            "Or open this link: {}",
+            link(mail.confirm_url)
         )),
         paragraph(&format!(
             "The link is valid until <strong>{}</strong>. Until you confirm, nothing changes. If you did not ask for this, ignore this email.",
@@ -357,8 +366,8 @@ pub(crate) fn password_reset(mail: &PasswordReset<'_>) -> Rendered {
         )),
         button(mail.reset_url, "Choose a new password"),
         paragraph(&format!(
-            r#"Or open this link: <a href="{url}" style="color:#2433a8">{url}</a>"#,
-            url = escape(mail.reset_url)
+            "Or open this link: {}",
+            link(mail.reset_url)
         )),
         paragraph(&format!(
             "The link works once, until <strong>{}</strong>. Choosing a new password signs you out on every device.",
