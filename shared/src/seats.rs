@@ -27,6 +27,8 @@ pub enum SeatCountError {
     Zero,
     #[error("at most {MAX_SEAT_CHANGE} seats at a time")]
     TooMany,
+    #[error("seats are counted whole: type a number like 3")]
+    NotWhole,
 }
 
 impl SeatCount {
@@ -39,14 +41,25 @@ impl SeatCount {
     }
 
     /// Reads what a person typed in a quantity box.
+    ///
+    /// Only digits make a count: `2.5`, `2,5`, `1e3` or `3 seats` are refused as they are
+    /// (never read as some other number), a minus sign or nothing asks for at least one.
     pub fn parse(input: &str) -> Result<Self, SeatCountError> {
-        match input.trim().parse::<u64>() {
-            Ok(n) => SeatCount::new(u32::try_from(n).unwrap_or(u32::MAX)),
-            Err(_) if input.trim().starts_with('-') || input.trim().is_empty() => {
-                Err(SeatCountError::Zero)
-            }
-            Err(_) => Err(SeatCountError::TooMany),
+        let typed = input.trim();
+        let digits = typed.strip_prefix('-').unwrap_or(typed);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(if typed.is_empty() {
+                SeatCountError::Zero
+            } else {
+                SeatCountError::NotWhole
+            });
         }
+        if typed.starts_with('-') {
+            return Err(SeatCountError::Zero);
+        }
+        // All digits: too many for u64 is too many seats.
+        let count = typed.parse::<u64>().unwrap_or(u64::MAX);
+        SeatCount::new(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
     pub fn get(self) -> u32 {
@@ -212,6 +225,23 @@ mod tests {
             SeatCount::parse("99999999999"),
             Err(SeatCountError::TooMany)
         );
+        assert_eq!(
+            SeatCount::parse("99999999999999999999999"),
+            Err(SeatCountError::TooMany)
+        );
+        // Never read as another number.
+        for typed in [
+            "2.5", "2,5", "1e3", "3 seats", "+3", "٣", "0x10", "-", "-2.5",
+        ] {
+            assert_eq!(
+                SeatCount::parse(typed),
+                Err(SeatCountError::NotWhole),
+                "{typed}"
+            );
+        }
+        assert_eq!(SeatCount::parse(""), Err(SeatCountError::Zero));
+        assert_eq!(SeatCount::parse("0"), Err(SeatCountError::Zero));
+        assert_eq!(SeatCount::parse("007").unwrap().get(), 7);
         assert!(serde_json::from_str::<SeatCount>("0").is_err());
         assert_eq!(
             serde_json::from_str::<SeatCount>("1000").unwrap().get(),
@@ -296,6 +326,17 @@ mod tests {
     }
 
     proptest! {
+        /// A count is read only from a box holding exactly its digits: whatever else is typed
+        /// is refused, never turned into a different number.
+        #[test]
+        fn a_typed_count_is_exactly_its_digits(typed in "[ 0-9.,+eE-]{0,8}") {
+            if let Ok(count) = SeatCount::parse(&typed) {
+                let digits = typed.trim();
+                prop_assert!(digits.bytes().all(|b| b.is_ascii_digit()), "{typed:?}");
+                prop_assert_eq!(digits.parse::<u32>().ok(), Some(count.get()));
+            }
+        }
+
         #[test]
         fn no_sequence_pushes_used_above_the_limit(included in 0u32..60, ops in proptest::collection::vec(op(), 1..100)) {
             let mut p = plan(included, 0, 0);

@@ -115,6 +115,22 @@ async fn buying_more_lets_the_waiting_invitation_through_and_removal_stops_at_th
         0,
         "no price for 0 seats"
     );
+    // A fraction is neither rewritten nor read as another number: it stays as typed and is
+    // explained at the field.
+    browser.fill("#buy-quantity", "2.5").await;
+    browser
+        .wait_for_text(
+            "[data-test=buy-quantity-error]",
+            "Seats are counted whole: type a number like 3",
+        )
+        .await;
+    assert_eq!(browser.value_of("#buy-quantity").await, "2.5");
+    browser.click("[data-test=buy-review]").await;
+    assert_eq!(
+        browser.count("#buy-dialog").await,
+        0,
+        "no price for 2.5 seats"
+    );
     // Two seats: the price per seat and in total before anything is bought.
     browser.fill("#buy-quantity", "2").await;
     browser

@@ -260,8 +260,6 @@ fn QuantityField(
     /// What is wrong with it, if anything.
     #[prop(into)]
     error: Signal<Option<String>>,
-    /// The largest quantity the form accepts.
-    max: u32,
     /// The explanation under the box (price, maximum).
     #[prop(into)]
     hint: Signal<String>,
@@ -288,11 +286,11 @@ fn QuantityField(
             <input
                 id=id
                 name=id
-                type="number"
+                // Text, not `number`: a number box rewrites what is typed (`2.5` became `52`
+                // while typing); the shared rule reads exactly what is there.
+                type="text"
                 inputmode="numeric"
-                min="1"
-                max=max.to_string()
-                step="1"
+                autocomplete="off"
                 disabled=disabled
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
@@ -431,7 +429,7 @@ fn BuySeats(
     view! {
         <form class="card form seat-form" on:submit=review novalidate data-test="buy-form" aria-labelledby="buy-title">
             <h2 id="buy-title">"Buy seats"</h2>
-            <QuantityField id="buy-quantity" label="Seats to buy" value=quantity error max=MAX_SEAT_CHANGE hint/>
+            <QuantityField id="buy-quantity" label="Seats to buy" value=quantity error hint/>
             <div class="form-actions">
                 <button type="submit" class="button primary" disabled=move || asking.get() data-test="buy-review">
                     {move || if asking.get() { "Getting the price…" } else { "Review price" }}
@@ -563,7 +561,7 @@ fn RemoveSeats(
     view! {
         <form class="card form seat-form" on:submit=submit novalidate data-test="remove-form" aria-labelledby="remove-title">
             <h2 id="remove-title">"Remove seats"</h2>
-            <QuantityField id="remove-quantity" label="Seats to remove" value=quantity error max=max.max(1)
+            <QuantityField id="remove-quantity" label="Seats to remove" value=quantity error
                 hint=hint disabled={max == 0}/>
             <div class="form-actions">
                 <button type="submit" class="button" disabled={max == 0} data-test="remove-submit">"Remove seats"</button>
