@@ -17,7 +17,7 @@ use crate::pages::not_found::NotFoundPage;
 use crate::pages::settings_layout::{SettingsLayout, use_account};
 use crate::pages::sign_in::SignInPage;
 use crate::screens;
-use crate::session::{Auth, provide_session, use_session};
+use crate::session::{Auth, SessionEnd, provide_session, use_session};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -105,7 +105,7 @@ fn SignedOutWatcher() -> impl IntoView {
                 ),
                 Default::default(),
             );
-            session.signed_out();
+            session.ended(SessionEnd::Ended);
         }
     });
 }

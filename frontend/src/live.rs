@@ -22,7 +22,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::js_sys::{Promise, Reflect};
 
 use crate::api;
-use crate::session::{Auth, Session, use_session};
+use crate::session::{Auth, Session, SessionEnd, use_session};
 
 /// What the live stream tells the screens.
 #[derive(Clone, Copy)]
@@ -306,7 +306,7 @@ fn end_session(session: Session) {
     // back afterwards. (Not also `api::report_signed_out()`: its handler and the guard would
     // both navigate, and the second would come back to the sign-in page itself.)
     if matches!(session.auth.get_untracked(), Auth::SignedIn(_)) {
-        session.signed_out();
+        session.ended(SessionEnd::Elsewhere);
     }
 }
 

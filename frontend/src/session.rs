@@ -13,21 +13,54 @@ pub enum Auth {
     SignedIn(SessionInfo),
 }
 
+/// Why this browser's session ended without the person signing out here: the sign-in page
+/// says so, instead of appearing without a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// Signed out from another device (or by a password change there).
+    Elsewhere,
+    /// The server no longer knows the session: it ran out, or was ended while this page was
+    /// not listening.
+    Ended,
+}
+
+impl SessionEnd {
+    pub fn explanation(self) -> &'static str {
+        match self {
+            SessionEnd::Elsewhere => {
+                "This device was signed out from another device, or because the password was changed. Sign in again to continue."
+            }
+            SessionEnd::Ended => {
+                "Your session on this device has ended. Sign in again to continue where you were."
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct Session {
     pub auth: RwSignal<Auth>,
+    /// Set when the session ended on its own (not by signing out here); cleared on sign-in.
+    pub ended: RwSignal<Option<SessionEnd>>,
 }
 
 impl Session {
     /// Records a fresh session (after sign-in, setup, or a profile change).
     pub fn signed_in(&self, info: SessionInfo) {
         api::set_csrf_token(Some(info.csrf_token.clone()));
+        self.ended.set(None);
         self.auth.set(Auth::SignedIn(info));
     }
 
     pub fn signed_out(&self) {
         api::set_csrf_token(None);
         self.auth.set(Auth::SignedOut);
+    }
+
+    /// The session ended without the person signing out here, for `why`.
+    pub fn ended(&self, why: SessionEnd) {
+        self.ended.set(Some(why));
+        self.signed_out();
     }
 
     /// The signed-in person's session, if any (tracked).
@@ -44,6 +77,7 @@ impl Session {
 pub fn provide_session() -> Session {
     let session = Session {
         auth: RwSignal::new(Auth::Checking),
+        ended: RwSignal::new(None),
     };
     provide_context(session);
     leptos::task::spawn_local(async move {

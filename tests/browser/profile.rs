@@ -440,6 +440,15 @@ async fn a_session_ended_elsewhere_shows_the_sign_in_page() {
     browser.wait_for_path("/sign-in").await;
     let url = browser.client.current_url().await.unwrap();
     assert_eq!(url.query(), Some("next=/profile"));
+    // Not without a word: the page says why.
+    let said = browser.text_of("[data-test=session-ended]").await;
+    assert!(said.contains("signed out from another device"), "{said}");
+    browser.screenshot(&shot("signed-out-elsewhere")).await;
+    // Signing in again brings the person back where they were.
+    browser.fill("#email", OWNER_EMAIL).await;
+    browser.fill("#password", OWNER_PASSWORD).await;
+    browser.click("[data-test=sign-in-submit]").await;
+    browser.wait_for_path("/profile").await;
     browser.close().await;
     app.stop().await;
 }

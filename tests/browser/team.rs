@@ -382,3 +382,53 @@ async fn a_copied_link_sends_a_newcomer_to_their_email() {
     browser.close().await;
     app.stop().await;
 }
+
+/// On a phone the Users list scrolls sideways, and each row's ⋮ is in view from the start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn row_actions_are_in_view_on_a_phone() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.expect("setup opens Acme");
+    app.invite(
+        acme,
+        &["a.rather.long.address.for.a.phone@example.com"],
+        &[(roster_shared::role::Role::Basic, &[acme])],
+    )
+    .await;
+    let browser = Browser::launch().await;
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true }),
+        )
+        .await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    let person = row("a.rather.long.address.for.a.phone@example.com");
+    browser.wait_for_count(&person, 1).await;
+    let edges = browser
+        .client
+        .execute(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+             return [r.left, r.right, document.documentElement.clientWidth];",
+            vec![serde_json::json!(format!("{person} [data-test=row-menu]"))],
+        )
+        .await
+        .expect("the menu button's place");
+    let [left, right, width] = [0, 1, 2].map(|i| edges[i].as_f64().expect("a number"));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    browser.screenshot(&dir.join("users-phone.png")).await;
+    assert!(
+        left >= 0.0 && right <= width,
+        "the ⋮ is at {left}..{right} on a {width} px screen"
+    );
+    browser
+        .click(&format!("{person} [data-test=row-menu]"))
+        .await;
+    browser
+        .wait_for_count(&format!("{person} [role=menuitem]"), 5)
+        .await;
+    browser.close().await;
+    app.stop().await;
+}

@@ -120,6 +120,9 @@ pub fn SignInPage() -> impl IntoView {
                     "Roster has not been set up yet. Open the setup link that the server printed when it started."
                 </div>
             })}
+            {move || session.ended.get().map(|why| view! {
+                <div class="alert info" role="status" data-test="session-ended">{why.explanation()}</div>
+            })}
             {move || failure.get().map(|message| view! { <div class="alert error" role="alert" data-test="sign-in-error">{message}</div> })}
             <Show
                 when=move || challenge.get().is_some()
