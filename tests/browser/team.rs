@@ -432,3 +432,91 @@ async fn row_actions_are_in_view_on_a_phone() {
     browser.close().await;
     app.stop().await;
 }
+
+/// Trashing access on a sub-account and assigning it again with another role before saving:
+/// the picker draws the real tree (nothing moves up a level or under a sibling), offers the
+/// trashed account, and shows a ticked parent's sub-accounts as included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_picker_keeps_the_tree_after_a_trash() {
+    use roster_shared::role::Role;
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.expect("setup opens Acme");
+    let emea = app.sub_account(acme, "EMEA").await;
+    let north = app.sub_account(emea, "EMEA North").await;
+    let apac = app.sub_account(acme, "APAC").await;
+    app.invite(
+        acme,
+        &["ana@example.com"],
+        &[(Role::Basic, &[emea]), (Role::Reporting, &[apac])],
+    )
+    .await;
+    let page: roster_shared::api::PeoplePage = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?q=ana", acme.0))
+        .await;
+    let ana = page.people[0].id.0;
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/people/{ana}", acme.0)))
+        .await;
+    browser.wait_for_count("[data-test=access-row]", 2).await;
+    browser
+        .click("[aria-label=\"Remove access to EMEA\"]")
+        .await;
+    browser.wait_for_count("[data-test=access-row]", 1).await;
+    browser.click("[data-test=assign-more]").await;
+    let depth = |name: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .client
+                .find(fantoccini::Locator::Css(&format!(
+                    "[data-test=account-tree] li[data-account=\"{name}\"]"
+                )))
+                .await
+                .unwrap_or_else(|_| panic!("{name} is in the picker"))
+                .attr("data-depth")
+                .await
+                .unwrap()
+                .unwrap()
+                .parse::<u8>()
+                .unwrap()
+        }
+    };
+    let (top, emea_depth, north_depth, apac_depth) = (
+        depth("Acme").await,
+        depth("EMEA").await,
+        depth("EMEA North").await,
+        depth("APAC").await,
+    );
+    assert_eq!(
+        (emea_depth, north_depth, apac_depth),
+        (top + 1, top + 2, top + 1),
+        "the picker draws the real tree"
+    );
+    // EMEA is offered again, and ticking it covers EMEA North.
+    browser.select("#add-0-role", "admin").await;
+    browser.click(&format!("#add-0-{}", emea.0)).await;
+    let north_box = format!("#add-0-{}", north.0);
+    browser
+        .wait_for_text_containing(
+            "[data-test=account-tree] li[data-account=\"EMEA North\"]",
+            "included",
+        )
+        .await;
+    assert!(browser.is_checked(&north_box).await);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    browser
+        .screenshot_full(&dir.join("person-access-picker.png"))
+        .await;
+    browser.click("[data-test=save-access]").await;
+    browser
+        .wait_for_text_containing("[data-test=access-changes]", "EMEA: Basic → Admin")
+        .await;
+    browser.close().await;
+    app.stop().await;
+}

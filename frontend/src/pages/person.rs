@@ -337,6 +337,15 @@ fn AccessEditor(
             .map(AccountName::to_string)
             .unwrap_or_else(|| id.to_string())
     };
+    // The roles the viewer may give on an account: where the person has no access yet, what
+    // the server offered; where they have it, the roles that row may be set to (so an account
+    // whose row was removed can be added back with another role before saving).
+    let roles_on = move |id: AccountId| -> Vec<Role> {
+        grantable
+            .with_value(|g| g.iter().find(|a| a.id == id).map(|a| a.roles.clone()))
+            .or_else(|| entry(id).filter(|e| e.removable).map(|e| e.roles))
+            .unwrap_or_default()
+    };
     let desired = move || -> Result<Vec<AccessAssignment>, String> {
         let mut out = Vec::new();
         for row in rows.get() {
@@ -356,9 +365,7 @@ fn AccessEditor(
                 return Err("Choose a role for the accounts you are adding.".into());
             };
             for id in chosen {
-                let allowed = grantable
-                    .with_value(|g| g.iter().any(|a| a.id == id && a.roles.contains(&role)));
-                if !allowed {
+                if !roles_on(id).contains(&role) {
                     return Err(format!("You cannot give {role} on {}.", name_of(id)));
                 }
                 out.push(AccessAssignment { account: id, role });
@@ -428,19 +435,15 @@ fn AccessEditor(
         let list = accounts.list();
         let scope = crate::accounts::branch(&list, account);
         let base = scope.first().map(|a| a.depth).unwrap_or_default();
+        // The whole scope: the picker draws the real tree and offers what may be given.
         let mut out: Vec<GrantableAccount> = scope
             .into_iter()
-            .filter_map(|a| {
-                let roles = grantable
-                    .with_value(|g| g.iter().find(|g| g.id == a.id).map(|g| g.roles.clone()));
-                let has_access = entries.with_value(|e| e.iter().any(|e| e.account == a.id));
-                (roles.is_some() || has_access).then(|| GrantableAccount {
-                    id: a.id,
-                    parent: a.parent,
-                    name: a.name,
-                    depth: a.depth - base,
-                    roles: roles.unwrap_or_default(),
-                })
+            .map(|a| GrantableAccount {
+                id: a.id,
+                parent: a.parent,
+                name: a.name,
+                depth: a.depth - base,
+                roles: roles_on(a.id),
             })
             .collect();
         // Without the account list (still loading), the grantable accounts alone.
@@ -507,15 +510,13 @@ fn AccessEditor(
                 let role_id = format!("add-{}-role", row.key);
                 let enabled = Signal::derive(move || {
                     let chosen = row.accounts.get();
-                    grantable.with_value(|g| {
-                        Role::ALL.into_iter().filter(|r| {
-                            if chosen.is_empty() {
-                                g.iter().any(|a| a.roles.contains(r))
-                            } else {
-                                chosen.iter().all(|id| g.iter().any(|a| a.id == *id && a.roles.contains(r)))
-                            }
-                        }).collect::<Vec<_>>()
-                    })
+                    Role::ALL.into_iter().filter(|r| {
+                        if chosen.is_empty() {
+                            picker_accounts.with(|all| all.iter().any(|a| a.roles.contains(r)))
+                        } else {
+                            chosen.iter().all(|id| roles_on(*id).contains(r))
+                        }
+                    }).collect::<Vec<_>>()
                 });
                 let unavailable = Signal::derive(move || {
                     let own = row.accounts.get();
