@@ -80,3 +80,99 @@ async fn first_run_sign_in_rename_and_devices() {
     browser.close().await;
     app.stop().await;
 }
+
+/// Turning on two-factor authentication shows the recovery codes once, with a way to copy
+/// them and to download them as a file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovery_codes_can_be_copied_and_downloaded() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.expect("setup opens Acme");
+    let browser = Browser::launch().await;
+    browser
+        .cdp(
+            "Browser.grantPermissions",
+            serde_json::json!({
+                "origin": app.url(""),
+                "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+            }),
+        )
+        .await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    browser.open(&app.url("/security")).await;
+    browser.click("[data-test=totp-start]").await;
+    let secret = browser.text_of("[data-test=totp-secret]").await;
+    browser
+        .fill("#totp-confirm", &roster_tests::totp::code(&secret, 0))
+        .await;
+    browser.click("[data-test=totp-confirm]").await;
+    let codes = browser.text_of("[data-test=recovery-codes]").await;
+    let codes: Vec<&str> = codes.split_whitespace().collect();
+    assert_eq!(codes.len(), 10, "{codes:?}");
+    browser.click("[data-test=copy-recovery-codes]").await;
+    browser
+        .wait_for_text("[data-test=recovery-codes-copied]", "Copied.")
+        .await;
+    let pasted = browser
+        .client
+        .execute_async(
+            "navigator.clipboard.readText().then(arguments[0], () => arguments[0](''))",
+            vec![],
+        )
+        .await
+        .expect("the clipboard");
+    let download = browser
+        .client
+        .find(fantoccini::Locator::Css(
+            "[data-test=download-recovery-codes]",
+        ))
+        .await
+        .expect("the download link");
+    assert_eq!(
+        download.attr("download").await.unwrap().as_deref(),
+        Some("roster-recovery-codes.txt")
+    );
+    let href = download.attr("href").await.unwrap().unwrap_or_default();
+    let file = url::Url::parse(&href).expect("a data URL");
+    let file = percent_decode(file.path());
+    for code in &codes {
+        assert!(
+            pasted.as_str().unwrap_or_default().contains(code),
+            "{pasted}"
+        );
+        assert!(file.contains(code), "{file}");
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    browser
+        .screenshot_full(&dir.join("recovery-codes.png"))
+        .await;
+    browser.close().await;
+    app.stop().await;
+}
+
+/// `%XX` sequences back to bytes (the download link's text).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1..i + 3)) {
+            (b'%', Some(hex)) => {
+                let hex = std::str::from_utf8(hex).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            (b, _) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -2,6 +2,7 @@
 
 pub mod account_switcher;
 pub mod account_tree_picker;
+pub mod clipboard;
 pub mod confirm_dialog;
 pub mod country_picker;
 pub mod dialog;

@@ -9,6 +9,7 @@ use roster_shared::name::PersonName;
 use roster_shared::password::NewPassword;
 
 use crate::api;
+use crate::components::clipboard::copy_to_clipboard;
 use crate::components::dialog::Dialog;
 use crate::components::field::{Input, TextField};
 use crate::session::use_session;
@@ -233,8 +234,9 @@ fn TwoFactorSection() -> impl IntoView {
                     <div class="alert ok" role="status">
                         <p><strong>"Two-factor authentication is on."</strong>" Keep these recovery codes somewhere safe. Each works once if you lose your phone; they are shown only now."</p>
                         <ul class="codes" data-test="recovery-codes">
-                            {recovery.codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                            {recovery.codes.iter().map(|c| view! { <li><code>{c.clone()}</code></li> }).collect_view()}
                         </ul>
+                        <RecoveryCodesActions codes=recovery.codes/>
                     </div>
                 }.into_any()
             } else if let Some(started) = enrolment.get() {
@@ -296,4 +298,37 @@ fn percent_encode(text: &str) -> String {
             other => format!("%{other:02X}"),
         })
         .collect()
+}
+
+/// Copy and download for freshly shown recovery codes (they are not shown again).
+#[component]
+fn RecoveryCodesActions(
+    /// The codes, as shown.
+    codes: Vec<String>,
+) -> impl IntoView {
+    let text = format!(
+        "Roster recovery codes\n\nEach code signs you in once if you cannot use your authenticator app.\n\n{}\n",
+        codes.join("\n")
+    );
+    let download = format!("data:text/plain;charset=utf-8,{}", percent_encode(&text));
+    let copied = RwSignal::new(None::<bool>);
+    let text = StoredValue::new(text);
+    view! {
+        <div class="form-actions start">
+            <button type="button" class="button" data-test="copy-recovery-codes"
+                on:click=move |_| text.with_value(|t| copy_to_clipboard(t, copied))>
+                "Copy codes"
+            </button>
+            <a class="button" href=download download="roster-recovery-codes.txt" data-test="download-recovery-codes">
+                "Download as a file"
+            </a>
+            <span class="muted small" role="status" data-test="recovery-codes-copied">
+                {move || match copied.get() {
+                    Some(true) => "Copied.",
+                    Some(false) => "This browser did not allow copying: select the codes instead.",
+                    None => "",
+                }}
+            </span>
+        </div>
+    }
 }

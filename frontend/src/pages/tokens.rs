@@ -10,11 +10,11 @@ use roster_shared::role::Role;
 
 use crate::accounts::use_accounts;
 use crate::api;
+use crate::components::clipboard::copy_to_clipboard;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::field::{Input, TextField};
 use crate::components::role_select::RoleSelect;
 use crate::pages::settings_layout::use_account;
-use crate::pages::users::copy_to_clipboard;
 use crate::remote::Remote;
 
 /// The address this Roster is reached at (for the usage lines people copy).

@@ -11,9 +11,9 @@ use roster_shared::api::{
 };
 use roster_shared::invitation::PersonStatus;
 use roster_shared::role::Role;
-use wasm_bindgen::prelude::*;
 
 use crate::api;
+use crate::components::clipboard::copy_to_clipboard;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::menu::Menu;
@@ -23,29 +23,6 @@ use crate::remote::Remote;
 use crate::session::use_session;
 
 const PER_PAGE: u32 = 50;
-
-#[wasm_bindgen]
-extern "C" {
-    /// `navigator.clipboard.writeText`; throws where there is no clipboard (insecure pages).
-    #[wasm_bindgen(js_namespace = ["navigator", "clipboard"], js_name = writeText, catch)]
-    fn clipboard_write_text(text: &str) -> Result<web_sys::js_sys::Promise, JsValue>;
-}
-
-/// Puts `text` on the clipboard; `copied` becomes whether the browser allowed it.
-pub fn copy_to_clipboard(text: &str, copied: RwSignal<Option<bool>>) {
-    copied.set(None);
-    match clipboard_write_text(text) {
-        Ok(promise) => {
-            // Each runs at most once; the two small closures are left to the browser.
-            let done = Closure::once(move |_: JsValue| copied.set(Some(true)));
-            let failed = Closure::once(move |_: JsValue| copied.set(Some(false)));
-            let _ = promise.then2(&done, &failed);
-            done.forget();
-            failed.forget();
-        }
-        Err(_) => copied.set(Some(false)),
-    }
-}
 
 /// The badge class of a status: Active green, Pending accent, Expired warn.
 pub fn status_badge(status: PersonStatus) -> &'static str {
