@@ -317,6 +317,67 @@ pub enum SortOrder {
     Desc,
 }
 
+/// The Users list's "Last sign-in" filter, for clearing out people who no longer use Roster.
+/// It reads the last sign-in as the list shows it: someone who has not accepted their
+/// invitation yet has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Inactivity {
+    /// Not signed in for 30 days (or never).
+    #[serde(rename = "30d")]
+    Days30,
+    #[serde(rename = "90d")]
+    Days90,
+    #[serde(rename = "180d")]
+    Days180,
+    /// Never signed in.
+    #[serde(rename = "never")]
+    Never,
+}
+
+impl Inactivity {
+    pub const ALL: [Inactivity; 4] = [
+        Inactivity::Days30,
+        Inactivity::Days90,
+        Inactivity::Days180,
+        Inactivity::Never,
+    ];
+
+    /// The wire and query-string spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Inactivity::Days30 => "30d",
+            Inactivity::Days90 => "90d",
+            Inactivity::Days180 => "180d",
+            Inactivity::Never => "never",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Inactivity> {
+        Inactivity::ALL.into_iter().find(|i| i.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Inactivity::Days30 => "Not in 30 days",
+            Inactivity::Days90 => "Not in 90 days",
+            Inactivity::Days180 => "Not in 180 days",
+            Inactivity::Never => "Never signed in",
+        }
+    }
+
+    /// The latest last sign-in that still counts as inactive at `now`; `None`: only "never".
+    pub fn signed_in_before(self, now: crate::time::Timestamp) -> Option<crate::time::Timestamp> {
+        let days = match self {
+            Inactivity::Days30 => 30,
+            Inactivity::Days90 => 90,
+            Inactivity::Days180 => 180,
+            Inactivity::Never => return None,
+        };
+        Some(now.plus_millis(-days * crate::time::DAY_MS))
+    }
+}
+
 /// The query string of `GET /api/v1/accounts/{id}/people`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
@@ -326,6 +387,8 @@ pub struct PeopleQuery {
     pub status: Option<PersonStatus>,
     /// People with this role somewhere in the account's scope.
     pub role: Option<Role>,
+    /// People who have not signed in for a while (or never).
+    pub inactive: Option<Inactivity>,
     pub sort: Option<PeopleSort>,
     pub order: Option<SortOrder>,
     /// 1-based.

@@ -30,6 +30,7 @@ engines!(
     the_last_owner_stays_even_when_owners_demote_each_other_at_once,
     resend_copy_link_and_revoke,
     the_users_list_searches_filters_sorts_and_pages,
+    the_users_list_finds_people_who_stopped_signing_in,
     sub_accounts_are_created_renamed_and_archived,
     the_switcher_lists_what_each_person_can_open,
     changes_are_in_the_audit_log_and_its_csv,
@@ -1301,5 +1302,108 @@ async fn changes_are_in_the_audit_log_and_its_csv(engine: Engine) {
     app.execute("UPDATE invitations SET expires_at = 1000 WHERE email = 'bob@example.com'")
         .await;
     app.api.post_empty("/api/v1/__maintenance").await;
+    app.stop().await;
+}
+
+/// "Last sign-in" filters the list (and its export) to people who have not signed in for 30,
+/// 90 or 180 days, or never, as the list shows their last sign-in.
+async fn the_users_list_finds_people_who_stopped_signing_in(engine: Engine) {
+    let Org { app, acme, .. } = org(engine).await;
+    for (email, name) in [
+        ("recent@example.com", "Recent"),
+        ("quarter@example.com", "Quarter"),
+        ("half@example.com", "Half"),
+        ("never@example.com", "Never"),
+    ] {
+        app.invite(acme, &[email], &[(Role::Basic, &[acme])]).await;
+        app.accept_as_new(email, name).await;
+    }
+    app.invite(acme, &["invited@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    let day: i64 = 86_400_000;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    for (email, at) in [
+        ("quarter@example.com", Some(now - 100 * day)),
+        ("half@example.com", Some(now - 200 * day)),
+        ("never@example.com", None),
+    ] {
+        let at = at.map_or("NULL".to_owned(), |at| at.to_string());
+        app.execute(&format!(
+            "UPDATE users SET last_sign_in_at = {at} WHERE email_key = '{email}'"
+        ))
+        .await;
+    }
+    let found = |query: &'static str| {
+        let app = &app;
+        async move {
+            let mut emails: Vec<String> = people(&app.api, acme, query)
+                .await
+                .people
+                .into_iter()
+                .map(|p| p.email.to_string())
+                .collect();
+            emails.sort();
+            emails
+        }
+    };
+    assert_eq!(
+        found("?inactive=30d").await,
+        [
+            "half@example.com",
+            "invited@example.com",
+            "never@example.com",
+            "quarter@example.com"
+        ]
+    );
+    assert_eq!(
+        found("?inactive=90d").await,
+        [
+            "half@example.com",
+            "invited@example.com",
+            "never@example.com",
+            "quarter@example.com"
+        ]
+    );
+    assert_eq!(
+        found("?inactive=180d").await,
+        [
+            "half@example.com",
+            "invited@example.com",
+            "never@example.com"
+        ]
+    );
+    assert_eq!(
+        found("?inactive=never").await,
+        ["invited@example.com", "never@example.com"]
+    );
+    assert_eq!(
+        people(&app.api, acme, "?inactive=180d&status=active")
+            .await
+            .total,
+        2,
+        "with other filters: Half and Never (accepted, so active)"
+    );
+    let csv = app
+        .api
+        .get(&format!(
+            "/api/v1/accounts/{}/people.csv?inactive=never",
+            acme.0
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    expect_error(
+        app.api
+            .get(&format!("/api/v1/accounts/{}/people?inactive=7d", acme.0))
+            .await,
+        400,
+        "invalid_query",
+    )
+    .await;
     app.stop().await;
 }

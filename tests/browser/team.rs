@@ -520,3 +520,29 @@ async fn the_account_picker_keeps_the_tree_after_a_trash() {
     browser.close().await;
     app.stop().await;
 }
+
+/// Clearing out: the Users list's "Last sign-in" filter narrows it to people who stopped
+/// signing in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_users_list_filters_by_last_sign_in() {
+    use roster_shared::role::Role;
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.expect("setup opens Acme");
+    app.invite(acme, &["gone@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    app.accept_as_new("gone@example.com", "Gone Person").await;
+    app.execute("UPDATE users SET last_sign_in_at = 1000000 WHERE email_key = 'gone@example.com'")
+        .await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    browser.wait_for_count("[data-test=person-row]", 2).await;
+    browser.select("[data-test=inactive-filter]", "180d").await;
+    browser.wait_for_count("[data-test=person-row]", 1).await;
+    browser.wait_for_count(&row("gone@example.com"), 1).await;
+    browser.select("[data-test=inactive-filter]", "").await;
+    browser.wait_for_count("[data-test=person-row]", 2).await;
+    browser.close().await;
+    app.stop().await;
+}

@@ -662,6 +662,9 @@ pub(crate) struct PeopleFilter<'a> {
     pub(crate) search: Option<&'a str>,
     pub(crate) status: Option<PersonStatus>,
     pub(crate) role: Option<Role>,
+    /// Only people whose last sign-in (as the organisation sees it) is missing, or before this
+    /// when set: `Some(None)` never signed in, `Some(Some(t))` not since `t`.
+    pub(crate) signed_in_before: Option<Option<Timestamp>>,
     pub(crate) now: Timestamp,
 }
 
@@ -725,6 +728,16 @@ fn people_where(filter: &PeopleFilter<'_>, binds: &mut Vec<Bind>) -> String {
         let p = param(binds, Bind::Text(status.as_str().to_owned()));
         sql.push_str(&format!(" AND ({STATUS_SQL}) = {p}"));
     }
+    match filter.signed_in_before {
+        None => {}
+        Some(None) => sql.push_str(&format!(" AND {SEEN_SIGN_IN_SQL} IS NULL")),
+        Some(Some(before)) => {
+            let p = param(binds, Bind::Int(before.millis()));
+            sql.push_str(&format!(
+                " AND ({SEEN_SIGN_IN_SQL} IS NULL OR {SEEN_SIGN_IN_SQL} < {p})"
+            ));
+        }
+    }
     if let Some(role) = filter.role {
         let r1 = param(binds, Bind::Text(role.as_str().to_owned()));
         let r2 = param(binds, Bind::Text(role.as_str().to_owned()));
@@ -779,12 +792,13 @@ pub(crate) async fn people_count<'e, E: Executor<'e, Database = Any>>(
         && filter.search.is_none()
         && filter.status.is_none()
         && filter.role.is_none()
+        && filter.signed_in_before.is_none()
     {
         return member_total(db, filter.root_id).await;
     }
     let mut binds = Vec::new();
     let where_sql = people_where(filter, &mut binds);
-    let needs_user = filter.status.is_some();
+    let needs_user = filter.status.is_some() || filter.signed_in_before.is_some();
     let join = if needs_user {
         " JOIN users u ON u.id = t.user_id"
     } else {

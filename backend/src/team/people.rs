@@ -101,6 +101,7 @@ pub(crate) async fn list(
         search: search.as_deref(),
         status: query.status,
         role: query.role,
+        signed_in_before: query.inactive.map(|i| i.signed_in_before(clock::now())),
         now: clock::now(),
     };
     let per_page = query.per_page.unwrap_or(50).clamp(1, 200);

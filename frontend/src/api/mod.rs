@@ -452,6 +452,9 @@ pub fn people_query_string(query: &PeopleQuery) -> String {
     if let Some(role) = query.role {
         parts.push(format!("role={}", role.as_str()));
     }
+    if let Some(inactive) = query.inactive {
+        parts.push(format!("inactive={}", inactive.as_str()));
+    }
     if let Some(sort) = query.sort {
         let sort = match sort {
             PeopleSort::Name => "name",
@@ -604,6 +607,7 @@ pub fn audit_csv_url(account: AccountId) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use roster_shared::api::Inactivity;
     use roster_shared::invitation::PersonStatus;
     use roster_shared::role::Role;
 
@@ -621,6 +625,7 @@ mod tests {
             q: Some(" ana ".into()),
             status: Some(PersonStatus::Pending),
             role: Some(Role::Admin),
+            inactive: Some(Inactivity::Days90),
             sort: Some(PeopleSort::LastSignIn),
             order: Some(SortOrder::Desc),
             page: Some(2),
@@ -628,7 +633,7 @@ mod tests {
         };
         assert_eq!(
             people_query_string(&query),
-            "?q=ana&status=pending&role=admin&sort=last_sign_in&order=desc&page=2&per_page=50"
+            "?q=ana&status=pending&role=admin&inactive=90d&sort=last_sign_in&order=desc&page=2&per_page=50"
         );
     }
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use roster_shared::access::UserId;
 use roster_shared::account::AccountId;
 use roster_shared::api::{
-    EmailDelivery, InvitationLink, PeopleQuery, PeopleSort, PersonRow, SortOrder,
+    EmailDelivery, Inactivity, InvitationLink, PeopleQuery, PeopleSort, PersonRow, SortOrder,
 };
 use roster_shared::invitation::PersonStatus;
 use roster_shared::role::Role;
@@ -95,6 +95,7 @@ fn first_query() -> PeopleQuery {
         q: None,
         status: None,
         role: None,
+        inactive: None,
         sort: Some(PeopleSort::Name),
         order: Some(SortOrder::Asc),
         page: Some(1),
@@ -125,6 +126,7 @@ fn PeopleList() -> impl IntoView {
     let q = RwSignal::new(first.q.unwrap_or_default());
     let status = RwSignal::new(first.status);
     let role = RwSignal::new(first.role);
+    let inactive = RwSignal::new(first.inactive);
     let sort = RwSignal::new(first.sort.unwrap_or(PeopleSort::Name));
     let order = RwSignal::new(first.order.unwrap_or(SortOrder::Asc));
     // The page belongs to an account: switching accounts starts at page 1.
@@ -144,6 +146,7 @@ fn PeopleList() -> impl IntoView {
             q: Some(q.get()).filter(|q| !q.trim().is_empty()),
             status: status.get(),
             role: role.get(),
+            inactive: inactive.get(),
             sort: Some(sort.get()),
             order: Some(order.get()),
             page: Some(page.get()),
@@ -188,6 +191,7 @@ fn PeopleList() -> impl IntoView {
             q: Some(q.get()).filter(|q| !q.trim().is_empty()),
             status: status.get(),
             role: role.get(),
+            inactive: inactive.get(),
             sort: Some(sort.get()),
             order: Some(order.get()),
             page: None,
@@ -200,6 +204,7 @@ fn PeopleList() -> impl IntoView {
         q.set(String::new());
         status.set(None);
         role.set(None);
+        inactive.set(None);
         set_page.run(1);
     };
 
@@ -368,6 +373,18 @@ fn PeopleList() -> impl IntoView {
                         <option value="" prop:selected=move || role.get().is_none()>"All roles"</option>
                         {Role::ALL.into_iter().map(|r| view! {
                             <option value=r.as_str() prop:selected=move || role.get() == Some(r)>{r.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field role-filter">
+                    <label for="inactive-filter" class="visually-hidden">"Last sign-in"</label>
+                    <select id="inactive-filter" class="select" data-test="inactive-filter" on:change=move |ev| {
+                        inactive.set(Inactivity::parse(&event_target_value(&ev)));
+                        set_page.run(1);
+                    }>
+                        <option value="" prop:selected=move || inactive.get().is_none()>"Any last sign-in"</option>
+                        {Inactivity::ALL.into_iter().map(|i| view! {
+                            <option value=i.as_str() prop:selected=move || inactive.get() == Some(i)>{i.label()}</option>
                         }).collect_view()}
                     </select>
                 </div>
