@@ -13,6 +13,7 @@
 //!   picker, the pager, the sign-in guard).
 //! - [`pages`]: one module per screen.
 //! - [`screens`]: the routes whose code loads on demand (a chunk of its own in `make web`).
+//! - [`unsaved`]: asking before a page with unsaved changes is left.
 //!
 //! Forms check their input with the same `roster-shared` parsers the server decides with, so
 //! a mistake is explained while typing; the server still checks everything again.
@@ -27,6 +28,7 @@ pub mod pages;
 pub mod remote;
 pub mod screens;
 pub mod session;
+pub mod unsaved;
 
 /// Mounts the app on `<body>`.
 pub fn start() {

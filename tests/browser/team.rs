@@ -546,3 +546,57 @@ async fn the_users_list_filters_by_last_sign_in() {
     browser.close().await;
     app.stop().await;
 }
+
+/// Leaving the person editor with unsaved changes asks first; staying keeps them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaving_unsaved_access_changes_asks_first() {
+    use roster_shared::role::Role;
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.expect("setup opens Acme");
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    let page: roster_shared::api::PeoplePage = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?q=ana", acme.0))
+        .await;
+    let ana = page.people[0].id.0;
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/people/{ana}", acme.0)))
+        .await;
+    browser.wait_for_count("[data-test=access-row]", 1).await;
+    browser
+        .select(&format!("#access-{}", acme.0), "reporting")
+        .await;
+    browser.text_of(".unsaved").await;
+    let users_link = format!("a[href=\"/accounts/{}/users\"]", acme.0);
+    let question = async || {
+        for _ in 0..50 {
+            if let Ok(text) = browser.client.get_alert_text().await {
+                return text;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no question before leaving");
+    };
+    browser.click(&users_link).await;
+    assert!(question().await.contains("Leave without saving?"));
+    browser.client.dismiss_alert().await.unwrap();
+    // Stayed, with the change still there.
+    assert_eq!(
+        browser.value_of(&format!("#access-{}", acme.0)).await,
+        "reporting"
+    );
+    browser.text_of(".unsaved").await;
+    browser.click(&users_link).await;
+    assert!(question().await.contains("Leave without saving?"));
+    browser.client.accept_alert().await.unwrap();
+    browser
+        .wait_for_path(&format!("/accounts/{}/users", acme.0))
+        .await;
+    browser.close().await;
+    app.stop().await;
+}

@@ -384,6 +384,7 @@ fn AccessEditor(
         })
     };
     let dirty = move || desired().map(|d| d != original()).unwrap_or(true);
+    crate::unsaved::ask_before_leaving(Signal::derive(move || dirty() && !saving.get()));
     let taken = move || {
         let mut ids: Vec<AccountId> = rows.get().iter().map(|r| r.account).collect();
         for row in added.get() {
