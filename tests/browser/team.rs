@@ -450,18 +450,7 @@ async fn the_account_picker_keeps_the_tree_after_a_trash() {
         &[(Role::Basic, &[emea]), (Role::Reporting, &[apac])],
     )
     .await;
-    let page: roster_shared::api::PeoplePage = app
-        .api
-        .get_ok(&format!("/api/v1/accounts/{}/people?q=ana", acme.0))
-        .await;
-    let ana = page.people[0].id.0;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
-    browser
-        .open(&app.url(&format!("/accounts/{}/people/{ana}", acme.0)))
-        .await;
+    let browser = person_editor_of(&app, acme, "ana@example.com").await;
     browser.wait_for_count("[data-test=access-row]", 2).await;
     browser
         .click("[aria-label=\"Remove access to EMEA\"]")
@@ -555,18 +544,7 @@ async fn leaving_unsaved_access_changes_asks_first() {
     let acme = app.set_up().await.last_account.expect("setup opens Acme");
     app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
         .await;
-    let page: roster_shared::api::PeoplePage = app
-        .api
-        .get_ok(&format!("/api/v1/accounts/{}/people?q=ana", acme.0))
-        .await;
-    let ana = page.people[0].id.0;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
-    browser
-        .open(&app.url(&format!("/accounts/{}/people/{ana}", acme.0)))
-        .await;
+    let browser = person_editor_of(&app, acme, "ana@example.com").await;
     browser.wait_for_count("[data-test=access-row]", 1).await;
     browser
         .select(&format!("#access-{}", acme.0), "reporting")
@@ -599,4 +577,25 @@ async fn leaving_unsaved_access_changes_asks_first() {
         .await;
     browser.close().await;
     app.stop().await;
+}
+
+/// A browser signed in as the Owner, on `email`'s page in `account`'s settings.
+async fn person_editor_of(
+    app: &TestApp,
+    account: roster_shared::account::AccountId,
+    email: &str,
+) -> Browser {
+    let page: roster_shared::api::PeoplePage = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?q={email}", account.0))
+        .await;
+    let person = page.people[0].id.0;
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(app, OWNER_EMAIL, OWNER_PASSWORD, account)
+        .await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/people/{person}", account.0)))
+        .await;
+    browser
 }
