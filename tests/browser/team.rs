@@ -599,3 +599,38 @@ async fn person_editor_of(
         .await;
     browser
 }
+
+/// New User offers "+ Add to other accounts" only where there is another account: not to an
+/// Admin of a single account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_accounts_are_offered_only_where_there_are_some() {
+    use roster_shared::role::Role;
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.expect("setup opens Acme");
+    let support = app.sub_account(acme, "Support").await;
+    app.invite(acme, &["sam@example.com"], &[(Role::Admin, &[support])])
+        .await;
+    app.accept_as_new("sam@example.com", "Sam").await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, "sam@example.com", MEMBER_PASSWORD, support)
+        .await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/users/new", support.0)))
+        .await;
+    browser.wait_for_count("[data-test=grant-row]", 1).await;
+    assert_eq!(browser.count("[data-test=add-grant-row]").await, 0);
+    browser.close().await;
+    // The Owner of Acme has Support besides Acme.
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/users/new", acme.0)))
+        .await;
+    browser.wait_for_count("[data-test=grant-row]", 1).await;
+    browser.wait_for_count("[data-test=add-grant-row]", 1).await;
+    browser.close().await;
+    app.stop().await;
+}

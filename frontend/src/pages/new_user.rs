@@ -163,6 +163,8 @@ fn InviteForm(
     let me = use_session().info().map(|i| i.user.id);
     let scope = StoredValue::new(options.accounts.clone());
     let grantable = Signal::derive(move || scope.get_value());
+    let several_accounts =
+        scope.with_value(|accounts| accounts.iter().filter(|a| !a.roles.is_empty()).count() > 1);
     let seats = RwSignal::new(options.seats);
     let can_buy = options.can_buy_seats;
 
@@ -379,11 +381,14 @@ fn InviteForm(
                 })}
                 <EmailChipsInput id="invite-emails" label="Email addresses" chips draft=typed/>
                 {move || rows.get().into_iter().enumerate().map(|(i, row)| grant_row(i, row)).collect_view()}
-                <div>
-                    <button type="button" id="add-grant-row" class="button ghost" on:click=add_row data-test="add-grant-row">
-                        "+ Add to other accounts with a different role"
-                    </button>
-                </div>
+                // Only where there is another account to give a different role on.
+                {several_accounts.then(|| view! {
+                    <div>
+                        <button type="button" id="add-grant-row" class="button ghost" on:click=add_row data-test="add-grant-row">
+                            "+ Add to other accounts with a different role"
+                        </button>
+                    </div>
+                })}
                 <div class="seat-line" aria-live="polite" data-test="seat-line">
                     {move || {
                         let plan = seats.get();
