@@ -103,7 +103,11 @@ pub struct SeatPlan {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SeatError {
-    #[error("{needed} seat(s) needed but only {free} free: {missing} more seat(s) required")]
+    #[error(
+        "{} needed but only {free} free: {} more required",
+        seats(*needed),
+        seats(*missing)
+    )]
     NotEnoughSeats {
         needed: u32,
         free: u32,
@@ -113,15 +117,26 @@ pub enum SeatError {
     TooManyToRemove { requested: u32, max: u32 },
 }
 
+/// "1 seat", "3 seats".
+pub fn seats(count: u32) -> String {
+    if count == 1 {
+        "1 seat".to_owned()
+    } else {
+        format!("{count} seats")
+    }
+}
+
 fn removal_message(requested: u32, max: u32) -> String {
+    let requested = seats(requested);
     if max == 0 {
         format!(
-            "cannot remove {requested} seat(s): there are no unused extra seats \
+            "cannot remove {requested}: there are no unused extra seats \
              (seats never go below the plan's included seats or the seats in use)"
         )
     } else {
         format!(
-            "cannot remove {requested} seat(s): at most {max} unused extra seat(s) can be removed"
+            "cannot remove {requested}: at most {max} unused extra {} can be removed",
+            if max == 1 { "seat" } else { "seats" }
         )
     }
 }
@@ -264,7 +279,7 @@ mod tests {
         );
         assert_eq!(
             error.to_string(),
-            "5 seat(s) needed but only 3 free: 2 more seat(s) required"
+            "5 seats needed but only 3 free: 2 more seats required"
         );
     }
 

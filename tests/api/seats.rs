@@ -205,7 +205,7 @@ async fn inviting_is_blocked_when_full_and_says_how_many_are_missing(engine: Eng
     let message = expect_error(response, 409, "not_enough_seats").await;
     assert_eq!(
         message,
-        "3 seat(s) needed but only 1 free: 2 more seat(s) required."
+        "3 seats needed but only 1 free: 2 more seats required."
     );
     // Nothing of it happened.
     assert_eq!(overview(&app, acme).await.seats.used, 9);

@@ -634,3 +634,35 @@ async fn other_accounts_are_offered_only_where_there_are_some() {
     browser.close().await;
     app.stop().await;
 }
+
+/// New User's messages are current: "Enter at least one email address." goes away as soon
+/// as an address is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_user_messages_are_current() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.expect("setup opens Acme");
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/users/new", acme.0)))
+        .await;
+    browser.wait_for_text("h1", "New User").await;
+    browser.click("[data-test=send-invitation]").await;
+    browser
+        .wait_for_text(
+            "[data-test=invite-problem]",
+            "Enter at least one email address.",
+        )
+        .await;
+    browser
+        .type_into("#invite-emails", "new.person@example.com, ")
+        .await;
+    browser.wait_for_count("[data-test=chip]", 1).await;
+    browser
+        .wait_for_count("[data-test=invite-problem]", 0)
+        .await;
+    browser.close().await;
+    app.stop().await;
+}

@@ -13,7 +13,7 @@ use roster_shared::api::{
     SeatRemovalRequest,
 };
 use roster_shared::money::{Currency, Money};
-use roster_shared::seats::{SeatCount, SeatQuote};
+use roster_shared::seats::{SeatCount, SeatQuote, seats};
 use roster_shared::time::Timestamp;
 
 use crate::billing::{BillingError, SeatChange};
@@ -156,9 +156,9 @@ pub(crate) async fn purchase(
             StatusCode::CONFLICT,
             "price_changed",
             format!(
-                "The price is now {} for {} seat(s). Check it and confirm again.",
+                "The price is now {} for {}. Check it and confirm again.",
                 quote.total,
-                quote.quantity.get()
+                seats(quote.quantity.get())
             ),
         ));
     }
@@ -207,8 +207,11 @@ pub(crate) async fn purchase(
         Some(actor),
         "seats.purchased",
         &format!(
-            "{} bought {} seat(s) for {} ({} each)",
-            actor.name, change.quantity, change.total, change.unit_price
+            "{} bought {} for {} ({} each)",
+            actor.name,
+            seats(change.quantity),
+            change.total,
+            change.unit_price
         ),
         now,
     )
@@ -280,7 +283,7 @@ pub(crate) async fn remove(
         None,
         Some(actor),
         "seats.removed",
-        &format!("{} removed {} unused seat(s)", actor.name, change.quantity),
+        &format!("{} removed {} (unused)", actor.name, seats(change.quantity)),
         now,
     )
     .await?;

@@ -236,6 +236,30 @@ fn InviteForm(
         kept_note.set(false);
     };
 
+    // A problem found on sending is shown only while it is still true: adding an address makes
+    // "Enter at least one email address." go away at once.
+    let current_problem = move || {
+        problem.get().filter(|shown| {
+            let grants: Vec<_> = rows
+                .get()
+                .iter()
+                .map(|r| (r.role.get(), r.accounts.get()))
+                .collect();
+            chips
+                .with(|c| scope.with_value(|s| build_request(c, &grants, s)))
+                .err()
+                .as_ref()
+                == Some(shown)
+        })
+    };
+    // An answer of the server is about what was sent: changing what is to be sent retires it.
+    Effect::new(move |sent: Option<(usize, usize)>| {
+        let now = (chips.with(Vec::len), rows.with(Vec::len));
+        if sent.is_some_and(|sent| sent != now) {
+            failure.set(None);
+        }
+        now
+    });
     let valid_count = move || chips.with(|c| c.iter().filter(|c| c.parsed.is_ok()).count()) as u32;
     let seat_problem = move || match seats.get().check_invite(valid_count()) {
         Err(SeatError::NotEnoughSeats { free, missing, .. }) => Some((free, missing)),
@@ -399,12 +423,17 @@ fn InviteForm(
                     }}
                     <span class="muted small">" People already in your organisation need no new seat."</span>
                 </div>
-                {move || seat_problem().map(|(free, missing)| view! {
-                    <div class="alert warn" role="status" data-test="seat-warning">
+                {move || seat_problem().map(|(free, missing)| {
+                    // Sent anyway and refused for seats: the same one message, now as the error.
+                    let refused = failure.get().is_some_and(|e| e.code() == Some("not_enough_seats"));
+                    view! {
+                    <div class=if refused { "alert error" } else { "alert warn" }
+                        role=if refused { "alert" } else { "status" } data-test="seat-warning">
                         <p>
                             {format!(
-                                "Not enough seats: {free} free. If everyone here is new, {missing} more seat{} will be needed.",
-                                if missing == 1 { "" } else { "s" }
+                                "{}Not enough seats: {free} free. If everyone here is new, {} more will be needed.",
+                                if refused { "Not sent. " } else { "" },
+                                roster_shared::seats::seats(missing)
                             )}
                         </p>
                         {if can_buy {
@@ -413,12 +442,17 @@ fn InviteForm(
                             view! { <p class="small">"Ask an Owner or Admin of the top-level account to buy more seats."</p> }.into_any()
                         }}
                     </div>
+                    }
                 })}
-                {move || problem.get().map(|m| view! { <div class="alert error" role="alert" data-test="invite-problem">{m}</div> })}
-                {move || failure.get().map(|error| {
+                {move || current_problem().map(|m| view! { <div class="alert error" role="alert" data-test="invite-problem">{m}</div> })}
+                {move || failure.get().and_then(|error| {
                     let seats_short = error.code() == Some("not_enough_seats");
+                    // The seat warning above already says it, with its own Buy more: one message.
+                    if seats_short && seat_problem().is_some() {
+                        return None;
+                    }
                     let fields: Vec<String> = error.fields().iter().map(|f| f.message.clone()).collect();
-                    view! {
+                    Some(view! {
                         <div class="alert error" role="alert" data-test="invite-error">
                             <p>{error.message()}</p>
                             {(!fields.is_empty()).then(|| view! {
@@ -426,7 +460,7 @@ fn InviteForm(
                             })}
                             {(seats_short && can_buy).then(|| view! { <a class="button small" href=seats_href data-test="buy-more-after-error">"Buy more"</a> })}
                         </div>
-                    }
+                    })
                 })}
                 <div class="form-actions">
                     <a class="button ghost" href=format!("/accounts/{account}/users")>"Cancel"</a>

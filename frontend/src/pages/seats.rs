@@ -18,7 +18,7 @@ use roster_shared::api::{
 };
 use roster_shared::money::Money;
 use roster_shared::redirect::LocalPath;
-use roster_shared::seats::{MAX_SEAT_CHANGE, SeatCount, SeatPlan, SeatQuote};
+use roster_shared::seats::{MAX_SEAT_CHANGE, SeatCount, SeatPlan, SeatQuote, seats};
 
 use crate::accounts::use_accounts;
 use crate::api::{self, ApiError};
@@ -34,15 +34,6 @@ fn return_path(requested: Option<String>) -> Option<String> {
         .and_then(|path| LocalPath::parse(&path).ok())
         .filter(|path| path.as_str().starts_with("/accounts/"))
         .map(LocalPath::into_string)
-}
-
-/// "1 seat", "3 seats".
-fn seats(count: u32) -> String {
-    if count == 1 {
-        "1 seat".to_owned()
-    } else {
-        format!("{count} seats")
-    }
 }
 
 /// The width of the used part of the bar, in percent of all seats.
