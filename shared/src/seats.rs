@@ -104,9 +104,9 @@ pub struct SeatPlan {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SeatError {
     #[error(
-        "{} needed but only {free} free: {} more required",
+        "{} needed but only {free} free: {missing} more {} required",
         seats(*needed),
-        seats(*missing)
+        if *missing == 1 { "seat" } else { "seats" }
     )]
     NotEnoughSeats {
         needed: u32,
