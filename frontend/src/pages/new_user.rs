@@ -431,9 +431,9 @@ fn InviteForm(
                         role=if refused { "alert" } else { "status" } data-test="seat-warning">
                         <p>
                             {format!(
-                                "{}Not enough seats: {free} free. If everyone here is new, {} more will be needed.",
+                                "{}Not enough seats: {free} free. If everyone here is new, {missing} more seat{} will be needed.",
                                 if refused { "Not sent. " } else { "" },
-                                roster_shared::seats::seats(missing)
+                                if missing == 1 { "" } else { "s" }
                             )}
                         </p>
                         {if can_buy {
