@@ -95,6 +95,11 @@ impl AccountName {
             .to_lowercase()
     }
 
+    /// Why a sibling may not take the name this sub-account of `parent` already has.
+    pub fn taken_under(&self, parent: impl std::fmt::Display) -> String {
+        format!("{parent} already has a sub-account named “{self}”.")
+    }
+
     /// Whether this name reads the same as `other` (see [`AccountName::sibling_key`]).
     pub fn reads_as(&self, other: &AccountName) -> bool {
         self.sibling_key() == other.sibling_key()

@@ -89,10 +89,7 @@ async fn check_name_free(
     match taken {
         None => Ok(()),
         Some(existing) => {
-            let message = format!(
-                "{} already has a sub-account named “{existing}”.",
-                parent.name
-            );
+            let message = existing.taken_under(&parent.name);
             Err(
                 ApiError::new(StatusCode::CONFLICT, "name_taken", message.clone()).with_fields(
                     vec![roster_shared::api::FieldError {
