@@ -44,6 +44,8 @@ pub enum TreeError {
     TopLevel,
     #[error("the account is already archived")]
     AlreadyArchived,
+    #[error("the account is not archived")]
+    NotArchived,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,6 +203,20 @@ impl AccountTree {
     pub fn archive(&mut self, id: AccountId) -> Result<(), TreeError> {
         self.check_can_archive(id)?;
         self.nodes.get_mut(&id).expect("checked").archived = true;
+        Ok(())
+    }
+
+    /// Whether `id` may be restored: an archived account whose parent is active. An archived
+    /// parent is refused rather than restored along with it, so that a restore never brings
+    /// back more than the one account the person chose.
+    pub fn check_can_restore(&self, id: AccountId) -> Result<(), TreeError> {
+        let node = self.node(id)?;
+        if !node.archived {
+            return Err(TreeError::NotArchived);
+        }
+        if node.parent.is_some_and(|p| self.nodes[&p].archived) {
+            return Err(TreeError::ParentArchived);
+        }
         Ok(())
     }
 
@@ -411,6 +427,19 @@ mod tests {
         tree.archive(id(2)).unwrap();
         assert_eq!(tree.archive(id(2)), Err(TreeError::AlreadyArchived));
         assert_eq!(tree.add(id(5), Some(id(2))), Err(TreeError::ParentArchived));
+    }
+
+    #[test]
+    fn restoring_needs_an_active_parent() {
+        let mut tree = sample();
+        assert_eq!(tree.check_can_restore(id(4)), Err(TreeError::NotArchived));
+        tree.archive(id(4)).unwrap();
+        tree.archive(id(2)).unwrap();
+        assert_eq!(
+            tree.check_can_restore(id(4)),
+            Err(TreeError::ParentArchived)
+        );
+        assert_eq!(tree.check_can_restore(id(2)), Ok(()));
     }
 
     #[derive(Debug, Clone)]

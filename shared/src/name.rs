@@ -81,6 +81,30 @@ name_type!(
     /// An account's or sub-account's name ("Acme Europe", "Support – Night shift").
     AccountName
 );
+
+impl AccountName {
+    /// What two names are compared by where siblings must not share one. People read "EMEA"
+    /// and "emea", or "North  America" and "north america", as one name (in chips, emails and
+    /// the account switcher), so the key is lower-cased (Unicode) with inner runs of whitespace
+    /// made one space.
+    pub fn sibling_key(&self) -> String {
+        self.0
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    }
+
+    /// Why a sibling may not take the name this sub-account of `parent` already has.
+    pub fn taken_under(&self, parent: impl std::fmt::Display) -> String {
+        format!("{parent} already has a sub-account named “{self}”.")
+    }
+
+    /// Whether this name reads the same as `other` (see [`AccountName::sibling_key`]).
+    pub fn reads_as(&self, other: &AccountName) -> bool {
+        self.sibling_key() == other.sibling_key()
+    }
+}
 name_type!(
     /// What an API token is for, as its creator calls it ("Okta provisioning", "CI sync").
     TokenName
@@ -126,7 +150,39 @@ mod tests {
         assert!(serde_json::from_str::<PersonName>("\"\"").is_err());
     }
 
+    #[test]
+    fn sibling_names_compare_as_people_read_them() {
+        let name = |s: &str| AccountName::parse(s).unwrap();
+        assert!(name("EMEA").reads_as(&name("  emea ")));
+        assert!(name("North  America").reads_as(&name("north\u{a0}america")));
+        assert!(name("ÉQUIPE Ω").reads_as(&name("équipe ω")));
+        assert!(!name("EMEA").reads_as(&name("EMEA 2")));
+        assert!(!name("North America").reads_as(&name("NorthAmerica")));
+        assert_eq!(name(" Support   Night ").sibling_key(), "support night");
+    }
+
     proptest! {
+        #[test]
+        fn sibling_key_ignores_case_and_spacing(input in "[a-zA-ZÀ-Öà-ö ]{1,30}") {
+            if let Ok(name) = AccountName::parse(&input) {
+                let shouted = AccountName::parse(&format!("  {}  ", input.to_uppercase().replace(' ', "   "))).unwrap();
+                prop_assert!(name.reads_as(&shouted));
+                let key = name.sibling_key();
+                prop_assert_eq!(key.trim(), key.as_str());
+                prop_assert!(!key.contains("  "));
+            }
+        }
+
+        #[test]
+        fn sibling_key_is_idempotent(input in any::<String>()) {
+            if let Ok(name) = AccountName::parse(&input) {
+                let key = name.sibling_key();
+                if let Ok(again) = AccountName::parse(&key) {
+                    prop_assert_eq!(again.sibling_key(), key);
+                }
+            }
+        }
+
         #[test]
         fn accepted_names_satisfy_the_rule(input in any::<String>()) {
             if let Ok(name) = PersonName::parse(&input) {

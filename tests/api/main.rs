@@ -18,6 +18,7 @@ mod scim;
 mod seats;
 mod sign_in_guard;
 mod soak;
+mod sub_accounts;
 mod team;
 mod tokens;
 

@@ -10,5 +10,6 @@ mod mail;
 mod profile;
 mod seats;
 mod sign_in;
+mod sub_accounts;
 mod team;
 mod tour;

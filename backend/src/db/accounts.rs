@@ -222,6 +222,30 @@ pub(crate) async fn archive<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
+/// The direct sub-accounts of `parent_id`, archived ones included.
+pub(crate) async fn sub_accounts<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    parent_id: i64,
+) -> sqlx::Result<Vec<AccountRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM accounts WHERE parent_id = $1 ORDER BY id"
+    ))
+    .bind(parent_id)
+    .fetch_all(db)
+    .await
+}
+
+pub(crate) async fn restore<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE accounts SET archived_at = NULL WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 // ---- memberships -------------------------------------------------------------------------
 
 pub(crate) async fn insert_membership<'e, E: Executor<'e, Database = Any>>(

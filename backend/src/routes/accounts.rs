@@ -64,7 +64,8 @@ pub(crate) async fn set_last_account(
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/sub-accounts", tag = "accounts", request_body = AccountNameRequest,
     params(("id" = i64, Path)),
     responses((status = 201, body = AccountSummary), (status = 403, body = roster_shared::api::ErrorBody),
-        (status = 404, body = roster_shared::api::ErrorBody), (status = 422, body = roster_shared::api::ErrorBody)))]
+        (status = 404, body = roster_shared::api::ErrorBody), (status = 409, description = "A sibling has the same name", body = roster_shared::api::ErrorBody),
+        (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn create_sub_account(
     State(state): State<AppState>,
     principal: Principal,
@@ -81,7 +82,8 @@ pub(crate) async fn create_sub_account(
 /// Renames this account.
 #[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", request_body = AccountNameRequest,
     params(("id" = i64, Path)),
-    responses((status = 200, body = AccountSummary), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+    responses((status = 200, body = AccountSummary), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody),
+        (status = 409, description = "A sibling has the same name", body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn rename(
     State(state): State<AppState>,
     principal: Principal,
@@ -109,6 +111,24 @@ pub(crate) async fn archive(
     let ctx = context(&state, &principal, id).await?;
     let actor = Actor::load(&state, &principal, &client).await?;
     accounts::archive(&state, &actor, &ctx).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Restores this archived sub-account (refused while its parent is archived, or while an
+/// active sibling has the same name).
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/restore", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 204, description = "Restored"), (status = 403, body = roster_shared::api::ErrorBody),
+        (status = 404, body = roster_shared::api::ErrorBody), (status = 409, body = roster_shared::api::ErrorBody),
+        (status = 422, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn restore(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    AppPath(id): AppPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
+    accounts::restore(&state, &actor, &ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -44,6 +44,7 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::create_sub_account))
         .routes(routes!(accounts::rename))
         .routes(routes!(accounts::archive))
+        .routes(routes!(accounts::restore))
         .routes(routes!(accounts::people_list))
         .routes(routes!(accounts::invite_options))
         .routes(routes!(accounts::invite_people))

@@ -68,6 +68,40 @@ fn tree_error(error: TreeError) -> ApiError {
     )
 }
 
+/// Refuses `name` for a sub-account of `parent` (other than `except`) when an active sibling
+/// already reads the same (see `AccountName::sibling_key`): chips, emails and the switcher would
+/// not tell them apart. Archived siblings do not count, so a retired name can be used again;
+/// restoring one is refused instead while its name is taken. Runs inside the writing
+/// transaction, after `serialize_organisation`, so two requests cannot both find it free.
+async fn check_name_free(
+    conn: &mut sqlx::AnyConnection,
+    parent: &db::accounts::AccountRow,
+    name: &AccountName,
+    except: Option<i64>,
+) -> Result<(), ApiError> {
+    let key = name.sibling_key();
+    let taken = db::accounts::sub_accounts(&mut *conn, parent.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.archived_at.is_none() && Some(s.id) != except)
+        .filter_map(|s| AccountName::parse(&s.name).ok())
+        .find(|s| s.sibling_key() == key);
+    match taken {
+        None => Ok(()),
+        Some(existing) => {
+            let message = existing.taken_under(&parent.name);
+            Err(
+                ApiError::new(StatusCode::CONFLICT, "name_taken", message.clone()).with_fields(
+                    vec![roster_shared::api::FieldError {
+                        field: "name".to_owned(),
+                        message,
+                    }],
+                ),
+            )
+        }
+    }
+}
+
 pub(crate) async fn create_sub_account(
     state: &AppState,
     actor: &Actor,
@@ -83,7 +117,10 @@ pub(crate) async fn create_sub_account(
     let parent = db::accounts::find(state.db().reader(), ctx.account)
         .await?
         .ok_or_else(crate::team::context::no_such_account)?;
-    let mut tx = state.db().writer().begin().await?;
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    db::accounts::serialize_organisation(&mut tx, db.dialect(), ctx.root()).await?;
+    check_name_free(&mut tx, &parent, name, None).await?;
     let id = db::accounts::insert_sub_account(&mut *tx, &parent, name, now).await?;
     audit::record(
         &mut tx,
@@ -112,7 +149,15 @@ pub(crate) async fn rename(
     ctx.require_manage()?;
     let now = clock::now();
     let old = ctx.org.name(ctx.account).to_owned();
-    let mut tx = state.db().writer().begin().await?;
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    db::accounts::serialize_organisation(&mut tx, db.dialect(), ctx.root()).await?;
+    if let Some(parent) = ctx.org.tree.parent(AccountId(ctx.account)) {
+        let parent = db::accounts::find(&mut *tx, parent.0)
+            .await?
+            .ok_or_else(crate::team::context::no_such_account)?;
+        check_name_free(&mut tx, &parent, name, Some(ctx.account)).await?;
+    }
     db::accounts::rename(&mut *tx, ctx.account, name).await?;
     audit::record(
         &mut tx,
@@ -150,6 +195,60 @@ pub(crate) async fn archive(
         Some(actor),
         "account.archived",
         &format!("{} archived {name}", actor.name),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Brings an archived sub-account back, under the same permission as archiving it. Refused
+/// while its parent is archived (restore the parent first) or while an active sibling reads as
+/// the same name.
+pub(crate) async fn restore(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+) -> Result<(), ApiError> {
+    ctx.require_manage()?;
+    let account = AccountId(ctx.account);
+    ctx.org
+        .tree
+        .check_can_restore(account)
+        .map_err(|e| match e {
+            TreeError::ParentArchived => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "account_rule",
+                format!(
+                    "{} is archived: restore it first.",
+                    ctx.org
+                        .tree
+                        .parent(account)
+                        .map_or("The parent account", |p| ctx.org.name(p.0))
+                ),
+            ),
+            other => tree_error(other),
+        })?;
+    let now = clock::now();
+    let name = ctx.org.name(ctx.account).to_owned();
+    let db = state.db();
+    let mut tx = db.writer().begin().await?;
+    db::accounts::serialize_organisation(&mut tx, db.dialect(), ctx.root()).await?;
+    if let Some(parent) = ctx.org.tree.parent(account) {
+        let parent = db::accounts::find(&mut *tx, parent.0)
+            .await?
+            .ok_or_else(crate::team::context::no_such_account)?;
+        let parsed = AccountName::parse(&name).map_err(ApiError::internal)?;
+        check_name_free(&mut tx, &parent, &parsed, Some(ctx.account)).await?;
+    }
+    db::accounts::restore(&mut *tx, ctx.account).await?;
+    audit::record(
+        &mut tx,
+        ctx.root(),
+        Some((ctx.account, &name)),
+        Some(actor),
+        "account.restored",
+        &format!("{} restored {name}", actor.name),
         now,
     )
     .await?;

@@ -438,6 +438,10 @@ pub async fn archive_account(account: AccountId) -> Result<(), ApiError> {
     post_empty(&format!("/api/v1/accounts/{account}/archive")).await
 }
 
+pub async fn restore_account(account: AccountId) -> Result<(), ApiError> {
+    post_empty(&format!("/api/v1/accounts/{account}/restore")).await
+}
+
 // ---- people ------------------------------------------------------------------------------
 
 /// The query string of a Users list request (only the parts that are set).

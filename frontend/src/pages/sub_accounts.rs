@@ -1,5 +1,5 @@
-//! Sub-accounts: the tree below an account. Admins and Owners create, rename and archive
-//! them; everyone else sees the tree.
+//! Sub-accounts: the tree below an account. Admins and Owners create, rename, archive and
+//! restore them; everyone else sees the tree.
 
 use leptos::prelude::*;
 use roster_shared::api::{AccountNameRequest, AccountSummary};
@@ -28,6 +28,38 @@ pub fn SubAccountsPage() -> impl IntoView {
     let pending = RwSignal::new(false);
     let archive_open = RwSignal::new(false);
     let archive_error = RwSignal::new(None::<String>);
+    let restore_open = RwSignal::new(false);
+    let restore_error = RwSignal::new(None::<String>);
+
+    // While typing: the shared rule against the siblings this screen already lists (the
+    // server decides again, for siblings it cannot see and for names taken meanwhile).
+    Effect::new(move |_| {
+        let typed = name.value.get();
+        let creating = create_open.get();
+        if !creating && !rename_open.get() {
+            return;
+        }
+        let (Some(on), Ok(typed)) = (target.get(), AccountName::parse(&typed)) else {
+            return;
+        };
+        let list = accounts.list();
+        let (parent, except) = if creating {
+            (Some(on.id), None)
+        } else {
+            (on.parent, Some(on.id))
+        };
+        let Some(parent) = parent.and_then(|p| list.iter().find(|a| a.id == p)) else {
+            return;
+        };
+        if let Some(sibling) = list.iter().find(|a| {
+            a.parent == Some(parent.id)
+                && !a.archived
+                && Some(a.id) != except
+                && a.name.reads_as(&typed)
+        }) {
+            name.error.set(Some(sibling.name.taken_under(&parent.name)));
+        }
+    });
 
     let start_create = move |parent: AccountSummary| {
         name.value.set(String::new());
@@ -93,6 +125,30 @@ pub fn SubAccountsPage() -> impl IntoView {
             }
         });
     });
+    let restore = Callback::new(move |()| {
+        let Some(on) = target.get_untracked() else {
+            return;
+        };
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api::restore_account(on.id).await;
+            pending.set(false);
+            match result {
+                Ok(()) => {
+                    restore_open.set(false);
+                    notice.set(Some(format!("{} was restored.", on.name)));
+                    accounts.reload();
+                }
+                Err(error) => restore_error.set(Some(error.message())),
+            }
+        });
+    });
+    let restore_message = Signal::derive(move || {
+        target
+            .get()
+            .map(|a| format!("Restore {}? It can be chosen again, and the access people hold there applies again.", a.name))
+            .unwrap_or_default()
+    });
     let archive_message = Signal::derive(move || {
         target
             .get()
@@ -124,7 +180,9 @@ pub fn SubAccountsPage() -> impl IntoView {
                         {list.into_iter().map(|a| {
                             let can = manages(&a);
                             let top_level = a.parent.is_none();
+                            let can_restore = a.archived && a.role.manages_users();
                             let (for_create, for_rename, for_archive) = (a.clone(), a.clone(), a.clone());
+                            let for_restore = a.clone();
                             let label = a.name.to_string();
                             view! {
                                 <li class=format!("account-node depth-{}", (a.depth - base).min(8)) class:archived=a.archived data-test="account-node">
@@ -146,6 +204,16 @@ pub fn SubAccountsPage() -> impl IntoView {
                                                         archive_open.set(true);
                                                     }>"Archive"</button>
                                             })}
+                                        </span>
+                                    })}
+                                    {can_restore.then(|| view! {
+                                        <span class="node-actions">
+                                            <button type="button" class="button ghost small" aria-label=format!("Restore {label}")
+                                                on:click=move |_| {
+                                                    restore_error.set(None);
+                                                    target.set(Some(for_restore.clone()));
+                                                    restore_open.set(true);
+                                                }>"Restore"</button>
                                         </span>
                                     })}
                                 </li>
@@ -175,6 +243,8 @@ pub fn SubAccountsPage() -> impl IntoView {
             </Dialog>
             <ConfirmDialog open=archive_open title="Archive account" id="archive-dialog" message=archive_message
                 confirm_label="Archive" danger=true pending=pending error=archive_error on_confirm=archive/>
+            <ConfirmDialog open=restore_open title="Restore account" id="restore-dialog" message=restore_message
+                confirm_label="Restore" pending=pending error=restore_error on_confirm=restore/>
         </section>
     }
 }
