@@ -5,7 +5,7 @@ use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use roster_shared::api::{ErrorBody, FieldError, PeopleSort, SortOrder};
+use roster_shared::api::{ErrorBody, FieldError, Inactivity, PeopleSort, SortOrder};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -19,7 +19,7 @@ use crate::state::AppState;
         description = "Team and access management: accounts, people, invitations, roles and seats. \
                        Every error has the shape of `ErrorBody`."
     ),
-    components(schemas(ErrorBody, FieldError, PeopleSort, SortOrder)),
+    components(schemas(ErrorBody, FieldError, Inactivity, PeopleSort, SortOrder)),
     tags(
         (name = "system", description = "Health of the server"),
         (name = "setup", description = "First run: the first account and its Owner"),
