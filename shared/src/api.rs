@@ -406,6 +406,10 @@ pub struct AccessEntry {
     pub role: Role,
     /// Offered by an invitation not yet accepted.
     pub pending: bool,
+    /// Held on a parent of the listed account, so it covers that account and its
+    /// sub-accounts: shown "from <parent>", changed on the parent's own list.
+    #[serde(default)]
+    pub inherited: bool,
 }
 
 /// How the email of an invitation fared.
@@ -566,6 +570,10 @@ pub struct PersonDetail {
     pub invitation: Option<InvitationInfo>,
     /// Access within the account's scope (this account and its sub-accounts).
     pub access: Vec<EditableAccess>,
+    /// Access held on a parent of this account, which covers it (read-only here: it is
+    /// changed from the parent's Users list).
+    #[serde(default)]
+    pub inherited: Vec<AccessEntry>,
     /// Accounts of the scope where the viewer may add access, with the roles they may grant.
     pub grantable: Vec<GrantableAccount>,
     /// The viewer is this person (they edit their details on their own profile).

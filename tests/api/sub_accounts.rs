@@ -2,7 +2,7 @@
 //! any timing, and an archived sub-account comes back under the same permission as archiving it.
 
 use roster_shared::account::AccountId;
-use roster_shared::api::{AccountSummary, AuditPage, ErrorBody};
+use roster_shared::api::{AccountSummary, AuditPage, ErrorBody, PeoplePage, PersonDetail};
 use roster_shared::role::Role;
 use roster_tests::{Engine, TestApp, engines, expect_error, expect_json};
 use serde_json::json;
@@ -15,6 +15,7 @@ engines!(
     archived_sub_accounts_are_restored_with_an_audit_entry,
     only_those_who_may_archive_may_restore,
     restoring_into_a_taken_name_is_refused,
+    a_sub_accounts_list_holds_the_access_that_covers_it,
 );
 
 /// An organisation "Acme" with sub-accounts Support (with EMEA under it) and Sales.
@@ -270,5 +271,108 @@ async fn restoring_into_a_taken_name_is_refused(engine: Engine) {
         204
     );
     assert_eq!(app.api.post_empty(&restore_path(emea)).await.status(), 204);
+    app.stop().await;
+}
+
+/// A sub-account's Users list says "Everyone with access": that includes the Owner above it
+/// and anyone whose role on a parent covers it, marked as inherited, and nothing beside it.
+async fn a_sub_accounts_list_holds_the_access_that_covers_it(engine: Engine) {
+    let Org {
+        app,
+        acme,
+        support,
+        emea,
+        sales,
+    } = org(engine).await;
+    app.invite(acme, &["ana@example.com"], &[(Role::Admin, &[support])])
+        .await;
+    app.invite(acme, &["bo@example.com"], &[(Role::Basic, &[emea])])
+        .await;
+    app.invite(acme, &["cy@example.com"], &[(Role::Basic, &[sales])])
+        .await;
+    let list: PeoplePage = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?per_page=50", emea.0))
+        .await;
+    let chips = |email: &str| -> Vec<(String, Role, bool)> {
+        list.people
+            .iter()
+            .find(|p| p.email.as_str() == email)
+            .unwrap_or_else(|| panic!("{email} is on EMEA's list"))
+            .access
+            .iter()
+            .map(|a| (a.account_name.to_string(), a.role, a.inherited))
+            .collect()
+    };
+    assert_eq!(list.total, 3, "{:?}", list.people);
+    assert_eq!(
+        chips(roster_tests::OWNER_EMAIL),
+        vec![("Acme".to_owned(), Role::Owner, true)]
+    );
+    assert_eq!(
+        chips("ana@example.com"),
+        vec![("Support".to_owned(), Role::Admin, true)]
+    );
+    assert_eq!(
+        chips("bo@example.com"),
+        vec![("EMEA".to_owned(), Role::Basic, false)]
+    );
+    assert!(
+        list.people
+            .iter()
+            .all(|p| p.email.as_str() != "cy@example.com")
+    );
+
+    // Filtering by role finds the role that covers the account.
+    let owners: PeoplePage = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?role=owner", emea.0))
+        .await;
+    assert_eq!(owners.total, 1);
+
+    // Their page shows where it comes from; it is changed up there, not here.
+    let ana = list
+        .people
+        .iter()
+        .find(|p| p.email.as_str() == "ana@example.com")
+        .expect("ana")
+        .id;
+    let detail: PersonDetail = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people/{}", emea.0, ana.0))
+        .await;
+    assert!(detail.access.is_empty());
+    assert_eq!(detail.inherited.len(), 1);
+    assert_eq!(detail.inherited[0].account, support);
+    let message = expect_error(
+        app.api
+            .delete(&format!("/api/v1/accounts/{}/people/{}", emea.0, ana.0))
+            .await,
+        409,
+        "access_inherited",
+    )
+    .await;
+    assert_eq!(
+        message,
+        "Their access here comes from their Admin role on Support: change it on the Users list of Support."
+    );
+    let still: PersonDetail = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people/{}", support.0, ana.0))
+        .await;
+    assert_eq!(still.access.len(), 1, "the refusal changed nothing");
+
+    // Someone beside the account is not on its list, nor behind its address.
+    let cy = app
+        .api
+        .get_ok::<PeoplePage>(&format!("/api/v1/accounts/{}/people?q=cy", acme.0))
+        .await
+        .people[0]
+        .id;
+    let response = app
+        .api
+        .get(&format!("/api/v1/accounts/{}/people/{}", emea.0, cy.0))
+        .await;
+    assert_eq!(response.status(), 404);
     app.stop().await;
 }

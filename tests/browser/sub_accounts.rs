@@ -73,3 +73,69 @@ async fn sibling_names_are_refused_and_archived_sub_accounts_restored() {
     browser.close().await;
     app.stop().await;
 }
+
+/// On a sub-account's Users list, the Owner above it and someone whose role on a parent covers
+/// it are there, marked "from <parent>"; their row offers no removal that could not work, and
+/// their page says where to change it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sub_accounts_list_shows_access_from_its_parents() {
+    use roster_shared::role::Role;
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let session = app.set_up().await;
+    let acme = session.last_account.expect("setup opens the new account");
+    let support = app.sub_account(acme, "Support").await;
+    let emea = app.sub_account(support, "EMEA").await;
+    app.invite(acme, &["ana@example.com"], &[(Role::Admin, &[support])])
+        .await;
+    app.invite(acme, &["bo@example.com"], &[(Role::Basic, &[emea])])
+        .await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/users", emea.0)))
+        .await;
+    browser.wait_for_count("[data-test=person-row]", 3).await;
+    let chip =
+        |email: &str| format!("[data-test=person-row][data-email='{email}'] [data-test=role-chip]");
+    browser
+        .wait_for_text(&chip(OWNER_EMAIL), "Owner · from Acme")
+        .await;
+    browser
+        .wait_for_text_containing(&chip("ana@example.com"), "Admin · from Support")
+        .await;
+    browser
+        .wait_for_text_containing(&chip("bo@example.com"), "Basic · EMEA")
+        .await;
+    browser.screenshot(&shot("4-inherited-on-list")).await;
+
+    browser
+        .click("[data-test=person-row][data-email='ana@example.com'] [data-test=row-menu]")
+        .await;
+    browser
+        .wait_for_count(
+            "[data-test=person-row][data-email='ana@example.com'] a[role=menuitem]",
+            1,
+        )
+        .await;
+    assert_eq!(
+        browser
+            .count("[data-test=person-row][data-email='ana@example.com'] .danger-text")
+            .await,
+        0,
+        "no removal is offered for access that comes from above"
+    );
+    browser
+        .click("[data-test=person-row][data-email='ana@example.com'] a[role=menuitem]")
+        .await;
+    browser
+        .wait_for_text_containing(
+            "[data-test=inherited-access]",
+            "Their Admin role on Support covers this account and its sub-accounts; it is changed on the Users list of Support.",
+        )
+        .await;
+    browser.screenshot(&shot("5-inherited-on-person")).await;
+    browser.close().await;
+    app.stop().await;
+}

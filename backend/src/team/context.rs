@@ -105,6 +105,27 @@ impl Organisation {
             .unwrap_or_else(|_| AccountName::parse("(unnamed)").expect("a valid placeholder"))
     }
 
+    /// The accounts above `account`, top-level first: a role held on one of them covers
+    /// `account` too.
+    pub(crate) fn above(&self, account: i64) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .tree
+            .ancestors(AccountId(account))
+            .into_iter()
+            .map(|a| a.0)
+            .collect();
+        ids.reverse();
+        ids
+    }
+
+    /// Everyone's access that reaches `account`'s Users list: the accounts above it (whose
+    /// roles cover it), then `account` and everything below it, in tree order.
+    pub(crate) fn reach(&self, account: i64) -> Vec<i64> {
+        let mut ids = self.above(account);
+        ids.extend(self.scope(account));
+        ids
+    }
+
     /// `account` and everything below it, parents first.
     pub(crate) fn scope(&self, account: i64) -> Vec<i64> {
         let mut ids = vec![account];

@@ -275,10 +275,11 @@ pub(crate) async fn export(
                 .iter()
                 .map(|a| {
                     format!(
-                        "{}: {}{}",
+                        "{}: {}{}{}",
                         a.account_name,
                         a.role.label(),
-                        if a.pending { " (invited)" } else { "" }
+                        if a.pending { " (invited)" } else { "" },
+                        if a.inherited { " (inherited)" } else { "" }
                     )
                 })
                 .collect::<Vec<_>>()

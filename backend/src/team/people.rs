@@ -68,12 +68,19 @@ async fn deliveries(
         .collect())
 }
 
+/// One role as the list of `ctx.account` shows it: `inherited` when it is held on an account
+/// above (it covers the listed account, and is changed up there).
 fn access_entry(ctx: &Context, row: &AccessRow) -> AccessEntry {
     AccessEntry {
         account: AccountId(row.account_id),
         account_name: ctx.org.account_name(row.account_id),
         role: row.role(),
         pending: row.pending == 1,
+        inherited: !ctx
+            .org
+            .tree
+            .is_within(AccountId(row.account_id), AccountId(ctx.account))
+            .unwrap_or(false),
     }
 }
 
@@ -83,7 +90,8 @@ pub(crate) async fn list(
     query: PeopleQuery,
 ) -> Result<PeoplePage, ApiError> {
     ctx.require_manage()?;
-    let scope = ctx.org.scope(ctx.account);
+    // A sub-account's list also holds the people whose role on an account above covers it.
+    let reach = ctx.org.reach(ctx.account);
     let search = query
         .q
         .as_deref()
@@ -97,7 +105,7 @@ pub(crate) async fn list(
         .filter(|q| !q.is_empty());
     let filter = db::team::PeopleFilter {
         root_id: ctx.root(),
-        accounts: (ctx.account != ctx.root()).then_some(scope.as_slice()),
+        accounts: (ctx.account != ctx.root()).then_some(reach.as_slice()),
         search: search.as_deref(),
         status: query.status,
         role: query.role,
@@ -120,7 +128,7 @@ pub(crate) async fn list(
     let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
     let mut access: HashMap<i64, Vec<AccessEntry>> = HashMap::new();
     for row in db::team::access_of(reader, ctx.root(), &ids).await? {
-        if scope.contains(&row.account_id) {
+        if reach.contains(&row.account_id) {
             access
                 .entry(row.user_id)
                 .or_default()
@@ -132,8 +140,8 @@ pub(crate) async fn list(
         .iter()
         .map(|row| {
             let mut entries = access.remove(&row.user_id).unwrap_or_default();
-            // Tree order, so "Acme · Support" reads top-down.
-            entries.sort_by_key(|e| scope.iter().position(|a| *a == e.account.0));
+            // Tree order, so "Acme · Support" reads top-down (inherited roles first).
+            entries.sort_by_key(|e| reach.iter().position(|a| *a == e.account.0));
             Ok(PersonRow {
                 id: UserId(row.user_id),
                 name: row
@@ -158,37 +166,43 @@ pub(crate) async fn list(
     })
 }
 
-/// A person's access within the scope: account → (role, pending).
+/// A person's access within the scope (account → (role, pending)), and the roles they hold
+/// above it that cover it.
 async fn scoped_access(
     state: &AppState,
     ctx: &Context,
     user_id: i64,
-) -> Result<BTreeMap<i64, (Role, bool)>, ApiError> {
+) -> Result<(BTreeMap<i64, (Role, bool)>, Vec<AccessEntry>), ApiError> {
     let scope = ctx.org.scope(ctx.account);
-    Ok(
-        db::team::access_of(state.db().reader(), ctx.root(), &[user_id])
-            .await?
-            .into_iter()
-            .filter(|row| scope.contains(&row.account_id))
-            .map(|row| (row.account_id, (row.role(), row.pending == 1)))
-            .collect(),
-    )
+    let above = ctx.org.above(ctx.account);
+    let mut held = BTreeMap::new();
+    let mut inherited = Vec::new();
+    for row in db::team::access_of(state.db().reader(), ctx.root(), &[user_id]).await? {
+        if scope.contains(&row.account_id) {
+            held.insert(row.account_id, (row.role(), row.pending == 1));
+        } else if above.contains(&row.account_id) {
+            inherited.push(access_entry(ctx, &row));
+        }
+    }
+    inherited.sort_by_key(|e| above.iter().position(|a| *a == e.account.0));
+    Ok((held, inherited))
 }
 
-/// The person as the list shows them, if they are in this account's scope.
+/// The person as the list shows them, if they are on this account's list (with access in its
+/// scope, or a role above it that covers it).
 async fn person_in_scope(
     state: &AppState,
     ctx: &Context,
     user_id: i64,
-) -> Result<(PersonListRow, BTreeMap<i64, (Role, bool)>), ApiError> {
+) -> Result<(PersonListRow, BTreeMap<i64, (Role, bool)>, Vec<AccessEntry>), ApiError> {
     let row = db::team::person(state.db().reader(), ctx.root(), user_id, clock::now())
         .await?
         .ok_or_else(no_such_person)?;
-    let access = scoped_access(state, ctx, user_id).await?;
-    if access.is_empty() && ctx.account != ctx.root() {
+    let (access, inherited) = scoped_access(state, ctx, user_id).await?;
+    if access.is_empty() && inherited.is_empty() && ctx.account != ctx.root() {
         return Err(no_such_person());
     }
-    Ok((row, access))
+    Ok((row, access, inherited))
 }
 
 async fn target(
@@ -219,7 +233,7 @@ pub(crate) async fn detail(
     user_id: i64,
 ) -> Result<PersonDetail, ApiError> {
     ctx.require_manage()?;
-    let (row, access_map) = person_in_scope(state, ctx, user_id).await?;
+    let (row, access_map, inherited) = person_in_scope(state, ctx, user_id).await?;
     // Their contact details are theirs: the organisation sees them once they have accepted.
     let (mobile, country) = if row.accepted_at.is_some() {
         let user = db::users::find(state.db().reader(), user_id)
@@ -289,6 +303,7 @@ pub(crate) async fn detail(
         last_sign_in_at: row.last_sign_in_at.map(Timestamp::from_millis),
         invitation: invitation_info(&row, &deliveries),
         access,
+        inherited,
         grantable,
         is_self: user_id == actor.user_id,
     })
@@ -303,7 +318,7 @@ pub(crate) async fn update_access(
     update: AccessUpdate,
 ) -> Result<AccessChanges, ApiError> {
     ctx.require_manage()?;
-    let (row, current) = person_in_scope(state, ctx, user_id).await?;
+    let (row, current, inherited) = person_in_scope(state, ctx, user_id).await?;
     let desired_list: Vec<(Vec<AccountId>, Role)> = update
         .access
         .iter()
@@ -315,6 +330,22 @@ pub(crate) async fn update_access(
         // Same checks as inviting: in scope, not archived, once each, grantable.
         crate::team::invite::validate_grants(ctx, &desired_list)?
     };
+    // Nothing of theirs here to remove: their role above covers this account.
+    if current.is_empty()
+        && desired.is_empty()
+        && let Some(above) = inherited.first()
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "access_inherited",
+            format!(
+                "Their access here comes from their {} role on {}: change it on the Users list of {}.",
+                above.role.label(),
+                above.account_name,
+                above.account_name
+            ),
+        ));
+    }
     let mut changes = Vec::new();
     for (account, role) in &desired {
         match current.get(account) {
@@ -504,7 +535,7 @@ async fn open_invitation(
     user_id: i64,
 ) -> Result<(PersonListRow, i64), ApiError> {
     ctx.require_manage()?;
-    let (row, _) = person_in_scope(state, ctx, user_id).await?;
+    let (row, _, _) = person_in_scope(state, ctx, user_id).await?;
     let invitation = match row.invitation_id {
         Some(id) if row.status() != PersonStatus::Active => id,
         _ => {
