@@ -66,6 +66,18 @@ impl ApiError {
         }
     }
 
+    /// Whether asking again could give another answer: the server was out of reach, busy, or
+    /// failed on its side. A refusal (403), a missing page (404) or a problem with the request
+    /// answers the same way however often it is asked.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Unreachable => true,
+            ApiError::Server { status, .. } | ApiError::Unexpected { status } => {
+                *status == 0 || *status == 408 || *status == 429 || *status >= 500
+            }
+        }
+    }
+
     /// The stable error code, when the server gave one.
     pub fn code(&self) -> Option<&str> {
         match self {

@@ -7,6 +7,7 @@ use roster_shared::account::AccountId;
 use roster_shared::api::InviteOptions;
 
 use crate::api;
+use crate::components::load_error::LoadError;
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
 
@@ -23,10 +24,7 @@ pub fn WithInviteOptions(
     move || match options.value.get() {
         None => view! { <p class="card muted" role="status">"Loading…"</p> }.into_any(),
         Some(Err(error)) => view! {
-            <div class="alert error" role="alert">
-                <p>{error.message()}</p>
-                <button class="button small" on:click=move |_| options.reload()>"Try again"</button>
-            </div>
+            <LoadError error=error retry=Callback::new(move |()| options.reload())/>
         }
         .into_any(),
         Some(Ok(found)) if found.accounts.iter().all(|a| a.roles.is_empty()) => view! {

@@ -16,6 +16,7 @@ use crate::api::{self, ApiError};
 use crate::components::country_picker::{CountryPicker, browser_country};
 use crate::components::field::{Input, TextField};
 use crate::components::guard::js_sys_encode;
+use crate::components::load_error::LoadError;
 use crate::link_token::use_link_token;
 use crate::remote::Remote;
 use crate::session::{Auth, use_session};
@@ -60,10 +61,7 @@ pub fn AcceptPage() -> impl IntoView {
                 }.into_any(),
                 Some(Err(error)) => view! {
                     <h1 id="accept-title">"Invitation"</h1>
-                    <div class="alert error" role="alert">
-                        <p>{error.message()}</p>
-                        <button class="button small" on:click=move |_| invitation.reload()>"Try again"</button>
-                    </div>
+                    <LoadError error=error retry=Callback::new(move |()| invitation.reload())/>
                 }.into_any(),
                 Some(Ok(Some(offer))) => {
                     let token = token.get_untracked().unwrap_or_default();
@@ -72,7 +70,7 @@ pub fn AcceptPage() -> impl IntoView {
                         InvitationStatus::Expired => view! {
                             <h1 id="accept-title">"Invitation expired"</h1>
                             <div class="alert warn" role="alert" data-test="accept-expired">
-                                {format!("This invitation expired on {}. Ask {inviter} for a new one.", offer.expires_at.format_date())}
+                                {format!("This invitation expired on {}. Ask {inviter} for a new one.", crate::time::date(offer.expires_at))}
                             </div>
                         }.into_any(),
                         InvitationStatus::Accepted => view! {
@@ -144,7 +142,7 @@ fn Offer(
         <h1 id="accept-title">"Join "{offer.organisation.to_string()}</h1>
         <div class="card" data-test="accept-offer">
             <p class="big">{headline}</p>
-            <p class="muted">{format!("For {email} · valid until {}", offer.expires_at.format_date())}</p>
+            <p class="muted">{format!("For {email} · valid until {}", crate::time::date(offer.expires_at))}</p>
             <h2>"Your access"</h2>
             <ul class="offer-list" data-test="offered-access">
                 {offer.access.iter().map(|a| view! {

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::api;
+use crate::components::load_error::LoadError;
 use crate::remote::Remote;
 
 const METHODS: [&str; 7] = ["get", "post", "put", "patch", "delete", "head", "options"];
@@ -324,10 +325,7 @@ pub fn ApiReferencePage() -> impl IntoView {
                 }.into_any(),
                 Some(Err(error)) => view! {
                     <h1 id="api-title">"API reference"</h1>
-                    <div class="alert error" role="alert">
-                        <p>{error.message()}</p>
-                        <button class="button small" on:click=move |_| document.reload()>"Try again"</button>
-                    </div>
+                    <LoadError error=error retry=Callback::new(move |()| document.reload())/>
                 }.into_any(),
                 Some(Ok(doc)) => view! { <ReferenceView reference=read_document(&doc)/> }.into_any(),
             }}

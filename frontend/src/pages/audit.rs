@@ -3,9 +3,11 @@
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::load_error::LoadError;
 use crate::components::pager::Pager;
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
+use crate::time::Time;
 
 const PER_PAGE: u32 = 50;
 
@@ -35,10 +37,7 @@ pub fn AuditPage() -> impl IntoView {
             {move || match log.value.get() {
                 None => view! { <p class="card muted" role="status">"Loading…"</p> }.into_any(),
                 Some(Err(error)) => view! {
-                    <div class="alert error" role="alert">
-                        <p>{error.message()}</p>
-                        <button class="button small" on:click=move |_| log.reload()>"Try again"</button>
-                    </div>
+                    <LoadError error=error retry=Callback::new(move |()| log.reload())/>
                 }.into_any(),
                 Some(Ok(found)) if found.entries.is_empty() => view! {
                     <p class="card muted" data-test="audit-empty">"Nothing has happened here yet."</p>
@@ -62,7 +61,7 @@ pub fn AuditPage() -> impl IntoView {
                                     <tbody>
                                         {found.entries.into_iter().map(|entry| view! {
                                             <tr data-test="audit-entry" data-action=entry.action.clone()>
-                                                <td class="nowrap">{entry.at.format_date_time()}</td>
+                                                <td class="nowrap"><Time at=entry.at with_time=true/></td>
                                                 <td>{entry.actor.unwrap_or_else(|| "Roster".into())}</td>
                                                 <td>{entry.summary}</td>
                                                 <td>{entry.account.unwrap_or_default()}</td>

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
+use crate::components::load_error::LoadError;
 use crate::link_token::use_link_token;
 use crate::remote::Remote;
 use crate::session::{Auth, use_session};
@@ -117,10 +118,7 @@ pub fn EmailConfirmPage() -> impl IntoView {
                     }.into_any(),
                     Outcome::Failed(error) => view! {
                         <h1 id="confirm-title">"Confirming your email address"</h1>
-                        <div class="alert error" role="alert" data-test="email-confirm-error">
-                            <p>{error.message()}</p>
-                            <button class="button small" on:click=move |_| answer.reload()>"Try again"</button>
-                        </div>
+                        <LoadError error=error retry=Callback::new(move |()| answer.reload()) test="email-confirm-error"/>
                     }.into_any(),
                 },
             }}

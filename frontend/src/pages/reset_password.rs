@@ -11,6 +11,7 @@ use roster_shared::password::NewPassword;
 
 use crate::api::{self, ApiError};
 use crate::components::field::{Input, TextField};
+use crate::components::load_error::LoadError;
 use crate::link_token::use_link_token;
 use crate::remote::Remote;
 use crate::session::{Auth, use_session};
@@ -72,10 +73,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         Some(why) => view! { <DeadLink why/> }.into_any(),
                         None => view! {
                             <h1 id="reset-title">"Choose a new password"</h1>
-                            <div class="alert error" role="alert">
-                                <p>{error.message()}</p>
-                                <button class="button small" on:click=move |_| link.reload()>"Try again"</button>
-                            </div>
+                            <LoadError error=error retry=Callback::new(move |()| link.reload())/>
                         }.into_any(),
                     },
                     Some(Ok(Some(view))) => view! {
@@ -205,7 +203,7 @@ fn NewPasswordForm(
         <h1 id="reset-title">"Choose a new password"</h1>
         {move || failure.get().map(|m| view! { <div class="alert error" role="alert" data-test="reset-error">{m}</div> })}
         <form class="card form" on:submit=submit novalidate data-test="reset-form">
-            <p>"For "<strong data-test="reset-email">{email.get_value()}</strong>{format!(" · this link works until {}", view.expires_at.format_date_time())}</p>
+            <p>"For "<strong data-test="reset-email">{email.get_value()}</strong>{format!(" · this link works until {}", crate::time::date_time(view.expires_at))}</p>
             // Checked when sent, not when a field is left, like everywhere a password is chosen.
             <TextField id="reset-password" label="New password" value=password.value error=password.error input_type="password"
                 autocomplete="new-password" autofocus=true hint="At least 10 characters. A few unrelated words make a good one."/>

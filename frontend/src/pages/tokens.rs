@@ -13,9 +13,11 @@ use crate::api;
 use crate::components::clipboard::copy_to_clipboard;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::field::{Input, TextField};
+use crate::components::load_error::LoadError;
 use crate::components::role_select::RoleSelect;
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
+use crate::time::Time;
 
 /// The address this Roster is reached at (for the usage lines people copy).
 fn origin() -> String {
@@ -107,10 +109,7 @@ pub fn TokensPage() -> impl IntoView {
             {move || match tokens.value.get() {
                 None => view! { <p class="card muted" role="status">"Loading…"</p> }.into_any(),
                 Some(Err(error)) => view! {
-                    <div class="alert error" role="alert">
-                        <p>{error.message()}</p>
-                        <button class="button small" on:click=move |_| tokens.reload()>"Try again"</button>
-                    </div>
+                    <LoadError error=error retry=Callback::new(move |()| tokens.reload())/>
                 }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! {
                     <p class="card muted" data-test="tokens-empty">"No API tokens yet. Create one below for each program that needs access, so each can be revoked on its own."</p>
@@ -144,11 +143,14 @@ pub fn TokensPage() -> impl IntoView {
                                                 <td>{token.account_name.to_string()}</td>
                                                 <td>{token.max_role.label()}</td>
                                                 <td class="small">
-                                                    {token.created_at.format_date()}
+                                                    <Time at=token.created_at/>
                                                     {token.created_by.map(|by| view! { <br/><span class="muted">{format!("by {by}")}</span> })}
                                                 </td>
                                                 <td class="nowrap small" data-test="token-last-used">
-                                                    {token.last_used_at.map(|t| t.format_date_time()).unwrap_or_else(|| "Never".into())}
+                                                    {match token.last_used_at {
+                                                        Some(at) => view! { <Time at relative=true/> }.into_any(),
+                                                        None => "Never".into_any(),
+                                                    }}
                                                 </td>
                                                 <td class="actions-cell">
                                                     <button type="button" class="button ghost small danger-text"
