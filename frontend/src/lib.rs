@@ -28,6 +28,7 @@ pub mod pages;
 pub mod remote;
 pub mod screens;
 pub mod session;
+pub mod time;
 pub mod unsaved;
 
 /// Mounts the app on `<body>`.

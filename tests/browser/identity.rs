@@ -176,3 +176,88 @@ fn percent_decode(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// The help article, as written: "Find your name from the list and click on the more options
+/// icon (⋮), then select Edit profile … Profile Details screen under the Home tab … User
+/// Details", then "In the left sidebar, click on Sign-in & Security".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_articles_paths_to_your_own_profile_and_sign_in_security() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let session = app.set_up().await;
+    let acme = session.last_account.expect("setup opens the new account");
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    let mine = format!("[data-test=person-row][data-email='{OWNER_EMAIL}']");
+    browser.click(&format!("{mine} [data-test=row-menu]")).await;
+    browser.click(&format!("{mine} a[role=menuitem]")).await;
+    browser.wait_for_text("h1", "Profile details").await;
+    assert_eq!(
+        browser.text_of("[role=tab][aria-selected=true]").await,
+        "Home"
+    );
+    // User Details, editable, saved from the button at the bottom right.
+    browser
+        .wait_for_text("[data-test=profile-form] h2", "User details")
+        .await;
+    browser.fill("#profile-name", "Olivia Ortega").await;
+    let placement = browser
+        .client
+        .execute(
+            "const f = document.querySelector('[data-test=profile-form]').getBoundingClientRect();
+             const b = document.querySelector('[data-test=profile-save]').getBoundingClientRect();
+             return [Math.round(f.right - b.right), Math.round(f.bottom - b.bottom)];",
+            vec![],
+        )
+        .await
+        .expect("the layout");
+    let gaps: Vec<i64> = serde_json::from_value(placement).expect("two numbers");
+    assert!(
+        gaps.iter().all(|gap| (0..=40).contains(gap)),
+        "Save sits at the bottom right of User Details: {gaps:?}"
+    );
+    browser
+        .screenshot(&std::path::PathBuf::from("/tmp/shots-own-profile.png"))
+        .await;
+    browser.click("[data-test=profile-save]").await;
+    browser
+        .wait_for_text("[data-test=header-name]", "Olivia Ortega")
+        .await;
+    // Your access is shown; another Admin or Owner changes it.
+    browser
+        .wait_for_text_containing(
+            "[data-test=access-editor]",
+            "You cannot change your own access",
+        )
+        .await;
+    // The other tabs are yours too.
+    browser.click("#tab-notifications").await;
+    browser
+        .wait_for_text_containing("#person-panel", "New inbound messages")
+        .await;
+    browser.click("#tab-devices").await;
+    browser
+        .wait_for_count("[data-test=device][data-current=true]", 1)
+        .await;
+
+    // Sign-in & Security, from the left sidebar of the personal pages.
+    browser.click("[data-test=user-menu]").await;
+    browser.click("[role=menuitem][href='/profile']").await;
+    browser.wait_for_text("h1", "Profile details").await;
+    browser.click("[data-test=nav-security]").await;
+    browser.wait_for_text("h1", "Sign-in & Security").await;
+    browser.wait_for_path("/security").await;
+    assert_eq!(
+        browser.text_of(".settings-nav [aria-current=page]").await,
+        "Sign-in & Security"
+    );
+    browser
+        .wait_for_text("[data-test=security-name]", "Olivia Ortega")
+        .await;
+    browser
+        .screenshot(&std::path::PathBuf::from("/tmp/shots-security-sidebar.png"))
+        .await;
+    browser.close().await;
+    app.stop().await;
+}

@@ -6,6 +6,7 @@ mod accessibility;
 mod automation;
 mod foundation;
 mod identity;
+mod local_time;
 mod mail;
 mod profile;
 mod seats;

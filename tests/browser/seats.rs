@@ -110,7 +110,7 @@ async fn buying_more_lets_the_waiting_invitation_through_and_removal_stops_at_th
         .await;
     browser.click("[data-test=buy-review]").await;
     assert_eq!(
-        browser.count("#buy-dialog").await,
+        browser.count("#buy-dialog[open]").await,
         0,
         "no price for 0 seats"
     );
@@ -126,7 +126,7 @@ async fn buying_more_lets_the_waiting_invitation_through_and_removal_stops_at_th
     assert_eq!(browser.value_of("#buy-quantity").await, "2.5");
     browser.click("[data-test=buy-review]").await;
     assert_eq!(
-        browser.count("#buy-dialog").await,
+        browser.count("#buy-dialog[open]").await,
         0,
         "no price for 2.5 seats"
     );
@@ -198,7 +198,11 @@ async fn buying_more_lets_the_waiting_invitation_through_and_removal_stops_at_th
         "Cannot remove 2 seats: at most 1 unused extra seat can be removed."
     );
     browser.click("[data-test=remove-submit]").await;
-    assert_eq!(browser.count("#remove-dialog").await, 0, "the form refuses");
+    assert_eq!(
+        browser.count("#remove-dialog[open]").await,
+        0,
+        "the form refuses"
+    );
     browser.screenshot(&shot("05-remove-refused")).await;
     // The server refuses too.
     let message = expect_error(
@@ -287,10 +291,23 @@ async fn buying_more_lets_the_waiting_invitation_through_and_removal_stops_at_th
             .text_of(&format!("{row} [data-test=seat-entry-who]"))
             .await;
         assert!(who.contains("Olivia Owner"), "{who}");
+        // In the person's language and zone: what the browser's own Intl says for the moment.
         let when = browser
             .text_of(&format!("{row} [data-test=seat-entry-when]"))
             .await;
-        assert!(when.ends_with("UTC"), "{when}");
+        let local = browser
+            .client
+            .execute(
+                &format!(
+                    "const t = document.querySelector('{row} [data-test=seat-entry-when] time');
+                     return new Intl.DateTimeFormat(undefined, {{ dateStyle: 'medium', timeStyle: 'short' }})
+                       .format(new Date(t.getAttribute('datetime')));"
+                ),
+                vec![],
+            )
+            .await
+            .expect("the local form");
+        assert_eq!(Some(when.as_str()), local.as_str(), "{when}");
     }
     browser.screenshot_full(&shot("06-seats-after")).await;
     browser.set_dark(true).await;
@@ -363,8 +380,8 @@ async fn people_who_may_not_manage_seats_see_them_without_controls() {
         .await;
     let refused = bo
         .wait_for_text_containing(
-            "[data-test=seats-error]",
-            "Only Owners and Admins see the seats",
+            "[data-test=for-managers]",
+            "Only the Admins and Owners of Acme use this page. You have Reporting access here",
         )
         .await;
     assert!(!refused.contains("Try again"), "{refused}");

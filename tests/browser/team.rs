@@ -666,3 +666,205 @@ async fn new_user_messages_are_current() {
     browser.close().await;
     app.stop().await;
 }
+
+/// Someone with Basic (or Reporting) access meets no dead end: the settings navigation holds
+/// only what they may use, and a page for Admins opened by its address says why, with no
+/// "Try again" that could never work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn basic_people_see_only_what_they_may_use() {
+    use roster_shared::role::Role;
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let session = app.set_up().await;
+    let acme = session.last_account.expect("setup opens the new account");
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    app.accept_as_new("ana@example.com", "Ana Basic").await;
+    let browser = Browser::launch().await;
+    // Someone who manages no one starts on the welcome page; the account's settings are a
+    // link away.
+    browser
+        .submit_sign_in(&app, "ana@example.com", MEMBER_PASSWORD)
+        .await;
+    browser.wait_for_text("h1", "Welcome, Ana").await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/users", acme.0)))
+        .await;
+    browser
+        .wait_for_count("[data-test=users-not-managed]", 1)
+        .await;
+    let visible_links = || async {
+        browser
+            .client
+            .execute(
+                "return [...document.querySelectorAll('.settings-nav li:not([hidden]) a')].map(a => a.textContent.trim())",
+                vec![],
+            )
+            .await
+            .expect("the navigation")
+    };
+    assert_eq!(
+        visible_links().await,
+        serde_json::json!(["Users", "Sub-accounts"]),
+        "Audit log, Seats and API tokens are for Admins and Owners"
+    );
+    for (path, title) in [
+        ("audit", "The audit log"),
+        ("users/new", "Inviting people"),
+        ("tokens", "API tokens"),
+        ("seats", "Seats"),
+    ] {
+        browser
+            .open(&app.url(&format!("/accounts/{}/{path}", acme.0)))
+            .await;
+        browser.wait_for_text("h1", title).await;
+        browser
+            .wait_for_text_containing(
+                "[data-test=for-managers]",
+                "Only the Admins and Owners of Acme use this page. You have Basic access here",
+            )
+            .await;
+        assert_eq!(
+            browser.count(".settings-main button").await,
+            0,
+            "{path}: nothing to retry"
+        );
+    }
+    browser
+        .screenshot(&std::path::PathBuf::from("/tmp/shots-basic-audit.png"))
+        .await;
+    browser.close().await;
+    app.stop().await;
+}
+
+/// The Users list's search, filters, sort and page live in the address: Back from a person,
+/// a reload and the same link opened elsewhere all bring the list back as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_users_list_keeps_its_state_in_the_address() {
+    use roster_shared::role::Role;
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let session = app.set_up().await;
+    let acme = session.last_account.expect("setup opens the new account");
+    let emails: Vec<String> = (0..60).map(|i| format!("ana{i:02}@example.com")).collect();
+    let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
+    app.set_extra_seats(acme, 70).await;
+    app.invite(acme, &refs, &[(Role::Basic, &[acme])]).await;
+    app.invite(acme, &["bo@example.com"], &[(Role::Admin, &[acme])])
+        .await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+
+    // Search, a filter, a sort, the next page.
+    browser.fill("[data-test=people-search]", "ana").await;
+    browser.wait_for_count("[data-test=person-row]", 50).await;
+    browser.select("[data-test=role-filter]", "basic").await;
+    browser.click("th:nth-child(2) .sort-button").await; // Email ↑
+    browser.click("th:nth-child(2) .sort-button").await; // Email ↓
+    browser
+        .wait_for_text(
+            "[data-test=person-row]:first-child .person-email",
+            "ana59@example.com",
+        )
+        .await;
+    browser.click("[data-test=pager-next]").await;
+    browser
+        .wait_for_text(
+            "[data-test=person-row]:first-child .person-email",
+            "ana09@example.com",
+        )
+        .await;
+    let expected = "?q=ana&role=basic&sort=email&order=desc&page=2";
+    let here = browser.client.current_url().await.expect("the address");
+    assert_eq!(here.query(), Some(&expected[1..]));
+
+    let restored = || async {
+        browser
+            .wait_for_text(
+                "[data-test=person-row]:first-child .person-email",
+                "ana09@example.com",
+            )
+            .await;
+        assert_eq!(browser.value_of("[data-test=people-search]").await, "ana");
+        assert_eq!(browser.value_of("[data-test=role-filter]").await, "basic");
+        assert_eq!(browser.count("th[aria-sort=descending]").await, 1);
+    };
+    // Into a person and Back.
+    browser
+        .click("[data-test=person-row]:first-child .person-name a")
+        .await;
+    browser.wait_for_count("[data-test=access-editor]", 1).await;
+    browser.client.back().await.expect("Back");
+    restored().await;
+    // A reload.
+    browser.client.refresh().await.expect("reload");
+    restored().await;
+    // The same link opened afresh.
+    browser
+        .open(&app.url(&format!("/accounts/{}/users{expected}", acme.0)))
+        .await;
+    restored().await;
+    browser.close().await;
+    app.stop().await;
+}
+
+/// Dialogs are the browser's own modal `<dialog>`: the page behind is inert, Tab never leaves
+/// the dialog, and Escape closes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dialogs_are_modal() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let session = app.set_up().await;
+    let acme = session.last_account.expect("setup opens the new account");
+    app.invite(
+        acme,
+        &["dee@example.com"],
+        &[(roster_shared::role::Role::Basic, &[acme])],
+    )
+    .await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    let dee = row("dee@example.com");
+    browser.click(&format!("{dee} [data-test=row-menu]")).await;
+    browser
+        .click(&format!("{dee} [role=menuitem]:nth-child(4)"))
+        .await;
+    browser.wait_for_count("#revoke-dialog[open]", 1).await;
+    let js = |script: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .client
+                .execute(script, vec![])
+                .await
+                .expect("the script runs")
+        }
+    };
+    assert_eq!(
+        js("return document.querySelector('#revoke-dialog').matches(':modal')").await,
+        serde_json::json!(true)
+    );
+    // The page behind takes no clicks: what is under the pointer is the dialog (its backdrop).
+    assert_eq!(
+        js(
+            "const r = document.querySelector('[data-test=new-user]').getBoundingClientRect();
+            return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2).id"
+        )
+        .await,
+        serde_json::json!("revoke-dialog")
+    );
+    for _ in 0..7 {
+        browser.type_keys("\u{E004}").await; // Tab
+        assert_eq!(
+            js("return !!document.activeElement.closest('#revoke-dialog')").await,
+            serde_json::json!(true),
+            "focus stays inside the dialog"
+        );
+    }
+    browser.type_keys(ESCAPE).await;
+    browser.wait_for_count("#revoke-dialog[open]", 0).await;
+    assert_eq!(browser.count(&dee).await, 1, "Escape revoked nothing");
+    browser.close().await;
+    app.stop().await;
+}

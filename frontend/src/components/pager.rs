@@ -2,32 +2,16 @@
 
 use leptos::prelude::*;
 
-/// `1234567` as "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::time::number;
 
-/// "1–50 of 10,000" (or "0 of 0" for nothing).
+/// "1–50 of 10,000" (or "0 of 0" for nothing), grouped as the person's language groups digits.
 pub fn range_text(page: u32, per_page: u32, total: u64) -> String {
     if total == 0 {
         return "0 of 0".into();
     }
     let first = u64::from(page.saturating_sub(1)) * u64::from(per_page) + 1;
     let last = (first + u64::from(per_page) - 1).min(total);
-    format!(
-        "{}–{} of {}",
-        thousands(first),
-        thousands(last),
-        thousands(total)
-    )
+    format!("{}–{} of {}", number(first), number(last), number(total))
 }
 
 #[component]
@@ -69,10 +53,6 @@ mod tests {
 
     #[test]
     fn ranges_read_like_people_write_them() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(10_000), "10,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(range_text(1, 50, 10_000), "1–50 of 10,000");
         assert_eq!(range_text(3, 50, 120), "101–120 of 120");
         assert_eq!(range_text(1, 50, 0), "0 of 0");

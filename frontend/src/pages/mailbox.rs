@@ -6,6 +6,7 @@ use roster_shared::api::DevMail;
 use crate::api;
 use crate::remote::Remote;
 use crate::session::use_session;
+use crate::time::Time;
 
 #[component]
 pub fn MailboxPage() -> impl IntoView {
@@ -85,7 +86,7 @@ pub fn MailboxPage() -> impl IntoView {
                                                 aria-current=move || (selected.get() == Some(id)).then_some("true")
                                                 on:click=move |_| selected.set(Some(id)) data-test="mail-item">
                                                 <span class="mail-subject">{m.subject}</span>
-                                                <span class="muted small">{format!("To {} · {}", m.to, m.delivered_at.format_date_time())}</span>
+                                                <span class="muted small">{format!("To {} · ", m.to)}<Time at=m.delivered_at with_time=true/></span>
                                             </button>
                                         </li>
                                     }
@@ -121,7 +122,7 @@ fn MailView(
         <dl class="facts small">
             <dt>"From"</dt><dd>{mail.from}</dd>
             <dt>"To"</dt><dd>{mail.to}</dd>
-            <dt>"Delivered"</dt><dd>{mail.delivered_at.format_date_time()}</dd>
+            <dt>"Delivered"</dt><dd><Time at=mail.delivered_at with_time=true/></dd>
         </dl>
         <div class="tabs" role="tablist" aria-label="Message part">
             <button class="tab" role="tab" aria-selected=move || view_html.get().to_string() class:active=move || view_html.get() on:click=move |_| view_html.set(true)>"HTML"</button>

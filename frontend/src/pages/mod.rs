@@ -11,6 +11,7 @@ pub mod mailbox;
 pub mod new_user;
 pub mod not_found;
 pub mod person;
+pub mod personal_layout;
 pub mod profile;
 pub mod reset_password;
 pub mod seats;

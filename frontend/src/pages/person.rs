@@ -1,6 +1,8 @@
-//! Profile Details of a person, as an Admin sees them (⋮ > Edit profile): their details
-//! (read-only for others) and "Account and sub account access", edited as a whole and saved
-//! at once, with exactly what changed reported back.
+//! Profile Details of a person (Users › ⋮ › Edit profile), with its tabs Home, Notification
+//! preferences and Connected devices. For someone else: their details read-only and "Account
+//! and sub account access", edited as a whole and saved at once, with exactly what changed
+//! reported back. For yourself: your own User Details, preferences and devices, editable
+//! (your access is changed by another Admin or Owner).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -17,9 +19,11 @@ use crate::accounts::use_accounts;
 use crate::api;
 use crate::components::account_tree_picker::AccountTreePicker;
 use crate::components::role_select::RoleSelect;
+use crate::pages::profile::{DevicesTab, HomeTab, NotificationsTab};
 use crate::pages::settings_layout::use_account;
 use crate::pages::users::status_badge;
 use crate::remote::Remote;
+use crate::time::Time;
 
 /// One line of an access report: "Support: Basic → Admin", "Added Sales as Reporting",
 /// "Removed access to Billing".
@@ -167,12 +171,8 @@ fn PersonView(
             >{label}</button>
         }
     };
-    let private = move |what: &'static str, own: &'static str| {
-        if is_self {
-            view! { <p>"Your "{what}" are on "<a href=own>"your profile"</a>"."</p> }.into_any()
-        } else {
-            view! { <p class="muted">{format!("Not available: only the person themself can see their {what}.")}</p> }.into_any()
-        }
+    let private = move |what: &'static str| {
+        view! { <p class="muted">{format!("Not available: only the person themself can see their {what}.")}</p> }
     };
     view! {
         <h1 id="person-title">"Profile details"</h1>
@@ -190,14 +190,22 @@ fn PersonView(
             Tab::Notifications => "tab-notifications",
             Tab::Devices => "tab-devices",
         }>
+            // Your own profile is the one you edit: User Details, your notification preferences
+            // and your devices, the same forms as on your profile pages.
             {move || match tab.get() {
+                Tab::Home if is_self => view! {
+                    <HomeTab/>
+                    {move || person.get().map(|p| view! { <AccessEditor person=p account on_saved/> })}
+                }.into_any(),
                 Tab::Home => view! {
                     {move || person.get().map(|p| view! { <DetailsCard person=p/> })}
                     {move || report.get().map(|changes| view! { <ChangeReport changes name=untrack(name)/> })}
                     {move || person.get().map(|p| view! { <AccessEditor person=p account on_saved/> })}
                 }.into_any(),
-                Tab::Notifications => view! { <div class="card">{private("notification preferences", "/profile/notifications")}</div> }.into_any(),
-                Tab::Devices => view! { <div class="card">{private("connected devices", "/profile/devices")}</div> }.into_any(),
+                Tab::Notifications if is_self => view! { <NotificationsTab/> }.into_any(),
+                Tab::Devices if is_self => view! { <DevicesTab/> }.into_any(),
+                Tab::Notifications => view! { <div class="card">{private("notification preferences")}</div> }.into_any(),
+                Tab::Devices => view! { <div class="card">{private("connected devices")}</div> }.into_any(),
             }}
         </div>
     }
@@ -217,8 +225,8 @@ fn DetailsCard(
         };
         format!(
             "Sent {}, valid until {} ({delivery})",
-            i.sent_at.format_date(),
-            i.expires_at.format_date()
+            crate::time::date(i.sent_at),
+            crate::time::date_time(i.expires_at)
         )
     });
     view! {
@@ -234,14 +242,13 @@ fn DetailsCard(
                 <dt>"Country"</dt>
                 <dd>{person.country.map(|c| c.name()).unwrap_or("—")}</dd>
                 <dt>"Last sign-in"</dt>
-                <dd>{person.last_sign_in_at.map(|t| t.format_date_time()).unwrap_or_else(|| "Never".into())}</dd>
+                <dd>{match person.last_sign_in_at {
+                    Some(at) => view! { <Time at with_time=true/> }.into_any(),
+                    None => "Never".into_any(),
+                }}</dd>
                 {invitation.map(|text| view! { <dt>"Invitation"</dt><dd>{text}</dd> })}
             </dl>
-            {if person.is_self {
-                view! { <p class="muted">"This is you: change your details on "<a href="/profile">"your profile"</a>"."</p> }.into_any()
-            } else {
-                view! { <p class="muted small">"Only the person can change their details."</p> }.into_any()
-            }}
+            <p class="muted small">"Only the person can change their details."</p>
         </div>
     }
 }
@@ -306,6 +313,8 @@ fn AccessEditor(
 ) -> impl IntoView {
     let user = person.id;
     let entries = StoredValue::new(person.access.clone());
+    let inherited = person.inherited.clone();
+    let has_inherited = !inherited.is_empty();
     let grantable = StoredValue::new(person.grantable.clone());
     let is_self = person.is_self;
     let make_rows = move || {
@@ -460,7 +469,20 @@ fn AccessEditor(
             {is_self.then(|| view! {
                 <p class="muted">"You cannot change your own access; another Admin or Owner can."</p>
             })}
-            {move || rows.with(Vec::is_empty).then(|| view! {
+            {(!inherited.is_empty()).then(|| view! {
+                <ul class="inherited-access" data-test="inherited-access">
+                    {inherited.iter().map(|a| view! {
+                        <li>
+                            <span class="role-chip inherited">{format!("{} · from {}", a.role.label(), a.account_name)}</span>
+                            {format!(
+                                " Their {} role on {} covers this account and its sub-accounts; it is changed on the Users list of {}.",
+                                a.role.label(), a.account_name, a.account_name
+                            )}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+            {move || (rows.with(Vec::is_empty) && !has_inherited).then(|| view! {
                 <p class="muted">"No access to this account or its sub-accounts."</p>
             })}
             <table class="access-table">

@@ -1,7 +1,8 @@
 //! Profile Details: Home (User Details), Notification preferences and Connected devices.
 //!
-//! Only the person themself reaches these screens; an Admin sees someone's details read-only
-//! on their person page.
+//! Only the person themself reaches these screens (here, beside the personal sidebar, and from
+//! their own row of a Users list: ⋮ › Edit profile); an Admin sees someone else's details
+//! read-only on their person page.
 
 use leptos::prelude::*;
 use roster_shared::api::{Device, MyProfile, NotificationPreferences, ProfileUpdate};
@@ -13,9 +14,12 @@ use roster_shared::phone::PhoneNumber;
 use crate::api;
 use crate::components::country_picker::{CountryPicker, browser_country};
 use crate::components::field::{Input, TextField, capitalize};
+use crate::components::load_error::LoadError;
 use crate::live::{notification_permission, request_notification_permission, use_live};
+use crate::pages::personal_layout::PersonalLayout;
 use crate::remote::Remote;
 use crate::session::use_session;
+use crate::time::Time;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum ProfileTab {
     Home,
@@ -34,7 +38,8 @@ pub fn ProfilePage(
         }
     };
     view! {
-        <section class="page narrow" aria-labelledby="profile-title">
+        <PersonalLayout>
+        <section class="narrow" aria-labelledby="profile-title">
             <h1 id="profile-title">"Profile details"</h1>
             <nav class="tabs" aria-label="Profile sections">
                 {tab_link(ProfileTab::Home, "/profile", "Home")}
@@ -47,20 +52,18 @@ pub fn ProfilePage(
                 ProfileTab::Devices => view! { <DevicesTab/> }.into_any(),
             }}
         </section>
+        </PersonalLayout>
     }
 }
 
 #[component]
-fn HomeTab() -> impl IntoView {
+pub fn HomeTab() -> impl IntoView {
     let profile = Remote::new(api::my_profile);
     view! {
         {move || match profile.value.get() {
             None => view! { <p class="card muted" role="status">"Loading your details…"</p> }.into_any(),
             Some(Err(error)) => view! {
-                <div class="alert error" role="alert">
-                    <p>{error.message()}</p>
-                    <button class="button small" on:click=move |_| profile.reload()>"Try again"</button>
-                </div>
+                <LoadError error=error retry=Callback::new(move |()| profile.reload())/>
             }.into_any(),
             Some(Ok(loaded)) => view! { <DetailsForm profile=loaded/> }.into_any(),
         }}
@@ -255,16 +258,13 @@ fn DetailsForm(
 }
 
 #[component]
-fn NotificationsTab() -> impl IntoView {
+pub fn NotificationsTab() -> impl IntoView {
     let preferences = Remote::new(api::notification_preferences);
     view! {
         {move || match preferences.value.get() {
             None => view! { <p class="card muted" role="status">"Loading your preferences…"</p> }.into_any(),
             Some(Err(error)) => view! {
-                <div class="alert error" role="alert">
-                    <p>{error.message()}</p>
-                    <button class="button small" on:click=move |_| preferences.reload()>"Try again"</button>
-                </div>
+                <LoadError error=error retry=Callback::new(move |()| preferences.reload())/>
             }.into_any(),
             Some(Ok(loaded)) => view! { <PreferencesForm initial=loaded/> }.into_any(),
         }}
@@ -425,7 +425,7 @@ fn PreferencesForm(
 }
 
 #[component]
-fn DevicesTab() -> impl IntoView {
+pub fn DevicesTab() -> impl IntoView {
     let devices = Remote::new(api::devices);
     let failure = RwSignal::new(None::<String>);
     let sign_out = move |id: i64| {
@@ -482,7 +482,7 @@ fn DeviceRow(
                     {device.current.then(|| view! { <span class="badge accent">"This device"</span> })}
                 </p>
                 <p class="muted small">
-                    {format!("Signed in {} · last active {} · {}", device.signed_in_at.format_date(), device.last_seen_at.format_date_time(), device.ip)}
+                    "Signed in "<Time at=device.signed_in_at/>" · last active "<Time at=device.last_seen_at relative=true/>{format!(" · {}", device.ip)}
                 </p>
             </div>
             {(!device.current).then(|| view! {

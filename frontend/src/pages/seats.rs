@@ -27,6 +27,7 @@ use crate::components::dialog::Dialog;
 use crate::components::field::capitalize;
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
+use crate::time::Time;
 
 /// Where to go back to after buying: only a path of this app (never another site).
 fn return_path(requested: Option<String>) -> Option<String> {
@@ -630,18 +631,9 @@ fn SeatHistory(
     }
 }
 
-/// "29 Nov 2026, 07:15 UTC" as the date and, where the column is narrow, the time below it.
+/// When the seats changed, in the person's language and zone.
 fn when(entry: &SeatLedgerEntry) -> impl IntoView + use<> {
-    let full = entry.at.format_date_time();
-    let (date, time) = full
-        .split_once(", ")
-        .map(|(d, t)| (d.to_owned(), t.to_owned()))
-        .unwrap_or((full.clone(), String::new()));
-    view! {
-        <span class="nowrap">{format!("{date},")}</span>
-        " "
-        <span class="nowrap">{time}</span>
-    }
+    view! { <Time at=entry.at with_time=true/> }
 }
 
 #[cfg(test)]

@@ -12,12 +12,14 @@ use crate::api;
 use crate::components::clipboard::copy_to_clipboard;
 use crate::components::dialog::Dialog;
 use crate::components::field::{Input, TextField};
+use crate::pages::personal_layout::PersonalLayout;
 use crate::session::use_session;
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     view! {
-        <section class="page narrow" aria-labelledby="security-title">
+        <PersonalLayout>
+        <section class="narrow" aria-labelledby="security-title">
             <h1 id="security-title">"Sign-in & Security"</h1>
             <p class="muted">"How you appear to others and how you sign in."</p>
             <NameSection/>
@@ -29,6 +31,7 @@ pub fn SecurityPage() -> impl IntoView {
                 <a class="button" href="/profile/devices">"Manage devices"</a>
             </div>
         </section>
+        </PersonalLayout>
     }
 }
 

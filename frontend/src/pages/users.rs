@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use roster_shared::access::UserId;
 use roster_shared::account::AccountId;
 use roster_shared::api::{
@@ -16,11 +18,13 @@ use crate::api;
 use crate::components::clipboard::copy_to_clipboard;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::dialog::Dialog;
+use crate::components::load_error::LoadError;
 use crate::components::menu::Menu;
 use crate::components::pager::Pager;
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
 use crate::session::use_session;
+use crate::time::Time;
 
 const PER_PAGE: u32 = 50;
 
@@ -89,27 +93,62 @@ fn NoOneToManage(role: Role) -> impl IntoView {
     }
 }
 
-/// What the list asks for first, before anyone searches, filters, sorts or pages.
-fn first_query() -> PeopleQuery {
+/// The list as an address describes it (`?q=ana&status=pending&sort=email&page=3`): Back,
+/// reload and a shared link bring back the search, filters, sort and page. Anything missing
+/// or not understood reads as the default (everyone, by name, page 1).
+fn list_query(get: impl Fn(&str) -> Option<String>) -> PeopleQuery {
     PeopleQuery {
-        q: None,
-        status: None,
-        role: None,
-        inactive: None,
-        sort: Some(PeopleSort::Name),
-        order: Some(SortOrder::Asc),
-        page: Some(1),
+        q: get("q").filter(|q| !q.trim().is_empty()),
+        status: get("status").and_then(|s| PersonStatus::ALL.into_iter().find(|p| p.as_str() == s)),
+        role: get("role").and_then(|r| Role::parse(&r).ok()),
+        inactive: get("inactive").and_then(|i| Inactivity::parse(&i)),
+        sort: Some(match get("sort").as_deref() {
+            Some("email") => PeopleSort::Email,
+            Some("status") => PeopleSort::Status,
+            Some("last_sign_in") => PeopleSort::LastSignIn,
+            _ => PeopleSort::Name,
+        }),
+        order: Some(match get("order").as_deref() {
+            Some("desc") => SortOrder::Desc,
+            _ => SortOrder::Asc,
+        }),
+        page: Some(
+            get("page")
+                .and_then(|p| p.parse::<u32>().ok())
+                .unwrap_or(1)
+                .max(1),
+        ),
         per_page: Some(PER_PAGE),
     }
 }
 
-/// Asks for the list's first page and New User's options while this screen's code is still on
-/// its way (the route runs this when it opens): without it, opening the Users list fetched the
+/// The address of the list in `state`, leaving out what is the default.
+fn list_address(path: &str, state: &PeopleQuery) -> String {
+    let sort = state.sort.filter(|s| *s != PeopleSort::Name);
+    let query = PeopleQuery {
+        q: state.q.clone(),
+        status: state.status,
+        role: state.role,
+        inactive: state.inactive,
+        sort,
+        order: state.order.filter(|o| *o != SortOrder::Asc),
+        page: state.page.filter(|p| *p > 1),
+        per_page: None,
+    };
+    format!("{path}{}", api::people_query_string(&query))
+}
+
+/// Asks for the list's page and New User's options while this screen's code is still on its
+/// way (the route runs this when it opens): without it, opening the Users list fetched the
 /// code, then the list, one after the other.
 pub fn ask_ahead() {
-    let path = window().location().pathname().unwrap_or_default();
+    let location = window().location();
+    let path = location.pathname().unwrap_or_default();
     if let Some((account, _)) = crate::accounts::account_in_path(&path) {
-        api::prefetch(api::people_path(account, &first_query()));
+        let search =
+            web_sys::UrlSearchParams::new_with_str(&location.search().unwrap_or_default()).ok();
+        let query = list_query(|key| search.as_ref().and_then(|s| s.get(key)));
+        api::prefetch(api::people_path(account, &query));
         api::prefetch(api::invite_options_path(account));
     }
 }
@@ -120,38 +159,49 @@ fn PeopleList() -> impl IntoView {
     let session = use_session();
     let me = move || session.info().map(|i| i.user.id);
 
-    // Starting from the first query: its answer may already be on its way (`ask_ahead`).
-    let first = first_query();
-    let search = RwSignal::new(String::new());
-    let q = RwSignal::new(first.q.unwrap_or_default());
-    let status = RwSignal::new(first.status);
-    let role = RwSignal::new(first.role);
-    let inactive = RwSignal::new(first.inactive);
-    let sort = RwSignal::new(first.sort.unwrap_or(PeopleSort::Name));
-    let order = RwSignal::new(first.order.unwrap_or(SortOrder::Asc));
-    // The page belongs to an account: switching accounts starts at page 1.
-    let paging = RwSignal::new((AccountId(0), 1u32));
-    let page = Memo::new(move |_| {
-        let (of, page) = paging.get();
-        if of == account.get() { page } else { 1 }
+    // The list's state is the address's: every change is a new address (replacing this one,
+    // so Back leaves the list rather than undoing a filter), and Back to the list, a reload or
+    // a shared link restore it. Its answer may already be on its way (`ask_ahead`).
+    let address = use_query_map();
+    let pathname = use_location().pathname;
+    let navigate = StoredValue::new_local(use_navigate());
+    let state = Memo::new(move |_| address.with(|a| list_query(|key| a.get(key))));
+    let change = move |edit: &dyn Fn(&mut PeopleQuery)| {
+        let mut next = state.get_untracked();
+        edit(&mut next);
+        navigate.get_value()(
+            &list_address(&pathname.get_untracked(), &next),
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    let q = Memo::new(move |_| state.with(|s| s.q.clone().unwrap_or_default()));
+    let status = Memo::new(move |_| state.with(|s| s.status));
+    let role = Memo::new(move |_| state.with(|s| s.role));
+    let inactive = Memo::new(move |_| state.with(|s| s.inactive));
+    let sort = Memo::new(move |_| state.with(|s| s.sort.unwrap_or(PeopleSort::Name)));
+    let order = Memo::new(move |_| state.with(|s| s.order.unwrap_or(SortOrder::Asc)));
+    let page = Memo::new(move |_| state.with(|s| s.page.unwrap_or(1)));
+    let set_page = Callback::new(move |p: u32| change(&|s| s.page = Some(p.max(1))));
+    // What the search box shows: what is typed, which reaches the address once typing pauses;
+    // an address that changes otherwise (Back, a link) shows its own search.
+    let search = RwSignal::new(q.get_untracked());
+    Effect::new(move |_| {
+        let searched = q.get();
+        if untrack(|| search.get().trim() != searched.trim()) {
+            search.set(searched);
+        }
     });
-    let set_page = Callback::new(move |p: u32| paging.set((account.get_untracked(), p.max(1))));
 
     // Someone accepting an invitation or changing access elsewhere shows up without a reload.
     let live = crate::live::use_live();
     let people = Remote::new(move || {
         live.people.track();
         let id = account.get();
-        let query = PeopleQuery {
-            q: Some(q.get()).filter(|q| !q.trim().is_empty()),
-            status: status.get(),
-            role: role.get(),
-            inactive: inactive.get(),
-            sort: Some(sort.get()),
-            order: Some(order.get()),
-            page: Some(page.get()),
-            per_page: Some(PER_PAGE),
-        };
+        let query = state.get();
         async move { api::people(id, &query).await }
     });
     let options = Remote::new(move || {
@@ -175,37 +225,40 @@ fn PeopleList() -> impl IntoView {
         }
         let handle = set_timeout_with_handle(
             move || {
-                q.set(text);
-                set_page.run(1);
+                change(&|s| {
+                    s.q = Some(text.clone()).filter(|q| !q.trim().is_empty());
+                    s.page = Some(1);
+                })
             },
             Duration::from_millis(250),
         )
         .ok();
         debounce.set_value(handle);
     };
-    let filtered =
-        move || !q.get().trim().is_empty() || status.get().is_some() || role.get().is_some();
+    let filtered = move || {
+        !q.get().trim().is_empty()
+            || status.get().is_some()
+            || role.get().is_some()
+            || inactive.get().is_some()
+    };
     // The CSV export is the list as filtered and sorted now, every page of it.
     let export_url = move || {
         let query = PeopleQuery {
-            q: Some(q.get()).filter(|q| !q.trim().is_empty()),
-            status: status.get(),
-            role: role.get(),
-            inactive: inactive.get(),
-            sort: Some(sort.get()),
-            order: Some(order.get()),
             page: None,
             per_page: None,
+            ..state.get()
         };
         api::people_csv_url(account.get(), &api::people_query_string(&query))
     };
     let clear_filters = move |_| {
         search.set(String::new());
-        q.set(String::new());
-        status.set(None);
-        role.set(None);
-        inactive.set(None);
-        set_page.run(1);
+        change(&|s| {
+            s.q = None;
+            s.status = None;
+            s.role = None;
+            s.inactive = None;
+            s.page = Some(1);
+        });
     };
 
     // Row actions and what they report.
@@ -228,7 +281,7 @@ fn PeopleList() -> impl IntoView {
                 Ok(info) => {
                     notice.set(Some(Ok(format!(
                         "Invitation sent again to {who}. It is valid until {}.",
-                        info.expires_at.format_date()
+                        crate::time::date(info.expires_at)
                     ))));
                     people.reload();
                 }
@@ -310,13 +363,12 @@ fn PeopleList() -> impl IntoView {
         view! {
             <th scope="col" aria-sort=move || sorted().then(|| if order.get() == SortOrder::Asc { "ascending" } else { "descending" })>
                 <button type="button" class="sort-button" on:click=move |_| {
-                    if sort.get_untracked() == key {
-                        order.update(|o| *o = if *o == SortOrder::Asc { SortOrder::Desc } else { SortOrder::Asc });
-                    } else {
-                        sort.set(key);
-                        order.set(SortOrder::Asc);
-                    }
-                    set_page.run(1);
+                    let flip = sort.get_untracked() == key && order.get_untracked() == SortOrder::Asc;
+                    change(&|s| {
+                        s.sort = Some(key);
+                        s.order = Some(if flip { SortOrder::Desc } else { SortOrder::Asc });
+                        s.page = Some(1);
+                    });
                 }>
                     {label}
                     <span class="sort-mark" aria-hidden="true">
@@ -329,7 +381,7 @@ fn PeopleList() -> impl IntoView {
     let status_filter = move |label: &'static str, value: Option<PersonStatus>| {
         view! {
             <button type="button" class="segment" aria-pressed=move || (status.get() == value).to_string()
-                on:click=move |_| { status.set(value); set_page.run(1); }>{label}</button>
+                on:click=move |_| change(&|s| { s.status = value; s.page = Some(1); })>{label}</button>
         }
     };
 
@@ -366,9 +418,9 @@ fn PeopleList() -> impl IntoView {
                 </div>
                 <div class="field role-filter">
                     <label for="role-filter" class="visually-hidden">"Role"</label>
-                    <select id="role-filter" class="select" on:change=move |ev| {
-                        role.set(Role::parse(&event_target_value(&ev)).ok());
-                        set_page.run(1);
+                    <select id="role-filter" class="select" data-test="role-filter" on:change=move |ev| {
+                        let picked = Role::parse(&event_target_value(&ev)).ok();
+                        change(&|s| { s.role = picked; s.page = Some(1); });
                     }>
                         <option value="" prop:selected=move || role.get().is_none()>"All roles"</option>
                         {Role::ALL.into_iter().map(|r| view! {
@@ -379,8 +431,8 @@ fn PeopleList() -> impl IntoView {
                 <div class="field role-filter">
                     <label for="inactive-filter" class="visually-hidden">"Last sign-in"</label>
                     <select id="inactive-filter" class="select" data-test="inactive-filter" on:change=move |ev| {
-                        inactive.set(Inactivity::parse(&event_target_value(&ev)));
-                        set_page.run(1);
+                        let picked = Inactivity::parse(&event_target_value(&ev));
+                        change(&|s| { s.inactive = picked; s.page = Some(1); });
                     }>
                         <option value="" prop:selected=move || inactive.get().is_none()>"Any last sign-in"</option>
                         {Inactivity::ALL.into_iter().map(|i| view! {
@@ -392,10 +444,7 @@ fn PeopleList() -> impl IntoView {
             {move || match people.value.get() {
                 None => view! { <p class="card muted" role="status">"Loading people…"</p> }.into_any(),
                 Some(Err(error)) => view! {
-                    <div class="alert error" role="alert" data-test="people-error">
-                        <p>{error.message()}</p>
-                        <button class="button small" on:click=move |_| people.reload()>"Try again"</button>
-                    </div>
+                    <LoadError error=error retry=Callback::new(move |()| people.reload()) test="people-error"/>
                 }.into_any(),
                 Some(Ok(list)) if list.people.is_empty() => view! {
                     <div class="card empty" data-test="people-empty">
@@ -455,7 +504,7 @@ fn PeopleList() -> impl IntoView {
                             None => "",
                         }}
                     </p>
-                    <p>{format!("Someone who already has a Roster sign-in for {who} accepts with it after signing in, until {}. Someone new to Roster sets up their sign-in from the invitation emailed to {who}: a copied link cannot.", invitation.expires_at.format_date())}</p>
+                    <p>{format!("Someone who already has a Roster sign-in for {who} accepts with it after signing in, until {}. Someone new to Roster sets up their sign-in from the invitation emailed to {who}: a copied link cannot.", crate::time::date(invitation.expires_at))}</p>
                     <label class="label" for="invitation-link">"Invitation link"</label>
                     <input id="invitation-link" class="input" type="text" readonly prop:value=invitation.url
                         on:focus=move |ev| {
@@ -491,6 +540,8 @@ fn PersonLine(
     let who = display_name(&row);
     let profile = format!("/accounts/{account}/people/{}", row.id);
     let invited = row.invitation.is_some();
+    // Someone whose only access here comes from an account above is changed up there.
+    let only_inherited = !row.access.is_empty() && row.access.iter().all(|a| a.inherited);
     let pending = invited && row.status == PersonStatus::Pending;
     let expired = row.status == PersonStatus::Expired;
     let email_trouble = row
@@ -515,6 +566,12 @@ fn PersonLine(
             <td class="person-email">{row.email.to_string()}</td>
             <td>
                 <span class=status_badge(row.status) data-test="status">{row.status.label()}</span>
+                {row.invitation.as_ref().filter(|_| row.status != PersonStatus::Active).map(|i| view! {
+                    <span class="muted small invitation-expiry" data-test="expiry">
+                        {if i.expires_at > crate::time::now() { "Expires " } else { "Expired " }}
+                        <Time at=i.expires_at relative=true/>
+                    </span>
+                })}
                 {email_trouble.map(|trouble| view! {
                     <button type="button" class="link-button warn-text small email-hint"
                         title=if trouble == EmailDelivery::Failed { "The invitation email could not be delivered." } else { "Delivering the invitation email failed so far; Roster keeps trying." }
@@ -525,15 +582,29 @@ fn PersonLine(
             </td>
             <td>
                 <ul class="role-chips">
-                    {row.access.iter().map(|a| view! {
-                        <li class="role-chip" class:pending=a.pending title=a.pending.then_some("Offered by the invitation")>
-                            {format!("{} · {}", a.role.label(), a.account_name)}
-                            {a.pending.then(|| view! { <span class="visually-hidden">" (invited)"</span> })}
-                        </li>
+                    {row.access.iter().map(|a| {
+                        let title = match (a.pending, a.inherited) {
+                            (true, _) => Some("Offered by the invitation".to_owned()),
+                            (false, true) => Some(format!("Held on {}, which covers this account", a.account_name)),
+                            _ => None,
+                        };
+                        view! {
+                            <li class="role-chip" class:pending=a.pending class:inherited=a.inherited title=title data-test="role-chip">
+                                {if a.inherited {
+                                    format!("{} · from {}", a.role.label(), a.account_name)
+                                } else {
+                                    format!("{} · {}", a.role.label(), a.account_name)
+                                }}
+                                {a.pending.then(|| view! { <span class="visually-hidden">" (invited)"</span> })}
+                            </li>
+                        }
                     }).collect_view()}
                 </ul>
             </td>
-            <td>{row.last_sign_in_at.map(|t| t.format_date()).unwrap_or_else(|| "Never".into())}</td>
+            <td data-test="last-sign-in">{match row.last_sign_in_at {
+                Some(at) => view! { <Time at relative=true/> }.into_any(),
+                None => "Never".into_any(),
+            }}</td>
             <td class="actions-cell">
                 <Menu label=format!("Actions for {who}") test="row-menu">
                     {
@@ -556,7 +627,7 @@ fn PersonLine(
                                 <button type="button" role="menuitem" tabindex="-1" class="menu-item"
                                     on:click=move |_| ask.run(Confirm::Revoke(r3.clone()))>"Revoke invitation"</button>
                             })}
-                            {(!is_me).then(|| view! {
+                            {(!is_me && !only_inherited).then(|| view! {
                                 <button type="button" role="menuitem" tabindex="-1" class="menu-item danger-text"
                                     on:click=move |_| ask.run(Confirm::Remove(r4.clone()))>"Remove from this account"</button>
                             })}
@@ -565,5 +636,55 @@ fn PersonLine(
                 </Menu>
             </td>
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn read(address: &str) -> PeopleQuery {
+        let pairs: HashMap<&str, &str> = address
+            .trim_start_matches('?')
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .collect();
+        list_query(|key| pairs.get(key).map(|v| v.replace("%20", " ")))
+    }
+
+    #[test]
+    fn the_list_round_trips_through_its_address() {
+        let state = PeopleQuery {
+            q: Some("ana lo".into()),
+            status: Some(PersonStatus::Pending),
+            role: Some(Role::Admin),
+            inactive: Some(Inactivity::Days90),
+            sort: Some(PeopleSort::LastSignIn),
+            order: Some(SortOrder::Desc),
+            page: Some(3),
+            per_page: Some(PER_PAGE),
+        };
+        let address = list_address("/accounts/1/users", &state);
+        assert_eq!(
+            address,
+            "/accounts/1/users?q=ana%20lo&status=pending&role=admin&inactive=90d&sort=last_sign_in&order=desc&page=3"
+        );
+        assert_eq!(read(address.trim_start_matches("/accounts/1/users")), state);
+    }
+
+    #[test]
+    fn the_default_list_has_a_bare_address_and_nonsense_reads_as_default() {
+        let first = read("");
+        assert_eq!(
+            list_address("/accounts/1/users", &first),
+            "/accounts/1/users"
+        );
+        assert_eq!(
+            read("?status=gone&role=king&sort=shoe&order=up&page=-2&inactive=1y"),
+            first
+        );
+        assert_eq!(read("?page=0").page, Some(1));
     }
 }
