@@ -212,3 +212,139 @@ async fn person_id(app: &TestApp, account: AccountId, email: &str) -> i64 {
         .id
         .0
 }
+
+/// The screens that changed with the help article's walk-through, each in the light and the
+/// dark colour scheme at desktop and phone width, into `target/screenshots/modes/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes screenshots; run with `make screenshots`"]
+async fn screenshots_in_every_mode() {
+    let dir = shots().join("modes");
+    std::fs::create_dir_all(&dir).unwrap();
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.expect("an account");
+    let support = app.sub_account(acme, "Support").await;
+    let emea = app.sub_account(support, "EMEA").await;
+    app.invite(acme, &["ana@example.com"], &[(Role::Admin, &[support])])
+        .await;
+    app.accept_as_new("ana@example.com", "Ana Lopez").await;
+    app.invite(acme, &["cy@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    app.accept_as_new("cy@example.com", "Cy Basic").await;
+    app.invite(acme, &["bo@example.com"], &[(Role::Basic, &[emea])])
+        .await;
+    app.invite(acme, &["dev@example.com"], &[(Role::Reporting, &[acme])])
+        .await;
+    app.execute("UPDATE tree_members SET invitation_expires_at = invitation_expires_at - 2000000000 WHERE email_key = 'dev@example.com'")
+        .await;
+    let ana = person_id(&app, acme, "ana@example.com").await;
+    let me = person_id(&app, acme, OWNER_EMAIL).await;
+
+    let owner = Browser::launch().await;
+    owner
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    let basic = Browser::launch().await;
+    basic
+        .submit_sign_in(&app, "cy@example.com", MEMBER_PASSWORD)
+        .await;
+    basic.wait_for_text("h1", "Welcome, Cy").await;
+
+    for (mode, dark, phone) in [
+        ("light-desktop", false, false),
+        ("dark-desktop", true, false),
+        ("light-phone", false, true),
+        ("dark-phone", true, true),
+    ] {
+        for browser in [&owner, &basic] {
+            browser.set_dark(dark).await;
+            if phone {
+                browser
+                    .cdp(
+                        "Emulation.setDeviceMetricsOverride",
+                        serde_json::json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true }),
+                    )
+                    .await;
+            } else {
+                browser
+                    .cdp(
+                        "Emulation.clearDeviceMetricsOverride",
+                        serde_json::json!({}),
+                    )
+                    .await;
+            }
+        }
+        let shot = |name: &str| dir.join(format!("{name}-{mode}.png"));
+        let users = format!("/accounts/{}/users", acme.0);
+
+        owner.open(&app.url(&users)).await;
+        owner.wait_for_count("[data-test=person-row]", 5).await;
+        owner.screenshot(&shot("01-users")).await;
+        owner
+            .click("[data-test=person-row][data-email='cy@example.com'] [data-test=row-menu]")
+            .await;
+        owner
+            .click("[data-test=person-row][data-email='cy@example.com'] .menu .danger-text")
+            .await;
+        owner.wait_for_count("#remove-dialog[open]", 1).await;
+        owner.screenshot(&shot("02-remove-dialog")).await;
+        owner
+            .open(&app.url(&format!("/accounts/{}/users", emea.0)))
+            .await;
+        // Bo on EMEA itself; the Owner, Ana (Support), Cy and Dev (Acme) from above.
+        owner.wait_for_count("[data-test=person-row]", 5).await;
+        owner.screenshot(&shot("03-sub-account-users")).await;
+        owner
+            .open(&app.url(&format!("/accounts/{}/people/{ana}", emea.0)))
+            .await;
+        owner.text_of("[data-test=inherited-access]").await;
+        owner.screenshot(&shot("04-person-inherited")).await;
+        owner
+            .open(&app.url(&format!("/accounts/{}/people/{ana}", acme.0)))
+            .await;
+        owner.text_of("[data-test=access-editor]").await;
+        owner.screenshot(&shot("05-person")).await;
+        owner
+            .open(&app.url(&format!("/accounts/{}/people/{me}", acme.0)))
+            .await;
+        owner.text_of("[data-test=profile-form]").await;
+        owner.screenshot(&shot("06-own-profile-home")).await;
+        owner.click("#tab-notifications").await;
+        owner
+            .wait_for_text_containing("#person-panel", "New inbound messages")
+            .await;
+        owner
+            .screenshot(&shot("07-own-profile-notifications"))
+            .await;
+        owner.click("#tab-devices").await;
+        owner.text_of("[data-test=device]").await;
+        owner.screenshot(&shot("08-own-profile-devices")).await;
+        owner.open(&app.url("/profile")).await;
+        owner.text_of("[data-test=profile-form]").await;
+        owner.screenshot(&shot("09-profile-sidebar")).await;
+        owner.open(&app.url("/security")).await;
+        owner.text_of("[data-test=security-name]").await;
+        owner.screenshot(&shot("10-security-sidebar")).await;
+        owner
+            .open(&app.url(&format!("/accounts/{}/audit", acme.0)))
+            .await;
+        owner.text_of("[data-test=audit-entry]").await;
+        owner.screenshot(&shot("11-audit")).await;
+        owner
+            .open(&app.url(&format!("/accounts/{}/seats", acme.0)))
+            .await;
+        owner.text_of("[data-test=seats-used]").await;
+        owner.screenshot(&shot("12-seats")).await;
+
+        basic.open(&app.url(&users)).await;
+        basic.text_of("[data-test=users-not-managed]").await;
+        basic.screenshot(&shot("13-basic-users")).await;
+        basic
+            .open(&app.url(&format!("/accounts/{}/audit", acme.0)))
+            .await;
+        basic.text_of("[data-test=for-managers]").await;
+        basic.screenshot(&shot("14-basic-audit")).await;
+    }
+    basic.close().await;
+    owner.close().await;
+    app.stop().await;
+}
