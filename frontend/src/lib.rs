@@ -24,11 +24,11 @@ pub mod app;
 pub mod components;
 pub mod link_token;
 pub mod live;
+pub mod locale;
 pub mod pages;
 pub mod remote;
 pub mod screens;
 pub mod session;
-pub mod time;
 pub mod unsaved;
 
 /// Mounts the app on `<body>`.

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::time::number;
+use crate::locale::number;
 
 /// "1–50 of 10,000" (or "0 of 0" for nothing), grouped as the person's language groups digits.
 pub fn range_text(page: u32, per_page: u32, total: u64) -> String {

@@ -70,7 +70,7 @@ pub fn AcceptPage() -> impl IntoView {
                         InvitationStatus::Expired => view! {
                             <h1 id="accept-title">"Invitation expired"</h1>
                             <div class="alert warn" role="alert" data-test="accept-expired">
-                                {format!("This invitation expired on {}. Ask {inviter} for a new one.", crate::time::date(offer.expires_at))}
+                                {format!("This invitation expired on {}. Ask {inviter} for a new one.", crate::locale::date(offer.expires_at))}
                             </div>
                         }.into_any(),
                         InvitationStatus::Accepted => view! {
@@ -142,7 +142,7 @@ fn Offer(
         <h1 id="accept-title">"Join "{offer.organisation.to_string()}</h1>
         <div class="card" data-test="accept-offer">
             <p class="big">{headline}</p>
-            <p class="muted">{format!("For {email} · valid until {}", crate::time::date(offer.expires_at))}</p>
+            <p class="muted">{format!("For {email} · valid until {}", crate::locale::date(offer.expires_at))}</p>
             <h2>"Your access"</h2>
             <ul class="offer-list" data-test="offered-access">
                 {offer.access.iter().map(|a| view! {

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use crate::api;
 use crate::components::load_error::LoadError;
 use crate::components::pager::Pager;
+use crate::locale::Time;
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
-use crate::time::Time;
 
 const PER_PAGE: u32 = 50;
 

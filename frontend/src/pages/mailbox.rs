@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use roster_shared::api::DevMail;
 
 use crate::api;
+use crate::locale::Time;
 use crate::remote::Remote;
 use crate::session::use_session;
-use crate::time::Time;
 
 #[component]
 pub fn MailboxPage() -> impl IntoView {

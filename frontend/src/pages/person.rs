@@ -19,11 +19,11 @@ use crate::accounts::use_accounts;
 use crate::api;
 use crate::components::account_tree_picker::AccountTreePicker;
 use crate::components::role_select::RoleSelect;
+use crate::locale::Time;
 use crate::pages::profile::{DevicesTab, HomeTab, NotificationsTab};
 use crate::pages::settings_layout::use_account;
 use crate::pages::users::status_badge;
 use crate::remote::Remote;
-use crate::time::Time;
 
 /// One line of an access report: "Support: Basic → Admin", "Added Sales as Reporting",
 /// "Removed access to Billing".
@@ -225,8 +225,8 @@ fn DetailsCard(
         };
         format!(
             "Sent {}, valid until {} ({delivery})",
-            crate::time::date(i.sent_at),
-            crate::time::date_time(i.expires_at)
+            crate::locale::date(i.sent_at),
+            crate::locale::date_time(i.expires_at)
         )
     });
     view! {

@@ -16,10 +16,10 @@ use crate::components::country_picker::{CountryPicker, browser_country};
 use crate::components::field::{Input, TextField, capitalize};
 use crate::components::load_error::LoadError;
 use crate::live::{notification_permission, request_notification_permission, use_live};
+use crate::locale::Time;
 use crate::pages::personal_layout::PersonalLayout;
 use crate::remote::Remote;
 use crate::session::use_session;
-use crate::time::Time;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum ProfileTab {
     Home,

@@ -203,7 +203,7 @@ fn NewPasswordForm(
         <h1 id="reset-title">"Choose a new password"</h1>
         {move || failure.get().map(|m| view! { <div class="alert error" role="alert" data-test="reset-error">{m}</div> })}
         <form class="card form" on:submit=submit novalidate data-test="reset-form">
-            <p>"For "<strong data-test="reset-email">{email.get_value()}</strong>{format!(" · this link works until {}", crate::time::date_time(view.expires_at))}</p>
+            <p>"For "<strong data-test="reset-email">{email.get_value()}</strong>{format!(" · this link works until {}", crate::locale::date_time(view.expires_at))}</p>
             // Checked when sent, not when a field is left, like everywhere a password is chosen.
             <TextField id="reset-password" label="New password" value=password.value error=password.error input_type="password"
                 autocomplete="new-password" autofocus=true hint="At least 10 characters. A few unrelated words make a good one."/>

@@ -25,9 +25,9 @@ use crate::api::{self, ApiError};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::field::capitalize;
+use crate::locale::{Time, money, number};
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
-use crate::time::Time;
 
 /// Where to go back to after buying: only a path of this app (never another site).
 fn return_path(requested: Option<String>) -> Option<String> {
@@ -204,7 +204,7 @@ fn SeatPanel(
                         "{} plan: {} included; extra seats {} each",
                         overview.plan.name,
                         seats(overview.plan.included_seats),
-                        overview.plan.extra_seat_price
+                        money(overview.plan.extra_seat_price)
                     )}
                 </p>
             </div>
@@ -331,11 +331,14 @@ fn BuySeats(
         let count = quantity.with(|q| SeatCount::parse(q).ok());
         match count.and_then(|c| price.times(c.get()).map(|total| (c, total))) {
             Some((count, total)) if count.get() > 1 => format!(
-                "{} × {price} = {total}. You see the price again and confirm before anything is bought.",
-                count.get()
+                "{} × {} = {}. You see the price again and confirm before anything is bought.",
+                number(u64::from(count.get())),
+                money(price),
+                money(total)
             ),
             _ => format!(
-                "{price} per seat. You see the price again and confirm before anything is bought."
+                "{} per seat. You see the price again and confirm before anything is bought.",
+                money(price)
             ),
         }
     });
@@ -394,8 +397,8 @@ fn BuySeats(
                         format!(
                             "Bought {} for {} ({} each). They are usable now.",
                             seats(seen.quantity.get()),
-                            seen.total,
-                            seen.unit_price
+                            money(seen.total),
+                            money(seen.unit_price)
                         ),
                     ));
                 }
@@ -434,9 +437,9 @@ fn BuySeats(
                     <dt>"Seats"</dt>
                     <dd data-test="quote-quantity">{q.quantity.get()}</dd>
                     <dt>"Price per seat"</dt>
-                    <dd data-test="quote-unit">{q.unit_price.to_string()}</dd>
+                    <dd data-test="quote-unit">{money(q.unit_price)}</dd>
                     <dt>"Total"</dt>
-                    <dd class="seat-quote-total" data-test="quote-total">{q.total.to_string()}</dd>
+                    <dd class="seat-quote-total" data-test="quote-total">{money(q.total)}</dd>
                 </dl>
                 <p class="muted small">"Charged when you confirm. The seats are usable at once."</p>
             })}
@@ -446,7 +449,7 @@ fn BuySeats(
                 <button type="button" class="button primary" disabled=move || buying.get() data-test="buy-confirm" on:click=confirm>
                     {move || match (buying.get(), quote.get()) {
                         (true, _) => "Buying…".to_owned(),
-                        (false, Some(q)) => format!("Buy {} for {}", seats(q.quantity.get()), q.total),
+                        (false, Some(q)) => format!("Buy {} for {}", seats(q.quantity.get()), money(q.total)),
                         (false, None) => "Buy".to_owned(),
                     }}
                 </button>
@@ -612,9 +615,9 @@ fn SeatHistory(
                                             <td data-test="seat-entry-change">
                                                 <span class="badge nowrap" class:ok={kind == "purchase"}>{change}</span>
                                             </td>
-                                            <td class="number nowrap" data-test="seat-entry-unit">{entry.unit_price.to_string()}</td>
+                                            <td class="number nowrap" data-test="seat-entry-unit">{money(entry.unit_price)}</td>
                                             <td class="number" data-test="seat-entry-total">
-                                                <span class="nowrap">{entry.total.to_string()}</span>
+                                                <span class="nowrap">{money(entry.total)}</span>
                                                 " "
                                                 <span class="muted small seat-entry-note">{note}</span>
                                             </td>

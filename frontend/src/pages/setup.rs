@@ -148,7 +148,7 @@ fn SetupForm(
                                         on:change=move |_| plan.set(key.clone())/>
                                     <span class="plan-name">{p.name}</span>
                                     <span class="plan-seats">{format!("{} seats included", p.included_seats)}</span>
-                                    <span class="plan-price muted">{format!("{} per extra seat", p.extra_seat_price)}</span>
+                                    <span class="plan-price muted">{format!("{} per extra seat", crate::locale::money(p.extra_seat_price))}</span>
                                 </label>
                             }
                         }).collect_view()}

@@ -15,9 +15,9 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::field::{Input, TextField};
 use crate::components::load_error::LoadError;
 use crate::components::role_select::RoleSelect;
+use crate::locale::Time;
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
-use crate::time::Time;
 
 /// The address this Roster is reached at (for the usage lines people copy).
 fn origin() -> String {

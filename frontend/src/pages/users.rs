@@ -21,10 +21,10 @@ use crate::components::dialog::Dialog;
 use crate::components::load_error::LoadError;
 use crate::components::menu::Menu;
 use crate::components::pager::Pager;
+use crate::locale::Time;
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
 use crate::session::use_session;
-use crate::time::Time;
 
 const PER_PAGE: u32 = 50;
 
@@ -281,7 +281,7 @@ fn PeopleList() -> impl IntoView {
                 Ok(info) => {
                     notice.set(Some(Ok(format!(
                         "Invitation sent again to {who}. It is valid until {}.",
-                        crate::time::date(info.expires_at)
+                        crate::locale::date(info.expires_at)
                     ))));
                     people.reload();
                 }
@@ -504,7 +504,7 @@ fn PeopleList() -> impl IntoView {
                             None => "",
                         }}
                     </p>
-                    <p>{format!("Someone who already has a Roster sign-in for {who} accepts with it after signing in, until {}. Someone new to Roster sets up their sign-in from the invitation emailed to {who}: a copied link cannot.", crate::time::date(invitation.expires_at))}</p>
+                    <p>{format!("Someone who already has a Roster sign-in for {who} accepts with it after signing in, until {}. Someone new to Roster sets up their sign-in from the invitation emailed to {who}: a copied link cannot.", crate::locale::date(invitation.expires_at))}</p>
                     <label class="label" for="invitation-link">"Invitation link"</label>
                     <input id="invitation-link" class="input" type="text" readonly prop:value=invitation.url
                         on:focus=move |ev| {
@@ -568,7 +568,7 @@ fn PersonLine(
                 <span class=status_badge(row.status) data-test="status">{row.status.label()}</span>
                 {row.invitation.as_ref().filter(|_| row.status != PersonStatus::Active).map(|i| view! {
                     <span class="muted small invitation-expiry" data-test="expiry">
-                        {if i.expires_at > crate::time::now() { "Expires " } else { "Expired " }}
+                        {if i.expires_at > crate::locale::now() { "Expires " } else { "Expired " }}
                         <Time at=i.expires_at relative=true/>
                     </span>
                 })}

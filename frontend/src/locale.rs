@@ -1,12 +1,13 @@
-//! Dates, times and numbers as the person reads them: in their browser's language and time
-//! zone, through the browser's own `Intl` (nothing shipped: the browser knows every locale and
-//! zone already). The server sends moments in UTC ([`Timestamp`]); only here do they become
-//! words.
+//! Dates, times, numbers and prices as the person reads them: in their browser's language and
+//! time zone, through the browser's own `Intl` (nothing shipped: the browser knows every
+//! locale and zone already). The server sends moments in UTC ([`Timestamp`]) and amounts in
+//! minor units ([`Money`]); only here do they become words.
 //!
 //! Built for another target than the browser (the unit tests), the words fall back to the
 //! shared UTC format, so the pure parts (which unit "3 days ago" uses) stay testable.
 
 use leptos::prelude::*;
+use roster_shared::money::Money;
 use roster_shared::time::{DAY_MS, HOUR_MS, MINUTE_MS, Timestamp};
 
 /// "4 Dec 2026", "Dec 4, 2026", "04.12.2026": the date in the person's language and zone.
@@ -28,6 +29,11 @@ pub fn relative(at: Timestamp, now: Timestamp) -> String {
 /// A count with the person's digit grouping ("10,000", "10.000", "10 000").
 pub fn number(n: u64) -> String {
     intl::number(n).unwrap_or_else(|| grouped(n))
+}
+
+/// A price in the person's way of writing it ("€1,234.50", "1.234,50 €").
+pub fn money(amount: Money) -> String {
+    intl::money(amount).unwrap_or_else(|| amount.to_string())
 }
 
 /// The moment now, by the browser's clock (what relative times are measured from).
@@ -114,6 +120,7 @@ mod intl {
     use std::cell::OnceCell;
 
     use js_sys::{Array, Date, Intl, Object, Reflect};
+    use roster_shared::money::Money;
     use roster_shared::time::Timestamp;
     use wasm_bindgen::{JsCast, JsValue};
 
@@ -181,6 +188,24 @@ mod intl {
         })
     }
 
+    pub fn money(amount: Money) -> Option<String> {
+        let exponent = amount.currency.exponent();
+        let format = Intl::NumberFormat::new(
+            &Array::new(),
+            &options(&[
+                ("style", "currency"),
+                ("currency", amount.currency.as_str()),
+            ]),
+        );
+        // Exact for any price a seat can have (far below 2^53 minor units).
+        let value = amount.minor as f64 / 10f64.powi(exponent as i32);
+        format
+            .format()
+            .call1(&JsValue::UNDEFINED, &JsValue::from_f64(value))
+            .ok()?
+            .as_string()
+    }
+
     pub fn iso(at: Timestamp) -> Option<String> {
         Date::new(&JsValue::from_f64(at.millis() as f64))
             .to_iso_string()
@@ -190,6 +215,7 @@ mod intl {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod intl {
+    use roster_shared::money::Money;
     use roster_shared::time::Timestamp;
 
     pub fn date(_: Timestamp, _: bool) -> Option<String> {
@@ -201,6 +227,10 @@ mod intl {
     }
 
     pub fn number(_: u64) -> Option<String> {
+        None
+    }
+
+    pub fn money(_: Money) -> Option<String> {
         None
     }
 
