@@ -1,5 +1,5 @@
 //! Times as the person reads them: someone in Tokyo whose browser speaks German sees the
-//! audit log, the Users list and their devices in their own zone and language (set through
+//! audit log, the Users list, prices and their devices in their own zone and language (set through
 //! Chromium's emulation, as a browser abroad would be).
 
 use roster_shared::role::Role;
@@ -69,6 +69,15 @@ async fn dates_follow_the_persons_zone_and_language() {
     browser
         .screenshot(&std::path::PathBuf::from("/tmp/shots-local-time-audit.png"))
         .await;
+
+    // Prices are written the German way too: 8,00 € rather than €8.00.
+    browser
+        .open(&app.url(&format!("/accounts/{}/seats", acme.0)))
+        .await;
+    let plan = browser
+        .wait_for_text_containing("[data-test=seat-plan]", "8,00")
+        .await;
+    assert!(plan.contains('€') && !plan.contains("€8"), "{plan}");
 
     // Connected devices: signed in today, last active "jetzt".
     browser.open(&app.url("/profile/devices")).await;
