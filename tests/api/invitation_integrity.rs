@@ -356,7 +356,12 @@ async fn every_invitation_action_follows_the_shared_rule(engine: Engine) {
                 w.owner_invites(&email, shape).await;
                 let person = w.person(&email).await;
                 let before = offered(&w.app, person).await;
-                let visible = shape.iter().any(|g| scope.contains(&g.account));
+                // On the actor's list: offered something in their scope, or a role above it
+                // that covers their account.
+                let above = w.tree.ancestors(*ctx);
+                let visible = shape
+                    .iter()
+                    .any(|g| scope.contains(&g.account) || above.contains(&g.account));
                 let manages = role.manages_users();
                 let whole = access::check_invitation_action(&w.tree, &actor_ms, shape).is_ok();
                 let base = format!("/api/v1/accounts/{}/people/{person}", ctx.0);

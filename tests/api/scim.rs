@@ -250,7 +250,12 @@ async fn groups_give_roles_on_accounts(engine: Engine) {
         .api
         .get_ok(&format!("/api/v1/accounts/{}/people?q=bjensen", support.0))
         .await;
-    assert_eq!(page.people[0].access[0].role, Role::Admin);
+    let on_support = page.people[0]
+        .access
+        .iter()
+        .find(|a| a.account == support)
+        .expect("access on Support");
+    assert_eq!(on_support.role, Role::Admin);
     // Removed again with a filtered path.
     let remove = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": [{ "op": "remove", "path": format!("members[value eq \"{id}\"]") }] });

@@ -761,11 +761,22 @@ async fn sub_account_admins_stay_within_their_scope(engine: Engine) {
     )
     .await;
     assert!(message.contains("above your own role"), "{message}");
-    // Sam sees Support's people only, and cannot open Acme's list.
+    // Sam sees Support's people (and the Owner above, whose role covers Support, marked as
+    // such), and cannot open Acme's list.
     let page = people(&sam, support, "").await;
     let emails: Vec<&str> = page.people.iter().map(|p| p.email.as_str()).collect();
     assert!(emails.contains(&"sam@example.com") && emails.contains(&"x@example.com"));
-    assert!(!emails.contains(&"olivia@acme.example"));
+    let olivia = page
+        .people
+        .iter()
+        .find(|p| p.email.as_str() == "olivia@acme.example")
+        .expect("the Owner above Support");
+    assert!(
+        olivia
+            .access
+            .iter()
+            .all(|a| a.inherited && a.account == acme)
+    );
     expect_error(
         sam.get(&format!("/api/v1/accounts/{}/people", acme.0))
             .await,
@@ -1093,8 +1104,13 @@ async fn the_users_list_searches_filters_sorts_and_pages(engine: Engine) {
     assert_eq!(people(&app.api, acme, "?status=pending").await.total, 120);
     assert_eq!(people(&app.api, acme, "?role=reporting").await.total, 60);
     assert_eq!(people(&app.api, acme, "?role=owner").await.total, 1);
-    // A sub-account's list holds its own people.
-    assert_eq!(people(&app.api, support, "").await.total, 60);
+    // A sub-account's list holds its own people, and those whose role above covers it (the
+    // 60 Basic on Acme and the Owner), who are found by the role they hold up there.
+    assert_eq!(people(&app.api, support, "").await.total, 121);
+    assert_eq!(people(&app.api, support, "?role=reporting").await.total, 60);
+    assert_eq!(people(&app.api, support, "?role=basic").await.total, 60);
+    let covered = people(&app.api, support, "?role=basic&per_page=1").await;
+    assert!(covered.people[0].access.iter().all(|a| a.inherited));
     // Bad parameters get the error shape.
     expect_error(
         app.api

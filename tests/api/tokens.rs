@@ -56,7 +56,9 @@ async fn tokens_act_within_their_scope_and_role(engine: Engine) {
     .json()
     .await
     .unwrap();
-    assert_eq!(page.total, 0);
+    // Only the Owner so far, whose role on Acme covers Support.
+    assert_eq!(page.total, 1);
+    assert!(page.people[0].access.iter().all(|a| a.inherited));
     let invited: InviteResult = bearer(&app, &token, reqwest::Method::POST, &format!("/api/v1/accounts/{}/invitations", support.0))
         .json(&json!({ "emails": ["bot@example.com"], "grants": [{ "role": "basic", "accounts": [support] }] }))
         .send().await.unwrap().json().await.unwrap();
