@@ -774,6 +774,18 @@ async fn the_users_list_keeps_its_state_in_the_address() {
             "ana09@example.com",
         )
         .await;
+    // The new page starts at its first row, below the header, not at the pager.
+    let top = browser
+        .client
+        .execute(
+            "return document.querySelector('[data-test=person-row]').getBoundingClientRect().top",
+            vec![],
+        )
+        .await
+        .expect("the first row")
+        .as_f64()
+        .unwrap_or_default();
+    assert!((56.0..400.0).contains(&top), "first row at {top}px");
     let expected = "?q=ana&role=basic&sort=email&order=desc&page=2";
     let here = browser.client.current_url().await.expect("the address");
     assert_eq!(here.query(), Some(&expected[1..]));

@@ -185,7 +185,14 @@ fn PeopleList() -> impl IntoView {
     let sort = Memo::new(move |_| state.with(|s| s.sort.unwrap_or(PeopleSort::Name)));
     let order = Memo::new(move |_| state.with(|s| s.order.unwrap_or(SortOrder::Asc)));
     let page = Memo::new(move |_| state.with(|s| s.page.unwrap_or(1)));
-    let set_page = Callback::new(move |p: u32| change(&|s| s.page = Some(p.max(1))));
+    // Another page starts at its first row: the pager sits below the table, and staying
+    // scrolled down would show the new page's end first.
+    let set_page = Callback::new(move |p: u32| {
+        change(&|s| s.page = Some(p.max(1)));
+        if let Ok(Some(table)) = document().query_selector(".table-card") {
+            table.scroll_into_view();
+        }
+    });
     // What the search box shows: what is typed, which reaches the address once typing pauses;
     // an address that changes otherwise (Back, a link) shows its own search.
     let search = RwSignal::new(q.get_untracked());
