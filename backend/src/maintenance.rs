@@ -21,6 +21,19 @@ pub(crate) async fn run(state: AppState) {
         if let Err(error) = log_expired_invitations(&state, now).await {
             tracing::warn!(%error, "could not log expired invitations");
         }
+        match db::bulk::interrupt_abandoned(state.db().writer(), now).await {
+            Ok(0) => {}
+            Ok(count) => tracing::warn!(count, "bulk operations stopped with their replica"),
+            Err(error) => tracing::warn!(%error, "could not check bulk operations"),
+        }
+        // Finished bulk operations are kept a month for their progress and skip reasons (the
+        // audit log keeps what they did for good).
+        if let Err(error) =
+            db::bulk::delete_finished_before(state.db().writer(), now.plus_millis(-30 * DAY_MS))
+                .await
+        {
+            tracing::warn!(%error, "could not forget old bulk operations");
+        }
         match forget_ended_password_resets(&state, now).await {
             Ok(0) => {}
             Ok(count) => tracing::debug!(count, "removed ended password resets"),

@@ -459,6 +459,80 @@ pub struct PeoplePage {
     pub per_page: u32,
 }
 
+// ---- acting on many people at once -------------------------------------------------------------
+
+/// Whom a bulk operation acts on: the rows picked, or everyone the Users list's current search
+/// and filters match (resolved by the server when the operation starts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BulkSelection {
+    People {
+        ids: crate::bulk::PeopleIds,
+    },
+    Matching {
+        #[serde(default)]
+        q: Option<String>,
+        #[serde(default)]
+        status: Option<PersonStatus>,
+        #[serde(default)]
+        role: Option<Role>,
+        #[serde(default)]
+        inactive: Option<Inactivity>,
+    },
+}
+
+/// What a bulk operation does to each person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BulkAction {
+    /// Their access to the account and its sub-accounts ends (as "Remove from this account").
+    Remove,
+    /// Their role on one account of the scope becomes `role` (added where they had none).
+    SetRole { account: AccountId, role: Role },
+    /// Pending and expired invitations are sent again for 14 days; others are left alone.
+    Resend,
+}
+
+/// `POST /api/v1/accounts/{id}/people/bulk`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkRequest {
+    pub selection: BulkSelection,
+    pub action: BulkAction,
+}
+
+/// Someone an operation left as they were, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkSkip {
+    pub user: UserId,
+    pub email: Option<EmailAddress>,
+    /// The error code the single action would have answered ("last_owner", "own_access", …).
+    pub code: String,
+    pub message: String,
+}
+
+/// Where a bulk operation stands. `done` counts everyone handled (changed or skipped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkOperation {
+    pub id: i64,
+    pub action: BulkAction,
+    pub total: u64,
+    pub done: u64,
+    /// How many were left as they were; `skipped` says why for the first of them.
+    pub skipped_count: u64,
+    pub skipped: Vec<BulkSkip>,
+    pub started_at: Timestamp,
+    /// Set once every person was handled, or the operation stopped.
+    pub finished_at: Option<Timestamp>,
+    /// The server stopped before the end (a restart): the people after `done` were not
+    /// changed, and can be selected again.
+    pub interrupted: bool,
+}
+
 // ---- inviting -----------------------------------------------------------------------------------
 
 /// An account the inviter may grant on, and the roles they may grant there.

@@ -30,6 +30,7 @@
 pub mod access;
 pub mod account;
 pub mod api;
+pub mod bulk;
 pub mod country;
 pub mod email;
 pub mod invitation;

@@ -158,3 +158,43 @@ async fn an_invitation_link_is_single_use_across_replicas() {
     );
     b.kill().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_operation_is_followed_from_either_replica() {
+    let (a, b, acme) = two_replicas().await;
+    let emails: Vec<String> = (0..120).map(|i| format!("p{i:03}@example.com")).collect();
+    let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
+    a.set_extra_seats(acme, 130).await;
+    a.invite(acme, &refs, &[(Role::Basic, &[acme][..])]).await;
+    // Started on A, followed from B until it is done.
+    let started: roster_shared::api::BulkOperation = expect_json(
+        a.api
+            .post(
+                &format!("/api/v1/accounts/{}/people/bulk", acme.0),
+                &json!({ "selection": { "kind": "matching", "status": "pending" },
+                         "action": { "kind": "remove" } }),
+            )
+            .await,
+        202,
+    )
+    .await;
+    assert_eq!(started.total, 120);
+    let on_b = a.api.on(&b.address);
+    let path = format!("/api/v1/accounts/{}/people/bulk/{}", acme.0, started.id);
+    let mut done = 0;
+    for _ in 0..600 {
+        let operation: roster_shared::api::BulkOperation = on_b.get_ok(&path).await;
+        assert!(operation.done >= done, "progress only moves forward");
+        done = operation.done;
+        if operation.finished_at.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(done, 120, "replica B saw it through to the end");
+    let left: roster_shared::api::PeoplePage = on_b
+        .get_ok(&format!("/api/v1/accounts/{}/people", acme.0))
+        .await;
+    assert_eq!(left.total, 1, "only the Owner is left");
+    b.kill().await;
+}

@@ -29,6 +29,7 @@ pub(crate) mod accounts;
 pub(crate) mod api_tokens;
 pub(crate) mod audit;
 pub(crate) mod batch;
+pub(crate) mod bulk;
 pub(crate) mod checkpoint;
 pub(crate) mod identity;
 pub(crate) mod outbox;

@@ -846,6 +846,24 @@ pub(crate) async fn people_page<'e, E: Executor<'e, Database = Any>>(
         .await
 }
 
+/// The ids of everyone `filter` matches, in name order, at most `limit` of them: what "select
+/// every match" of the Users list acts on.
+pub(crate) async fn people_ids<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    filter: &PeopleFilter<'_>,
+    limit: i64,
+) -> sqlx::Result<Vec<i64>> {
+    let mut binds = Vec::new();
+    let where_sql = people_where(filter, &mut binds);
+    let sql = format!(
+        "SELECT t.user_id FROM tree_members t JOIN users u ON u.id = t.user_id \
+         WHERE {where_sql} AND $2 = $2 ORDER BY t.name_key, t.user_id LIMIT {limit}"
+    );
+    bind_all!(sqlx::query_scalar::<_, i64>(&sql), filter, &binds)
+        .fetch_all(db)
+        .await
+}
+
 /// One person of an organisation, as the list shows them.
 pub(crate) async fn person<'e, E: Executor<'e, Database = Any>>(
     db: E,

@@ -7,10 +7,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use roster_shared::api::{
     AccessChanges, AccessUpdate, AccountNameRequest, AccountSummary, ApiTokenInfo, AuditPage,
-    BulkInviteRequest, CreateApiTokenRequest, CreatedApiToken, CsvImportRequest, ImportPreview,
-    InvitationInfo, InvitationLink, InviteOptions, InviteRequest, InviteResult, LastAccountRequest,
-    PeoplePage, PeopleQuery, PersonDetail, SeatOverview, SeatPurchaseRequest, SeatQuoteQuery,
-    SeatRemovalRequest,
+    BulkInviteRequest, BulkOperation, BulkRequest, CreateApiTokenRequest, CreatedApiToken,
+    CsvImportRequest, ImportPreview, InvitationInfo, InvitationLink, InviteOptions, InviteRequest,
+    InviteResult, LastAccountRequest, PeoplePage, PeopleQuery, PersonDetail, SeatOverview,
+    SeatPurchaseRequest, SeatQuoteQuery, SeatRemovalRequest,
 };
 use roster_shared::seats::SeatQuote;
 use serde::Deserialize;
@@ -22,7 +22,7 @@ use crate::db;
 use crate::error::{ApiError, AppJson, AppPath, AppQuery};
 use crate::state::AppState;
 use crate::team::context::{Actor, Context};
-use crate::team::{accounts, api_tokens, audit, import, invite, people, seats};
+use crate::team::{accounts, api_tokens, audit, bulk, import, invite, people, seats};
 
 async fn context(
     state: &AppState,
@@ -256,6 +256,41 @@ pub(crate) async fn remove_person(
     let ctx = context(&state, &principal, id).await?;
     let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(people::remove(&state, &actor, &ctx, user).await?))
+}
+
+/// Acts on many people of the Users list at once: the rows picked, or every match of its
+/// search and filters. Answers at once with the operation; its progress is read with
+/// `GET …/people/bulk/{operation}`.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/people/bulk", tag = "people", request_body = BulkRequest,
+    params(("id" = i64, Path)),
+    responses((status = 202, description = "Started", body = BulkOperation),
+        (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody),
+        (status = 422, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn bulk_start(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    AppPath(id): AppPath<i64>,
+    AppJson(request): AppJson<BulkRequest>,
+) -> Result<(StatusCode, AppJson<BulkOperation>), ApiError> {
+    let ctx = context(&state, &principal, id).await?;
+    let actor = Actor::load(&state, &principal, &client).await?;
+    let operation = bulk::start(&state, &principal, &actor, &ctx, request).await?;
+    Ok((StatusCode::ACCEPTED, AppJson(operation)))
+}
+
+/// How far a bulk operation is, and whom it left as they were and why.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/people/bulk/{operation}", tag = "people",
+    params(("id" = i64, Path), ("operation" = i64, Path)),
+    responses((status = 200, body = BulkOperation),
+        (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn bulk_status(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppPath((id, operation)): AppPath<(i64, i64)>,
+) -> Result<AppJson<BulkOperation>, ApiError> {
+    let ctx = context(&state, &principal, id).await?;
+    Ok(AppJson(bulk::status(&state, &ctx, operation).await?))
 }
 
 /// Sends a pending or expired invitation again, with a fresh 14-day window.

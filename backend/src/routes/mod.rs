@@ -48,6 +48,8 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::people_list))
         .routes(routes!(accounts::invite_options))
         .routes(routes!(accounts::invite_people))
+        .routes(routes!(accounts::bulk_start))
+        .routes(routes!(accounts::bulk_status))
         .routes(routes!(accounts::person, accounts::remove_person))
         .routes(routes!(accounts::update_access))
         .routes(routes!(accounts::resend_invitation))

@@ -10,6 +10,7 @@
 //! - [`accept`]: what an invitation link offers, and accepting it.
 //! - [`import`]: CSV import (preview, then one batch) and CSV export of the Users list.
 //! - [`people`]: the Users list, one person, editing and removing access, re-inviting.
+//! - [`bulk`]: acting on many people of the list at once, with progress every replica reads.
 //! - [`accounts`]: the account switcher's tree and sub-account management.
 //! - [`seats`]: the seat overview, quotes, buying and removing seats (through `billing`).
 //! - [`api_tokens`]: tokens for programs, scoped to an account with a highest role.
@@ -19,6 +20,7 @@ pub(crate) mod accept;
 pub(crate) mod accounts;
 pub(crate) mod api_tokens;
 pub(crate) mod audit;
+pub(crate) mod bulk;
 pub(crate) mod context;
 pub(crate) mod import;
 pub(crate) mod invite;

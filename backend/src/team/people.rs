@@ -6,8 +6,9 @@ use axum::http::StatusCode;
 use roster_shared::access::{self, MembershipChange, TargetMembership, UserId};
 use roster_shared::account::AccountId;
 use roster_shared::api::{
-    AccessChange, AccessChanges, AccessEntry, AccessUpdate, EditableAccess, EmailDelivery,
-    InvitationInfo, InvitationLink, PeoplePage, PeopleQuery, PersonDetail, PersonRow,
+    AccessAssignment, AccessChange, AccessChanges, AccessEntry, AccessUpdate, EditableAccess,
+    EmailDelivery, Inactivity, InvitationInfo, InvitationLink, PeoplePage, PeopleQuery,
+    PersonDetail, PersonRow,
 };
 use roster_shared::country::CountryCode;
 use roster_shared::invitation::{INVITATION_VALIDITY_MS, PersonStatus};
@@ -84,34 +85,73 @@ fn access_entry(ctx: &Context, row: &AccessRow) -> AccessEntry {
     }
 }
 
+/// The Users list's search and filters for an account, as the repository reads them: the
+/// list, its CSV export and "select every match" all read the same people.
+pub(crate) struct ListFilter {
+    root_id: i64,
+    /// The accounts whose people are listed (`None`: the whole organisation).
+    reach: Option<Vec<i64>>,
+    search: Option<String>,
+    status: Option<PersonStatus>,
+    role: Option<Role>,
+    inactive: Option<Inactivity>,
+}
+
+impl ListFilter {
+    pub(crate) fn new(
+        ctx: &Context,
+        q: Option<&str>,
+        status: Option<PersonStatus>,
+        role: Option<Role>,
+        inactive: Option<Inactivity>,
+    ) -> ListFilter {
+        ListFilter {
+            root_id: ctx.root(),
+            // A sub-account's list also holds the people whose role above covers it.
+            reach: (ctx.account != ctx.root()).then(|| ctx.org.reach(ctx.account)),
+            search: q
+                .map(|q| {
+                    q.trim()
+                        .to_lowercase()
+                        .chars()
+                        .take(100)
+                        .collect::<String>()
+                })
+                .filter(|q| !q.is_empty()),
+            status,
+            role,
+            inactive,
+        }
+    }
+
+    pub(crate) fn at(&self, now: Timestamp) -> db::team::PeopleFilter<'_> {
+        db::team::PeopleFilter {
+            root_id: self.root_id,
+            accounts: self.reach.as_deref(),
+            search: self.search.as_deref(),
+            status: self.status,
+            role: self.role,
+            signed_in_before: self.inactive.map(|i| i.signed_in_before(now)),
+            now,
+        }
+    }
+}
+
 pub(crate) async fn list(
     state: &AppState,
     ctx: &Context,
     query: PeopleQuery,
 ) -> Result<PeoplePage, ApiError> {
     ctx.require_manage()?;
-    // A sub-account's list also holds the people whose role on an account above covers it.
     let reach = ctx.org.reach(ctx.account);
-    let search = query
-        .q
-        .as_deref()
-        .map(|q| {
-            q.trim()
-                .to_lowercase()
-                .chars()
-                .take(100)
-                .collect::<String>()
-        })
-        .filter(|q| !q.is_empty());
-    let filter = db::team::PeopleFilter {
-        root_id: ctx.root(),
-        accounts: (ctx.account != ctx.root()).then_some(reach.as_slice()),
-        search: search.as_deref(),
-        status: query.status,
-        role: query.role,
-        signed_in_before: query.inactive.map(|i| i.signed_in_before(clock::now())),
-        now: clock::now(),
-    };
+    let list_filter = ListFilter::new(
+        ctx,
+        query.q.as_deref(),
+        query.status,
+        query.role,
+        query.inactive,
+    );
+    let filter = list_filter.at(clock::now());
     let per_page = query.per_page.unwrap_or(50).clamp(1, 200);
     let page = query.page.unwrap_or(1).max(1);
     let reader = state.db().reader();
@@ -309,6 +349,17 @@ pub(crate) async fn detail(
     })
 }
 
+/// How a change of someone's access is written in the audit log.
+#[derive(Clone, Copy)]
+pub(crate) enum Recorded<'a> {
+    /// One entry per account changed, and the organisation's browsers told at once (an edit
+    /// of one person).
+    EachChange,
+    /// One entry for the person, naming the bulk operation it is part of ("bulk operation 12
+    /// of 500 people"); the operation tells the browsers once per batch.
+    InBulk(&'a str),
+}
+
 /// Applies the person's complete access within the scope, all at once.
 pub(crate) async fn update_access(
     state: &AppState,
@@ -316,6 +367,70 @@ pub(crate) async fn update_access(
     ctx: &Context,
     user_id: i64,
     update: AccessUpdate,
+) -> Result<AccessChanges, ApiError> {
+    update_access_with(state, actor, ctx, user_id, update, Recorded::EachChange).await
+}
+
+/// One person of a bulk operation: their role on `account` becomes `role` (added where they
+/// had none there), everything else they hold in the scope unchanged.
+pub(crate) async fn set_role_in_bulk(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    user_id: i64,
+    account: AccountId,
+    role: Role,
+    operation: &str,
+) -> Result<AccessChanges, ApiError> {
+    let (current, _) = scoped_access(state, ctx, user_id).await?;
+    let mut access: Vec<AccessAssignment> = current
+        .iter()
+        .filter(|(id, _)| **id != account.0)
+        .map(|(id, (held, _))| AccessAssignment {
+            account: AccountId(*id),
+            role: *held,
+        })
+        .collect();
+    access.push(AccessAssignment { account, role });
+    let update = AccessUpdate { access };
+    update_access_with(
+        state,
+        actor,
+        ctx,
+        user_id,
+        update,
+        Recorded::InBulk(operation),
+    )
+    .await
+}
+
+/// One person of a bulk removal: as "Remove from this account".
+pub(crate) async fn remove_in_bulk(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    user_id: i64,
+    operation: &str,
+) -> Result<AccessChanges, ApiError> {
+    let update = AccessUpdate { access: Vec::new() };
+    update_access_with(
+        state,
+        actor,
+        ctx,
+        user_id,
+        update,
+        Recorded::InBulk(operation),
+    )
+    .await
+}
+
+async fn update_access_with(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    user_id: i64,
+    update: AccessUpdate,
+    recorded: Recorded<'_>,
 ) -> Result<AccessChanges, ApiError> {
     ctx.require_manage()?;
     let (row, current, inherited) = person_in_scope(state, ctx, user_id).await?;
@@ -384,7 +499,7 @@ pub(crate) async fn update_access(
             changes.push((*account, Some(*held), None));
         }
     }
-    apply(state, actor, ctx, user_id, &row, changes).await
+    apply(state, actor, ctx, user_id, &row, changes, recorded).await
 }
 
 async fn apply(
@@ -394,6 +509,7 @@ async fn apply(
     user_id: i64,
     row: &PersonListRow,
     changes: Vec<(i64, Option<Role>, Option<Role>)>,
+    recorded: Recorded<'_>,
 ) -> Result<AccessChanges, ApiError> {
     let now = clock::now();
     let db = state.db();
@@ -408,6 +524,8 @@ async fn apply(
         .then_some(member.invitation_id)
         .flatten();
     let mut removed_from_organisation = false;
+    // In bulk: what changed, for the person's one entry ("Support (Admin → Basic)").
+    let mut described = Vec::new();
     for (account, from, to) in &changes {
         match (pending_invitation, to) {
             (Some(invitation), Some(role)) => {
@@ -455,16 +573,28 @@ async fn apply(
             ),
             (None, None) => continue,
         };
-        audit::record(
-            &mut tx,
-            ctx.root(),
-            Some((*account, name)),
-            Some(actor),
-            action,
-            &summary,
-            now,
-        )
-        .await?;
+        match recorded {
+            Recorded::EachChange => {
+                audit::record(
+                    &mut tx,
+                    ctx.root(),
+                    Some((*account, name)),
+                    Some(actor),
+                    action,
+                    &summary,
+                    now,
+                )
+                .await?
+            }
+            Recorded::InBulk(_) => described.push(match (from, to) {
+                (None, Some(role)) => format!("{name} (added as {})", role.label()),
+                (Some(from), Some(to)) => {
+                    format!("{name} ({} → {})", from.label(), to.label())
+                }
+                (Some(from), None) => format!("{name} ({} removed)", from.label()),
+                (None, None) => continue,
+            }),
+        }
     }
     // Nothing left in the organisation: the person leaves it and frees their seat.
     let left = match pending_invitation {
@@ -477,6 +607,35 @@ async fn apply(
         }
         db::team::delete_member(&mut *tx, ctx.root(), user_id).await?;
         removed_from_organisation = true;
+    }
+    if let Recorded::InBulk(operation) = recorded
+        && !described.is_empty()
+    {
+        let who = row.name.as_deref().unwrap_or(&row.email);
+        let left_note = if removed_from_organisation {
+            format!(
+                "; {} left {} and their seat is free",
+                row.email,
+                ctx.org.name(ctx.root())
+            )
+        } else {
+            String::new()
+        };
+        audit::record(
+            &mut tx,
+            ctx.root(),
+            Some((ctx.account, ctx.org.name(ctx.account))),
+            Some(actor),
+            "access.changed_in_bulk",
+            &format!(
+                "{} changed {who}'s access in {operation}: {}{left_note}",
+                actor.name,
+                described.join(", ")
+            ),
+            now,
+        )
+        .await?;
+    } else if removed_from_organisation {
         audit::record(
             &mut tx,
             ctx.root(),
@@ -494,7 +653,9 @@ async fn apply(
         .await?;
     }
     tx.commit().await?;
-    crate::team::announce(state, ctx.root(), &[user_id]).await;
+    if let Recorded::EachChange = recorded {
+        crate::team::announce(state, ctx.root(), &[user_id]).await;
+    }
     Ok(AccessChanges {
         changes: changes
             .into_iter()
@@ -574,6 +735,17 @@ pub(crate) async fn resend(
     ctx: &Context,
     user_id: i64,
 ) -> Result<InvitationInfo, ApiError> {
+    resend_with(state, actor, ctx, user_id, Recorded::EachChange).await
+}
+
+/// [`resend`], as written in the audit log (one entry either way).
+pub(crate) async fn resend_with(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    user_id: i64,
+    recorded: Recorded<'_>,
+) -> Result<InvitationInfo, ApiError> {
     let (row, invitation) = open_invitation(state, ctx, user_id).await?;
     let now = clock::now();
     let expires_at = now.plus_millis(INVITATION_VALIDITY_MS);
@@ -620,13 +792,21 @@ pub(crate) async fn resend(
         Some((ctx.account, ctx.org.name(ctx.account))),
         Some(actor),
         "invitation.resent",
-        &format!("{} sent {} a new invitation", actor.name, row.email),
+        &match recorded {
+            Recorded::EachChange => format!("{} sent {} a new invitation", actor.name, row.email),
+            Recorded::InBulk(operation) => format!(
+                "{} sent {} a new invitation in {operation}",
+                actor.name, row.email
+            ),
+        },
         now,
     )
     .await?;
     tx.commit().await?;
     state.mailer().wake();
-    crate::team::announce(state, ctx.root(), &[]).await;
+    if let Recorded::EachChange = recorded {
+        crate::team::announce(state, ctx.root(), &[]).await;
+    }
     Ok(InvitationInfo {
         id: invitation,
         sent_at: now,
