@@ -410,7 +410,7 @@ async fn row_actions_are_in_view_on_a_phone() {
         .client
         .execute(
             "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
-             return [r.left, r.right, document.documentElement.clientWidth];",
+             return [r.left, r.right, document.documentElement.scrollWidth];",
             vec![serde_json::json!(format!("{person} [data-test=row-menu]"))],
         )
         .await
@@ -419,9 +419,12 @@ async fn row_actions_are_in_view_on_a_phone() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
     std::fs::create_dir_all(&dir).expect("the screenshot folder");
     browser.screenshot(&dir.join("users-phone.png")).await;
+    // The page is as wide as the phone (nothing inside the table widens it), and the ⋮ is
+    // on it.
+    assert_eq!(width, 390.0, "the page's width on a 390 px phone");
     assert!(
-        left >= 0.0 && right <= width,
-        "the ⋮ is at {left}..{right} on a {width} px screen"
+        left >= 0.0 && right <= 390.0,
+        "the ⋮ is at {left}..{right} on a 390 px screen"
     );
     browser
         .click(&format!("{person} [data-test=row-menu]"))
@@ -877,6 +880,189 @@ async fn dialogs_are_modal() {
     browser.type_keys(ESCAPE).await;
     browser.wait_for_count("#revoke-dialog[open]", 0).await;
     assert_eq!(browser.count(&dee).await, 1, "Escape revoked nothing");
+    browser.close().await;
+    app.stop().await;
+}
+
+/// Clearing out inactive users: in a 10,000-person organisation, the 500 who have not signed
+/// in for half a year are found with the Last sign-in filter, selected as "every match",
+/// removed in one confirmed operation whose progress is shown, each with one audit entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_inactive_people_are_removed_at_once() {
+    let database = roster_tests::app::TestDatabase::new(Engine::Sqlite).await;
+    let demo = roster_backend::operator::demo(&database.url, 10_000)
+        .await
+        .expect("a large organisation");
+    let app = TestApp::spawn_on(database, |_| {}).await;
+    let long_ago = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        - 200 * 86_400_000;
+    app.execute(&format!(
+        "UPDATE users SET last_sign_in_at = {long_ago} WHERE id IN (\
+             SELECT id FROM users WHERE first_sign_in_at IS NOT NULL \
+             AND email <> '{}' ORDER BY id LIMIT 500)",
+        demo.owner_email
+    ))
+    .await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(
+            &app,
+            &demo.owner_email,
+            &demo.password,
+            roster_shared::account::AccountId(demo.account_id),
+        )
+        .await;
+    browser.wait_for_count("[data-test=person-row]", 50).await;
+    browser
+        .wait_for_text("[data-test=pager-range]", "1–50 of 10,000")
+        .await;
+    browser.click("[data-test=status-active]").await;
+    browser.select("[data-test=inactive-filter]", "180d").await;
+    browser
+        .wait_for_text("[data-test=pager-range]", "1–50 of 500")
+        .await;
+
+    // The page, then every match.
+    browser.click("[data-test=select-page]").await;
+    browser
+        .wait_for_text("[data-test=bulk-count]", "50 people selected")
+        .await;
+    browser.click("[data-test=select-all-matching]").await;
+    browser
+        .wait_for_text("[data-test=bulk-count]", "All 500 matching selected")
+        .await;
+    browser.click("[data-test=bulk-remove]").await;
+    browser
+        .wait_for_text_containing(
+            "#bulk-remove-dialog",
+            "Remove 500 people from Northwind Messaging and its sub-accounts?",
+        )
+        .await;
+    browser
+        .screenshot(&std::path::PathBuf::from("/tmp/shots-bulk-confirm.png"))
+        .await;
+    browser
+        .wait_for_text("[data-test=bulk-confirm]", "Remove access of 500 people")
+        .await;
+    browser.click("[data-test=bulk-confirm]").await;
+    // Its progress, then what it did.
+    browser
+        .wait_for_text_containing("[data-test=bulk-progress]", "of 500")
+        .await;
+    browser
+        .screenshot(&std::path::PathBuf::from("/tmp/shots-bulk-progress.png"))
+        .await;
+    browser
+        .wait_for_text("[data-test=bulk-result]", "Done: 500 people changed.")
+        .await;
+    browser
+        .screenshot(&std::path::PathBuf::from("/tmp/shots-bulk-done.png"))
+        .await;
+    browser.click("[data-test=bulk-done]").await;
+    browser.wait_for_count("[data-test=people-empty]", 1).await;
+    assert_eq!(browser.count("[data-test=bulk-bar]").await, 0);
+    let pool = app.db().await;
+    let entries: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'access.changed_in_bulk'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    assert_eq!(entries, 500, "one audit entry per person");
+    browser.click("[data-test=people-empty] button").await;
+    browser
+        .wait_for_text("[data-test=pager-range]", "1–50 of 9,500")
+        .await;
+    browser.close().await;
+    app.stop().await;
+}
+
+/// Two rows ticked, one role given on a sub-account to both, and an invitation sent again to
+/// whoever of them is still invited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ticked_rows_get_a_role_and_invitations_again() {
+    use roster_shared::role::Role;
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let session = app.set_up().await;
+    let acme = session.last_account.expect("setup opens the new account");
+    let support = app.sub_account(acme, "Support").await;
+    app.invite(
+        acme,
+        &["ana@example.com", "bo@example.com", "cy@example.com"],
+        &[(Role::Basic, &[acme])],
+    )
+    .await;
+    app.accept_as_new("bo@example.com", "Bo Active").await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    browser.wait_for_count("[data-test=person-row]", 4).await;
+    browser
+        .click(&format!(
+            "{} [data-test=select-row]",
+            row("ana@example.com")
+        ))
+        .await;
+    browser
+        .click(&format!("{} [data-test=select-row]", row("bo@example.com")))
+        .await;
+    browser
+        .wait_for_text("[data-test=bulk-count]", "2 people selected")
+        .await;
+    browser.click("[data-test=bulk-set-role]").await;
+    browser
+        .select("#bulk-role-account", &support.0.to_string())
+        .await;
+    browser.select("#bulk-role", "reporting").await;
+    browser
+        .wait_for_text("[data-test=bulk-confirm]", "Change the role of 2 people")
+        .await;
+    browser.click("[data-test=bulk-confirm]").await;
+    browser
+        .wait_for_text("[data-test=bulk-result]", "Done: 2 people changed.")
+        .await;
+    browser.click("[data-test=bulk-done]").await;
+    for who in ["ana@example.com", "bo@example.com"] {
+        browser
+            .wait_for_text_containing(&row(who), "Reporting · Support")
+            .await;
+    }
+    assert!(
+        !browser
+            .text_of(&row("cy@example.com"))
+            .await
+            .contains("Support")
+    );
+
+    // Resend: the active one is left alone, and says why.
+    browser
+        .click(&format!(
+            "{} [data-test=select-row]",
+            row("ana@example.com")
+        ))
+        .await;
+    browser
+        .click(&format!("{} [data-test=select-row]", row("bo@example.com")))
+        .await;
+    browser.click("[data-test=bulk-resend]").await;
+    browser.click("[data-test=bulk-confirm]").await;
+    browser
+        .wait_for_text(
+            "[data-test=bulk-result]",
+            "Done: 1 person changed, 1 left as they were.",
+        )
+        .await;
+    browser
+        .wait_for_text_containing(
+            "[data-test=bulk-skips]",
+            "bo@example.com: This person has already accepted",
+        )
+        .await;
     browser.close().await;
     app.stop().await;
 }

@@ -279,6 +279,16 @@ async fn screenshots_in_every_mode() {
         owner.open(&app.url(&users)).await;
         owner.wait_for_count("[data-test=person-row]", 5).await;
         owner.screenshot(&shot("01-users")).await;
+        owner.click("[data-test=select-page]").await;
+        owner.text_of("[data-test=bulk-bar]").await;
+        owner.screenshot(&shot("01b-users-selected")).await;
+        owner.click("[data-test=bulk-set-role]").await;
+        owner.wait_for_count("#bulk-role-dialog[open]", 1).await;
+        owner.screenshot(&shot("01c-bulk-change-role")).await;
+        owner.type_keys("\u{E00C}").await;
+        owner.wait_for_count("#bulk-role-dialog[open]", 0).await;
+        owner.click("[data-test=clear-selection]").await;
+        owner.wait_for_count("[data-test=bulk-bar]", 0).await;
         owner
             .click("[data-test=person-row][data-email='cy@example.com'] [data-test=row-menu]")
             .await;

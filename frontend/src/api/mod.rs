@@ -16,12 +16,12 @@ use roster_shared::access::UserId;
 use roster_shared::account::AccountId;
 use roster_shared::api::{
     AcceptInvitationRequest, AccessChanges, AccessUpdate, AccountNameRequest, AccountSummary,
-    AuditPage, ChangePasswordRequest, DevMail, DevMailSummary, Device, ErrorBody, FieldError,
-    Health, InvitationInfo, InvitationLink, InvitationTokenRequest, InvitationView, InviteOptions,
-    InviteRequest, InviteResult, LastAccountRequest, PasswordConfirmation, PeoplePage, PeopleQuery,
-    PeopleSort, PersonDetail, RecoveryCodes, SessionInfo, SetupRequest, SetupStatus, SignInOutcome,
-    SignInRequest, SortOrder, TestMailQueued, TotpCodeRequest, TotpEnrolment, TotpSignInRequest,
-    UpdateNameRequest,
+    AuditPage, BulkOperation, BulkRequest, ChangePasswordRequest, DevMail, DevMailSummary, Device,
+    ErrorBody, FieldError, Health, InvitationInfo, InvitationLink, InvitationTokenRequest,
+    InvitationView, InviteOptions, InviteRequest, InviteResult, LastAccountRequest,
+    PasswordConfirmation, PeoplePage, PeopleQuery, PeopleSort, PersonDetail, RecoveryCodes,
+    SessionInfo, SetupRequest, SetupStatus, SignInOutcome, SignInRequest, SortOrder,
+    TestMailQueued, TotpCodeRequest, TotpEnrolment, TotpSignInRequest, UpdateNameRequest,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -563,6 +563,22 @@ pub async fn resend_invitation(
 pub async fn invitation_link(account: AccountId, user: UserId) -> Result<InvitationLink, ApiError> {
     post_for(&format!(
         "/api/v1/accounts/{account}/people/{user}/invitation/link"
+    ))
+    .await
+}
+
+/// Starts acting on many people of the Users list at once.
+pub async fn bulk_start(
+    account: AccountId,
+    request: &BulkRequest,
+) -> Result<BulkOperation, ApiError> {
+    post(&format!("/api/v1/accounts/{account}/people/bulk"), request).await
+}
+
+/// Where a bulk operation stands.
+pub async fn bulk_status(account: AccountId, operation: i64) -> Result<BulkOperation, ApiError> {
+    get(&format!(
+        "/api/v1/accounts/{account}/people/bulk/{operation}"
     ))
     .await
 }

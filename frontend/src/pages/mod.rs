@@ -3,6 +3,7 @@
 pub mod accept;
 pub mod api_reference;
 pub mod audit;
+pub mod bulk;
 pub mod email_confirm;
 pub mod forgot_password;
 pub mod home;

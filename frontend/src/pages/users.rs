@@ -22,6 +22,7 @@ use crate::components::load_error::LoadError;
 use crate::components::menu::Menu;
 use crate::components::pager::Pager;
 use crate::locale::Time;
+use crate::pages::bulk::{BulkBar, Selection};
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
 use crate::session::use_session;
@@ -222,6 +223,44 @@ fn PeopleList() -> impl IntoView {
             .with(|o| matches!(o, Some(Ok(o)) if o.accounts.iter().any(|a| !a.roles.is_empty())))
     };
 
+    // Rows ticked for acting on many people at once; a new search or filter starts afresh
+    // (paging and sorting keep what is ticked).
+    let selection = Selection::new();
+    let filter_key = Memo::new(move |_| (q.get(), status.get(), role.get(), inactive.get()));
+    Effect::new(move |previous: Option<()>| {
+        filter_key.track();
+        if previous.is_some() {
+            selection.clear();
+        }
+    });
+    let page_ids = Memo::new(move |_| {
+        people.value.with(|v| match v {
+            Some(Ok(list)) => list.people.iter().map(|p| p.id).collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+    });
+    let total = Memo::new(move |_| {
+        people.value.with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map_or(0, |l| l.total)
+        })
+    });
+    let accounts = crate::accounts::use_accounts();
+    let account_name = Signal::derive(move || {
+        accounts
+            .get(account.get())
+            .map(|a| a.name.to_string())
+            .unwrap_or_else(|| "this account".into())
+    });
+    let grantable = Signal::derive(move || {
+        options.value.with(|o| match o {
+            Some(Ok(o)) => o.accounts.clone(),
+            _ => Vec::new(),
+        })
+    });
+    let bulk_done = Callback::new(move |()| people.reload());
+
     // The search asks the server once typing pauses.
     let debounce = StoredValue::new(None::<TimeoutHandle>);
     let on_search = move |ev: leptos::ev::Event| {
@@ -388,6 +427,7 @@ fn PeopleList() -> impl IntoView {
     let status_filter = move |label: &'static str, value: Option<PersonStatus>| {
         view! {
             <button type="button" class="segment" aria-pressed=move || (status.get() == value).to_string()
+                data-test=format!("status-{}", label.to_lowercase())
                 on:click=move |_| change(&|s| { s.status = value; s.page = Some(1); })>{label}</button>
         }
     };
@@ -448,6 +488,7 @@ fn PeopleList() -> impl IntoView {
                     </select>
                 </div>
             </div>
+            <BulkBar selection account account_name total page=page_ids filters=state grantable on_done=bulk_done/>
             {move || match people.value.get() {
                 None => view! { <p class="card muted" role="status">"Loading people…"</p> }.into_any(),
                 Some(Err(error)) => view! {
@@ -475,6 +516,12 @@ fn PeopleList() -> impl IntoView {
                                     <caption class="visually-hidden">"Users, sorted by the column marked"</caption>
                                     <thead>
                                         <tr>
+                                            <th scope="col" class="select-cell">
+                                                <input type="checkbox" class="checkbox" aria-label="Select everyone on this page"
+                                                    data-test="select-page"
+                                                    prop:checked=move || page_ids.with(|ids| selection.page_selected(ids))
+                                                    on:change=move |_| page_ids.with_untracked(|ids| selection.toggle_page(ids))/>
+                                            </th>
                                             {header("Name", PeopleSort::Name)}
                                             {header("Email", PeopleSort::Email)}
                                             {header("Status", PeopleSort::Status)}
@@ -486,7 +533,7 @@ fn PeopleList() -> impl IntoView {
                                     <tbody>
                                         {list.people.into_iter().map(|row| {
                                             let is_me = me() == Some(row.id);
-                                            view! { <PersonLine row account=here is_me resend copy_link ask/> }
+                                            view! { <PersonLine row account=here is_me resend copy_link ask selection page_ids/> }
                                         }).collect_view()}
                                     </tbody>
                                 </table>
@@ -543,6 +590,10 @@ fn PersonLine(
     copy_link: Callback<PersonRow>,
     /// Asks to confirm a removal or revocation.
     ask: Callback<Confirm>,
+    /// The rows ticked for acting on many at once.
+    selection: Selection,
+    /// The ids of the page shown.
+    page_ids: Memo<Vec<UserId>>,
 ) -> impl IntoView {
     let who = display_name(&row);
     let profile = format!("/accounts/{account}/people/{}", row.id);
@@ -560,7 +611,13 @@ fn PersonLine(
     let row_for_hint = row.clone();
     let user: UserId = row.id;
     view! {
-        <tr data-test="person-row" data-email=row.email.to_string() data-user=user.0>
+        <tr data-test="person-row" data-email=row.email.to_string() data-user=user.0
+            class:selected=move || selection.is_selected(user)>
+            <td class="select-cell">
+                <input type="checkbox" class="checkbox" aria-label=format!("Select {who}") data-test="select-row"
+                    prop:checked=move || selection.is_selected(user)
+                    on:change=move |_| page_ids.with_untracked(|ids| selection.toggle(user, ids))/>
+            </td>
             <td class="person-name">
                 <a href=profile.clone()>
                     {match &row.name {
