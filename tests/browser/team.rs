@@ -762,8 +762,16 @@ async fn the_users_list_keeps_its_state_in_the_address() {
     browser.fill("[data-test=people-search]", "ana").await;
     browser.wait_for_count("[data-test=person-row]", 50).await;
     browser.select("[data-test=role-filter]", "basic").await;
-    browser.click("th:nth-child(2) .sort-button").await; // Email ↑
-    browser.click("th:nth-child(2) .sort-button").await; // Email ↓
+    // The Email column (after the row boxes and Name): up, then down.
+    let email = "th:nth-child(3)";
+    browser.click(&format!("{email} .sort-button")).await;
+    browser
+        .wait_for_count(&format!("{email}[aria-sort=ascending]"), 1)
+        .await;
+    browser.click(&format!("{email} .sort-button")).await;
+    browser
+        .wait_for_count(&format!("{email}[aria-sort=descending]"), 1)
+        .await;
     browser
         .wait_for_text(
             "[data-test=person-row]:first-child .person-email",
