@@ -177,6 +177,17 @@ async fn every_screen_passes_axe() {
             check(&label, &browser).await;
         }
     }
+    // The Users list with rows ticked, and a bulk action's dialog.
+    browser.set_dark(false).await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/users", acme.0)))
+        .await;
+    browser.click("[data-test=select-page]").await;
+    browser.text_of("[data-test=bulk-bar]").await;
+    check("users, rows selected", &browser).await;
+    browser.click("[data-test=bulk-set-role]").await;
+    browser.wait_for_count("#bulk-role-dialog[open]", 1).await;
+    check("change the role of many", &browser).await;
     assert!(
         found.is_empty(),
         "axe found {} violation(s):\n{}",

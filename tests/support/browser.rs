@@ -78,17 +78,25 @@ impl Browser {
         panic!("ChromeDriver did not accept a session: {last_error:?}");
     }
 
-    /// Waits (up to 20 s) for an element and returns its text.
+    /// Waits (up to 20 s) for an element and returns its text. A screen that re-renders the
+    /// element between finding it and reading it (loading, then loaded) is read again.
     pub async fn text_of(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|error| panic!("no element {css} appeared: {error}"))
-            .text()
-            .await
-            .expect("the element's text")
+        let mut last_error = None;
+        for _ in 0..5 {
+            let element = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(20))
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|error| panic!("no element {css} appeared: {error}"));
+            match element.text().await {
+                Ok(text) => return text,
+                Err(error) => last_error = Some(error),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the text of {css} could not be read: {last_error:?}")
     }
 
     /// Runs a Chrome DevTools Protocol command in the page (through ChromeDriver).
