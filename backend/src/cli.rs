@@ -165,6 +165,31 @@ struct ServeArgs {
     /// Delivery attempts before an email is marked failed.
     #[arg(long, env = "ROSTER_MAIL_ATTEMPTS", default_value_t = DEFAULT_MAIL_ATTEMPTS)]
     mail_attempts: u32,
+
+    /// Seconds a client has to send a request's head (line and headers); slower connections
+    /// are closed.
+    #[arg(long, env = "ROSTER_HEADER_READ_TIMEOUT_SECONDS", default_value_t = crate::serve::DEFAULT_HEADER_READ_TIMEOUT_SECONDS)]
+    header_read_timeout_seconds: u64,
+
+    /// Seconds a request may take in all, its body included; past it the answer is 503.
+    #[arg(long, env = "ROSTER_REQUEST_TIMEOUT_SECONDS", default_value_t = crate::settings::DEFAULT_REQUEST_TIMEOUT_SECONDS)]
+    request_timeout_seconds: u64,
+
+    /// Connections one client address may hold open at once (trusted proxies are not limited).
+    #[arg(long, env = "ROSTER_CONNECTIONS_PER_ADDRESS", default_value_t = crate::serve::DEFAULT_CONNECTIONS_PER_ADDRESS)]
+    connections_per_address: usize,
+
+    /// Connections the server holds open in all.
+    #[arg(long, env = "ROSTER_MAX_CONNECTIONS", default_value_t = crate::serve::DEFAULT_CONNECTIONS_TOTAL)]
+    max_connections: usize,
+
+    /// Live event streams one person may hold open on this server (browser tabs, devices).
+    #[arg(long, env = "ROSTER_EVENT_STREAMS_PER_PERSON", default_value_t = crate::settings::DEFAULT_EVENT_STREAMS_PER_PERSON)]
+    event_streams_per_person: usize,
+
+    /// Live event streams this server holds open in all.
+    #[arg(long, env = "ROSTER_EVENT_STREAMS", default_value_t = crate::settings::DEFAULT_EVENT_STREAMS_TOTAL)]
+    event_streams: usize,
 }
 
 impl From<ServeArgs> for Settings {
@@ -191,6 +216,15 @@ impl From<ServeArgs> for Settings {
                 .hash_threads
                 .unwrap_or_else(crate::auth::password::default_hash_threads)
                 .max(1),
+            connections: crate::serve::ConnectionLimits {
+                header_read_timeout: Duration::from_secs(args.header_read_timeout_seconds.max(1)),
+                per_address: args.connections_per_address.max(1),
+                total: args.max_connections.max(1),
+                ..crate::serve::ConnectionLimits::default()
+            },
+            request_timeout: Duration::from_secs(args.request_timeout_seconds.max(1)),
+            event_streams_per_person: args.event_streams_per_person.max(1),
+            event_streams_total: args.event_streams.max(1),
         }
     }
 }

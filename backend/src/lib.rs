@@ -27,6 +27,7 @@
 
 pub mod cli;
 pub mod operator;
+pub mod serve;
 pub mod settings;
 pub mod startup;
 
@@ -48,6 +49,7 @@ mod plans;
 mod routes;
 mod scim;
 mod setup;
+mod slots;
 mod spa;
 mod state;
 mod team;

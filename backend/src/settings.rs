@@ -55,6 +55,15 @@ pub struct Settings {
     pub maintenance_every: Duration,
     /// Threads hashing passwords (each needs 19 MiB while hashing).
     pub hash_threads: usize,
+    /// What one connection, one client address and the whole server may hold open.
+    pub connections: crate::serve::ConnectionLimits,
+    /// The longest a request may take, reading its body included; past it the client gets
+    /// 503 `timeout` and whatever the request held (a transaction) is let go.
+    pub request_timeout: Duration,
+    /// Live event streams one person may hold open on this server (tabs and devices).
+    pub event_streams_per_person: usize,
+    /// Live event streams this server holds open in all.
+    pub event_streams_total: usize,
 }
 
 impl Settings {
@@ -80,6 +89,10 @@ impl Settings {
             mail_lease: Duration::from_secs(60),
             maintenance_every: Duration::from_secs(60),
             hash_threads: 1,
+            connections: crate::serve::ConnectionLimits::default(),
+            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECONDS),
+            event_streams_per_person: DEFAULT_EVENT_STREAMS_PER_PERSON,
+            event_streams_total: DEFAULT_EVENT_STREAMS_TOTAL,
         }
     }
 }
@@ -88,3 +101,6 @@ pub const DEFAULT_SESSION_IDLE_HOURS: u64 = 72;
 pub const DEFAULT_SESSION_DAYS: u64 = 30;
 pub const DEFAULT_MAIL_RETRY_SECONDS: u64 = 10;
 pub const DEFAULT_MAIL_ATTEMPTS: u32 = 8;
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 30;
+pub const DEFAULT_EVENT_STREAMS_PER_PERSON: usize = 16;
+pub const DEFAULT_EVENT_STREAMS_TOTAL: usize = 4_096;

@@ -153,18 +153,20 @@ impl Application {
         let checkpoints = crate::db::checkpoint::start(self.state.db()).await;
         let maintenance = tokio::spawn(maintenance::run(self.state.clone()));
         let mail_worker = tokio::spawn(mail::worker::run(self.state.clone()));
-        axum::serve(
+        let settings = self.state.settings();
+        crate::serve::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router,
+            settings.connections.clone(),
+            settings.trusted_proxies.clone(),
+            {
+                let state = self.state.clone();
+                async move {
+                    shutdown.await;
+                    state.begin_stopping();
+                }
+            },
         )
-        .with_graceful_shutdown({
-            let state = self.state.clone();
-            async move {
-                shutdown.await;
-                state.begin_stopping();
-            }
-        })
         .await
         .context("the server stopped with an error")?;
         maintenance.abort();
@@ -210,10 +212,38 @@ pub(crate) fn router(state: AppState) -> Router {
             host::refuse_other_hosts,
         ));
     with_security_headers(app)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            within_time,
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(ApiError::internal("a handler panicked"))
         }))
         .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(Level::DEBUG)))
+}
+
+/// Answers 503 `timeout` when a request (reading its body included) takes longer than the
+/// settings allow: a client trickling its body, or work stuck behind a lock, cannot hold a
+/// connection, a task or a database transaction for ever. Dropping the handler's future rolls
+/// back any transaction it had open. A live event stream's response is ready at once; its
+/// events flow afterwards and are not limited by this.
+async fn within_time(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let limit = state.settings().request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => axum::response::IntoResponse::into_response(ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!(
+                "The server stopped this request after {} seconds. Please try again.",
+                limit.as_secs()
+            ),
+        )),
+    }
 }
 
 /// Headers every response carries (the page's own CSP is set by `spa`).

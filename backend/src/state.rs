@@ -29,6 +29,8 @@ struct Inner {
     /// Turns true when the server begins shutting down: long-lived streams end then, so the
     /// graceful shutdown does not wait for them forever.
     stopping: tokio::sync::watch::Sender<bool>,
+    /// Live event streams open on this server, per person and in all.
+    streams: crate::slots::Slots<i64>,
 }
 
 impl AppState {
@@ -42,8 +44,13 @@ impl AppState {
         events: Events,
     ) -> Self {
         let hash_threads = settings.hash_threads;
+        let streams = crate::slots::Slots::new(
+            settings.event_streams_per_person,
+            settings.event_streams_total,
+        );
         Self {
             inner: Arc::new(Inner {
+                streams,
                 db,
                 settings,
                 plans,
@@ -70,6 +77,11 @@ impl AppState {
 
     pub(crate) fn begin_stopping(&self) {
         let _ = self.inner.stopping.send(true);
+    }
+
+    /// The live event streams open on this server.
+    pub(crate) fn streams(&self) -> &crate::slots::Slots<i64> {
+        &self.inner.streams
     }
 
     pub(crate) fn events(&self) -> &Events {

@@ -19,6 +19,7 @@ mod scim;
 mod seats;
 mod sign_in_guard;
 mod soak;
+mod stoppable;
 mod sub_accounts;
 mod team;
 mod tokens;

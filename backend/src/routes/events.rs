@@ -35,6 +35,8 @@ struct Connection {
     check: tokio::time::Interval,
     stopping: tokio::sync::watch::Receiver<bool>,
     ended: bool,
+    /// This stream's place among the person's and the server's; given back when it ends.
+    _slot: crate::slots::Slot<i64>,
 }
 
 impl Connection {
@@ -99,12 +101,22 @@ fn sse(event: &LiveEvent) -> Event {
 /// person can open, changes to people and access, and the end of this session.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
     responses((status = 200, description = "An event stream (text/event-stream) of LiveEvent", content_type = "text/event-stream", body = roster_shared::api::LiveEvent),
-        (status = 401, body = roster_shared::api::ErrorBody)))]
+        (status = 401, body = roster_shared::api::ErrorBody), (status = 429, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn stream(
     State(state): State<AppState>,
     session: CurrentSession,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    // One person opening stream after stream (or everyone at once) cannot use up the server:
+    // each stream holds a task and a subscription for as long as it is open.
+    let slot = state.streams().take(Some(session.user())).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_streams",
+            "Too many live connections are open (browser tabs and devices). Close some, then reload this page.",
+        )
+    })?;
     let mut connection = Connection {
+        _slot: slot,
         receiver: state.events().subscribe(),
         user: session.user(),
         session: session.session_id,

@@ -1,0 +1,157 @@
+//! Can one client stop Roster? Connections that never finish their request head, one address
+//! opening connection after connection, and a request body trickled byte by byte are all cut
+//! off, and the server goes on answering everyone else.
+
+use std::time::{Duration, Instant};
+
+use roster_tests::{Engine, TestApp, engines};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+engines!(
+    connections_that_never_finish_their_request_head_are_closed,
+    one_address_cannot_hold_every_connection,
+    a_trickled_request_body_is_answered_503_in_time,
+    one_person_cannot_open_live_streams_without_end,
+);
+
+fn host_of(app: &TestApp) -> String {
+    app.address.trim_start_matches("http://").to_owned()
+}
+
+async fn still_answers(app: &TestApp) {
+    let response = app.get("/api/v1/health").await;
+    assert_eq!(response.status(), 200, "the server still answers");
+}
+
+/// Reads until the server closes the connection (or `within` passes); what it sent on the way.
+async fn closed_within(stream: &mut TcpStream, within: Duration) -> Option<String> {
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 1024];
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(String::from_utf8_lossy(&seen).into_owned()),
+            Ok(Ok(n)) => seen.extend_from_slice(&buffer[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+async fn connections_that_never_finish_their_request_head_are_closed(engine: Engine) {
+    let app = TestApp::spawn_with(engine, |settings| {
+        settings.connections.header_read_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let host = host_of(&app);
+    let mut held = Vec::new();
+    for i in 0..60 {
+        let mut stream = TcpStream::connect(&host).await.expect("a connection");
+        if i % 2 == 0 {
+            // Half a request head, then silence (slowloris).
+            stream
+                .write_all(
+                    format!("GET /api/v1/health HTTP/1.1\r\nHost: {host}\r\nX-Wait: ").as_bytes(),
+                )
+                .await
+                .unwrap();
+        }
+        // The other half connect and say nothing at all.
+        held.push(stream);
+    }
+    // Meanwhile everyone else is served.
+    still_answers(&app).await;
+    for (i, stream) in held.iter_mut().enumerate() {
+        let closed = closed_within(stream, Duration::from_secs(5)).await;
+        assert!(
+            closed.is_some(),
+            "connection {i} is still open 5 s after a 1 s limit"
+        );
+    }
+    still_answers(&app).await;
+    app.stop().await;
+}
+
+async fn one_address_cannot_hold_every_connection(engine: Engine) {
+    let app = TestApp::spawn_with(engine, |settings| {
+        settings.connections.per_address = 20;
+    })
+    .await;
+    let host = host_of(&app);
+    let mut held = Vec::new();
+    for _ in 0..20 {
+        held.push(TcpStream::connect(&host).await.expect("a connection"));
+    }
+    // Give the server the moment it needs to accept and count them.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut one_more = TcpStream::connect(&host).await.expect("the kernel accepts");
+    let closed = closed_within(&mut one_more, Duration::from_secs(2)).await;
+    assert_eq!(
+        closed.as_deref(),
+        Some(""),
+        "the 21st connection from one address is closed at once, unanswered"
+    );
+    // Its connections given back, the address is served again.
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    still_answers(&app).await;
+    app.stop().await;
+}
+
+async fn a_trickled_request_body_is_answered_503_in_time(engine: Engine) {
+    let app = TestApp::spawn_with(engine, |settings| {
+        settings.request_timeout = Duration::from_secs(1);
+    })
+    .await;
+    app.set_up().await;
+    let host = host_of(&app);
+    let mut stream = TcpStream::connect(&host).await.expect("a connection");
+    stream
+        .write_all(
+            format!(
+                "POST /api/v1/sign-in HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+                 Content-Length: 200\r\nConnection: close\r\n\r\n{{\"email\": \"ol"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let answer = closed_within(&mut stream, Duration::from_secs(5))
+        .await
+        .expect("an answer within 5 s");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("\"code\":\"timeout\""), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    still_answers(&app).await;
+    app.stop().await;
+}
+
+async fn one_person_cannot_open_live_streams_without_end(engine: Engine) {
+    let app = TestApp::spawn_with(engine, |settings| {
+        settings.event_streams_per_person = 3;
+    })
+    .await;
+    let acme = app.set_up().await.last_account.unwrap();
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(roster_tests::sse::EventStream::open(&app.api).await);
+    }
+    let refused = app.api.get("/api/v1/events").await;
+    assert_eq!(refused.status(), 429);
+    let body: roster_shared::api::ErrorBody = refused.json().await.unwrap();
+    assert_eq!(body.code, "too_many_streams");
+    // Someone else still gets theirs, and ordinary requests are served.
+    app.invite(
+        acme,
+        &["ana@example.com"],
+        &[(roster_shared::role::Role::Basic, &[acme][..])],
+    )
+    .await;
+    let ana = app.accept_as_new("ana@example.com", "Ana").await;
+    let _hers = roster_tests::sse::EventStream::open(&ana).await;
+    still_answers(&app).await;
+    drop(open);
+    app.stop().await;
+}
