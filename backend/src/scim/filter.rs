@@ -132,7 +132,9 @@ fn tokenize(input: &str) -> Result<Vec<Token>, FilterError> {
     let mut chars = input.chars().peekable();
     while let Some(&c) = chars.peek() {
         match c {
-            ' ' | '\t' | '\n' => {
+            // Any white space: a word stops at each (below), so one not skipped here would
+            // become an empty word again and again without end (found by fuzzing: "\r").
+            c if c.is_whitespace() => {
                 chars.next();
             }
             '(' => {
@@ -632,6 +634,17 @@ mod tests {
                 .contains("more than 256 comparisons and presence tests")
         );
         assert!(FilterError::TooLong.to_string().contains("65536 bytes"));
+    }
+
+    #[test]
+    fn every_kind_of_white_space_separates_words() {
+        // Each once made the tokenizer push empty words for ever (memory without bound).
+        for space in ['\r', '\u{b}', '\u{c}', '\u{a0}', '\u{2028}', '\u{3000}'] {
+            let text = format!("userName{space}eq{space}\"ana@example.com\"");
+            assert!(matches(&parse(&text).unwrap(), &user()), "{space:?}");
+        }
+        // The input the fuzzer found.
+        assert!(parse("ma\r\0s[to\0ype eq kr\" ga\"wnpleem.ails[c").is_err());
     }
 
     #[test]
