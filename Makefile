@@ -35,7 +35,7 @@ bench: web ## Measure: SPA transfer size, API throughput, latency and memory (be
 soak: web ## Load: 200 clients for 60 s on SQLite and on PostgreSQL with two replicas
 	@scripts/soak.sh
 
-fuzz: ## Fuzz the HTTP API from its OpenAPI document (schemathesis; FUZZ_SECONDS=300)
+fuzz: ## Fuzz the API (schemathesis, FUZZ_SECONDS=300), then every parser (cargo fuzz, FUZZ_TARGET_SECONDS=60)
 	@scripts/fuzz.sh
 
 screenshots: web ## Save a screenshot of every screen into target/screenshots/

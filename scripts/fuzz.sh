@@ -4,7 +4,11 @@
 # Owner with an API token. Fails on any 5xx, on any error answer outside the one error shape
 # (scripts/fuzz/checks.py), and on any panic in the server log.
 #
-# FUZZ_SECONDS (default 300) bounds the run.
+# Then coverage-guided fuzzing of every parser (scripts/fuzz-parsers.sh, cargo fuzz): the
+# generator above does not search inside a string's grammar; libFuzzer does.
+#
+# FUZZ_SECONDS (default 300) bounds the schemathesis run, FUZZ_TARGET_SECONDS (default 60)
+# each fuzz target.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -70,6 +74,7 @@ if grep -n 'panicked' "$work/server.log"; then
 fi
 step_done
 if [ "$status" = 0 ]; then
-  echo "fuzzing found nothing: no 5xx, every error in the one shape, no panic"
+  echo "schemathesis found nothing: no 5xx, every error in the one shape, no panic"
 fi
+"$here/fuzz-parsers.sh" || status=1
 exit "$status"

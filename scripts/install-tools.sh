@@ -14,6 +14,7 @@
 #         brotli wrk postgresql-client                           (size figures, load generator, psql)
 #   cargo trunk 0.21.14, wasm-bindgen-cli (exactly the version in Cargo.lock)  -> $ROSTER_TOOLS/bin
 #         wasm-split-cli (wasm_split_cli_support, Leptos's splitter: screens load on demand)
+#         cargo-fuzz (coverage-guided fuzzing of the parsers, with rustup's nightly toolchain)
 #   npm   binaryen 132 (wasm-opt)                                             -> $ROSTER_TOOLS/npm
 #   PyPI  aiosmtpd (a real SMTP server the mail tests deliver to)             -> $ROSTER_TOOLS/venv
 #         Debian's binaryen (wasm-opt 108) mis-handles reference types and yields a module that
@@ -80,6 +81,13 @@ else
   log "building wasm-split-cli $WASM_SPLIT_VERSION from crates.io (a few minutes)"
   cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary \
     --locked --force --root "$ROSTER_TOOLS"
+fi
+
+if have_version "$ROSTER_TOOLS/bin/cargo-fuzz" "cargo-fuzz $CARGO_FUZZ_VERSION"; then
+  log "cargo-fuzz $CARGO_FUZZ_VERSION: present"
+else
+  log "building cargo-fuzz $CARGO_FUZZ_VERSION from crates.io (about 4 minutes on 2 cores)"
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force --root "$ROSTER_TOOLS"
 fi
 
 # ---- 3. wasm-opt from npm's binaryen ----------------------------------------------------------

@@ -27,5 +27,8 @@ step "Unit, API (SQLite and PostgreSQL) and browser tests"
 cargo test --workspace --locked
 step "roster-shared alone (the browser's build: no numbering-plan data)"
 cargo test -p roster-shared --locked
+# Every parser's fuzz target for a few seconds, from its seeds: a crash found once (and the
+# inputs around it) stays found. `make fuzz` runs them for longer.
+FUZZ_TARGET_SECONDS=${FUZZ_TARGET_SECONDS:-3} scripts/fuzz-parsers.sh
 step_done
 printf '\n\033[1;32mAll checks and tests passed\033[0m in %ss\n' "$(($(date +%s) - started))" >&2

@@ -42,6 +42,8 @@ mod clock;
 mod db;
 mod error;
 mod events;
+#[doc(hidden)]
+pub mod fuzzing;
 mod mail;
 mod maintenance;
 mod openapi;

@@ -65,7 +65,7 @@ impl Plans {
         }
     }
 
-    fn parse(text: &str) -> anyhow::Result<Plans> {
+    pub(crate) fn parse(text: &str) -> anyhow::Result<Plans> {
         let file: File = toml::from_str(text)?;
         if file.plan.is_empty() {
             bail!("it defines no plan");

@@ -109,38 +109,74 @@ fn check_row(
     (account.map(AccountId), resolved)
 }
 
+/// The most rows one import reads.
+pub(crate) const MOST_ROWS: usize = 10_000;
+
+/// One line of an import file, as read (fields trimmed), before anything is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CsvLine {
+    pub(crate) number: u32,
+    pub(crate) email: String,
+    pub(crate) role: String,
+    pub(crate) account: String,
+    /// The line had more than the three columns read.
+    pub(crate) extra_columns: bool,
+}
+
+/// Reads an import file's lines: a header line ("email,…") and blank lines are skipped, at
+/// most [`MOST_ROWS`] are read, and a line that is not CSV is refused naming its number.
+pub(crate) fn read_lines(csv: &str) -> Result<Vec<CsvLine>, ApiError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(csv.as_bytes());
+    let mut lines = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let record = record.map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_csv",
+                format!("Line {number} cannot be read as CSV: {e}."),
+            )
+        })?;
+        let field = |i: usize| record.get(i).unwrap_or_default().to_owned();
+        if index == 0 && field(0).eq_ignore_ascii_case("email") {
+            continue;
+        }
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        lines.push(CsvLine {
+            number,
+            email: field(0),
+            role: field(1),
+            account: field(2),
+            extra_columns: record.len() > 3,
+        });
+        if lines.len() > MOST_ROWS {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_csv",
+                "The file has more than 10,000 rows; split it.",
+            ));
+        }
+    }
+    Ok(lines)
+}
+
 pub(crate) async fn preview(
     state: &AppState,
     ctx: &Context,
     csv: &str,
 ) -> Result<ImportPreview, ApiError> {
     ctx.require_manage()?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(csv.as_bytes());
     let mut rows = Vec::new();
     let mut seen: BTreeSet<(String, i64)> = BTreeSet::new();
     let mut people: BTreeSet<String> = BTreeSet::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let record = record.map_err(|e| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_csv",
-                format!("Line {line} cannot be read as CSV: {e}."),
-            )
-        })?;
-        let field = |i: usize| record.get(i).unwrap_or_default().to_owned();
-        let (email, role, account) = (field(0), field(1), field(2));
-        if index == 0 && email.eq_ignore_ascii_case("email") {
-            continue;
-        }
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        let (account_id, checked) = check_row(ctx, &email, &role, &account);
+    for line in read_lines(csv)? {
+        let (account_id, checked) = check_row(ctx, &line.email, &line.role, &line.account);
         let mut problems = match checked {
             Ok((address, _, account)) => {
                 if !seen.insert((address.key(), account)) {
@@ -152,24 +188,17 @@ pub(crate) async fn preview(
             }
             Err(problems) => problems,
         };
-        if record.len() > 3 {
+        if line.extra_columns {
             problems.push("Only three columns are read: email, role, account.".into());
         }
         rows.push(ImportRow {
-            line,
-            email,
-            role,
-            account,
+            line: line.number,
+            email: line.email,
+            role: line.role,
+            account: line.account,
             account_id,
             problems,
         });
-        if rows.len() > 10_000 {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_csv",
-                "The file has more than 10,000 rows; split it.",
-            ));
-        }
     }
     let root = db::accounts::find(state.db().reader(), ctx.root())
         .await?
