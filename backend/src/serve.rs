@@ -47,6 +47,8 @@ impl Default for ConnectionLimits {
 }
 
 pub const DEFAULT_HEADER_READ_TIMEOUT_SECONDS: u64 = 10;
+/// The largest request head (request line and headers) read, in bytes.
+pub const MAX_REQUEST_HEAD: usize = 64 * 1024;
 pub const DEFAULT_CONNECTIONS_PER_ADDRESS: usize = 256;
 pub const DEFAULT_CONNECTIONS_TOTAL: usize = 8_192;
 
@@ -99,7 +101,10 @@ pub(crate) async fn serve(
         };
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout);
+            .header_read_timeout(limits.header_read_timeout)
+            // A request head larger than this (a huge query string or header) is answered 431
+            // without being read further.
+            .max_buf_size(MAX_REQUEST_HEAD);
         let connection = http.serve_connection(
             TokioIo::new(stream),
             TowerToHyperService::new(tower_service),

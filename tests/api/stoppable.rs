@@ -13,6 +13,7 @@ engines!(
     one_address_cannot_hold_every_connection,
     a_trickled_request_body_is_answered_503_in_time,
     one_person_cannot_open_live_streams_without_end,
+    huge_request_heads_are_refused_unread,
 );
 
 fn host_of(app: &TestApp) -> String {
@@ -153,5 +154,47 @@ async fn one_person_cannot_open_live_streams_without_end(engine: Engine) {
     let _hers = roster_tests::sse::EventStream::open(&ana).await;
     still_answers(&app).await;
     drop(open);
+    app.stop().await;
+}
+
+async fn huge_request_heads_are_refused_unread(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let host = host_of(&app);
+    for (what, head) in [
+        (
+            "a query string of 200 KB",
+            format!(
+                "GET /api/v1/health?q={} HTTP/1.1\r\nHost: {host}\r\n\r\n",
+                "a".repeat(200_000)
+            ),
+        ),
+        (
+            "a header of 200 KB",
+            format!(
+                "GET /api/v1/health HTTP/1.1\r\nHost: {host}\r\nX-Big: {}\r\n\r\n",
+                "b".repeat(200_000)
+            ),
+        ),
+        (
+            "10,000 headers",
+            format!(
+                "GET /api/v1/health HTTP/1.1\r\nHost: {host}\r\n{}\r\n",
+                "X-H: 1\r\n".repeat(10_000)
+            ),
+        ),
+    ] {
+        let mut stream = TcpStream::connect(&host).await.expect("a connection");
+        // The server may close before all of it is sent; that is the point.
+        let _ = stream.write_all(head.as_bytes()).await;
+        let answer = closed_within(&mut stream, Duration::from_secs(5))
+            .await
+            .unwrap_or_else(|| panic!("{what}: the connection stays open"));
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 431"),
+            "{what}: {}",
+            &answer[..answer.len().min(200)]
+        );
+    }
+    still_answers(&app).await;
     app.stop().await;
 }
