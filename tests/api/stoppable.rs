@@ -14,6 +14,8 @@ engines!(
     a_trickled_request_body_is_answered_503_in_time,
     one_person_cannot_open_live_streams_without_end,
     huge_request_heads_are_refused_unread,
+    a_sign_in_flood_from_one_address_is_turned_away,
+    the_largest_csv_with_a_pathological_field_in_every_row_is_read,
 );
 
 fn host_of(app: &TestApp) -> String {
@@ -195,6 +197,58 @@ async fn huge_request_heads_are_refused_unread(engine: Engine) {
             &answer[..answer.len().min(200)]
         );
     }
+    still_answers(&app).await;
+    app.stop().await;
+}
+
+async fn a_sign_in_flood_from_one_address_is_turned_away(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.set_up().await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let client = app.new_client();
+        attempts.spawn(async move {
+            client
+                .post(
+                    "/api/v1/sign-in",
+                    &serde_json::json!({ "email": format!("guess{}@example.com", i % 7), "password": "not it at all" }),
+                )
+                .await
+                .status()
+                .as_u16()
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = attempts.join_next().await {
+        statuses.push(status.expect("an attempt"));
+    }
+    assert!(
+        statuses.iter().all(|s| matches!(s, 401 | 429)),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&429), "the address is throttled");
+    still_answers(&app).await;
+    app.stop().await;
+}
+
+async fn the_largest_csv_with_a_pathological_field_in_every_row_is_read(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let acme = app.set_up().await.last_account.unwrap();
+    // As close to the 1 MB body limit as rows go: every row's account is a quoted field full of
+    // doubled quotes, the CSV reader's slowest path.
+    let row = format!("a@example.com,basic,\"{}\"\n", "\"\"".repeat(40));
+    let rows = (1_000_000 - 100) / row.len();
+    let csv = row.repeat(rows);
+    let response = app
+        .api
+        .post(
+            &format!("/api/v1/accounts/{}/invitations/preview", acme.0),
+            &serde_json::json!({ "csv": csv }),
+        )
+        .await;
+    let status = response.status().as_u16();
+    // Read and answered (a preview, or too large), within the request timeout.
+    assert!(matches!(status, 200 | 413 | 422), "{status}");
     still_answers(&app).await;
     app.stop().await;
 }
