@@ -492,6 +492,35 @@ async fn hostile_filters_are_refused_and_the_server_keeps_answering(engine: Engi
         "{error}"
     );
 
+    // At most 100 operations in one PATCH, for users and groups alike; 100 are applied.
+    let operation = json!({ "op": "replace", "path": "active", "value": true });
+    let group = idp.get("/Groups").await["Resources"][0]["id"]
+        .as_str()
+        .expect("a group")
+        .to_owned();
+    for (path, count, expected) in [
+        (format!("/Users/{id}"), 101, 400),
+        (format!("/Groups/{group}"), 101, 400),
+        (format!("/Users/{id}"), 100, 200),
+    ] {
+        let body = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": vec![operation.clone(); count],
+        });
+        let (status, error, _) = idp.call(reqwest::Method::PATCH, &path, Some(body)).await;
+        assert_eq!(status, expected, "{path} × {count}: {error}");
+        if expected == 400 {
+            assert_eq!(error["scimType"], "invalidSyntax", "{error}");
+            assert!(
+                error["detail"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("at most 100 operations; this one has 101"),
+                "{error}"
+            );
+        }
+    }
+
     // The same server still answers an ordinary request.
     let found = idp
         .get("/Users?filter=userName%20eq%20%22bjensen@example.com%22")

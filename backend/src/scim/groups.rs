@@ -8,10 +8,9 @@ use serde_json::{Value, json};
 
 use super::filter;
 use super::users::{ListQuery, group_id, set_group_membership};
-use super::{
-    GROUP_SCHEMA, PATCH_SCHEMA, Scim, ScimError, ScimJson, list_response, paging, scim_response,
-};
+use super::{GROUP_SCHEMA, Scim, ScimError, ScimJson, list_response, paging, scim_response};
 use crate::db;
+use crate::scim::patch_operations;
 use crate::state::AppState;
 
 fn parse(id: &str, scim: &Scim) -> Result<(i64, Role), ScimError> {
@@ -178,18 +177,7 @@ pub(crate) async fn patch(
     ScimJson(body): ScimJson<Value>,
 ) -> Result<Response, ScimError> {
     let (account, role) = parse(&id, &scim)?;
-    if !body["schemas"]
-        .as_array()
-        .is_some_and(|s| s.iter().any(|v| v == PATCH_SCHEMA))
-    {
-        return Err(ScimError::bad(
-            "invalidSyntax",
-            format!("A PATCH names the schema {PATCH_SCHEMA}."),
-        ));
-    }
-    let operations = body["Operations"]
-        .as_array()
-        .ok_or_else(|| ScimError::bad("invalidSyntax", "Operations is required."))?;
+    let operations = patch_operations(&body)?;
     for operation in operations {
         let op = operation["op"]
             .as_str()

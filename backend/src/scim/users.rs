@@ -13,11 +13,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::filter::{self, Filter};
-use super::{
-    PATCH_SCHEMA, Scim, ScimError, ScimJson, USER_SCHEMA, list_response, paging, scim_response,
-};
+use super::{Scim, ScimError, ScimJson, USER_SCHEMA, list_response, paging, scim_response};
 use crate::clock;
 use crate::db;
+use crate::scim::patch_operations;
 use crate::state::AppState;
 use crate::team::context::Context;
 use crate::team::{invite, people};
@@ -381,18 +380,7 @@ pub(crate) async fn patch(
     ScimJson(body): ScimJson<Value>,
 ) -> Result<Response, ScimError> {
     let user = known(&state, &scim, &id).await?;
-    if !body["schemas"]
-        .as_array()
-        .is_some_and(|s| s.iter().any(|v| v == PATCH_SCHEMA))
-    {
-        return Err(ScimError::bad(
-            "invalidSyntax",
-            format!("A PATCH names the schema {PATCH_SCHEMA}."),
-        ));
-    }
-    let operations = body["Operations"]
-        .as_array()
-        .ok_or_else(|| ScimError::bad("invalidSyntax", "Operations is required."))?;
+    let operations = patch_operations(&body)?;
     for operation in operations {
         let op = operation["op"]
             .as_str()
