@@ -31,13 +31,22 @@ pub fn number(n: u64) -> String {
     intl::number(n).unwrap_or_else(|| grouped(n))
 }
 
+/// "1 person", "10,000 people": a count of people, grouped as the person's language groups.
+pub fn people(n: u64) -> String {
+    if n == 1 {
+        "1 person".to_owned()
+    } else {
+        format!("{} people", number(n))
+    }
+}
+
 /// A price in the person's way of writing it ("€1,234.50", "1.234,50 €").
 pub fn money(amount: Money) -> String {
     intl::money(amount).unwrap_or_else(|| amount.to_string())
 }
 
 /// The moment now, by the browser's clock (what relative times are measured from).
-pub fn now() -> Timestamp {
+fn now() -> Timestamp {
     Timestamp::from_millis(js_sys::Date::now() as i64)
 }
 
@@ -265,5 +274,8 @@ mod tests {
         assert_eq!(grouped(999), "999");
         assert_eq!(grouped(10_000), "10,000");
         assert_eq!(grouped(1_234_567), "1,234,567");
+        assert_eq!(people(1), "1 person");
+        assert_eq!(people(0), "0 people");
+        assert_eq!(people(10_000), "10,000 people");
     }
 }

@@ -18,7 +18,7 @@ use roster_shared::role::Role;
 
 use crate::api;
 use crate::components::dialog::Dialog;
-use crate::locale::number;
+use crate::locale::{number, people};
 
 /// Who is selected: rows by id, or every match of the list's filters.
 #[derive(Clone, Copy)]
@@ -110,14 +110,6 @@ impl Kind {
             Kind::SetRole => "Changing roles…",
             Kind::Resend => "Sending invitations…",
         }
-    }
-}
-
-fn people(n: u64) -> String {
-    if n == 1 {
-        "1 person".to_owned()
-    } else {
-        format!("{} people", number(n))
     }
 }
 

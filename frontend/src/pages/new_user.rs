@@ -500,13 +500,7 @@ fn InviteResultView(
             }
         })
     };
-    let count = |n: usize| {
-        if n == 1 {
-            "1 person".to_owned()
-        } else {
-            format!("{n} people")
-        }
-    };
+    let count = |n: usize| crate::locale::people(n as u64);
     let nothing =
         result.invited.is_empty() && result.reinvited.is_empty() && result.granted.is_empty();
     let emails = |v: &[roster_shared::email::EmailAddress]| {

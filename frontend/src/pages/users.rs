@@ -632,7 +632,7 @@ fn PersonLine(
                 <span class=status_badge(row.status) data-test="status">{row.status.label()}</span>
                 {row.invitation.as_ref().filter(|_| row.status != PersonStatus::Active).map(|i| view! {
                     <span class="muted small invitation-expiry" data-test="expiry">
-                        {if i.expires_at > crate::locale::now() { "Expires " } else { "Expired " }}
+                        {if row.status == PersonStatus::Expired { "Expired " } else { "Expires " }}
                         <Time at=i.expires_at relative=true/>
                     </span>
                 })}
