@@ -17,6 +17,7 @@ engines!(
     roles_are_set_and_invitations_sent_again_in_bulk,
     a_bad_request_starts_nothing,
     an_operation_whose_replica_stopped_says_so,
+    a_token_acts_in_bulk_only_within_its_scope_and_role,
 );
 
 fn bulk_path(account: AccountId) -> String {
@@ -412,5 +413,60 @@ async fn an_operation_whose_replica_stopped_says_so(engine: Engine) {
     let (operation, _) = finished(&app.api, acme, id).await;
     assert!(operation.interrupted);
     assert_eq!((operation.total, operation.done), (3, 1));
+    app.stop().await;
+}
+
+/// A program's token acts in bulk as it would one by one: capped by its highest role, and only
+/// on its own account and what lies below it.
+async fn a_token_acts_in_bulk_only_within_its_scope_and_role(engine: Engine) {
+    let Scoped {
+        app, acme, support, ..
+    } = scoped(engine).await;
+    app.invite(acme, &["x@example.com"], &[(Role::Basic, &[support])])
+        .await;
+    let x = id_of(&app.api, acme, "x@example.com").await;
+    let token = |max_role: &'static str| {
+        let app = &app;
+        async move {
+            let created: roster_shared::api::CreatedApiToken = expect_json(
+                app.api
+                    .post(
+                        &format!("/api/v1/accounts/{}/api-tokens", support.0),
+                        &json!({ "name": format!("Cleanup {max_role}"), "max_role": max_role }),
+                    )
+                    .await,
+                201,
+            )
+            .await;
+            created.token
+        }
+    };
+    let send = |token: String, account: AccountId| {
+        let app = &app;
+        async move {
+            app.new_client()
+                .http
+                .post(app.url(&bulk_path(account)))
+                .bearer_auth(token)
+                .json(&json!({ "selection": { "kind": "people", "ids": [x] }, "action": { "kind": "remove" } }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Below Admin: no bulk action at all.
+    assert_eq!(send(token("basic").await, support).await, 403);
+    // Admin of Support: not above it (Acme answers as if it did not exist)…
+    let admin = token("admin").await;
+    assert_eq!(send(admin.clone(), acme).await, 404);
+    // …and within it, as an Admin of Support.
+    assert_eq!(send(admin, support).await, 202);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM bulk_operations").await,
+        1,
+        "only the allowed one started"
+    );
     app.stop().await;
 }
