@@ -24,6 +24,7 @@ engines!(
     a_reset_signs_out_every_session,
     two_factor_sign_in_is_still_required_after_a_reset,
     requests_are_throttled_per_address_and_per_client,
+    requests_sent_together_are_counted_together,
     ended_resets_are_forgotten_after_a_day,
 );
 
@@ -367,6 +368,25 @@ async fn requests_are_throttled_per_address_and_per_client(engine: Engine) {
         .await;
     let mails = reset_mails(&app, OWNER_EMAIL, 1, Duration::from_secs(10)).await;
     assert!((1..=3).contains(&mails.len()), "{}", mails.len());
+    app.stop().await;
+}
+
+/// Requests that arrive at once do not all slip past the count: each is counted as it is
+/// read, so an address still gets its three links, not one per request in flight.
+async fn requests_sent_together_are_counted_together(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.set_up().await;
+    let mut asks = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let client = app.new_client();
+        asks.spawn(async move { ask(&client, OWNER_EMAIL).await.status().as_u16() });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = asks.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, [[202; 3].as_slice(), &[429; 9]].concat());
     app.stop().await;
 }
 

@@ -1,4 +1,6 @@
-//! The second sign-in step cannot be guessed: attempts are counted before codes are checked,
+//! Neither step of signing in can be guessed faster by sending guesses together. The password:
+//! every attempt is counted before it is checked, so an account's free failures are all a burst
+//! gets. The second step: attempts are counted before codes are checked,
 //! per challenge and per person, and a person whose second step locks is told by email.
 
 use std::time::Duration;
@@ -11,6 +13,7 @@ use roster_tests::{
 use serde_json::json;
 
 engines!(
+    concurrent_guesses_at_a_password_stay_within_the_free_failures,
     concurrent_guesses_on_one_challenge_stay_within_its_cap,
     wrong_codes_across_challenges_lock_the_second_step,
 );
@@ -63,6 +66,49 @@ async fn lock_notices(app: &TestApp, wait: Duration) -> Vec<DevMail> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Wrong passwords an account takes before signing in must wait.
+const PASSWORD_CAP: usize = 5;
+
+async fn concurrent_guesses_at_a_password_stay_within_the_free_failures(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    app.set_up().await;
+    let attacker = app.new_client();
+    let mut guesses = tokio::task::JoinSet::new();
+    for n in 0..4 * PASSWORD_CAP {
+        let attacker = attacker.clone();
+        guesses.spawn(async move {
+            let response = attacker
+                .sign_in(OWNER_EMAIL, &format!("guess number {n}"))
+                .await;
+            let status = response.status().as_u16();
+            let body: roster_shared::api::ErrorBody = response.json().await.unwrap();
+            (status, body.code)
+        });
+    }
+    let mut checked = 0;
+    let mut refused = 0;
+    while let Some(answer) = guesses.join_next().await {
+        match answer.unwrap() {
+            (401, code) if code == "invalid_credentials" => checked += 1,
+            (429, code) if code == "too_many_attempts" => refused += 1,
+            other => panic!("unexpected answer to a guess: {other:?}"),
+        }
+    }
+    assert_eq!(
+        checked, PASSWORD_CAP,
+        "exactly the account's free failures are checked, however many arrive at once"
+    );
+    assert_eq!(refused, 3 * PASSWORD_CAP);
+    // The right password waits too: the account is what was guessed at.
+    expect_error(
+        app.new_client().sign_in(OWNER_EMAIL, OWNER_PASSWORD).await,
+        429,
+        "too_many_attempts",
+    )
+    .await;
+    app.stop().await;
 }
 
 async fn concurrent_guesses_on_one_challenge_stay_within_its_cap(engine: Engine) {

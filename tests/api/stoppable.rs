@@ -229,11 +229,16 @@ async fn a_sign_in_flood_from_one_address_is_turned_away(engine: Engine) {
         statuses.push(status.expect("an attempt"));
     }
     // Every guess is answered as a wrong password or a refusal to try again, never a failure
-    // of the server. (How many are refused depends on timing: the throttle checks before it
-    // counts, so guesses that arrive together are all checked; see the note on issue 21.)
+    // of the server; and however many arrive together, only an address's free failures (20)
+    // have a password checked.
     assert!(
         statuses.iter().all(|s| matches!(s, 401 | 429)),
         "{statuses:?}"
+    );
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(
+        (1..=20).contains(&checked),
+        "{checked} guesses were checked"
     );
     still_answers(&app).await;
     app.stop().await;

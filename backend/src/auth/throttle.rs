@@ -86,40 +86,85 @@ fn retry_at(free: i64, failures: i64, last_failure: i64) -> Option<i64> {
     Some(last_failure + delay)
 }
 
-pub(crate) async fn check(
+/// How often one attempt reads its count again when others counted on it first; past that it
+/// is refused like one that must wait (it arrived with very many others).
+const COUNT_TRIES: usize = 32;
+
+/// Counts an attempt on every subject, in order, before the attempt is checked, or refuses it
+/// (429, saying when to try again) if any subject must wait; a refused attempt counts on none.
+///
+/// Counting first is what makes the limit hold for guesses that arrive together: each reads
+/// its count and counts on it in one compare-and-set, so of a hundred sent at once only the
+/// free ones go on to have their password hashed. An attempt that turns out right is given
+/// back ([`give_back`]); a wrong one stays counted.
+pub(crate) async fn take_attempt(
     db: &AnyPool,
     subjects: &[Subject<'_>],
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let mut wait_until = None::<i64>;
-    let counted = subjects.first().map_or("attempts", Subject::counted);
+    for (taken, subject) in subjects.iter().enumerate() {
+        if !count_on(db, subject, now).await? {
+            give_back(db, &subjects[..taken]).await?;
+            let wait = longest_wait(db, subjects, now).await?;
+            return Err(too_many(subject.counted(), wait.unwrap_or(FIRST_DELAY_MS)));
+        }
+    }
+    Ok(())
+}
+
+/// Counts one attempt on `subject`; false if it must wait instead.
+async fn count_on(db: &AnyPool, subject: &Subject<'_>, now: Timestamp) -> Result<bool, ApiError> {
+    let key = subject.key();
+    let window_start = now.plus_millis(-WINDOW_MS);
+    for _ in 0..COUNT_TRIES {
+        let seen = db::identity::failures(db, &key).await?;
+        if wait_of(subject, seen, now).is_some() {
+            return Ok(false);
+        }
+        if db::identity::count_attempt_if_unchanged(db, &key, seen, now, window_start).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Milliseconds `subject`, with the count `seen`, must wait before its next attempt.
+fn wait_of(subject: &Subject<'_>, seen: Option<(i64, i64)>, now: Timestamp) -> Option<i64> {
+    let (failures, last) = seen?;
+    if now.millis() - last > WINDOW_MS {
+        return None;
+    }
+    retry_at(subject.free_failures(), failures, last)
+        .map(|at| at - now.millis())
+        .filter(|wait| *wait > 0)
+}
+
+async fn longest_wait(
+    db: &AnyPool,
+    subjects: &[Subject<'_>],
+    now: Timestamp,
+) -> Result<Option<i64>, ApiError> {
+    let mut longest = None::<i64>;
     for subject in subjects {
-        if let Some((failures, last)) = db::identity::failures(db, &subject.key()).await? {
-            if now.millis() - last > WINDOW_MS {
-                continue;
-            }
-            if let Some(at) = retry_at(subject.free_failures(), failures, last)
-                && at > now.millis()
-            {
-                wait_until = Some(wait_until.map_or(at, |w| w.max(at)));
-            }
+        let seen = db::identity::failures(db, &subject.key()).await?;
+        if let Some(wait) = wait_of(subject, seen, now) {
+            longest = Some(longest.map_or(wait, |l| l.max(wait)));
         }
     }
-    match wait_until {
-        None => Ok(()),
-        Some(at) => {
-            let seconds = ((at - now.millis()) + 999) / 1000;
-            Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
-                format!(
-                    "Too many {counted}. Try again in {}.",
-                    describe_wait(seconds)
-                ),
-            )
-            .retry_after(seconds as u64))
-        }
-    }
+    Ok(longest)
+}
+
+fn too_many(counted: &str, wait_ms: i64) -> ApiError {
+    let seconds = (wait_ms.max(1) + 999) / 1000;
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        format!(
+            "Too many {counted}. Try again in {}.",
+            describe_wait(seconds)
+        ),
+    )
+    .retry_after(seconds as u64)
 }
 
 fn describe_wait(seconds: i64) -> String {
@@ -130,13 +175,10 @@ fn describe_wait(seconds: i64) -> String {
     }
 }
 
-pub(crate) async fn record_failure(
-    db: &AnyPool,
-    subjects: &[Subject<'_>],
-    now: Timestamp,
-) -> Result<(), ApiError> {
+/// Takes back an attempt counted by [`take_attempt`] on each of `subjects`: it was right.
+pub(crate) async fn give_back(db: &AnyPool, subjects: &[Subject<'_>]) -> Result<(), ApiError> {
     for subject in subjects {
-        db::identity::record_failure(db, &subject.key(), now, now.plus_millis(-WINDOW_MS)).await?;
+        db::identity::uncount_attempt(db, &subject.key()).await?;
     }
     Ok(())
 }
@@ -188,7 +230,7 @@ pub(crate) async fn release_second_step_attempt(
     db: &AnyPool,
     user_id: i64,
 ) -> Result<(), ApiError> {
-    db::sessions::release_second_step_attempt(db, &second_step_key(user_id)).await?;
+    db::identity::uncount_attempt(db, &second_step_key(user_id)).await?;
     Ok(())
 }
 

@@ -56,24 +56,56 @@ pub(crate) async fn failures<'e, E: Executor<'e, Database = Any>>(
         .await
 }
 
-/// Counts one more failure for `key`; a count whose last failure is before `window_start`
-/// starts again from one.
-pub(crate) async fn record_failure<'e, E: Executor<'e, Database = Any>>(
+/// Counts one attempt for `key`, but only if its count is still `seen` (as read by
+/// [`failures`]; `None`: no count yet): a compare-and-set, so that of several requests that
+/// read the same count only one counts on it, and the others must read again. A count whose
+/// last attempt is before `window_start` starts again from one. True if this one counted.
+pub(crate) async fn count_attempt_if_unchanged<'e, E: Executor<'e, Database = Any>>(
     db: E,
     key: &str,
+    seen: Option<(i64, i64)>,
     now: Timestamp,
     window_start: Timestamp,
+) -> sqlx::Result<bool> {
+    let result =
+        match seen {
+            None => sqlx::query(
+                "INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES ($1, 1, $2) \
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(now.millis())
+            .execute(db)
+            .await?,
+            Some((failures, last)) => {
+                sqlx::query(
+                    "UPDATE sign_in_failures SET \
+                   failures = CASE WHEN last_failure_at < $3 THEN 1 ELSE failures + 1 END, \
+                   last_failure_at = $2 \
+                 WHERE key = $1 AND failures = $4 AND last_failure_at = $5",
+                )
+                .bind(key)
+                .bind(now.millis())
+                .bind(window_start.millis())
+                .bind(failures)
+                .bind(last)
+                .execute(db)
+                .await?
+            }
+        };
+    Ok(result.rows_affected() == 1)
+}
+
+/// Takes back one attempt counted by [`count_attempt_if_unchanged`] (it succeeded, or it was
+/// refused on another count): only failures should count.
+pub(crate) async fn uncount_attempt<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    key: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES ($1, 1, $2) \
-         ON CONFLICT (key) DO UPDATE SET \
-           failures = CASE WHEN sign_in_failures.last_failure_at < $3 THEN 1 \
-                           ELSE sign_in_failures.failures + 1 END, \
-           last_failure_at = $2",
+        "UPDATE sign_in_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0",
     )
     .bind(key)
-    .bind(now.millis())
-    .bind(window_start.millis())
     .execute(db)
     .await?;
     Ok(())

@@ -224,21 +224,6 @@ pub(crate) async fn take_second_step_attempt<'e, E: Executor<'e, Database = Any>
     .await
 }
 
-/// Takes back an attempt counted by [`take_second_step_attempt`] whose code was right: only
-/// wrong codes should count towards the lock.
-pub(crate) async fn release_second_step_attempt<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    key: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE sign_in_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0",
-    )
-    .bind(key)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
 /// Deletes a challenge; false if another request already used it.
 pub(crate) async fn delete_challenge<'e, E: Executor<'e, Database = Any>>(
     db: E,

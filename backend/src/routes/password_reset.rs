@@ -56,14 +56,15 @@ pub(crate) async fn request_password_reset(
 ) -> Result<(StatusCode, AppJson<PasswordResetRequested>), ApiError> {
     let now = clock::now();
     let email_key = request.email.key();
+    // The client's own address first: one refused for its own requests does not count on the
+    // address it asks for.
     let subjects = [
-        Subject::ResetEmail(&email_key),
         Subject::ResetAddress(&client.ip),
+        Subject::ResetEmail(&email_key),
     ];
     let db = state.db();
-    throttle::check(db.reader(), &subjects, now).await?;
     // Every request counts, whether or not the address has an account.
-    throttle::record_failure(db.writer(), &subjects, now).await?;
+    throttle::take_attempt(db.writer(), &subjects, now).await?;
     let background = state.clone();
     let key = email_key.clone();
     tokio::spawn(async move {

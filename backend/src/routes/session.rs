@@ -58,16 +58,17 @@ pub(crate) async fn sign_in(
     let email_key = EmailAddress::parse(&request.email)
         .map(|e| e.key())
         .unwrap_or_else(|_| request.email.trim().to_lowercase());
-    let subjects = [Subject::Email(&email_key), Subject::Address(&client.ip)];
+    // The address first: a client refused for its own guesses does not count on the account.
+    let subjects = [Subject::Address(&client.ip), Subject::Email(&email_key)];
     let db = state.db();
-    throttle::check(db.reader(), &subjects, now).await?;
+    throttle::take_attempt(db.writer(), &subjects, now).await?;
     let user = db::users::find_by_email(db.reader(), &email_key).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let ok = state.hasher().verify(&request.password, stored).await?;
     let Some(user) = user.filter(|_| ok) else {
-        throttle::record_failure(db.writer(), &subjects, now).await?;
         return Err(invalid_credentials());
     };
+    throttle::give_back(db.writer(), &subjects[..1]).await?;
     throttle::clear(db.writer(), Subject::Email(&email_key)).await?;
     if user.totp_secret.is_some() {
         let (challenge, hash) = token::new_token();
@@ -112,21 +113,31 @@ pub(crate) async fn sign_in_totp(
         )
     };
     let subjects = [Subject::Address(&client.ip)];
-    throttle::check(db.reader(), &subjects, now).await?;
+    throttle::take_attempt(db.writer(), &subjects, now).await?;
     let Some(user_id) =
         db::sessions::take_challenge_attempt(db.writer(), &challenge_hash, now, CHALLENGE_ATTEMPTS)
             .await?
     else {
-        // Expired or used up (or never was): it is of no use to anyone any more.
+        // Expired or used up (or never was): it is of no use to anyone any more, and no code
+        // was checked against it.
+        throttle::give_back(db.writer(), &subjects).await?;
         db::sessions::delete_challenge(db.writer(), &challenge_hash).await?;
         return Err(expired());
     };
-    let attempt = throttle::take_second_step_attempt(db.writer(), user_id, now).await?;
-    let user = db::users::find(db.reader(), user_id)
-        .await?
-        .ok_or_else(expired)?;
+    let (attempt, user) = match (
+        throttle::take_second_step_attempt(db.writer(), user_id, now).await,
+        db::users::find(db.reader(), user_id).await?,
+    ) {
+        (Ok(attempt), Some(user)) => (attempt, user),
+        (locked, _) => {
+            // No code is checked: the step is locked, or the person is gone.
+            throttle::give_back(db.writer(), &subjects).await?;
+            locked?;
+            return Err(expired());
+        }
+    };
     if !code_is_valid(&state, &user, &request.code, now).await? {
-        throttle::record_failure(db.writer(), &subjects, now).await?;
+        // The wrong code stays counted, on the address too.
         if attempt == throttle::SECOND_STEP_FAILURES {
             // This wrong code locked the step: exactly one request sees this number.
             notify_second_step_locked(&state, &user, attempt, now).await?;
@@ -138,6 +149,7 @@ pub(crate) async fn sign_in_totp(
         ));
     }
     throttle::release_second_step_attempt(db.writer(), user_id).await?;
+    throttle::give_back(db.writer(), &subjects).await?;
     if !db::sessions::delete_challenge(db.writer(), &challenge_hash).await? {
         return Err(expired());
     }
