@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::auth::proxy::{TrustedProxies, client_address};
 use crate::scim::filter::{self, Filter, MAX_DEPTH, MAX_TERMS};
+use crate::scim::patch;
 
 /// A SCIM filter: parsing never panics or recurses without bound, what parses is no deeper than
 /// its limits allow, and matching it against a user never panics either.
@@ -28,6 +29,47 @@ pub fn scim_filter(input: &str) {
         "groups": [{ "value": "1", "display": "Support / Admin" }],
     });
     let _ = filter::matches(&parsed, &user);
+}
+
+/// A SCIM PATCH body as it arrives: read as JSON, then into operations, without panicking; at
+/// most the operations allowed; every path read prints as text that reads back the same.
+pub fn scim_patch(input: &[u8]) {
+    let Ok(body) = serde_json::from_slice::<serde_json::Value>(input) else {
+        return;
+    };
+    let Ok(operations) = patch::parse(&body) else {
+        return;
+    };
+    assert!(operations.len() <= patch::MAX_PATCH_OPERATIONS);
+    for operation in operations {
+        if let Some(path) = operation.path {
+            let printed = path.to_string();
+            let again = patch::AttrPath::parse(&printed)
+                .unwrap_or_else(|e| panic!("{printed:?} printed from a path no longer reads: {e}"));
+            assert_eq!(again.to_string(), printed);
+            assert_eq!(
+                (&again.schema, &again.attribute, &again.sub_attribute),
+                (&path.schema, &path.attribute, &path.sub_attribute)
+            );
+        }
+    }
+}
+
+/// A SCIM resource body (a User to create or replace, a Group's members): read as JSON, then
+/// as Roster reads it, without panicking; an address read is one that parses again as itself.
+pub fn scim_resource(input: &[u8]) {
+    let Ok(body) = serde_json::from_slice::<serde_json::Value>(input) else {
+        return;
+    };
+    if let Ok(address) = crate::scim::users::address_of(&body) {
+        let again = roster_shared::email::EmailAddress::parse(&address.to_string())
+            .expect("an address read prints as one");
+        assert_eq!(again, address);
+    }
+    let _ = crate::scim::users::as_bool(&body["active"]);
+    if let Ok(members) = crate::scim::groups::member_ids(&body["members"]) {
+        assert!(members.len() <= body["members"].as_array().map_or(1, Vec::len));
+    }
 }
 
 /// (depth, comparisons and presence tests) of a parsed filter.

@@ -196,6 +196,26 @@ async fn users_are_created_found_deactivated_and_deleted(engine: Engine) {
         .await;
     assert_eq!(status, 200, "{patched}");
     assert_eq!(patched["active"], true);
+    // A PATCH is read whole before anything is done: a bad second operation leaves the first
+    // undone, and the answer names the operation and what is wrong with it.
+    let (status, error, _) = idp
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/Users/{id}"),
+            Some(json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [
+                { "op": "replace", "path": "active", "value": false },
+                { "op": "replace", "path": "emails[type eq \"work\"", "value": "x@example.com" },
+            ] })),
+        )
+        .await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["scimType"], "invalidPath");
+    let detail = error["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("Operation 2:") && detail.contains("does not close"),
+        "{detail}"
+    );
+    assert_eq!(idp.get(&format!("/Users/{id}")).await["active"], true);
     // DELETE: gone.
     let (status, _, _) = idp
         .call(reqwest::Method::DELETE, &format!("/Users/{id}"), None)

@@ -10,7 +10,7 @@ use super::filter;
 use super::users::{ListQuery, group_id, set_group_membership};
 use super::{GROUP_SCHEMA, Scim, ScimError, ScimJson, list_response, paging, scim_response};
 use crate::db;
-use crate::scim::patch_operations;
+use crate::scim::patch::{self, PatchKind};
 use crate::state::AppState;
 
 fn parse(id: &str, scim: &Scim) -> Result<(i64, Role), ScimError> {
@@ -131,8 +131,22 @@ pub(crate) async fn get(
     ))
 }
 
+/// The user ids of the group's members.
+async fn members_of(
+    state: &AppState,
+    scim: &Scim,
+    account: i64,
+    role: Role,
+) -> Result<Vec<i64>, ScimError> {
+    Ok(members(state, scim, account, role)
+        .await?
+        .iter()
+        .filter_map(|member| member["value"].as_str()?.parse().ok())
+        .collect())
+}
+
 /// The user ids of `[{ "value": "42" }, …]`.
-fn member_ids(value: &Value) -> Result<Vec<i64>, ScimError> {
+pub(crate) fn member_ids(value: &Value) -> Result<Vec<i64>, ScimError> {
     let items: Vec<&Value> = match value {
         Value::Array(items) => items.iter().collect(),
         Value::Object(_) => vec![value],
@@ -157,15 +171,22 @@ fn member_ids(value: &Value) -> Result<Vec<i64>, ScimError> {
         .collect()
 }
 
-/// `members[value eq "42"]` → 42.
-fn member_in_path(path: &str) -> Option<i64> {
-    let inner = path.strip_prefix("members[")?.strip_suffix(']')?;
-    match filter::parse(inner).ok()? {
-        filter::Filter::Compare {
-            path,
-            op: filter::Op::Eq,
-            value,
-        } if path.eq_ignore_ascii_case("value") => value.as_str().and_then(|v| v.parse().ok()),
+/// The user of `members[value eq "42"]`: 42.
+fn member_in(path: &patch::AttrPath) -> Option<i64> {
+    match &path.filter {
+        Some((
+            _,
+            filter::Filter::Compare {
+                path: attribute,
+                op: filter::Op::Eq,
+                value,
+            },
+        )) if path.within("members")
+            && path.sub_attribute.is_none()
+            && attribute.eq_ignore_ascii_case("value") =>
+        {
+            value.as_str().and_then(|v| v.parse().ok())
+        }
         _ => None,
     }
 }
@@ -177,69 +198,59 @@ pub(crate) async fn patch(
     ScimJson(body): ScimJson<Value>,
 ) -> Result<Response, ScimError> {
     let (account, role) = parse(&id, &scim)?;
-    let operations = patch_operations(&body)?;
-    for operation in operations {
-        let op = operation["op"]
-            .as_str()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let path = operation["path"].as_str().unwrap_or_default();
-        let value = &operation["value"];
-        match (op.as_str(), path.to_ascii_lowercase().as_str()) {
-            ("add", "members") => {
+    for operation in patch::parse(&body)? {
+        let value = &operation.value;
+        let path = operation.path.as_ref();
+        let members = path.is_some_and(|p| p.is("members"));
+        match operation.kind {
+            PatchKind::Add if members => {
                 for user in member_ids(value)? {
                     set_group_membership(&state, &scim, user, account, role, true).await?;
                 }
             }
-            ("remove", "members") if value.is_null() => {
-                for member in members(&state, &scim, account, role).await? {
-                    let user: i64 = member["value"]
-                        .as_str()
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or_default();
-                    set_group_membership(&state, &scim, user, account, role, false).await?;
+            PatchKind::Remove if members && value.is_null() => {
+                for member in members_of(&state, &scim, account, role).await? {
+                    set_group_membership(&state, &scim, member, account, role, false).await?;
                 }
             }
-            ("remove", "members") => {
+            PatchKind::Remove if members => {
                 for user in member_ids(value)? {
                     set_group_membership(&state, &scim, user, account, role, false).await?;
                 }
             }
-            ("remove", lower) if lower.starts_with("members[") => {
-                let user = member_in_path(path).ok_or_else(|| {
+            PatchKind::Remove if path.is_some_and(|p| p.within("members")) => {
+                let path = path.expect("a path");
+                let user = member_in(path).ok_or_else(|| {
                     ScimError::bad("invalidPath", format!("Cannot read the path {path}."))
                 })?;
                 set_group_membership(&state, &scim, user, account, role, false).await?;
             }
-            ("replace", "members") | ("replace", "") => {
-                let wanted = if path.is_empty() {
-                    member_ids(&value["members"])?
-                } else {
+            PatchKind::Replace if members || path.is_none() => {
+                let wanted = if members {
                     member_ids(value)?
+                } else {
+                    member_ids(&value["members"])?
                 };
-                for member in members(&state, &scim, account, role).await? {
-                    let user: i64 = member["value"]
-                        .as_str()
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or_default();
-                    if !wanted.contains(&user) {
-                        set_group_membership(&state, &scim, user, account, role, false).await?;
+                for member in members_of(&state, &scim, account, role).await? {
+                    if !wanted.contains(&member) {
+                        set_group_membership(&state, &scim, member, account, role, false).await?;
                     }
                 }
                 for user in wanted {
                     set_group_membership(&state, &scim, user, account, role, true).await?;
                 }
             }
-            (_, "displayname") => {
+            _ if path.is_some_and(|p| p.within("displayName")) => {
                 return Err(ScimError::bad(
                     "mutability",
                     "A group's name follows its account and role.",
                 ));
             }
-            _ => {
+            kind => {
+                let on = path.map_or_else(|| "the group".to_owned(), |p| p.to_string());
                 return Err(ScimError::bad(
                     "invalidPath",
-                    format!("Unsupported operation {op} on {path:?}."),
+                    format!("Unsupported operation {kind:?} on {on}."),
                 ));
             }
         }

@@ -11,6 +11,7 @@
 //! - [`groups`]: Groups, one per role on each account: membership is access.
 //! - [`discovery`]: ServiceProviderConfig, ResourceTypes, Schemas.
 //! - [`filter`]: the filter language.
+//! - [`patch`]: PATCH bodies, read whole into typed operations before any is carried out.
 
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -31,43 +32,12 @@ use crate::team::context::{Actor, Context};
 pub(crate) mod discovery;
 pub(crate) mod filter;
 pub(crate) mod groups;
+pub(crate) mod patch;
 pub(crate) mod users;
 
 pub(crate) const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 pub(crate) const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub(crate) const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-/// Most operations in one PATCH: each may touch the database, and an identity provider sends a
-/// handful (a group's members are one operation with many values).
-pub(crate) const MAX_PATCH_OPERATIONS: usize = 100;
-
-/// The operations of a PATCH body, once it names the PatchOp schema and holds at most
-/// [`MAX_PATCH_OPERATIONS`] of them.
-pub(crate) fn patch_operations(
-    body: &serde_json::Value,
-) -> Result<&Vec<serde_json::Value>, ScimError> {
-    if !body["schemas"]
-        .as_array()
-        .is_some_and(|s| s.iter().any(|v| v == PATCH_SCHEMA))
-    {
-        return Err(ScimError::bad(
-            "invalidSyntax",
-            format!("A PATCH names the schema {PATCH_SCHEMA}."),
-        ));
-    }
-    let operations = body["Operations"]
-        .as_array()
-        .ok_or_else(|| ScimError::bad("invalidSyntax", "Operations is required."))?;
-    if operations.len() > MAX_PATCH_OPERATIONS {
-        return Err(ScimError::bad(
-            "invalidSyntax",
-            format!(
-                "A PATCH holds at most {MAX_PATCH_OPERATIONS} operations; this one has {}.",
-                operations.len()
-            ),
-        ));
-    }
-    Ok(operations)
-}
 pub(crate) const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub(crate) const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 

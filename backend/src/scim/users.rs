@@ -16,7 +16,7 @@ use super::filter::{self, Filter};
 use super::{Scim, ScimError, ScimJson, USER_SCHEMA, list_response, paging, scim_response};
 use crate::clock;
 use crate::db;
-use crate::scim::patch_operations;
+use crate::scim::patch::{self, PatchKind};
 use crate::state::AppState;
 use crate::team::context::Context;
 use crate::team::{invite, people};
@@ -219,7 +219,8 @@ pub(crate) async fn get(
     }
 }
 
-fn user_name(body: &Value) -> Result<EmailAddress, ScimError> {
+/// The address a User resource gives: its `userName`, else its first email.
+pub(crate) fn address_of(body: &Value) -> Result<EmailAddress, ScimError> {
     let text = body["userName"]
         .as_str()
         .or_else(|| body["emails"][0]["value"].as_str())
@@ -265,7 +266,7 @@ pub(crate) async fn create(
     scim: Scim,
     ScimJson(body): ScimJson<Value>,
 ) -> Result<Response, ScimError> {
-    let address = user_name(&body)?;
+    let address = address_of(&body)?;
     if let Some(existing) = db::users::find_by_email(state.db().reader(), &address.key()).await?
         && db::team::member(state.db().reader(), scim.ctx.root(), existing.id)
             .await?
@@ -331,7 +332,7 @@ async fn set_active(
     Ok(())
 }
 
-fn as_bool(value: &Value) -> Option<bool> {
+pub(crate) fn as_bool(value: &Value) -> Option<bool> {
     match value {
         Value::Bool(b) => Some(*b),
         // Some identity providers send "True"/"False".
@@ -380,27 +381,16 @@ pub(crate) async fn patch(
     ScimJson(body): ScimJson<Value>,
 ) -> Result<Response, ScimError> {
     let user = known(&state, &scim, &id).await?;
-    let operations = patch_operations(&body)?;
-    for operation in operations {
-        let op = operation["op"]
-            .as_str()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if !["add", "replace", "remove"].contains(&op.as_str()) {
-            return Err(ScimError::bad(
-                "invalidSyntax",
-                format!("Unknown operation {op:?}."),
-            ));
-        }
-        let path = operation["path"].as_str().map(str::to_ascii_lowercase);
-        let value = &operation["value"];
-        match path.as_deref() {
-            Some("active") => {
+    for operation in patch::parse(&body)? {
+        let value = &operation.value;
+        match &operation.path {
+            Some(path) if path.is("active") => {
                 let active = as_bool(value)
+                    .filter(|_| operation.kind != PatchKind::Remove)
                     .ok_or_else(|| ScimError::bad("invalidValue", "active is true or false."))?;
                 set_active(&state, &scim, user, active).await?;
             }
-            Some("username") | Some("emails") => {
+            Some(path) if path.within("userName") || path.within("emails") => {
                 return Err(ScimError::bad(
                     "mutability",
                     "The address is the person's to change, with a confirmation.",
@@ -408,10 +398,8 @@ pub(crate) async fn patch(
             }
             // The name belongs to the person; identity providers that push it are answered
             // with the person's own name (readOnly in our schema).
-            Some(path)
-                if path.starts_with("name")
-                    || path == "displayname"
-                    || path.starts_with("title") => {}
+            Some(path) if path.within("name") || path.is("displayName") || path.within("title") => {
+            }
             Some(other) => {
                 return Err(ScimError::bad(
                     "invalidPath",
