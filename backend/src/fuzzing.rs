@@ -100,6 +100,7 @@ pub fn csv_import(input: &str) {
     for line in &lines {
         for field in [&line.email, &line.role, &line.account] {
             assert_eq!(field.trim(), field.as_str());
+            assert!(field.chars().count() <= crate::team::import::MOST_FIELD_CHARS + 1);
         }
         // The fields then meet the shared rules, which must not panic either.
         let _ = roster_shared::email::EmailAddress::parse(&line.email);

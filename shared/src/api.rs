@@ -109,6 +109,8 @@ pub struct SetupStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetupRequest {
     /// The one-time token from the setup link the server printed.
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub token: String,
     pub account_name: AccountName,
     /// A plan key from [`SetupStatus::plans`].
@@ -125,6 +127,8 @@ pub struct SetupRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
     pub email: String,
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub password: String,
 }
 
@@ -133,8 +137,12 @@ pub struct SignInRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotpSignInRequest {
     /// From [`SignInOutcome::TotpRequired`].
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub challenge: String,
     /// A 6-digit code from the authenticator app, or one of the recovery codes.
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub code: String,
 }
 
@@ -198,6 +206,8 @@ pub struct UpdateNameRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangePasswordRequest {
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub current_password: String,
     pub new_password: NewPassword,
 }
@@ -216,6 +226,8 @@ pub struct TotpEnrolment {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotpCodeRequest {
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub code: String,
 }
 
@@ -229,6 +241,8 @@ pub struct RecoveryCodes {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordConfirmation {
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub password: String,
 }
 
@@ -381,6 +395,7 @@ impl Inactivity {
 /// The query string of `GET /api/v1/accounts/{id}/people`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct PeopleQuery {
     /// Matches the start of the name, of any word of it, or of the email address.
     pub q: Option<String>,
@@ -703,6 +718,8 @@ pub struct InvitationLink {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationTokenRequest {
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub token: String,
 }
 
@@ -749,6 +766,8 @@ pub struct NewProfile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcceptInvitationRequest {
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub token: String,
     pub profile: Option<NewProfile>,
 }
@@ -840,6 +859,7 @@ pub struct SeatRemovalRequest {
 /// The query of `GET /api/v1/accounts/{id}/seats/quote`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct SeatQuoteQuery {
     pub quantity: SeatCount,
 }
@@ -1029,6 +1049,8 @@ pub struct PasswordResetRequested {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetTokenRequest {
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub token: String,
 }
 
@@ -1045,6 +1067,8 @@ pub struct PasswordResetView {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetCompletion {
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub token: String,
     pub password: NewPassword,
 }

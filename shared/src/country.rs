@@ -66,7 +66,7 @@ impl CountryCode {
             .iter()
             .position(|(code, _, _)| code.eq_ignore_ascii_case(input))
             .map(|index| CountryCode(index as u8))
-            .ok_or_else(|| CountryError::Unknown(input.to_owned()))
+            .ok_or_else(|| CountryError::Unknown(crate::excerpt::excerpt(input)))
     }
 
     /// The code as stored and sent: two upper-case letters, "DE".

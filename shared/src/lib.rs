@@ -25,14 +25,18 @@
 //!   `numbering-plan` feature (server), a light shape check without (browser).
 //! - [`country`]: `CountryCode`, ISO 3166-1 alpha-2, with names and calling codes.
 //! - [`time`]: `Timestamp` (Unix milliseconds) and date formatting.
+//! - [`bounded`]: passwords, codes and tokens a client sends, read up to a length none reaches.
+//! - [`excerpt`]: what an error message quotes of a refused text (its start, never all of it).
 //! - [`api`]: the JSON bodies between the SPA and the server, and the one error shape.
 
 pub mod access;
 pub mod account;
 pub mod api;
+pub mod bounded;
 pub mod bulk;
 pub mod country;
 pub mod email;
+pub mod excerpt;
 pub mod invitation;
 pub mod invite_list;
 pub mod money;

@@ -21,7 +21,7 @@ impl Currency {
             [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_uppercase()) => {
                 Ok(Currency([*a, *b, *c]))
             }
-            _ => Err(CurrencyError(input.trim().to_owned())),
+            _ => Err(CurrencyError(crate::excerpt::excerpt(input.trim()))),
         }
     }
 

@@ -33,7 +33,7 @@ impl Role {
             "admin" | "administrator" => Ok(Role::Admin),
             "basic" => Ok(Role::Basic),
             "reporting" | "read-only" | "readonly" => Ok(Role::Reporting),
-            _ => Err(UnknownRole(input.trim().to_owned())),
+            _ => Err(UnknownRole(crate::excerpt::excerpt(input.trim()))),
         }
     }
 

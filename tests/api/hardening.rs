@@ -10,7 +10,87 @@ engines!(
     oversized_bodies_are_refused_in_the_error_shape,
     internal_failures_never_show_their_cause,
     every_operation_takes_exactly_the_credentials_it_documents,
+    every_string_a_client_sends_has_a_limit,
 );
+
+/// Longer than any string field Roster keeps (the longest, a message preview, keeps 500
+/// characters; an address is at most 254), yet well within the body limit.
+const LONG_FIELD: usize = 20_000;
+/// Operations that store nothing: they may answer 200, with what they were sent cut short.
+const READ_ONLY_PREVIEWS: [&str; 1] = ["/api/v1/accounts/{id}/invitations/preview"];
+/// Long for a query parameter, yet within the 64 KiB request head: the handler reads it.
+const LONG_PARAMETER: usize = 20_000;
+
+/// A request body for `schema` in which every free string is [`LONG_FIELD`] characters long and
+/// everything else is plausible: enums take their first value, numbers 1, arrays one item.
+fn long_strings_for(
+    schema: &serde_json::Value,
+    document: &serde_json::Value,
+    depth: usize,
+) -> serde_json::Value {
+    use serde_json::{Value, json};
+    if depth > 8 {
+        return Value::Null;
+    }
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        return long_strings_for(
+            &document["components"]["schemas"][name],
+            document,
+            depth + 1,
+        );
+    }
+    for choice in ["oneOf", "anyOf"] {
+        if let Some(variants) = schema[choice].as_array() {
+            let variant = variants
+                .iter()
+                .find(|v| v["type"] != "null")
+                .unwrap_or(&Value::Null);
+            return long_strings_for(variant, document, depth + 1);
+        }
+    }
+    if let Some(parts) = schema["allOf"].as_array() {
+        let mut merged = serde_json::Map::new();
+        for part in parts {
+            if let Value::Object(fields) = long_strings_for(part, document, depth + 1) {
+                merged.extend(fields);
+            }
+        }
+        return Value::Object(merged);
+    }
+    if let Some(value) = schema.get("const") {
+        return value.clone();
+    }
+    if let Some(first) = schema["enum"].as_array().and_then(|e| e.first()) {
+        return first.clone();
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ if schema["properties"].is_object() => vec!["object"],
+        _ => vec![],
+    };
+    match types.iter().find(|t| **t != "null").copied() {
+        Some("string") => Value::from("x".repeat(LONG_FIELD)),
+        Some("integer") | Some("number") => json!(1),
+        Some("boolean") => json!(false),
+        Some("array") => json!([long_strings_for(&schema["items"], document, depth + 1)]),
+        Some("object") => Value::Object(
+            schema["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(name, property)| {
+                    (
+                        name.clone(),
+                        long_strings_for(property, document, depth + 1),
+                    )
+                })
+                .collect(),
+        ),
+        _ => Value::Null,
+    }
+}
 
 async fn every_response_carries_the_security_headers(engine: Engine) {
     let app = TestApp::spawn(engine).await;
@@ -71,6 +151,17 @@ async fn every_documented_operation_is_served(engine: Engine) {
                     .is_some_and(|r| !r.is_empty()),
                 "{method} {path}"
             );
+            // A path parameter is one the path has; the rest are in the query, and optional
+            // unless the handler refuses a request without them.
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                if parameter["in"] == "path" {
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: {name} is documented in the path"
+                    );
+                }
+            }
             let concrete = path
                 .replace("{id}", "1")
                 .replace("{user}", "1")
@@ -255,4 +346,96 @@ async fn every_operation_takes_exactly_the_credentials_it_documents(engine: Engi
         }
     }
     assert!(checked >= 50, "only {checked} operations checked");
+}
+
+/// Every documented operation is sent its body with every free string far longer than any
+/// Roster keeps, and its string query parameters long too. A body is refused (4xx, never
+/// stored and never a server failure), a query parameter is refused or cut to its limit, and
+/// the server answers normally afterwards.
+async fn every_string_a_client_sends_has_a_limit(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let acme = app.set_up().await.last_account.unwrap();
+    // A throwaway sub-account and ids that do not exist: nothing that matters can change.
+    let scratch = app.sub_account(acme, "Scratch").await;
+    let document: serde_json::Value = app.api.get_ok("/api/openapi.json").await;
+    let mut bodies = 0;
+    let mut parameters = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let concrete = path
+                .replace("{id}", &scratch.0.to_string())
+                .replace("{user}", "999999")
+                .replace("{token}", "999999")
+                .replace("{operation}", "999999");
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            if let Some(schema) =
+                operation["requestBody"]["content"]["application/json"]["schema"].as_object()
+            {
+                let body =
+                    long_strings_for(&serde_json::Value::Object(schema.clone()), &document, 0);
+                if !body.to_string().contains(&"x".repeat(LONG_FIELD)) {
+                    // Nothing free to make long (ids, enums, numbers): nothing to send.
+                    continue;
+                }
+                let response = app
+                    .api
+                    .request(method.clone(), &concrete)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let text = response.text().await.unwrap();
+                assert!(
+                    !text.contains(&"x".repeat(1000)),
+                    "{method} {path} answers with what it was sent, whole: {text:.300}"
+                );
+                // Previews only read what they are sent, and show it back cut short.
+                if READ_ONLY_PREVIEWS.contains(&path.as_str()) && status == 200 {
+                    bodies += 1;
+                    continue;
+                }
+                assert!(
+                    (400..500).contains(&status) && status != 401 && status != 403,
+                    "{method} {path} with {LONG_FIELD}-character strings answered {status}: {}",
+                    &text[..text.len().min(300)]
+                );
+                let error: ErrorBody = serde_json::from_str(&text)
+                    .unwrap_or_else(|_| panic!("{method} {path}: {text:.300}"));
+                assert!(
+                    !error.message.contains(&"x".repeat(1000)),
+                    "{method} {path} echoes the string"
+                );
+                bodies += 1;
+            }
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let is_string = parameter["schema"]["type"] == "string"
+                    || parameter["schema"]["type"]
+                        .as_array()
+                        .is_some_and(|t| t.iter().any(|t| t == "string"));
+                if parameter["in"] != "query"
+                    || !is_string
+                    || parameter["schema"]["enum"].is_array()
+                {
+                    continue;
+                }
+                let name = parameter["name"].as_str().unwrap();
+                let url = format!("{concrete}?{name}={}", "x".repeat(LONG_PARAMETER));
+                let response = app.api.request(method.clone(), &url).send().await.unwrap();
+                let status = response.status().as_u16();
+                assert!(status < 500, "{method} {path}?{name}=… answered {status}");
+                drop(response);
+                parameters += 1;
+            }
+        }
+    }
+    assert!(bodies >= 20, "only {bodies} bodies sent");
+    assert!(parameters >= 1, "only {parameters} query parameters sent");
+    // The Owner's session and the data are as they were.
+    let page: roster_shared::api::PeoplePage = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people", acme.0))
+        .await;
+    assert_eq!(page.total, 1);
+    app.stop().await;
 }

@@ -343,6 +343,7 @@ pub(crate) async fn revoke_invitation(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct PageQuery {
     page: Option<u32>,
     per_page: Option<u32>,

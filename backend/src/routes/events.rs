@@ -159,6 +159,9 @@ pub(crate) async fn stream(
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
+/// Longest name, number or address of who wrote an inbound message.
+const MOST_FROM_CHARS: usize = 200;
+
 fn clean(text: &str, max: usize) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -191,16 +194,24 @@ pub(crate) async fn inbound_message(
             "Reporting access is read-only; reporting messages needs Basic or above.",
         ));
     }
-    let from = clean(&message.from, 200);
-    if from.is_empty() {
+    // Who wrote is shown whole or not at all; a preview is the start of a message by nature.
+    let from = clean(&message.from, MOST_FROM_CHARS + 1);
+    let problem = if from.is_empty() {
+        Some("say who wrote the message".to_owned())
+    } else if from.chars().count() > MOST_FROM_CHARS {
+        Some(format!("at most {MOST_FROM_CHARS} characters"))
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
-            "from: say who wrote the message",
+            format!("from: {problem}"),
         )
         .with_fields(vec![roster_shared::api::FieldError {
             field: "from".into(),
-            message: "say who wrote the message".into(),
+            message: problem,
         }]));
     }
     let event = LiveEvent::InboundMessage {

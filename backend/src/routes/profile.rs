@@ -182,6 +182,8 @@ pub(crate) async fn update(
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub(crate) struct EmailConfirmation {
+    #[serde(deserialize_with = "roster_shared::bounded::secret")]
+    #[schema(max_length = 256)]
     pub(crate) token: String,
 }
 

@@ -35,6 +35,7 @@
 
 use std::fmt;
 
+use roster_shared::excerpt::excerpt;
 use serde_json::Value;
 
 /// Longest filter read, in bytes.
@@ -245,7 +246,13 @@ impl Parser {
         }
         let path = match self.next() {
             Some(Token::Word(path)) => path,
-            other => return Err(format!("expected an attribute, found {other:?}").into()),
+            other => {
+                return Err(format!(
+                    "expected an attribute, found {}",
+                    excerpt(&format!("{other:?}"))
+                )
+                .into());
+            }
         };
         if self.peek() == Some(&Token::OpenBracket) {
             self.next();
@@ -262,7 +269,12 @@ impl Parser {
         let op = match self.next() {
             Some(Token::Word(op)) => op.to_ascii_lowercase(),
             other => {
-                return Err(format!("expected an operator after {path}, found {other:?}").into());
+                return Err(format!(
+                    "expected an operator after {}, found {}",
+                    excerpt(&path),
+                    excerpt(&format!("{other:?}"))
+                )
+                .into());
             }
         };
         if op == "pr" {
@@ -292,7 +304,11 @@ impl Parser {
                 .and_then(serde_json::Number::from_f64)
                 .map(Value::Number)
                 .ok_or_else(|| format!("{word} is not a value"))?,
-            other => return Err(format!("expected a value, found {other:?}").into()),
+            other => {
+                return Err(
+                    format!("expected a value, found {}", excerpt(&format!("{other:?}"))).into(),
+                );
+            }
         };
         Ok(Filter::Compare { path, op, value })
     }

@@ -11,6 +11,7 @@
 
 use std::fmt;
 
+use roster_shared::excerpt::excerpt;
 use serde_json::Value;
 
 use super::filter::{self, Filter};
@@ -77,6 +78,8 @@ impl AttrPath {
             ));
         }
         let text = text.trim();
+        // What the messages below quote of the path.
+        let quoted = excerpt(text);
         let (head, filter, tail) = match text.find('[') {
             None => (text, None, None),
             Some(open) => {
@@ -84,15 +87,18 @@ impl AttrPath {
                 let close = text
                     .rfind(']')
                     .filter(|close| *close > open)
-                    .ok_or_else(|| format!("The path {text:?} opens a [ it does not close."))?;
+                    .ok_or_else(|| format!("The path “{quoted}” opens a [ it does not close."))?;
                 let inner = text[open + 1..close].trim();
                 let parsed = filter::parse(inner)
-                    .map_err(|e| format!("The filter in the path {text:?}: {e}"))?;
+                    .map_err(|e| format!("The filter in the path “{quoted}”: {e}"))?;
                 let rest = &text[close + 1..];
                 let tail = match rest {
                     "" => None,
                     _ => Some(rest.strip_prefix('.').ok_or_else(|| {
-                        format!("The path {text:?} has {rest:?} after its filter.")
+                        format!(
+                            "The path “{quoted}” has “{}” after its filter.",
+                            excerpt(rest)
+                        )
                     })?),
                 };
                 (&text[..open], Some((inner.to_owned(), parsed)), tail)
@@ -107,7 +113,7 @@ impl AttrPath {
                     .is_some_and(|prefix| prefix.eq_ignore_ascii_case("urn:"))
                     || urn.chars().any(|c| c.is_whitespace() || c == '"')
                 {
-                    return Err(format!("{urn:?} is not a schema URN."));
+                    return Err(format!("“{}” is not a schema URN.", excerpt(urn)));
                 }
                 (Some(urn.to_owned()), &head[colon + 1..])
             }
@@ -116,7 +122,7 @@ impl AttrPath {
         let (attribute, sub_attribute) = match (name.split_once('.'), tail) {
             (Some(_), _) if filter.is_some() => {
                 return Err(format!(
-                    "The path {text:?} names a sub-attribute before its filter."
+                    "The path “{quoted}” names a sub-attribute before its filter."
                 ));
             }
             // Without a filter there is no tail.
@@ -126,7 +132,8 @@ impl AttrPath {
         for part in std::iter::once(attribute).chain(sub_attribute) {
             if !is_attribute_name(part) {
                 return Err(format!(
-                    "{part:?} in the path {text:?} is not an attribute name."
+                    "“{}” in the path “{quoted}” is not an attribute name.",
+                    excerpt(part)
                 ));
             }
         }
@@ -216,7 +223,10 @@ fn read_operation(number: usize, operation: &Value) -> Result<Operation, ScimErr
     let kind = PatchKind::parse(op).ok_or_else(|| {
         ScimError::bad(
             "invalidSyntax",
-            format!("Operation {number}: op is add, replace or remove, not {op:?}."),
+            format!(
+                "Operation {number}: op is add, replace or remove, not “{}”.",
+                excerpt(op)
+            ),
         )
     })?;
     let path = match &operation["path"] {
@@ -343,7 +353,7 @@ mod tests {
                 json!([{ "op": "add", "path": "active", "value": true }, {}, {}]),
                 "Operation 2",
             ),
-            (json!([{ "op": "move", "path": "active" }]), "not \"move\""),
+            (json!([{ "op": "move", "path": "active" }]), "not “move”"),
             (json!([{ "op": "remove" }]), "remove needs a path"),
             (json!([{ "op": "add", "value": 3 }]), "object of attributes"),
             (

@@ -230,8 +230,12 @@ pub(crate) fn address_of(body: &Value) -> Result<EmailAddress, ScimError> {
                 "userName is required: the person's email address.",
             )
         })?;
-    EmailAddress::parse(text)
-        .map_err(|e| ScimError::bad("invalidValue", format!("userName {text:?}: {e}")))
+    EmailAddress::parse(text).map_err(|e| {
+        ScimError::bad(
+            "invalidValue",
+            format!("userName “{}”: {e}", roster_shared::excerpt::excerpt(text)),
+        )
+    })
 }
 
 /// Invites `address` with the default access (or, for someone with an identity, gives it).

@@ -61,7 +61,8 @@ fn resolve(ctx: &Context, text: &str) -> Result<i64, String> {
     match matches.as_slice() {
         [one] => Ok(*one),
         [] => Err(format!(
-            "no account named “{text}” in {}",
+            "no account named “{}” in {}",
+            roster_shared::excerpt::excerpt(text),
             ctx.org.name(ctx.account)
         )),
         _ => Err(format!(
@@ -123,6 +124,19 @@ pub(crate) struct CsvLine {
     pub(crate) extra_columns: bool,
 }
 
+/// Longest field kept from an import line, in characters: longer than any address (254),
+/// role or account name, so cutting one never changes what a row means, while a row shown
+/// back in the preview stays short whatever was uploaded.
+pub(crate) const MOST_FIELD_CHARS: usize = 320;
+
+/// `field`, or its first [`MOST_FIELD_CHARS`] characters and "…".
+fn cut(field: &str) -> String {
+    match field.char_indices().nth(MOST_FIELD_CHARS) {
+        None => field.to_owned(),
+        Some((end, _)) => format!("{}…", &field[..end]),
+    }
+}
+
 /// Reads an import file's lines: a header line ("email,…") and blank lines are skipped, at
 /// most [`MOST_ROWS`] are read, and a line that is not CSV is refused naming its number.
 pub(crate) fn read_lines(csv: &str) -> Result<Vec<CsvLine>, ApiError> {
@@ -141,7 +155,7 @@ pub(crate) fn read_lines(csv: &str) -> Result<Vec<CsvLine>, ApiError> {
                 format!("Line {number} cannot be read as CSV: {e}."),
             )
         })?;
-        let field = |i: usize| record.get(i).unwrap_or_default().to_owned();
+        let field = |i: usize| cut(record.get(i).unwrap_or_default());
         if index == 0 && field(0).eq_ignore_ascii_case("email") {
             continue;
         }
@@ -345,4 +359,20 @@ pub(crate) async fn export(
         page += 1;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_fields_are_cut_where_no_address_role_or_account_reaches() {
+        let email = "é".repeat(MOST_FIELD_CHARS + 5);
+        let lines = read_lines(&format!("{email},basic,Acme\nana@example.com,admin,Acme")).unwrap();
+        assert_eq!(lines[0].email.chars().count(), MOST_FIELD_CHARS + 1);
+        assert!(lines[0].email.ends_with('…'));
+        assert_eq!(lines[1].email, "ana@example.com");
+        let longest_address = format!("{}@{}", "a".repeat(64), "b".repeat(189));
+        assert_eq!(cut(&longest_address), longest_address);
+    }
 }
