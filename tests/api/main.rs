@@ -11,6 +11,7 @@ mod import;
 mod invitation_integrity;
 mod mail;
 mod matrix;
+mod memory;
 mod password_reset;
 mod profile;
 mod profile_live;

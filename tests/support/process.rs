@@ -18,6 +18,8 @@ const DATABASE: &str = "ROSTER_TEST_CHILD_DATABASE";
 const SMTP: &str = "ROSTER_TEST_CHILD_SMTP";
 const RETRY_MS: &str = "ROSTER_TEST_CHILD_MAIL_RETRY_MS";
 const LEASE_MS: &str = "ROSTER_TEST_CHILD_MAIL_LEASE_MS";
+const STREAMS_PER_PERSON: &str = "ROSTER_TEST_CHILD_STREAMS_PER_PERSON";
+const CONNECTIONS_PER_ADDRESS: &str = "ROSTER_TEST_CHILD_CONNECTIONS_PER_ADDRESS";
 
 pub struct ServerProcess {
     pub address: String,
@@ -30,6 +32,10 @@ pub struct ChildOptions {
     pub smtp_url: Option<String>,
     pub mail_retry_ms: Option<u64>,
     pub mail_lease_ms: Option<u64>,
+    /// Live-event streams one person may hold open (the default is 16).
+    pub event_streams_per_person: Option<usize>,
+    /// Connections one client address may hold open (the default is 256).
+    pub connections_per_address: Option<usize>,
 }
 
 impl ServerProcess {
@@ -58,6 +64,12 @@ impl ServerProcess {
         if let Some(ms) = options.mail_lease_ms {
             command.env(LEASE_MS, ms.to_string());
         }
+        if let Some(streams) = options.event_streams_per_person {
+            command.env(STREAMS_PER_PERSON, streams.to_string());
+        }
+        if let Some(connections) = options.connections_per_address {
+            command.env(CONNECTIONS_PER_ADDRESS, connections.to_string());
+        }
         let mut child = command.spawn().expect("the child server starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
@@ -75,6 +87,11 @@ impl ServerProcess {
         // Keep draining its output so it never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         ServerProcess { address, child }
+    }
+
+    /// The server's process id, to read what it uses from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("the child server runs")
     }
 
     /// Kills the process at once (SIGKILL): no graceful shutdown, nothing flushed.
@@ -102,6 +119,18 @@ pub fn serve_if_child() {
         }
         if let Some(ms) = std::env::var(LEASE_MS).ok().and_then(|v| v.parse().ok()) {
             settings.mail_lease = Duration::from_millis(ms);
+        }
+        if let Some(n) = std::env::var(STREAMS_PER_PERSON)
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            settings.event_streams_per_person = n;
+        }
+        if let Some(n) = std::env::var(CONNECTIONS_PER_ADDRESS)
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            settings.connections.per_address = n;
         }
         let app = Application::build(settings)
             .await
