@@ -541,6 +541,43 @@ async fn hostile_filters_are_refused_and_the_server_keeps_answering(engine: Engi
         }
     }
 
+    // A PATCH path's value filter has the filter's limits, and a path its own length.
+    let patch_path = |path: String| {
+        json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{ "op": "remove", "path": path }],
+        })
+    };
+    for (path, says) in [
+        (
+            format!(
+                "members[{}value eq \"1\"{}]",
+                "not(".repeat(200),
+                ")".repeat(200)
+            ),
+            "nested more than 32 deep",
+        ),
+        (
+            format!("members[value eq \"{}\"]", "1".repeat(2_000)),
+            "at most 1024 bytes",
+        ),
+    ] {
+        let (status, error, _) = idp
+            .call(
+                reqwest::Method::PATCH,
+                &format!("/Groups/{group}"),
+                Some(patch_path(path)),
+            )
+            .await;
+        assert_eq!(
+            (status, error["scimType"].as_str()),
+            (400, Some("invalidPath")),
+            "{error}"
+        );
+        let detail = error["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(says) && detail.len() < 400, "{detail}");
+    }
+
     // The same server still answers an ordinary request.
     let found = idp
         .get("/Users?filter=userName%20eq%20%22bjensen@example.com%22")

@@ -1,6 +1,7 @@
 //! Can one client stop Roster? Connections that never finish their request head, one address
 //! opening connection after connection, and a request body trickled byte by byte are all cut
-//! off, and the server goes on answering everyone else.
+//! off, and the server goes on answering everyone else. So are sign-in floods, bodies nested
+//! without end and the largest pathological import.
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ engines!(
     huge_request_heads_are_refused_unread,
     a_sign_in_flood_from_one_address_is_turned_away,
     the_largest_csv_with_a_pathological_field_in_every_row_is_read,
+    a_json_body_nested_without_end_is_refused,
 );
 
 fn host_of(app: &TestApp) -> String {
@@ -262,6 +264,54 @@ async fn the_largest_csv_with_a_pathological_field_in_every_row_is_read(engine: 
     let status = response.status().as_u16();
     // Read and answered (a preview, or too large), within the request timeout.
     assert!(matches!(status, 200 | 413 | 422), "{status}");
+    still_answers(&app).await;
+    app.stop().await;
+}
+
+/// Every JSON body is read by one recursive reader, `serde_json`, which stops at 128 levels:
+/// a body nested 100,000 deep (200 KB, within the body limit) is refused as unreadable JSON
+/// on every kind of endpoint, signed in or not (or, where a field expects no array, refused
+/// at its first bracket).
+async fn a_json_body_nested_without_end_is_refused(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let acme = app.set_up().await.last_account.unwrap();
+    let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    for (client, path, body) in [
+        (
+            app.new_client(),
+            "/api/v1/sign-in".to_owned(),
+            format!(r#"{{"email":{nested},"password":"x"}}"#),
+        ),
+        (
+            app.api.clone(),
+            format!("/api/v1/accounts/{}/invitations", acme.0),
+            format!(r#"{{"emails":{nested},"grants":[]}}"#),
+        ),
+        (
+            app.api.clone(),
+            format!("/api/v1/accounts/{}/people/bulk", acme.0),
+            nested.clone(),
+        ),
+    ] {
+        let response = client
+            .request(reqwest::Method::POST, &path)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        // Unreadable JSON (400), or a value of the wrong shape where the reader expected
+        // something else and stopped at once (422): refused either way, in the error shape.
+        let status = response.status().as_u16();
+        let error: roster_shared::api::ErrorBody = response.json().await.unwrap();
+        assert!(
+            matches!(
+                (status, error.code.as_str()),
+                (400, "invalid_json") | (422, "invalid_body")
+            ),
+            "{path}: {status} {error:?}"
+        );
+    }
     still_answers(&app).await;
     app.stop().await;
 }
