@@ -186,3 +186,30 @@ async fn a_screen_that_cannot_be_fetched_is_explained_and_opens_on_retry() {
     browser.close().await;
     app.stop().await;
 }
+
+/// A browser a test drops without closing (a failed assertion, a forgotten `close`) takes its
+/// Chromium with it: a `make test` run once left headless Chromium processes running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_browser_leaves_no_chromium_running() {
+    let browser = Browser::launch().await;
+    browser.open("about:blank").await;
+    let group = browser.process_group();
+    let started = roster_tests::browser::running_in_group(group);
+    assert!(
+        started
+            .iter()
+            .any(|(_, name)| name.contains("chrom") && !name.contains("driver")),
+        "Chromium runs in the driver's group: {started:?}"
+    );
+    drop(browser);
+    roster_tests::eventually(
+        "Chromium ends with its dropped browser",
+        std::time::Duration::from_secs(10),
+        || async {
+            roster_tests::browser::running_in_group(group)
+                .is_empty()
+                .then_some(())
+        },
+    )
+    .await;
+}

@@ -17,6 +17,48 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
+/// ChromeDriver and the Chromium it starts share a process group of their own (the driver's
+/// id): killing the group ends the browser with its driver. Killing the driver alone, as
+/// `kill_on_drop` does, left Chromium running after a test that failed or forgot to close.
+fn kill_group(driver: &Child) {
+    if let Some(pid) = driver.id() {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// The processes of process group `group` that still run (not those exited and waiting to be
+/// reaped), from `/proc`.
+pub fn running_in_group(group: u32) -> Vec<(u32, String)> {
+    let mut running = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid pgrp …`: the name may hold spaces, so read after its `)`.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields.len() > 2 && fields[0] != "Z" && fields[2] == group.to_string() {
+            let name = head.split_once('(').map_or("", |(_, n)| n).to_owned();
+            running.push((pid, name));
+        }
+    }
+    running
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        kill_group(&self.driver);
+    }
+}
+
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -31,6 +73,7 @@ impl Browser {
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|error| {
@@ -364,10 +407,15 @@ impl Browser {
         .await;
     }
 
-    /// Closes the browser session and stops ChromeDriver.
-    pub async fn close(mut self) {
+    /// The process group of ChromeDriver and its Chromium.
+    pub fn process_group(&self) -> u32 {
+        self.driver.id().expect("ChromeDriver runs")
+    }
+
+    /// Closes the browser session; dropping the browser then stops ChromeDriver and whatever
+    /// of Chromium is left.
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill().await;
     }
 }
 

@@ -7,6 +7,7 @@
 //!   runs a test once per database engine.
 //! - [`client`]: [`client::ApiClient`], one browser's cookie jar and CSRF token.
 //! - [`browser`]: [`browser::Browser`], ChromeDriver + Chromium for one test.
+//! - [`wait`]: [`wait::eventually`], polling with a deadline for what happens in the background.
 
 pub mod app;
 pub mod browser;
@@ -16,6 +17,8 @@ pub mod smtp;
 pub mod sse;
 pub mod team;
 pub mod totp;
+pub mod wait;
 
 pub use app::{Engine, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 pub use client::{ApiClient, expect_error, expect_json};
+pub use wait::eventually;
