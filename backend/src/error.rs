@@ -10,14 +10,14 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use roster_shared::api::{ErrorBody, FieldError};
+use roster_shared::api::{ErrorBody, ErrorCode, FieldError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 #[derive(Debug)]
 pub(crate) struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     fields: Vec<FieldError>,
     retry_after_seconds: Option<u64>,
@@ -25,11 +25,11 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     /// Status, stable code and sentence, for surfaces with their own error format (SCIM).
-    pub(crate) fn parts(&self) -> (StatusCode, &'static str, &str) {
+    pub(crate) fn parts(&self) -> (StatusCode, ErrorCode, &str) {
         (self.status, self.code, &self.message)
     }
 
-    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -40,7 +40,7 @@ impl ApiError {
     }
 
     pub(crate) fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
     }
 
     /// An unexpected failure: logged here with its cause, reported to the client without it.
@@ -48,7 +48,7 @@ impl ApiError {
         tracing::error!(cause = %cause, "request failed");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "Something went wrong on our side. Please try again.",
         )
     }
@@ -67,7 +67,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            code: self.code.to_owned(),
+            code: self.code,
             message: self.message,
             fields: self.fields,
         };
@@ -97,7 +97,7 @@ impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             rejection.body_text(),
         )
     }
@@ -125,7 +125,7 @@ where
         if !is_json(req.headers()) {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "Send the request body as JSON, with `Content-Type: application/json`.",
             ));
         }
@@ -136,13 +136,13 @@ where
                 if status == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::new(
                         status,
-                        "payload_too_large",
+                        ErrorCode::PayloadTooLarge,
                         "The request body is too large.",
                     )
                 } else {
                     ApiError::new(
                         status,
-                        "invalid_body",
+                        ErrorCode::InvalidBody,
                         "The request body could not be read.",
                     )
                 }
@@ -172,7 +172,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErr
         if deserializer.end().is_err() {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "invalid_json",
+                ErrorCode::InvalidJson,
                 "The request body is not valid JSON.",
             ));
         }
@@ -183,7 +183,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErr
         if inner.is_syntax() || inner.is_eof() {
             return ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "invalid_json",
+                ErrorCode::InvalidJson,
                 "The request body is not valid JSON.",
             );
         }
@@ -192,11 +192,15 @@ pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErr
         let suffix = format!(" at line {} column {}", inner.line(), inner.column());
         let reason = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
         if path == "." || path.is_empty() {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", reason)
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidBody,
+                reason,
+            )
         } else {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
+                ErrorCode::InvalidBody,
                 format!("{path}: {reason}"),
             )
             .with_fields(vec![FieldError {
@@ -260,7 +264,7 @@ pub(crate) async fn api_not_found() -> ApiError {
 pub(crate) async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "This endpoint does not accept this HTTP method.",
     )
 }
@@ -283,7 +287,7 @@ mod tests {
             "{text}"
         );
         let body: ErrorBody = serde_json::from_str(&text).unwrap();
-        assert_eq!(body.code, "internal");
+        assert_eq!(body.code, ErrorCode::Internal);
     }
 
     async fn post(body: &'static str, content_type: &'static str) -> (StatusCode, ErrorBody) {
@@ -317,14 +321,14 @@ mod tests {
     async fn malformed_json_gets_the_error_shape() {
         let (status, body) = post("{not json", "application/json").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(body.code, "invalid_json");
+        assert_eq!(body.code, ErrorCode::InvalidJson);
     }
 
     #[tokio::test]
     async fn json_of_the_wrong_shape_names_the_field() {
         let (status, body) = post(r#"{"mail": "a@b.c"}"#, "application/json").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(body.code, "invalid_body");
+        assert_eq!(body.code, ErrorCode::InvalidBody);
         assert_eq!(body.message, "missing field `email`");
     }
 
@@ -346,19 +350,19 @@ mod tests {
     async fn trailing_garbage_is_not_json() {
         let (status, body) = post(r#"{"email": "a@b.co"} x"#, "application/json").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(body.code, "invalid_json");
+        assert_eq!(body.code, ErrorCode::InvalidJson);
     }
 
     #[tokio::test]
     async fn a_body_that_is_not_json_is_refused() {
         let (status, body) = post("email=a@b.c", "application/x-www-form-urlencoded").await;
         assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        assert_eq!(body.code, "unsupported_media_type");
+        assert_eq!(body.code, ErrorCode::UnsupportedMediaType);
     }
 
     #[tokio::test]
     async fn retry_after_becomes_a_header() {
-        let response = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Wait.")
+        let response = ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::Throttled, "Wait.")
             .retry_after(30)
             .into_response();
         assert_eq!(response.headers()[header::RETRY_AFTER], "30");

@@ -3,6 +3,7 @@
 //! Binding happens in [`Application::build`], so a caller asking for port 0 learns the real
 //! port from [`Application::local_addr`] before serving starts (tests, benchmarks).
 
+use roster_shared::api::ErrorCode;
 use std::future::Future;
 use std::net::SocketAddr;
 
@@ -237,7 +238,7 @@ async fn within_time(
         Ok(response) => response,
         Err(_) => axum::response::IntoResponse::into_response(ApiError::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
+            ErrorCode::Timeout,
             format!(
                 "The server stopped this request after {} seconds. Please try again.",
                 limit.as_secs()

@@ -10,6 +10,7 @@ use crate::access::UserId;
 use crate::account::AccountId;
 use crate::country::CountryCode;
 use crate::email::EmailAddress;
+pub use crate::error_code::ErrorCode;
 use crate::invitation::{InvitationStatus, PersonStatus};
 use crate::money::Money;
 use crate::name::{AccountName, PersonName, TokenName};
@@ -67,7 +68,7 @@ pub struct Health {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
@@ -524,8 +525,8 @@ pub struct BulkRequest {
 pub struct BulkSkip {
     pub user: UserId,
     pub email: Option<EmailAddress>,
-    /// The error code the single action would have answered ("last_owner", "own_access", …).
-    pub code: String,
+    /// The error code the single action would have answered (`last_owner`, `own_access`, …).
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -1088,7 +1089,7 @@ mod tests {
     #[test]
     fn error_body_omits_empty_fields() {
         let body = ErrorBody {
-            code: "not_found".into(),
+            code: ErrorCode::NotFound,
             message: "No such page.".into(),
             fields: vec![],
         };

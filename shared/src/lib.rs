@@ -26,6 +26,7 @@
 //! - [`country`]: `CountryCode`, ISO 3166-1 alpha-2, with names and calling codes.
 //! - [`time`]: `Timestamp` (Unix milliseconds) and date formatting.
 //! - [`bounded`]: passwords, codes and tokens a client sends, read up to a length none reaches.
+//! - [`error_code`]: `ErrorCode`, the stable code of every error the API answers.
 //! - [`excerpt`]: what an error message quotes of a refused text (its start, never all of it).
 //! - [`api`]: the JSON bodies between the SPA and the server, and the one error shape.
 
@@ -36,6 +37,7 @@ pub mod bounded;
 pub mod bulk;
 pub mod country;
 pub mod email;
+pub mod error_code;
 pub mod excerpt;
 pub mod invitation;
 pub mod invite_list;

@@ -35,7 +35,7 @@ impl Answer {
     fn code(&self) -> Option<String> {
         serde_json::from_str::<roster_shared::api::ErrorBody>(&self.body)
             .ok()
-            .map(|error| error.code)
+            .map(|error| error.code.as_str().to_owned())
     }
 
     fn assert_misdirected(&self, what: &str) {

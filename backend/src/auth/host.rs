@@ -12,6 +12,7 @@
 //! `[::1]`), the loopback names with the port Roster listens on. A proxy in front must pass the
 //! public host on (`proxy_set_header Host $host;` in nginx); `X-Forwarded-Host` is never read.
 
+use roster_shared::api::ErrorCode;
 use std::net::{IpAddr, SocketAddr};
 
 use anyhow::Context as _;
@@ -128,7 +129,7 @@ pub(crate) async fn refuse_other_hosts(
         );
         return ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
-            "misdirected_request",
+            ErrorCode::MisdirectedRequest,
             "This server does not answer for the host name this request was sent to. \
              (Running Roster behind a proxy? It must pass the Host of the public URL, \
              ROSTER_PUBLIC_URL.)",

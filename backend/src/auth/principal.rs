@@ -7,6 +7,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
+use roster_shared::api::ErrorCode;
 use roster_shared::role::Role;
 use roster_shared::time::MINUTE_MS;
 
@@ -38,7 +39,7 @@ pub(crate) enum Principal {
 fn invalid_token() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
-        "invalid_token",
+        ErrorCode::InvalidToken,
         "The API token is not valid (unknown or revoked).",
     )
 }
@@ -102,7 +103,7 @@ impl Principal {
             Principal::Person(session) => Ok(session),
             Principal::Token(_) => Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "person_only",
+                ErrorCode::PersonOnly,
                 "This endpoint is for signed-in people, not API tokens.",
             )),
         }

@@ -12,6 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use roster_shared::api::ErrorCode;
 
 use crate::auth::host::Site;
 use crate::error::ApiError;
@@ -25,7 +26,7 @@ pub(crate) async fn refuse_cross_site(
     if !request.method().is_safe() && is_cross_site(&request, state.site()) {
         return ApiError::new(
             StatusCode::FORBIDDEN,
-            "cross_site_request",
+            ErrorCode::CrossSiteRequest,
             "Requests from other websites are not accepted.",
         )
         .into_response();

@@ -5,6 +5,7 @@
 //! derived from the session token (a keyed hash the page cannot compute, because the cookie
 //! is `HttpOnly`), so it needs no storage and dies with the session.
 
+use roster_shared::api::ErrorCode;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -45,7 +46,7 @@ impl CurrentSession {
 pub(crate) fn sign_in_required() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
-        "sign_in_required",
+        ErrorCode::SignInRequired,
         "Please sign in to continue.",
     )
 }
@@ -53,7 +54,7 @@ pub(crate) fn sign_in_required() -> ApiError {
 fn session_expired() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
-        "session_expired",
+        ErrorCode::SessionExpired,
         "Your session has ended. Please sign in again.",
     )
 }
@@ -81,7 +82,7 @@ impl FromRequestParts<AppState> for CurrentSession {
             if !constant_time_eq(sent.as_bytes(), csrf_token(token).as_bytes()) {
                 return Err(ApiError::new(
                     StatusCode::FORBIDDEN,
-                    "csrf_failed",
+                    ErrorCode::CsrfFailed,
                     "This request did not come from Roster's own pages. Reload the page and try again.",
                 ));
             }

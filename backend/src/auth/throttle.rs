@@ -13,6 +13,7 @@
 //! them lock the step for a quarter of an hour after the last one.
 
 use axum::http::StatusCode;
+use roster_shared::api::ErrorCode;
 use roster_shared::time::{MINUTE_MS, SECOND_MS, Timestamp};
 use sqlx::AnyPool;
 
@@ -158,7 +159,7 @@ fn too_many(counted: &str, wait_ms: i64) -> ApiError {
     let seconds = (wait_ms.max(1) + 999) / 1000;
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
+        ErrorCode::TooManyAttempts,
         format!(
             "Too many {counted}. Try again in {}.",
             describe_wait(seconds)
@@ -215,7 +216,7 @@ pub(crate) async fn take_second_step_attempt(
     let seconds = ((last + SECOND_STEP_LOCK_MS - now.millis()).max(1) + 999) / 1000;
     Err(ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
+        ErrorCode::TooManyAttempts,
         format!(
             "Too many wrong codes for this account. Signing in is paused; try again in {}.",
             describe_wait(seconds)

@@ -1,6 +1,7 @@
 //! Live events: the Server-Sent Events stream of a signed-in browser, and the endpoint through
 //! which the messaging side reports inbound messages.
 
+use roster_shared::api::ErrorCode;
 use std::collections::HashSet;
 use std::convert::Infallible;
 use std::time::Duration;
@@ -111,7 +112,7 @@ pub(crate) async fn stream(
     let slot = state.streams().take(Some(session.user())).ok_or_else(|| {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_streams",
+            ErrorCode::TooManyStreams,
             "Too many live connections are open (browser tabs and devices). Close some, then reload this page.",
         )
     })?;
@@ -190,7 +191,7 @@ pub(crate) async fn inbound_message(
     if role.is_none_or(|r| r < Role::Basic) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "read_only",
+            ErrorCode::ReadOnly,
             "Reporting access is read-only; reporting messages needs Basic or above.",
         ));
     }
@@ -206,7 +207,7 @@ pub(crate) async fn inbound_message(
     if let Some(problem) = problem {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!("from: {problem}"),
         )
         .with_fields(vec![roster_shared::api::FieldError {

@@ -6,6 +6,7 @@
 //! without SMTP by mistake must not let the internet read its invitation links, and neither a
 //! proxy on this machine nor an `X-Forwarded-For` a client wrote can make a request local.
 
+use roster_shared::api::ErrorCode;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -91,7 +92,7 @@ impl FromRequestParts<AppState> for DevMailboxAccess {
         if !loopback_peer || relayed {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "dev_mailbox_local_only",
+                ErrorCode::DevMailboxLocalOnly,
                 "The development mailbox can only be read on the machine that runs Roster, not through a proxy.",
             ));
         }

@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use roster_shared::api::ErrorCode;
 use roster_shared::api::{
     ChangePasswordRequest, Device, FieldError, LiveEvent, PasswordConfirmation, RecoveryCodes,
     SessionInfo, TotpCodeRequest, TotpEnrolment, UpdateNameRequest,
@@ -24,7 +25,7 @@ use crate::state::AppState;
 fn wrong_password(field: &str) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "wrong_password",
+        ErrorCode::WrongPassword,
         "Your current password is not right.",
     )
     .with_fields(vec![FieldError {
@@ -95,7 +96,7 @@ pub(crate) async fn change_password(
     NewPassword::parse_for(request.new_password.expose(), &user.email).map_err(|error| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!("new_password: {error}"),
         )
         .with_fields(vec![FieldError {
@@ -177,7 +178,7 @@ pub(crate) async fn sign_out_device(
     if id == current.session_id {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "current_device",
+            ErrorCode::CurrentDevice,
             "This is the device you are using. Use Sign out instead.",
         ));
     }
@@ -228,7 +229,7 @@ pub(crate) async fn start_totp(
     if user.totp_secret.is_some() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "totp_enabled",
+            ErrorCode::TotpEnabled,
             "Two-factor authentication is already on. Turn it off first to use a new app.",
         ));
     }
@@ -263,14 +264,14 @@ pub(crate) async fn confirm_totp(
     let Some(pending) = user.totp_pending_secret.as_deref() else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "no_enrolment",
+            ErrorCode::NoEnrolment,
             "Start setting up two-factor authentication first.",
         ));
     };
     let step = totp::verify(pending, &request.code, clock::now(), None).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_code",
+            ErrorCode::InvalidCode,
             "That code is not right. Check that your device's clock is correct and use the newest code.",
         )
         .with_fields(vec![FieldError {

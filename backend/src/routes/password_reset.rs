@@ -15,6 +15,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use roster_shared::api::ErrorCode;
 use roster_shared::api::{
     FieldError, LiveEvent, PasswordResetCompletion, PasswordResetDone, PasswordResetRequest,
     PasswordResetRequested, PasswordResetTokenRequest, PasswordResetView,
@@ -123,7 +124,7 @@ async fn open_reset(state: &AppState, token: &str, now: Timestamp) -> Result<Res
     if reset.expires_at <= now.millis() {
         return Err(ApiError::new(
             StatusCode::GONE,
-            "link_expired",
+            ErrorCode::LinkExpired,
             format!(
                 "This link expired at {}. Ask for a new one.",
                 Timestamp::from_millis(reset.expires_at).format_date_time()
@@ -179,7 +180,7 @@ pub(crate) async fn complete_password_reset(
     NewPassword::parse_for(request.password.expose(), &reset.email).map_err(|error| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!("password: {error}"),
         )
         .with_fields(vec![FieldError {

@@ -6,6 +6,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use roster_shared::api::ErrorCode;
 use roster_shared::api::{FieldError, MyProfile, NotificationPreferences, ProfileUpdate};
 use roster_shared::country::CountryCode;
 use roster_shared::email::EmailAddress;
@@ -118,7 +119,7 @@ pub(crate) async fn update(
             .join("; ");
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
+            ErrorCode::InvalidBody,
             sentence(&message),
         )
         .with_fields(fields));
@@ -217,7 +218,7 @@ pub(crate) async fn confirm_email(
     if change.expires_at <= now.millis() {
         return Err(ApiError::new(
             StatusCode::GONE,
-            "link_expired",
+            ErrorCode::LinkExpired,
             format!(
                 "This link expired on {}. Change your address again to get a new one.",
                 Timestamp::from_millis(change.expires_at).format_date_time()
@@ -232,7 +233,7 @@ pub(crate) async fn confirm_email(
     {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "email_unavailable",
+            ErrorCode::EmailUnavailable,
             "This address cannot be used for your Roster account. Your address stays as it was.",
         ));
     }

@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use roster_shared::access::UserId;
+use roster_shared::api::ErrorCode;
 use roster_shared::api::{
     CurrentUser, SessionInfo, SignInOutcome, SignInRequest, TotpSignInRequest,
 };
@@ -29,7 +30,7 @@ const CHALLENGE_ATTEMPTS: i64 = 5;
 fn invalid_credentials() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
+        ErrorCode::InvalidCredentials,
         "The email address or password is not right.",
     )
 }
@@ -108,7 +109,7 @@ pub(crate) async fn sign_in_totp(
     let expired = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "challenge_expired",
+            ErrorCode::ChallengeExpired,
             "This sign-in took too long or had too many wrong codes. Please sign in again.",
         )
     };
@@ -144,7 +145,7 @@ pub(crate) async fn sign_in_totp(
         }
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "invalid_code",
+            ErrorCode::InvalidCode,
             "That code is not right. Use the current code from your authenticator app, or a recovery code.",
         ));
     }

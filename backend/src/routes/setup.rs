@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use roster_shared::api::ErrorCode;
 use roster_shared::api::{SetupRequest, SetupStatus};
 use roster_shared::password::NewPassword;
 use roster_shared::role::Role;
@@ -54,7 +55,7 @@ pub(crate) async fn run(
     let already = || {
         ApiError::new(
             StatusCode::CONFLICT,
-            "already_set_up",
+            ErrorCode::AlreadySetUp,
             "Roster is already set up. Sign in instead.",
         )
     };
@@ -65,7 +66,7 @@ pub(crate) async fn run(
     let plan = state.plans().get(&request.plan).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
+            ErrorCode::InvalidBody,
             "plan: choose one of the plans offered",
         )
         .with_fields(vec![roster_shared::api::FieldError {
@@ -76,7 +77,7 @@ pub(crate) async fn run(
     NewPassword::parse_for(request.password.expose(), request.email.as_str()).map_err(|error| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!("password: {error}"),
         )
         .with_fields(vec![roster_shared::api::FieldError {
@@ -94,7 +95,7 @@ pub(crate) async fn run(
     if !db::identity::use_setup_token(&mut tx, &token::hash(&request.token)).await? {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "invalid_setup_link",
+            ErrorCode::InvalidSetupLink,
             "This setup link is not valid. Use the link the server printed when it started.",
         ));
     }

@@ -23,6 +23,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use roster_shared::api::ErrorCode;
+
 use crate::auth::principal::Principal;
 use crate::auth::session::ClientInfo;
 use crate::error::ApiError;
@@ -115,11 +117,14 @@ impl From<ApiError> for ScimError {
     fn from(error: ApiError) -> Self {
         let (status, code, message) = error.parts();
         let scim_type = match code {
-            "invalid_body" | "no_valid_address" | "account_rule" => Some("invalidValue"),
-            "invalid_json" => Some("invalidSyntax"),
-            "own_access" | "last_owner" | "target_outranks" | "above_own_role" => {
-                Some("mutability")
+            ErrorCode::InvalidBody | ErrorCode::NoValidAddress | ErrorCode::AccountRule => {
+                Some("invalidValue")
             }
+            ErrorCode::InvalidJson => Some("invalidSyntax"),
+            ErrorCode::OwnAccess
+            | ErrorCode::LastOwner
+            | ErrorCode::TargetOutranks
+            | ErrorCode::AboveOwnRole => Some("mutability"),
             _ => None,
         };
         ScimError::new(status, scim_type, message)

@@ -256,7 +256,7 @@ async fn invite_default(
     .await
     .map_err(|error| {
         let (status, code, message) = error.parts();
-        if code == "not_enough_seats" {
+        if code == roster_shared::api::ErrorCode::NotEnoughSeats {
             ScimError::new(status, None, message.to_owned())
         } else {
             ScimError::from(error)

@@ -12,6 +12,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use roster_shared::api::ErrorCode;
 use roster_shared::api::{
     AcceptInvitationRequest, FieldError, InvitationView, OfferedAccess, SignInOutcome,
 };
@@ -60,7 +61,7 @@ async fn by_token(state: &AppState, token: &str) -> Result<(InvitationRow, LinkO
 fn emailed_link_required(invitation: &InvitationRow) -> ApiError {
     ApiError::new(
         StatusCode::FORBIDDEN,
-        "emailed_link_required",
+        ErrorCode::EmailedLinkRequired,
         format!(
             "This link was passed on to you, so it cannot set up a new Roster account for {}. Open the invitation emailed to that address to create your profile.",
             invitation.email
@@ -116,7 +117,7 @@ fn acceptable(invitation: &InvitationRow, now: Timestamp) -> Result<(), ApiError
         .map_err(|error| match error {
             InvitationError::Expired { .. } => ApiError::new(
                 StatusCode::GONE,
-                "invitation_expired",
+                ErrorCode::InvitationExpired,
                 sentence(&error.to_string()),
             ),
             InvitationError::AlreadyAccepted => not_valid(),
@@ -157,7 +158,7 @@ pub(crate) async fn inspect(state: &AppState, token: &str) -> Result<InvitationV
 fn field(field: &str, message: String) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_body",
+        ErrorCode::InvalidBody,
         format!("{field}: {message}"),
     )
     .with_fields(vec![FieldError {
@@ -191,7 +192,7 @@ pub(crate) async fn accept(
             None => {
                 return Err(ApiError::new(
                     StatusCode::UNAUTHORIZED,
-                    "sign_in_to_accept",
+                    ErrorCode::SignInToAccept,
                     format!(
                         "{} already has a Roster account. Sign in with it to accept this invitation.",
                         invitation.email
@@ -201,7 +202,7 @@ pub(crate) async fn accept(
             Some((current, _)) if current.user() != user.id => {
                 return Err(ApiError::new(
                     StatusCode::FORBIDDEN,
-                    "wrong_account",
+                    ErrorCode::WrongAccount,
                     format!(
                         "This invitation is for {}. Sign out, then sign in with that address to accept it.",
                         invitation.email
@@ -362,7 +363,7 @@ async fn record_acceptance(
         if !created {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "sign_in_to_accept",
+                ErrorCode::SignInToAccept,
                 format!(
                     "{} already has a Roster account. Sign in with it to accept this invitation.",
                     invitation.email

@@ -1,5 +1,6 @@
 //! The account switcher's tree, and sub-account management.
 
+use roster_shared::api::ErrorCode;
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
@@ -63,7 +64,7 @@ fn summary(
 fn tree_error(error: TreeError) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "account_rule",
+        ErrorCode::AccountRule,
         sentence(&error.to_string()),
     )
 }
@@ -91,12 +92,11 @@ async fn check_name_free(
         Some(existing) => {
             let message = existing.taken_under(&parent.name);
             Err(
-                ApiError::new(StatusCode::CONFLICT, "name_taken", message.clone()).with_fields(
-                    vec![roster_shared::api::FieldError {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::NameTaken, message.clone())
+                    .with_fields(vec![roster_shared::api::FieldError {
                         field: "name".to_owned(),
                         message,
-                    }],
-                ),
+                    }]),
             )
         }
     }
@@ -218,7 +218,7 @@ pub(crate) async fn restore(
         .map_err(|e| match e {
             TreeError::ParentArchived => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "account_rule",
+                ErrorCode::AccountRule,
                 format!(
                     "{} is archived: restore it first.",
                     ctx.org

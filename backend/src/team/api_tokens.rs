@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use roster_shared::access;
 use roster_shared::account::AccountId;
+use roster_shared::api::ErrorCode;
 use roster_shared::api::{ApiTokenInfo, CreateApiTokenRequest, CreatedApiToken};
 use roster_shared::name::TokenName;
 use roster_shared::time::Timestamp;
@@ -129,7 +130,7 @@ pub(crate) async fn revoke(
     {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "not_an_admin",
+            ErrorCode::NotAnAdmin,
             "Only Admins and Owners of its account can revoke this token.",
         ));
     }

@@ -12,6 +12,7 @@
 //! maintenance on any replica then marks it interrupted. Work is never resumed without the
 //! person who asked for it: what was done stays done, and the rest can be selected again.
 
+use roster_shared::api::ErrorCode;
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -69,14 +70,14 @@ pub(crate) async fn start(
             if ids.is_empty() {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "nothing_selected",
+                    ErrorCode::NothingSelected,
                     "No one matches this search and these filters any more.",
                 ));
             }
             if ids.len() > MOST_PEOPLE {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "selection_too_large",
+                    ErrorCode::SelectionTooLarge,
                     format!(
                         "More than {MOST_PEOPLE} people match; narrow the search or filters and act on them in parts."
                     ),
@@ -250,7 +251,7 @@ async fn skip(state: &AppState, ctx: &Context, user: i64, error: &ApiError) -> B
     BulkSkip {
         user: UserId(user),
         email,
-        code: code.to_owned(),
+        code,
         message: message.to_owned(),
     }
 }

@@ -4,6 +4,7 @@
 //! An account the actor cannot see answers exactly like one that does not exist (404), so ids
 //! from other organisations reveal nothing.
 
+use roster_shared::api::ErrorCode;
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
@@ -264,12 +265,12 @@ impl Context {
 pub(crate) fn forbidden(error: AccessError) -> ApiError {
     let code = match error {
         AccessError::NoAccess => return no_such_account(),
-        AccessError::NotAnAdmin => "not_an_admin",
-        AccessError::AboveOwnRole { .. } => "above_own_role",
-        AccessError::OwnAccess => "own_access",
-        AccessError::TargetOutranks { .. } => "target_outranks",
-        AccessError::LastOwner => "last_owner",
-        AccessError::InvitationBeyondReach => "invitation_beyond_scope",
+        AccessError::NotAnAdmin => ErrorCode::NotAnAdmin,
+        AccessError::AboveOwnRole { .. } => ErrorCode::AboveOwnRole,
+        AccessError::OwnAccess => ErrorCode::OwnAccess,
+        AccessError::TargetOutranks { .. } => ErrorCode::TargetOutranks,
+        AccessError::LastOwner => ErrorCode::LastOwner,
+        AccessError::InvitationBeyondReach => ErrorCode::InvitationBeyondScope,
     };
     ApiError::new(StatusCode::FORBIDDEN, code, sentence(&error.to_string()))
 }

@@ -1,6 +1,7 @@
 //! CSV import (a file of `email,role,account` rows, previewed with per-row problems, then sent
 //! as one batch) and CSV export of the Users list.
 
+use roster_shared::api::ErrorCode;
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::StatusCode;
@@ -151,7 +152,7 @@ pub(crate) fn read_lines(csv: &str) -> Result<Vec<CsvLine>, ApiError> {
         let record = record.map_err(|e| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_csv",
+                ErrorCode::InvalidCsv,
                 format!("Line {number} cannot be read as CSV: {e}."),
             )
         })?;
@@ -172,7 +173,7 @@ pub(crate) fn read_lines(csv: &str) -> Result<Vec<CsvLine>, ApiError> {
         if lines.len() > MOST_ROWS {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_csv",
+                ErrorCode::InvalidCsv,
                 "The file has more than 10,000 rows; split it.",
             ));
         }
@@ -271,7 +272,7 @@ pub(crate) async fn bulk(
     if !fields.is_empty() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_rows",
+            ErrorCode::InvalidRows,
             format!(
                 "{} row(s) cannot be sent; nothing was sent. Fix them and try again.",
                 fields.len()
@@ -282,14 +283,14 @@ pub(crate) async fn bulk(
     if by_person.is_empty() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "no_valid_address",
+            ErrorCode::NoValidAddress,
             "There is no row to send.",
         ));
     }
     if by_person.len() > MAX_INVITATION_SIZE {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "too_many",
+            ErrorCode::TooMany,
             format!(
                 "{} people: one batch can invite at most {MAX_INVITATION_SIZE}; split the file.",
                 by_person.len()

@@ -10,6 +10,7 @@
 //! Seats are counted after the organisation is locked, so two admins inviting for the last seat
 //! at once cannot both succeed: either everything in a request happens or nothing does.
 
+use roster_shared::api::ErrorCode;
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
@@ -36,7 +37,7 @@ fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     let message = message.into();
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_body",
+        ErrorCode::InvalidBody,
         sentence(&message),
     )
     .with_fields(vec![FieldError {
@@ -124,7 +125,7 @@ pub(crate) fn included_seats(state: &AppState, root: &db::accounts::AccountRow) 
 pub(crate) fn not_enough_seats(error: roster_shared::seats::SeatError) -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
-        "not_enough_seats",
+        ErrorCode::NotEnoughSeats,
         sentence(&error.to_string()),
     )
 }
@@ -161,7 +162,7 @@ pub(crate) async fn invite(
     if list.addresses.is_empty() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "no_valid_address",
+            ErrorCode::NoValidAddress,
             match not_invited.first() {
                 Some(first) => format!(
                     "No address can be invited: {} — {}",

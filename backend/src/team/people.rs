@@ -1,5 +1,6 @@
 //! The Users list, one person, editing and removing their access, and re-inviting.
 
+use roster_shared::api::ErrorCode;
 use std::collections::{BTreeMap, HashMap};
 
 use axum::http::StatusCode;
@@ -452,7 +453,7 @@ async fn update_access_with(
     {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "access_inherited",
+            ErrorCode::AccessInherited,
             format!(
                 "Their access here comes from their {} role on {}: change it on the Users list of {}.",
                 above.role.label(),
@@ -702,7 +703,7 @@ async fn open_invitation(
         _ => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "not_invited",
+                ErrorCode::NotInvited,
                 "This person has already accepted; there is no invitation to act on.",
             ));
         }
@@ -826,7 +827,7 @@ pub(crate) async fn link(
     if row.status() == PersonStatus::Expired {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "invitation_expired",
+            ErrorCode::InvitationExpired,
             "This invitation has expired. Re-invite the person to get a new link.",
         ));
     }

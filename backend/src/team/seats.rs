@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use rand::RngCore as _;
 use roster_shared::access;
 use roster_shared::account::AccountId;
+use roster_shared::api::ErrorCode;
 use roster_shared::api::{
     PlanInfo, SeatChangeKind, SeatLedgerEntry, SeatOverview, SeatPurchaseRequest,
     SeatRemovalRequest,
@@ -35,7 +36,7 @@ fn plan<'a>(state: &'a AppState, ctx: &Context) -> Result<&'a Plan, ApiError> {
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::CONFLICT,
-                "unknown_plan",
+                ErrorCode::UnknownPlan,
                 "This account's plan is not offered any more; ask the operator to restore it in the plans file.",
             )
         })
@@ -52,7 +53,7 @@ fn require_manager(ctx: &Context) -> Result<(), ApiError> {
     } else {
         Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "not_a_seat_manager",
+            ErrorCode::NotASeatManager,
             format!(
                 "Only Owners and Admins of {} can buy or remove seats.",
                 ctx.org.name(ctx.root())
@@ -128,14 +129,14 @@ fn billing_error(error: BillingError) -> ApiError {
     match error {
         BillingError::Declined(reason) => ApiError::new(
             StatusCode::PAYMENT_REQUIRED,
-            "payment_declined",
+            ErrorCode::PaymentDeclined,
             sentence(&reason),
         ),
         BillingError::Unavailable(reason) => {
             tracing::error!(%reason, "billing failed");
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "billing_unavailable",
+                ErrorCode::BillingUnavailable,
                 "Billing is not available right now. Nothing was changed; please try again later.",
             )
         }
@@ -154,7 +155,7 @@ pub(crate) async fn purchase(
     if quote.total.minor != request.expected_total_minor {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "price_changed",
+            ErrorCode::PriceChanged,
             format!(
                 "The price is now {} for {}. Check it and confirm again.",
                 quote.total,
@@ -241,7 +242,7 @@ pub(crate) async fn remove(
         .map_err(|e| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "too_many_seats",
+                ErrorCode::TooManySeats,
                 sentence(&e.to_string()),
             )
         })?;

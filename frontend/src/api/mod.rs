@@ -17,10 +17,10 @@ use roster_shared::account::AccountId;
 use roster_shared::api::{
     AcceptInvitationRequest, AccessChanges, AccessUpdate, AccountNameRequest, AccountSummary,
     AuditPage, BulkOperation, BulkRequest, ChangePasswordRequest, DevMail, DevMailSummary, Device,
-    ErrorBody, FieldError, Health, InvitationInfo, InvitationLink, InvitationTokenRequest,
-    InvitationView, InviteOptions, InviteRequest, InviteResult, LastAccountRequest,
-    PasswordConfirmation, PeoplePage, PeopleQuery, PeopleSort, PersonDetail, RecoveryCodes,
-    SessionInfo, SetupRequest, SetupStatus, SignInOutcome, SignInRequest, SortOrder,
+    ErrorBody, ErrorCode, FieldError, Health, InvitationInfo, InvitationLink,
+    InvitationTokenRequest, InvitationView, InviteOptions, InviteRequest, InviteResult,
+    LastAccountRequest, PasswordConfirmation, PeoplePage, PeopleQuery, PeopleSort, PersonDetail,
+    RecoveryCodes, SessionInfo, SetupRequest, SetupStatus, SignInOutcome, SignInRequest, SortOrder,
     TestMailQueued, TotpCodeRequest, TotpEnrolment, TotpSignInRequest, UpdateNameRequest,
 };
 use serde::Serialize;
@@ -79,9 +79,9 @@ impl ApiError {
     }
 
     /// The stable error code, when the server gave one.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            ApiError::Server { body, .. } => Some(&body.code),
+            ApiError::Server { body, .. } => Some(body.code),
             _ => None,
         }
     }
@@ -133,7 +133,10 @@ fn error_from(status: u16, text: &str) -> ApiError {
     match serde_json::from_str::<ErrorBody>(text) {
         Ok(body) => {
             if status == 401
-                && matches!(body.code.as_str(), "sign_in_required" | "session_expired")
+                && matches!(
+                    body.code,
+                    ErrorCode::SignInRequired | ErrorCode::SessionExpired
+                )
                 && let Some(handler) = SIGNED_OUT.with(|h| h.borrow().clone())
             {
                 handler();

@@ -36,7 +36,7 @@ mod tests {
         ApiError::Server {
             status,
             body: ErrorBody {
-                code: "x".into(),
+                code: roster_shared::api::ErrorCode::Internal,
                 message: "x".into(),
                 fields: Vec::new(),
             },

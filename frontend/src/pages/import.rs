@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use roster_shared::access::UserId;
 use roster_shared::account::AccountId;
+use roster_shared::api::ErrorCode;
 use roster_shared::api::{
     BulkInviteRequest, BulkInviteRow, CsvImportRequest, GrantableAccount, ImportPreview, ImportRow,
     InviteOptions, InviteResult,
@@ -499,7 +500,7 @@ fn Importer(
                         </div>
                     })}
                     {move || failure.get().map(|error| {
-                        let seats_short = error.code() == Some("not_enough_seats");
+                        let seats_short = error.code() == Some(ErrorCode::NotEnoughSeats);
                         view! {
                             <div class="alert error" role="alert" data-test="import-error">
                                 <p>{error.message()}</p>

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use roster_shared::access::UserId;
 use roster_shared::account::AccountId;
+use roster_shared::api::ErrorCode;
 use roster_shared::api::{
     GrantableAccount, InviteGrant, InviteOptions, InviteRequest, InviteResult,
 };
@@ -425,7 +426,7 @@ fn InviteForm(
                 </div>
                 {move || seat_problem().map(|(free, missing)| {
                     // Sent anyway and refused for seats: the same one message, now as the error.
-                    let refused = failure.get().is_some_and(|e| e.code() == Some("not_enough_seats"));
+                    let refused = failure.get().is_some_and(|e| e.code() == Some(ErrorCode::NotEnoughSeats));
                     view! {
                     <div class=if refused { "alert error" } else { "alert warn" }
                         role=if refused { "alert" } else { "status" } data-test="seat-warning">
@@ -446,7 +447,7 @@ fn InviteForm(
                 })}
                 {move || current_problem().map(|m| view! { <div class="alert error" role="alert" data-test="invite-problem">{m}</div> })}
                 {move || failure.get().and_then(|error| {
-                    let seats_short = error.code() == Some("not_enough_seats");
+                    let seats_short = error.code() == Some(ErrorCode::NotEnoughSeats);
                     // The seat warning above already says it, with its own Buy more: one message.
                     if seats_short && seat_problem().is_some() {
                         return None;

@@ -13,6 +13,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use roster_shared::account::AccountId;
+use roster_shared::api::ErrorCode;
 use roster_shared::api::{
     SeatChangeKind, SeatLedgerEntry, SeatOverview, SeatPurchaseRequest, SeatRemovalRequest,
 };
@@ -133,7 +134,7 @@ pub fn SeatsPage() -> impl IntoView {
                 Some(Err(error)) => {
                     // Refused (not an Admin here): trying again would not help.
                     let refused = matches!(error, ApiError::Server { status: 403 | 404, .. });
-                    let message = if error.code() == Some("not_an_admin") {
+                    let message = if error.code() == Some(ErrorCode::NotAnAdmin) {
                         // Seats are part of managing people, which this person does not do here.
                         "Only Owners and Admins see the seats of this account, as they manage its people. Ask one of them if someone needs a seat.".to_owned()
                     } else {
@@ -402,7 +403,7 @@ fn BuySeats(
                         ),
                     ));
                 }
-                Err(failure) if failure.code() == Some("price_changed") => {
+                Err(failure) if failure.code() == Some(ErrorCode::PriceChanged) => {
                     // Show the new price in place; the person confirms again (or not).
                     dialog_error.set(Some(failure.message()));
                     if let Ok(fresh) = api::seat_quote(account, seen.quantity).await {
@@ -528,7 +529,7 @@ fn RemoveSeats(
                 }
                 // About the quantity (the floor moved meanwhile): said at the field.
                 Err(failure)
-                    if failure.code() == Some("too_many_seats")
+                    if failure.code() == Some(ErrorCode::TooManySeats)
                         || failure.field("quantity").is_some() =>
                 {
                     open.set(false);

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use roster_shared::api::ErrorCode;
 use roster_shared::api::{SignInOutcome, SignInRequest, TotpSignInRequest};
 use roster_shared::redirect::LocalPath;
 
@@ -100,7 +101,7 @@ pub fn SignInPage() -> impl IntoView {
             match api::sign_in_totp(&request).await {
                 Ok(outcome) => finish(outcome),
                 Err(error) => {
-                    if error.code() == Some("challenge_expired") {
+                    if error.code() == Some(ErrorCode::ChallengeExpired) {
                         challenge.set(None);
                         password.value.set(String::new());
                     }
