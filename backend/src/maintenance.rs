@@ -1,6 +1,7 @@
 //! Periodic clean-up every replica runs (each statement is idempotent, so replicas running it
 //! at the same time do no harm).
 
+use roster_shared::audit::AuditAction;
 use roster_shared::time::{DAY_MS, Timestamp};
 
 use crate::clock;
@@ -56,7 +57,7 @@ pub(crate) async fn log_expired_invitations(
                 root_id,
                 account: None,
                 actor: None,
-                action: "invitation.expired",
+                action: AuditAction::InvitationExpired,
                 summary: &format!("The invitation of {email} expired unaccepted"),
                 ip: None,
                 now,

@@ -2,6 +2,7 @@
 //! organisations (`roster account create`) and fill an empty database with a demo
 //! (`roster demo`).
 
+use roster_shared::audit::AuditAction;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
@@ -110,7 +111,7 @@ pub async fn create_organisation(
             root_id: account,
             account: Some((account, name.as_str())),
             actor: None,
-            action: "organisation.created",
+            action: AuditAction::OrganisationCreated,
             summary: &format!(
                 "The operator created {name} on the {plan} plan and invited {owner} as Owner"
             ),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::UserId;
 use crate::account::AccountId;
+use crate::audit::AuditAction;
 use crate::country::CountryCode;
 use crate::email::EmailAddress;
 pub use crate::error_code::ErrorCode;
@@ -783,7 +784,7 @@ pub struct AuditEntry {
     /// Who did it (name and address), or `None` for Roster itself (an invitation expiring).
     pub actor: Option<String>,
     /// Stable code: `invitation.sent`, `access.changed`, …
-    pub action: String,
+    pub action: AuditAction,
     /// What happened, in words.
     pub summary: String,
     pub account: Option<String>,

@@ -2,131 +2,83 @@
 //! answers with one, the web app decides by it, and tests name it: one list, so a code cannot
 //! be misspelt on either side.
 
-use serde::{Deserialize, Serialize};
+use crate::text_enum::text_enum;
 
-macro_rules! error_codes {
-    ($( $(#[$doc:meta])* $variant:ident = $text:literal, )*) => {
-        /// Why a request was refused, for programs (the message is for people).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum ErrorCode {
-            $( $(#[$doc])* $variant, )*
-        }
-
-        impl ErrorCode {
-            /// Every code, in the order written here.
-            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
-
-            /// The code as it is on the wire.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(ErrorCode::$variant => $text,)*
-                }
-            }
-
-            /// The code written `text`, if there is one (stored codes are read with this).
-            pub fn parse(text: &str) -> Option<ErrorCode> {
-                match text {
-                    $($text => Some(ErrorCode::$variant),)*
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-error_codes! {
-    // ---- the request itself
-    /// The body is not JSON.
-    InvalidJson = "invalid_json",
-    /// The body is JSON, but a field is missing or breaks its rule (`fields` says which).
-    InvalidBody = "invalid_body",
-    /// The query string breaks a rule.
-    InvalidQuery = "invalid_query",
-    UnsupportedMediaType = "unsupported_media_type",
-    PayloadTooLarge = "payload_too_large",
-    MethodNotAllowed = "method_not_allowed",
-    /// The request named a host this server does not serve.
-    MisdirectedRequest = "misdirected_request",
-    /// The request took longer than the server allows.
-    Timeout = "timeout",
-    NotFound = "not_found",
-    /// Something failed on the server; the cause is in its log.
-    Internal = "internal",
-    // ---- who is asking
-    SignInRequired = "sign_in_required",
-    SessionExpired = "session_expired",
-    CsrfFailed = "csrf_failed",
-    CrossSiteRequest = "cross_site_request",
-    InvalidCredentials = "invalid_credentials",
-    WrongPassword = "wrong_password",
-    InvalidCode = "invalid_code",
-    ChallengeExpired = "challenge_expired",
-    TooManyAttempts = "too_many_attempts",
-    Throttled = "throttled",
-    TooManyStreams = "too_many_streams",
-    /// An API token cannot do this; only a person can.
-    PersonOnly = "person_only",
-    NoEnrolment = "no_enrolment",
-    TotpEnabled = "totp_enabled",
-    CurrentDevice = "current_device",
-    DevMailboxLocalOnly = "dev_mailbox_local_only",
-    // ---- access
-    NotAnAdmin = "not_an_admin",
-    AboveOwnRole = "above_own_role",
-    OwnAccess = "own_access",
-    TargetOutranks = "target_outranks",
-    LastOwner = "last_owner",
-    InvitationBeyondScope = "invitation_beyond_scope",
-    AccessInherited = "access_inherited",
-    ReadOnly = "read_only",
-    NotASeatManager = "not_a_seat_manager",
-    WrongAccount = "wrong_account",
-    // ---- accounts, people and invitations
-    AccountRule = "account_rule",
-    NameTaken = "name_taken",
-    NoValidAddress = "no_valid_address",
-    NotEnoughSeats = "not_enough_seats",
-    NotInvited = "not_invited",
-    InvitationExpired = "invitation_expired",
-    SignInToAccept = "sign_in_to_accept",
-    EmailedLinkRequired = "emailed_link_required",
-    InvalidToken = "invalid_token",
-    LinkExpired = "link_expired",
-    EmailUnavailable = "email_unavailable",
-    InvalidCsv = "invalid_csv",
-    InvalidRows = "invalid_rows",
-    NothingSelected = "nothing_selected",
-    SelectionTooLarge = "selection_too_large",
-    TooMany = "too_many",
-    // ---- seats and billing
-    TooManySeats = "too_many_seats",
-    PriceChanged = "price_changed",
-    PaymentDeclined = "payment_declined",
-    BillingUnavailable = "billing_unavailable",
-    // ---- first run
-    AlreadySetUp = "already_set_up",
-    InvalidSetupLink = "invalid_setup_link",
-    UnknownPlan = "unknown_plan",
-}
-
-impl std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Tests and clients compare codes with the text they document.
-impl PartialEq<str> for ErrorCode {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for ErrorCode {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+text_enum! {
+    /// Why a request was refused, for programs (the message is for people).
+    pub enum ErrorCode ("an error code") {
+        // ---- the request itself
+        /// The body is not JSON.
+        InvalidJson = "invalid_json",
+        /// The body is JSON, but a field is missing or breaks its rule (`fields` says which).
+        InvalidBody = "invalid_body",
+        /// The query string breaks a rule.
+        InvalidQuery = "invalid_query",
+        UnsupportedMediaType = "unsupported_media_type",
+        PayloadTooLarge = "payload_too_large",
+        MethodNotAllowed = "method_not_allowed",
+        /// The request named a host this server does not serve.
+        MisdirectedRequest = "misdirected_request",
+        /// The request took longer than the server allows.
+        Timeout = "timeout",
+        NotFound = "not_found",
+        /// Something failed on the server; the cause is in its log.
+        Internal = "internal",
+        // ---- who is asking
+        SignInRequired = "sign_in_required",
+        SessionExpired = "session_expired",
+        CsrfFailed = "csrf_failed",
+        CrossSiteRequest = "cross_site_request",
+        InvalidCredentials = "invalid_credentials",
+        WrongPassword = "wrong_password",
+        InvalidCode = "invalid_code",
+        ChallengeExpired = "challenge_expired",
+        TooManyAttempts = "too_many_attempts",
+        Throttled = "throttled",
+        TooManyStreams = "too_many_streams",
+        /// An API token cannot do this; only a person can.
+        PersonOnly = "person_only",
+        NoEnrolment = "no_enrolment",
+        TotpEnabled = "totp_enabled",
+        CurrentDevice = "current_device",
+        DevMailboxLocalOnly = "dev_mailbox_local_only",
+        // ---- access
+        NotAnAdmin = "not_an_admin",
+        AboveOwnRole = "above_own_role",
+        OwnAccess = "own_access",
+        TargetOutranks = "target_outranks",
+        LastOwner = "last_owner",
+        InvitationBeyondScope = "invitation_beyond_scope",
+        AccessInherited = "access_inherited",
+        ReadOnly = "read_only",
+        NotASeatManager = "not_a_seat_manager",
+        WrongAccount = "wrong_account",
+        // ---- accounts, people and invitations
+        AccountRule = "account_rule",
+        NameTaken = "name_taken",
+        NoValidAddress = "no_valid_address",
+        NotEnoughSeats = "not_enough_seats",
+        NotInvited = "not_invited",
+        InvitationExpired = "invitation_expired",
+        SignInToAccept = "sign_in_to_accept",
+        EmailedLinkRequired = "emailed_link_required",
+        InvalidToken = "invalid_token",
+        LinkExpired = "link_expired",
+        EmailUnavailable = "email_unavailable",
+        InvalidCsv = "invalid_csv",
+        InvalidRows = "invalid_rows",
+        NothingSelected = "nothing_selected",
+        SelectionTooLarge = "selection_too_large",
+        TooMany = "too_many",
+        // ---- seats and billing
+        TooManySeats = "too_many_seats",
+        PriceChanged = "price_changed",
+        PaymentDeclined = "payment_declined",
+        BillingUnavailable = "billing_unavailable",
+        // ---- first run
+        AlreadySetUp = "already_set_up",
+        InvalidSetupLink = "invalid_setup_link",
+        UnknownPlan = "unknown_plan",
     }
 }
 

@@ -28,11 +28,15 @@
 //! - [`bounded`]: passwords, codes and tokens a client sends, read up to a length none reaches.
 //! - [`error_code`]: `ErrorCode`, the stable code of every error the API answers.
 //! - [`excerpt`]: what an error message quotes of a refused text (its start, never all of it).
+//! - [`audit`]: `AuditAction`, what an audit log entry records.
 //! - [`api`]: the JSON bodies between the SPA and the server, and the one error shape.
+
+mod text_enum;
 
 pub mod access;
 pub mod account;
 pub mod api;
+pub mod audit;
 pub mod bounded;
 pub mod bulk;
 pub mod country;

@@ -11,6 +11,7 @@ engines!(
     internal_failures_never_show_their_cause,
     every_operation_takes_exactly_the_credentials_it_documents,
     every_string_a_client_sends_has_a_limit,
+    a_stored_value_roster_does_not_know_is_an_error_not_a_default,
 );
 
 /// Longer than any string field Roster keeps (the longest, a message preview, keeps 500
@@ -437,5 +438,25 @@ async fn every_string_a_client_sends_has_a_limit(engine: Engine) {
         .get_ok(&format!("/api/v1/accounts/{}/people", acme.0))
         .await;
     assert_eq!(page.total, 1);
+    app.stop().await;
+}
+
+/// Values kept as text (an audit entry's action) are read back as one of the values the code
+/// knows, or not at all: an unknown one fails the request as an internal error, without its
+/// text, instead of being shown as something it is not.
+async fn a_stored_value_roster_does_not_know_is_an_error_not_a_default(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let acme = app.set_up().await.last_account.unwrap();
+    app.sub_account(acme, "Support").await;
+    let audit = format!("/api/v1/accounts/{}/audit", acme.0);
+    let log: roster_shared::api::AuditPage = app.api.get_ok(&audit).await;
+    assert!(log.entries.iter().any(|e| e.action == "account.created"));
+    app.execute("UPDATE audit_log SET action = 'account.teleported'")
+        .await;
+    let response = app.api.get(&audit).await;
+    assert_eq!(response.status(), 500);
+    let error: ErrorBody = response.json().await.unwrap();
+    assert_eq!(error.code, "internal");
+    assert!(!error.message.contains("teleported"), "{}", error.message);
     app.stop().await;
 }

@@ -9,7 +9,7 @@ pub(crate) struct Record<'a> {
     pub(crate) root_id: i64,
     pub(crate) account: Option<(i64, &'a str)>,
     pub(crate) actor: Option<(i64, &'a str)>,
-    pub(crate) action: &'a str,
+    pub(crate) action: roster_shared::audit::AuditAction,
     pub(crate) summary: &'a str,
     pub(crate) ip: Option<&'a str>,
     pub(crate) now: Timestamp,
@@ -28,7 +28,7 @@ pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
         .bind(record.account.map(|(_, name)| name))
         .bind(record.actor.map(|(id, _)| id))
         .bind(record.actor.map(|(_, label)| label))
-        .bind(record.action)
+        .bind(record.action.as_str())
         .bind(record.summary)
         .bind(record.ip)
         .bind(record.now.millis())
@@ -47,7 +47,7 @@ pub(crate) fn push_insert(batch: &mut Batch, record: Record<'_>) {
             record.account.map(|(_, name)| name).into(),
             record.actor.map(|(id, _)| id).into(),
             record.actor.map(|(_, label)| label).into(),
-            record.action.into(),
+            record.action.as_str().into(),
             record.summary.into(),
             record.ip.into(),
             record.now.millis().into(),
@@ -59,7 +59,9 @@ pub(crate) fn push_insert(batch: &mut Batch, record: Record<'_>) {
 pub(crate) struct EntryRow {
     pub(crate) id: i64,
     pub(crate) actor: Option<String>,
-    pub(crate) action: String,
+    /// Decoded here: a stored action that is not one of `AuditAction`'s is an error.
+    #[sqlx(try_from = "String")]
+    pub(crate) action: roster_shared::audit::AuditAction,
     pub(crate) summary: String,
     pub(crate) account_name: Option<String>,
     pub(crate) ip: Option<String>,

@@ -16,6 +16,7 @@ use roster_shared::api::ErrorCode;
 use roster_shared::api::{
     AcceptInvitationRequest, FieldError, InvitationView, OfferedAccess, SignInOutcome,
 };
+use roster_shared::audit::AuditAction;
 use roster_shared::country::CountryCode;
 use roster_shared::invitation::{InvitationError, InvitationWindow};
 use roster_shared::name::PersonName;
@@ -328,7 +329,7 @@ async fn record_acceptance(
         invitation.root_id,
         None,
         Some(actor),
-        "invitation.accepted",
+        AuditAction::InvitationAccepted,
         &format!(
             "{} ({}) accepted the invitation",
             actor.name, invitation.email

@@ -1,6 +1,7 @@
 //! The account switcher's tree, and sub-account management.
 
 use roster_shared::api::ErrorCode;
+use roster_shared::audit::AuditAction;
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
@@ -127,7 +128,7 @@ pub(crate) async fn create_sub_account(
         ctx.root(),
         Some((id, name.as_str())),
         Some(actor),
-        "account.created",
+        AuditAction::AccountCreated,
         &format!(
             "{} created the sub-account {name} under {}",
             actor.name, parent.name
@@ -164,7 +165,7 @@ pub(crate) async fn rename(
         ctx.root(),
         Some((ctx.account, name.as_str())),
         Some(actor),
-        "account.renamed",
+        AuditAction::AccountRenamed,
         &format!("{} renamed {old} to {name}", actor.name),
         now,
     )
@@ -193,7 +194,7 @@ pub(crate) async fn archive(
         ctx.root(),
         Some((ctx.account, &name)),
         Some(actor),
-        "account.archived",
+        AuditAction::AccountArchived,
         &format!("{} archived {name}", actor.name),
         now,
     )
@@ -247,7 +248,7 @@ pub(crate) async fn restore(
         ctx.root(),
         Some((ctx.account, &name)),
         Some(actor),
-        "account.restored",
+        AuditAction::AccountRestored,
         &format!("{} restored {name}", actor.name),
         now,
     )

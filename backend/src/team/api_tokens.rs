@@ -6,6 +6,7 @@ use roster_shared::access;
 use roster_shared::account::AccountId;
 use roster_shared::api::ErrorCode;
 use roster_shared::api::{ApiTokenInfo, CreateApiTokenRequest, CreatedApiToken};
+use roster_shared::audit::AuditAction;
 use roster_shared::name::TokenName;
 use roster_shared::time::Timestamp;
 
@@ -87,7 +88,7 @@ pub(crate) async fn create(
         ctx.root(),
         Some((ctx.account, ctx.org.name(ctx.account))),
         Some(actor),
-        "api_token.created",
+        AuditAction::ApiTokenCreated,
         &format!(
             "{} created the API token “{}” ({} on {})",
             actor.name,
@@ -142,7 +143,7 @@ pub(crate) async fn revoke(
         ctx.root(),
         Some((row.account_id, ctx.org.name(row.account_id))),
         Some(actor),
-        "api_token.revoked",
+        AuditAction::ApiTokenRevoked,
         &format!("{} revoked the API token “{}”", actor.name, row.name),
         now,
     )

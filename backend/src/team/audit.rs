@@ -1,6 +1,7 @@
 //! Writing and reading the audit log.
 
 use roster_shared::api::{AuditEntry, AuditPage};
+use roster_shared::audit::AuditAction;
 use roster_shared::time::Timestamp;
 
 use crate::db;
@@ -14,7 +15,7 @@ pub(crate) async fn record(
     root_id: i64,
     account: Option<(i64, &str)>,
     actor: Option<&Actor>,
-    action: &str,
+    action: AuditAction,
     summary: &str,
     now: Timestamp,
 ) -> Result<(), ApiError> {
@@ -32,7 +33,7 @@ pub(crate) fn record_in(
     root_id: i64,
     account: Option<(i64, &str)>,
     actor: Option<&Actor>,
-    action: &str,
+    action: AuditAction,
     summary: &str,
     now: Timestamp,
 ) {
@@ -44,7 +45,7 @@ fn row<'a>(
     root_id: i64,
     account: Option<(i64, &'a str)>,
     actor: Option<&'a Actor>,
-    action: &'a str,
+    action: AuditAction,
     summary: &'a str,
     now: Timestamp,
 ) -> db::audit::Record<'a> {
@@ -116,7 +117,7 @@ pub(crate) async fn csv(state: &AppState, ctx: &Context) -> Result<String, ApiEr
         let fields = [
             iso8601(row.at),
             row.actor.unwrap_or_else(|| "Roster".into()),
-            row.action,
+            row.action.as_str().to_owned(),
             row.account.unwrap_or_default(),
             row.summary,
             row.ip.unwrap_or_default(),

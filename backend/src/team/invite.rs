@@ -11,6 +11,7 @@
 //! at once cannot both succeed: either everything in a request happens or nothing does.
 
 use roster_shared::api::ErrorCode;
+use roster_shared::audit::AuditAction;
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
@@ -291,7 +292,7 @@ pub(crate) async fn invite_recipients(
                     root.id,
                     Some((ctx.account, ctx.org.name(ctx.account))),
                     Some(actor),
-                    "invitation.sent",
+                    AuditAction::InvitationSent,
                     &format!("{} invited {address} ({offered})", actor.name),
                     now,
                 );
@@ -340,7 +341,7 @@ pub(crate) async fn invite_recipients(
                     root.id,
                     Some((ctx.account, ctx.org.name(ctx.account))),
                     Some(actor),
-                    "access.granted",
+                    AuditAction::AccessGranted,
                     &format!(
                         "{} gave {address} access ({})",
                         actor.name,
@@ -406,7 +407,7 @@ pub(crate) async fn invite_recipients(
                     root.id,
                     Some((ctx.account, ctx.org.name(ctx.account))),
                     Some(actor),
-                    "invitation.resent",
+                    AuditAction::InvitationResent,
                     &format!("{} invited {address} again ({offered})", actor.name),
                     now,
                 )

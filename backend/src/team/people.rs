@@ -1,6 +1,7 @@
 //! The Users list, one person, editing and removing their access, and re-inviting.
 
 use roster_shared::api::ErrorCode;
+use roster_shared::audit::AuditAction;
 use std::collections::{BTreeMap, HashMap};
 
 use axum::http::StatusCode;
@@ -552,11 +553,11 @@ async fn apply(
         let name = ctx.org.name(*account);
         let (action, summary) = match (from, to) {
             (None, Some(role)) => (
-                "access.granted",
+                AuditAction::AccessGranted,
                 format!("{} gave {who} {} on {name}", actor.name, role.label()),
             ),
             (Some(from), Some(to)) => (
-                "access.changed",
+                AuditAction::AccessChanged,
                 format!(
                     "{} changed {who}'s role on {name} from {} to {}",
                     actor.name,
@@ -565,7 +566,7 @@ async fn apply(
                 ),
             ),
             (Some(from), None) => (
-                "access.removed",
+                AuditAction::AccessRemoved,
                 format!(
                     "{} removed {who}'s access ({}) to {name}",
                     actor.name,
@@ -627,7 +628,7 @@ async fn apply(
             ctx.root(),
             Some((ctx.account, ctx.org.name(ctx.account))),
             Some(actor),
-            "access.changed_in_bulk",
+            AuditAction::AccessChangedInBulk,
             &format!(
                 "{} changed {who}'s access in {operation}: {}{left_note}",
                 actor.name,
@@ -642,7 +643,7 @@ async fn apply(
             ctx.root(),
             None,
             Some(actor),
-            "person.removed",
+            AuditAction::PersonRemoved,
             &format!(
                 "{} removed {} from {}",
                 actor.name,
@@ -792,7 +793,7 @@ pub(crate) async fn resend_with(
         ctx.root(),
         Some((ctx.account, ctx.org.name(ctx.account))),
         Some(actor),
-        "invitation.resent",
+        AuditAction::InvitationResent,
         &match recorded {
             Recorded::EachChange => format!("{} sent {} a new invitation", actor.name, row.email),
             Recorded::InBulk(operation) => format!(
@@ -849,7 +850,7 @@ pub(crate) async fn link(
         ctx.root(),
         Some((ctx.account, ctx.org.name(ctx.account))),
         Some(actor),
-        "invitation.link_copied",
+        AuditAction::InvitationLinkCopied,
         &format!("{} copied an invitation link for {}", actor.name, row.email),
         now,
     )
@@ -883,7 +884,7 @@ pub(crate) async fn revoke(
         ctx.root(),
         Some((ctx.account, ctx.org.name(ctx.account))),
         Some(actor),
-        "invitation.revoked",
+        AuditAction::InvitationRevoked,
         &format!("{} withdrew the invitation of {}", actor.name, row.email),
         now,
     )

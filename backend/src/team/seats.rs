@@ -13,6 +13,7 @@ use roster_shared::api::{
     PlanInfo, SeatChangeKind, SeatLedgerEntry, SeatOverview, SeatPurchaseRequest,
     SeatRemovalRequest,
 };
+use roster_shared::audit::AuditAction;
 use roster_shared::money::{Currency, Money};
 use roster_shared::seats::{SeatCount, SeatQuote, seats};
 use roster_shared::time::Timestamp;
@@ -206,7 +207,7 @@ pub(crate) async fn purchase(
         root.id,
         None,
         Some(actor),
-        "seats.purchased",
+        AuditAction::SeatsPurchased,
         &format!(
             "{} bought {} for {} ({} each)",
             actor.name,
@@ -283,7 +284,7 @@ pub(crate) async fn remove(
         root.id,
         None,
         Some(actor),
-        "seats.removed",
+        AuditAction::SeatsRemoved,
         &format!("{} removed {} (unused)", actor.name, seats(change.quantity)),
         now,
     )

@@ -60,7 +60,7 @@ pub fn AuditPage() -> impl IntoView {
                                     </thead>
                                     <tbody>
                                         {found.entries.into_iter().map(|entry| view! {
-                                            <tr data-test="audit-entry" data-action=entry.action.clone()>
+                                            <tr data-test="audit-entry" data-action=entry.action.as_str()>
                                                 <td class="nowrap"><Time at=entry.at with_time=true/></td>
                                                 <td>{entry.actor.unwrap_or_else(|| "Roster".into())}</td>
                                                 <td>{entry.summary}</td>

@@ -1,0 +1,59 @@
+//! `AuditAction`: what an audit log entry records. Written by the server as the change is made,
+//! stored as its text, read back only as one of these.
+
+use crate::text_enum::text_enum;
+
+text_enum! {
+    /// The kind of change an audit log entry records.
+    pub enum AuditAction ("an audit action") {
+        /// The operator created an organisation (`roster account create`).
+        OrganisationCreated = "organisation.created",
+        AccountCreated = "account.created",
+        AccountRenamed = "account.renamed",
+        AccountArchived = "account.archived",
+        AccountRestored = "account.restored",
+        ApiTokenCreated = "api_token.created",
+        ApiTokenRevoked = "api_token.revoked",
+        InvitationSent = "invitation.sent",
+        InvitationResent = "invitation.resent",
+        InvitationAccepted = "invitation.accepted",
+        InvitationLinkCopied = "invitation.link_copied",
+        InvitationRevoked = "invitation.revoked",
+        /// Maintenance found the invitation past its 14 days.
+        InvitationExpired = "invitation.expired",
+        AccessGranted = "access.granted",
+        AccessChanged = "access.changed",
+        AccessRemoved = "access.removed",
+        /// One entry for a bulk action's changes to many people.
+        AccessChangedInBulk = "access.changed_in_bulk",
+        PersonRemoved = "person.removed",
+        SeatsPurchased = "seats.purchased",
+        SeatsRemoved = "seats.removed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_is_stored_as_its_text_and_read_back_from_it_only() {
+        let mut seen = std::collections::HashSet::new();
+        for action in AuditAction::ALL {
+            let stored = serde_json::to_string(action).unwrap();
+            assert_eq!(stored, format!("\"{action}\""));
+            assert_eq!(
+                serde_json::from_str::<AuditAction>(&stored).unwrap(),
+                *action
+            );
+            assert_eq!(AuditAction::parse(action.as_str()), Some(*action));
+            assert!(seen.insert(action.as_str()), "{action} twice");
+        }
+        let unknown = serde_json::from_str::<AuditAction>("\"invitation.lost\"").unwrap_err();
+        assert!(
+            unknown
+                .to_string()
+                .contains("“invitation.lost” is not an audit action")
+        );
+    }
+}
