@@ -78,6 +78,15 @@ impl std::fmt::Display for Role {
     }
 }
 
+/// Reading a stored role: one of the four spellings, or an error (never a default).
+impl TryFrom<String> for Role {
+    type Error = UnknownRole;
+
+    fn try_from(text: String) -> Result<Self, UnknownRole> {
+        Role::parse(&text)
+    }
+}
+
 impl std::str::FromStr for Role {
     type Err = UnknownRole;
 

@@ -81,7 +81,7 @@ impl FromRequestParts<AppState> for Principal {
         Ok(Principal::Token(TokenPrincipal {
             root_id: row.root_id,
             account_id: row.account_id,
-            max_role: row.max_role(),
+            max_role: row.max_role,
             name: row.name,
             created_by: row.created_by,
         }))

@@ -74,19 +74,25 @@ pub(crate) async fn find<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// An account of an organisation, with the role one person holds there directly (if any).
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub(crate) struct AccountWithRole {
-    #[sqlx(flatten)]
     pub(crate) account: AccountRow,
-    pub(crate) held_role: Option<String>,
+    pub(crate) held_role: Option<Role>,
 }
 
-impl AccountWithRole {
-    pub(crate) fn held_role(&self) -> Option<Role> {
-        // The column has a CHECK constraint: only the four spellings exist.
-        self.held_role
-            .as_deref()
-            .map(|r| Role::parse(r).unwrap_or(Role::Reporting))
+impl FromRow<'_, AnyRow> for AccountWithRole {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        let held: Option<String> = row.try_get("held_role")?;
+        Ok(AccountWithRole {
+            account: AccountRow::from_row(row)?,
+            // Decoded here: a stored role that is not one of the four is an error.
+            held_role: held.map(Role::try_from).transpose().map_err(|e| {
+                sqlx::Error::ColumnDecode {
+                    index: "held_role".into(),
+                    source: Box::new(e),
+                }
+            })?,
+        })
     }
 }
 
@@ -305,14 +311,8 @@ pub(crate) async fn delete_membership<'e, E: Executor<'e, Database = Any>>(
 pub(crate) struct MembershipRow {
     pub(crate) account_id: i64,
     pub(crate) root_id: i64,
-    pub(crate) role: String,
-}
-
-impl MembershipRow {
-    pub(crate) fn role(&self) -> Role {
-        // The column has a CHECK constraint: only the four spellings exist.
-        Role::parse(&self.role).unwrap_or(Role::Reporting)
-    }
+    #[sqlx(try_from = "String")]
+    pub(crate) role: Role,
 }
 
 /// Every membership of a person, with each account's organisation.

@@ -11,17 +11,12 @@ pub(crate) struct TokenRow {
     pub(crate) account_id: i64,
     pub(crate) name: String,
     pub(crate) prefix: String,
-    pub(crate) max_role: String,
+    #[sqlx(try_from = "String")]
+    pub(crate) max_role: Role,
     pub(crate) created_by: i64,
     pub(crate) created_at: i64,
     pub(crate) last_used_at: Option<i64>,
     pub(crate) revoked_at: Option<i64>,
-}
-
-impl TokenRow {
-    pub(crate) fn max_role(&self) -> Role {
-        Role::parse(&self.max_role).unwrap_or(Role::Reporting)
-    }
 }
 
 const COLUMNS: &str = "id, root_id, account_id, name, prefix, max_role, created_by, created_at, last_used_at, revoked_at";

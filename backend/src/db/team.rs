@@ -390,8 +390,8 @@ pub(crate) async fn invitation_to_send<'e, E: Executor<'e, Database = Any>>(
     let mut first = None;
     for row in rows {
         if let (Some(account), Some(role)) = (row.account_name, row.grant_role.as_deref()) {
-            // The column has a CHECK constraint: only the four spellings exist.
-            grants.push((account, Role::parse(role).unwrap_or(Role::Reporting)));
+            let role = Role::parse(role).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            grants.push((account, role));
         }
         first.get_or_insert((row.invitation, row.organisation));
     }
@@ -539,13 +539,8 @@ async fn delete_tokens(conn: &mut AnyConnection, invitation_id: i64) -> sqlx::Re
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct GrantRow {
     pub(crate) account_id: i64,
-    pub(crate) role: String,
-}
-
-impl GrantRow {
-    pub(crate) fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Reporting)
-    }
+    #[sqlx(try_from = "String")]
+    pub(crate) role: Role,
 }
 
 pub(crate) async fn grants<'e, E: Executor<'e, Database = Any>>(
@@ -889,15 +884,10 @@ pub(crate) async fn person<'e, E: Executor<'e, Database = Any>>(
 pub(crate) struct AccessRow {
     pub(crate) user_id: i64,
     pub(crate) account_id: i64,
-    pub(crate) role: String,
+    #[sqlx(try_from = "String")]
+    pub(crate) role: Role,
     /// 1 for access an open invitation offers (integers: the engines disagree on booleans).
     pub(crate) pending: i64,
-}
-
-impl AccessRow {
-    pub(crate) fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Reporting)
-    }
 }
 
 fn id_list(ids: &[i64]) -> String {

@@ -328,7 +328,7 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<(Rendere
                     db::accounts::find(state.db().reader(), membership.account_id).await?;
                 grants.push(templates::Grant {
                     account: account.map(|a| a.name).unwrap_or_default(),
-                    role: membership.role(),
+                    role: membership.role,
                 });
             }
             // Removed again before the mail went out.

@@ -52,7 +52,7 @@ impl Connection {
                 .filter(|m| m.root_id == *root)
                 .map(|m| access::Membership {
                     account: AccountId(m.account_id),
-                    role: m.role(),
+                    role: m.role,
                 })
                 .collect();
             self.accounts

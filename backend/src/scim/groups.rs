@@ -55,7 +55,7 @@ async fn members(
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
         for row in db::team::access_of(state.db().reader(), scim.ctx.root(), chunk).await? {
-            if row.account_id == account && row.role() == role {
+            if row.account_id == account && row.role == role {
                 // The address the organisation knows them by (the invited one until they
                 // accept), never the identity's address of today.
                 let email = db::team::person(

@@ -39,7 +39,7 @@ async fn access(
         db::team::access_of(state.db().reader(), ctx.root(), &[user])
             .await?
             .into_iter()
-            .map(|row| (row.account_id, (row.role(), row.pending == 1)))
+            .map(|row| (row.account_id, (row.role, row.pending == 1)))
             .collect(),
     )
 }

@@ -136,7 +136,7 @@ pub(crate) async fn inspect(state: &AppState, token: &str) -> Result<InvitationV
             access.push(OfferedAccess {
                 account_name: roster_shared::name::AccountName::parse(&account.name)
                     .map_err(ApiError::internal)?,
-                role: grant.role(),
+                role: grant.role,
             });
         }
     }

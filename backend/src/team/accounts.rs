@@ -26,7 +26,7 @@ pub(crate) async fn accessible(
     for m in db::accounts::memberships_of(state.db().reader(), user_id).await? {
         by_root.entry(m.root_id).or_default().push(Membership {
             account: AccountId(m.account_id),
-            role: m.role(),
+            role: m.role,
         });
     }
     let mut out = Vec::new();

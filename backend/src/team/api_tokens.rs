@@ -27,7 +27,7 @@ async fn info(state: &AppState, ctx: &Context, row: TokenRow) -> Result<ApiToken
         name: TokenName::parse(&row.name).map_err(ApiError::internal)?,
         account: AccountId(row.account_id),
         account_name: ctx.org.account_name(row.account_id),
-        max_role: row.max_role(),
+        max_role: row.max_role,
         prefix: row.prefix,
         created_by: creator.map(|u| u.display_name().to_owned()),
         created_at: Timestamp::from_millis(row.created_at),

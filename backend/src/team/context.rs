@@ -186,7 +186,7 @@ impl Context {
         let person_memberships: Vec<Membership> = rows
             .iter()
             .filter_map(|r| {
-                r.held_role().map(|role| Membership {
+                r.held_role.map(|role| Membership {
                     account: AccountId(r.account.id),
                     role,
                 })

@@ -77,7 +77,7 @@ fn access_entry(ctx: &Context, row: &AccessRow) -> AccessEntry {
     AccessEntry {
         account: AccountId(row.account_id),
         account_name: ctx.org.account_name(row.account_id),
-        role: row.role(),
+        role: row.role,
         pending: row.pending == 1,
         inherited: !ctx
             .org
@@ -221,7 +221,7 @@ async fn scoped_access(
     let mut inherited = Vec::new();
     for row in db::team::access_of(state.db().reader(), ctx.root(), &[user_id]).await? {
         if scope.contains(&row.account_id) {
-            held.insert(row.account_id, (row.role(), row.pending == 1));
+            held.insert(row.account_id, (row.role, row.pending == 1));
         } else if above.contains(&row.account_id) {
             inherited.push(access_entry(ctx, &row));
         }
@@ -725,7 +725,7 @@ pub(crate) async fn offered_access<'e, E: sqlx::Executor<'e, Database = sqlx::An
         .into_iter()
         .map(|grant| access::Membership {
             account: AccountId(grant.account_id),
-            role: grant.role(),
+            role: grant.role,
         })
         .collect())
 }
