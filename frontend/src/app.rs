@@ -98,13 +98,7 @@ fn SignedOutWatcher() -> impl IntoView {
                 location.pathname().unwrap_or_default(),
                 location.search().unwrap_or_default()
             );
-            navigate(
-                &format!(
-                    "/sign-in?next={}",
-                    crate::components::guard::js_sys_encode(&here)
-                ),
-                Default::default(),
-            );
+            navigate(&crate::url::sign_in_then(&here), Default::default());
             session.ended(SessionEnd::Ended);
         }
     });

@@ -14,6 +14,7 @@
 //! - [`pages`]: one module per screen.
 //! - [`screens`]: the routes whose code loads on demand (a chunk of its own in `make web`).
 //! - [`unsaved`]: asking before a page with unsaved changes is left.
+//! - [`url`]: the one percent-encoder, and the sign-in address that comes back to a page.
 //!
 //! Forms check their input with the same `roster-shared` parsers the server decides with, so
 //! a mistake is explained while typing; the server still checks everything again.
@@ -30,6 +31,7 @@ pub mod remote;
 pub mod screens;
 pub mod session;
 pub mod unsaved;
+pub mod url;
 
 /// Mounts the app on `<body>`.
 pub fn start() {

@@ -24,8 +24,7 @@ pub fn RequireSignIn(
                 location.pathname.get_untracked(),
                 location.search.get_untracked()
             );
-            let next = js_sys_encode(&here);
-            navigate(&format!("/sign-in?next={next}"), Default::default());
+            navigate(&crate::url::sign_in_then(&here), Default::default());
         }
     });
     // Only signing in or out re-creates the screen; a renamed person keeps what they typed.
@@ -38,16 +37,4 @@ pub fn RequireSignIn(
             view! { <p class="page muted" role="status">"Loading…"</p> }.into_any()
         }}
     }
-}
-
-/// Percent-encodes a path for a query parameter.
-pub fn js_sys_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }

@@ -10,6 +10,7 @@ pub mod email_chips;
 pub mod field;
 pub mod guard;
 pub mod invite_options;
+pub mod invite_outcome;
 pub mod load_error;
 pub mod menu;
 pub mod pager;

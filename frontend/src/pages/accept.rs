@@ -15,7 +15,6 @@ use roster_shared::phone::PhoneNumber;
 use crate::api::{self, ApiError};
 use crate::components::country_picker::{CountryPicker, browser_country};
 use crate::components::field::{Input, TextField};
-use crate::components::guard::js_sys_encode;
 use crate::components::load_error::LoadError;
 use crate::link_token::use_link_token;
 use crate::remote::Remote;
@@ -23,10 +22,7 @@ use crate::session::{Auth, use_session};
 
 /// The sign-in address that comes back to this invitation afterwards (the token included).
 pub fn sign_in_link(token: &str) -> String {
-    format!(
-        "/sign-in?next={}",
-        js_sys_encode(&format!("/invitations/accept#token={token}"))
-    )
+    crate::url::sign_in_then(&format!("/invitations/accept#token={token}"))
 }
 
 #[component]

@@ -392,8 +392,9 @@ pub fn BulkBar(
             {body(
                 Box::new(move || view! {
                     <p>{move || format!(
-                        "Send the invitation again to whoever of the {} is still invited (pending or expired), valid for 14 days from now. Those who already accepted are left as they are.",
-                        who()
+                        "Send the invitation again to whoever of the {} is still invited (pending or expired), valid for {} days from now. Those who already accepted are left as they are.",
+                        who(),
+                        roster_shared::invitation::INVITATION_VALIDITY_DAYS
                     )}</p>
                 }.into_any()),
                 Signal::derive(move || format!("Resend to {}", who())),

@@ -3,6 +3,7 @@
 //! in place (address, role, account) or drops it, checks again, and sends. The batch is all
 //! or nothing, so a half-sent file never needs untangling.
 
+use crate::components::invite_outcome::InviteOutcome;
 use leptos::prelude::*;
 use roster_shared::access::UserId;
 use roster_shared::account::AccountId;
@@ -195,7 +196,7 @@ fn Importer(
     let root = move || accounts.get(account).map(|a| a.root).unwrap_or(account);
     // After buying, the Seats screen comes straight back here with the rows kept.
     let seats_href = move || {
-        let back = api::encode_query_value(&format!("/accounts/{account}/users/import"));
+        let back = crate::url::query_value(&format!("/accounts/{account}/users/import"));
         let missing = preview.with(|p| {
             match p
                 .as_ref()
@@ -409,7 +410,7 @@ fn Importer(
 
     view! {
         {move || match result.get() {
-            Some(done) => view! { <ImportResult result=done account on_again=Callback::new(move |()| start_over())/> }.into_any(),
+            Some(done) => view! { <InviteOutcome result=done account done="Import sent" test="import-result" again="Import another file" on_again=Callback::new(move |()| start_over())/> }.into_any(),
             None if preview.with(Option::is_none) => untrack(|| view! {
                 <form class="card form import-source" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); check_text(); }>
                     <div class="field">
@@ -664,64 +665,6 @@ fn ImportLine(
                 <button type="button" class="button ghost small" aria-label=format!("Remove line {n}") on:click=remove data-test="import-remove">"Remove"</button>
             </td>
         </tr>
-    }
-}
-
-#[component]
-fn ImportResult(
-    /// What the server did.
-    result: InviteResult,
-    /// The account the import was opened on.
-    account: AccountId,
-    /// Starts another import.
-    on_again: Callback<()>,
-) -> impl IntoView {
-    let heading_ref = NodeRef::<leptos::html::H2>::new();
-    // Focus the outcome so it is announced and the keyboard continues from there.
-    Effect::new(move |_| {
-        if let Some(heading) = heading_ref.get() {
-            let _ = heading.focus();
-        }
-    });
-    let count = |n: usize| {
-        if n == 1 {
-            "1 person".to_owned()
-        } else {
-            format!("{n} people")
-        }
-    };
-    let group = |title: String, note: &'static str, items: Vec<String>, test: &'static str| {
-        (!items.is_empty()).then(|| {
-            view! {
-                <div class="result-group" data-test=test>
-                    <h3>{title}</h3>
-                    {(!note.is_empty()).then(|| view! { <p class="muted small">{note}</p> })}
-                    <ul>{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul>
-                </div>
-            }
-        })
-    };
-    let emails = |v: &[EmailAddress]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
-    let nothing =
-        result.invited.is_empty() && result.reinvited.is_empty() && result.granted.is_empty();
-    view! {
-        <div class="card invite-result" data-test="import-result">
-            <h2 tabindex="-1" node_ref=heading_ref>{if nothing { "Nobody was invited" } else { "Import sent" }}</h2>
-            {group(format!("Invited: {}", count(result.invited.len())), "Each gets an email with a link valid for 14 days.", emails(&result.invited), "invited")}
-            {group(format!("Invited again: {}", count(result.reinvited.len())), "Their open invitation was renewed for 14 days and sent again.", emails(&result.reinvited), "reinvited")}
-            {group(format!("Access added: {}", count(result.granted.len())), "Already in your organisation: the access applies now.", emails(&result.granted), "granted")}
-            {group(
-                format!("Not invited: {}", count(result.not_invited.len())),
-                "",
-                result.not_invited.iter().map(|n| format!("{}: {}", n.email, n.message)).collect(),
-                "not-invited",
-            )}
-            <p class="muted">{format!("{} of {} seats used.", result.seats.used, result.seats.total())}</p>
-            <div class="form-actions">
-                <button type="button" class="button" on:click=move |_| on_again.run(())>"Import another file"</button>
-                <a class="button primary" href=format!("/accounts/{account}/users") data-test="back-to-users">"Back to Users"</a>
-            </div>
-        </div>
     }
 }
 

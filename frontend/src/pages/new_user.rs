@@ -4,6 +4,7 @@
 //! The form checks what it can with the `shared` rules (addresses, grantable roles, seats)
 //! to explain problems early; the server checks everything again and has the last word.
 
+use crate::components::invite_outcome::InviteOutcome;
 use leptos::prelude::*;
 use roster_shared::access::UserId;
 use roster_shared::account::AccountId;
@@ -11,6 +12,7 @@ use roster_shared::api::ErrorCode;
 use roster_shared::api::{
     GrantableAccount, InviteGrant, InviteOptions, InviteRequest, InviteResult,
 };
+use roster_shared::invitation::INVITATION_VALIDITY_DAYS;
 use roster_shared::invite_list::MAX_INVITATION_SIZE;
 use roster_shared::role::Role;
 use roster_shared::seats::SeatError;
@@ -145,7 +147,7 @@ pub fn NewUserPage() -> impl IntoView {
             <a class="back-link" href=move || format!("/accounts/{}/users", account.get())>"← Users"</a>
             <h1 id="new-user-title">"New User"</h1>
             <p class="muted">
-                "Invite people by email. Each gets a link to join that is valid for 14 days; people already in your organisation get the access at once."
+                {format!("Invite people by email. Each gets a link to join that is valid for {INVITATION_VALIDITY_DAYS} days; people already in your organisation get the access at once.")}
             </p>
             <WithInviteOptions form=|options, account| view! { <InviteForm options=options account=account/> }.into_any()/>
         </section>
@@ -270,7 +272,7 @@ fn InviteForm(
     // Buying seats leaves this screen: the draft above keeps the invitation, and the Seats
     // screen comes straight back here after the purchase, with the missing count to buy.
     let seats_href = move || {
-        let back = api::encode_query_value(&format!("/accounts/{account}/users/new"));
+        let back = crate::url::query_value(&format!("/accounts/{account}/users/new"));
         match seat_problem() {
             Some((_, missing)) => {
                 format!("/accounts/{}/seats?return={back}&need={missing}", root())
@@ -393,7 +395,8 @@ fn InviteForm(
     view! {
         {move || match result.get() {
             Some(done) => view! {
-                <InviteResultView result=done account
+                <InviteOutcome result=done account done="Invitations sent" test="invite-result"
+                    again="Invite more people"
                     on_again=Callback::new(move |()| { reset(); result.set(None); })/>
             }.into_any(),
             None => untrack(|| view! {
@@ -472,59 +475,6 @@ fn InviteForm(
             </form>
         }).into_any(),
         }}
-    }
-}
-
-#[component]
-fn InviteResultView(
-    /// What the server did.
-    result: InviteResult,
-    /// The account the form was opened on.
-    account: AccountId,
-    /// Starts a new invitation.
-    on_again: Callback<()>,
-) -> impl IntoView {
-    let heading_ref = NodeRef::<leptos::html::H2>::new();
-    Effect::new(move |_| {
-        if let Some(heading) = heading_ref.get() {
-            let _ = heading.focus();
-        }
-    });
-    let list = |title: String, note: &'static str, items: Vec<String>, test: &'static str| {
-        (!items.is_empty()).then(|| {
-            view! {
-                <div class="result-group" data-test=test>
-                    <h3>{title}</h3>
-                    {(!note.is_empty()).then(|| view! { <p class="muted small">{note}</p> })}
-                    <ul>{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul>
-                </div>
-            }
-        })
-    };
-    let count = |n: usize| crate::locale::people(n as u64);
-    let nothing =
-        result.invited.is_empty() && result.reinvited.is_empty() && result.granted.is_empty();
-    let emails = |v: &[roster_shared::email::EmailAddress]| {
-        v.iter().map(ToString::to_string).collect::<Vec<_>>()
-    };
-    view! {
-        <div class="card invite-result" data-test="invite-result">
-            <h2 tabindex="-1" node_ref=heading_ref>{if nothing { "Nobody was invited" } else { "Invitations sent" }}</h2>
-            {list(format!("Invited: {}", count(result.invited.len())), "Each gets an email with a link valid for 14 days.", emails(&result.invited), "invited")}
-            {list(format!("Invited again: {}", count(result.reinvited.len())), "Their open invitation was renewed for 14 days and sent again.", emails(&result.reinvited), "reinvited")}
-            {list(format!("Access added: {}", count(result.granted.len())), "Already in your organisation: the access applies now.", emails(&result.granted), "granted")}
-            {list(
-                format!("Not invited: {}", count(result.not_invited.len())),
-                "",
-                result.not_invited.iter().map(|n| format!("{}: {}", n.email, n.message)).collect(),
-                "not-invited",
-            )}
-            <p class="muted">{format!("{} of {} seats used.", result.seats.used, result.seats.total())}</p>
-            <div class="form-actions">
-                <button type="button" class="button" on:click=move |_| on_again.run(())>"Invite more people"</button>
-                <a class="button primary" href=format!("/accounts/{account}/users")>"Back to Users"</a>
-            </div>
-        </div>
     }
 }
 

@@ -283,24 +283,9 @@ fn TwoFactorSection() -> impl IntoView {
     }
 }
 
-/// Percent-encodes an SVG for a `data:` URL.
+/// Percent-encodes an SVG or text for a `data:` URL (kept readable where that is allowed).
 fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b' '
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'='
-            | b':'
-            | b'/'
-            | b',' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    crate::url::percent_encode(text, b" =:/,")
 }
 
 /// Copy and download for freshly shown recovery codes (they are not shown again).

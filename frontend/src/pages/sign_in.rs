@@ -24,7 +24,7 @@ fn destination(next: Option<String>) -> String {
 fn forgot_link(typed: &str) -> String {
     match typed.trim() {
         "" => "/forgot-password".to_owned(),
-        email => format!("/forgot-password?email={}", api::encode_query_value(email)),
+        email => format!("/forgot-password?email={}", crate::url::query_value(email)),
     }
 }
 
