@@ -15,9 +15,12 @@
 //!   so every replica sees the same counts.
 //! - `device`: a readable device name from a User-Agent.
 //! - `totp`: RFC 6238 codes and recovery codes.
+//! - `identity`: the use cases of one's own identity (name, password, devices, two-step
+//!   verification), behind `routes::me`.
 
 pub(crate) mod device;
 pub(crate) mod host;
+pub(crate) mod identity;
 pub(crate) mod password;
 pub(crate) mod principal;
 pub(crate) mod proxy;

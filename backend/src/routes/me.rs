@@ -1,55 +1,18 @@
 //! The signed-in person's own identity: name, password, devices and two-factor
-//! authentication ("Sign-in & Security" and "Connected devices").
+//! authentication ("Sign-in & Security" and "Connected devices"). Each route reads its
+//! request and answers what `auth::identity` did.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use roster_shared::api::ErrorCode;
 use roster_shared::api::{
-    ChangePasswordRequest, Device, FieldError, LiveEvent, PasswordConfirmation, RecoveryCodes,
-    SessionInfo, TotpCodeRequest, TotpEnrolment, UpdateNameRequest,
+    ChangePasswordRequest, Device, PasswordConfirmation, RecoveryCodes, SessionInfo,
+    TotpCodeRequest, TotpEnrolment, UpdateNameRequest,
 };
-use roster_shared::password::NewPassword;
-use roster_shared::time::Timestamp;
 
+use crate::auth::identity;
 use crate::auth::session::{self, CurrentSession};
-use crate::auth::{token, totp};
-use crate::clock;
-use crate::db;
-use crate::db::users::UserRow;
 use crate::error::{ApiError, AppJson, AppPath};
-use crate::events::Audience;
-use crate::mail::{self, Mail, PasswordChange};
-use crate::routes::session::session_info;
 use crate::state::AppState;
-
-fn wrong_password(field: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::WrongPassword,
-        "Your current password is not right.",
-    )
-    .with_fields(vec![FieldError {
-        field: field.into(),
-        message: "not right".into(),
-    }])
-}
-
-async fn check_password(
-    state: &AppState,
-    user: &UserRow,
-    password: &str,
-    field: &str,
-) -> Result<(), ApiError> {
-    if state
-        .hasher()
-        .verify(password, user.password_hash.clone())
-        .await?
-    {
-        Ok(())
-    } else {
-        Err(wrong_password(field))
-    }
-}
 
 /// Changes the name shown everywhere (header, Users lists, emails).
 #[utoipa::path(
@@ -65,14 +28,10 @@ pub(crate) async fn update_name(
     headers: axum::http::HeaderMap,
     AppJson(request): AppJson<UpdateNameRequest>,
 ) -> Result<AppJson<SessionInfo>, ApiError> {
-    let mut tx = state.db().writer().begin().await?;
-    db::users::set_name(&mut tx, current.user(), &request.name).await?;
-    tx.commit().await?;
-    let user = db::users::find(state.db().reader(), current.user())
-        .await?
-        .ok_or_else(session::sign_in_required)?;
     let token = session::session_token(&headers).ok_or_else(session::sign_in_required)?;
-    Ok(AppJson(session_info(&user, token)?))
+    Ok(AppJson(
+        identity::rename(&state, &current, token, &request.name).await?,
+    ))
 }
 
 /// Changes the password (the current one is required) and signs out every other device.
@@ -91,43 +50,13 @@ pub(crate) async fn change_password(
     current: CurrentSession,
     AppJson(request): AppJson<ChangePasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let user = current.signed_in.clone();
-    check_password(&state, &user, &request.current_password, "current_password").await?;
-    NewPassword::parse_for(request.new_password.expose(), &user.email).map_err(|error| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidBody,
-            format!("new_password: {error}"),
-        )
-        .with_fields(vec![FieldError {
-            field: "new_password".into(),
-            message: error.to_string(),
-        }])
-    })?;
-    let hash = state.hasher().hash(request.new_password.expose()).await?;
-    let mut tx = state.db().writer().begin().await?;
-    db::users::set_password_hash(&mut *tx, user.id, &hash).await?;
-    let ended = db::sessions::delete_others(&mut *tx, user.id, Some(current.session_id)).await?;
-    // Told by email, like a reset: a session someone else holds could do this too.
-    mail::enqueue(
-        &mut tx,
-        &Mail::PasswordChanged {
-            user_id: user.id,
-            how: PasswordChange::SignedIn,
-        },
-        &user.email,
-        None,
-        clock::now(),
+    identity::change_password(
+        &state,
+        &current,
+        &request.current_password,
+        &request.new_password,
     )
     .await?;
-    tx.commit().await?;
-    state.mailer().wake();
-    tracing::info!(
-        user = user.id,
-        other_sessions_ended = ended.len(),
-        "password changed"
-    );
-    end_sessions(&state, &ended).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -142,20 +71,7 @@ pub(crate) async fn devices(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<AppJson<Vec<Device>>, ApiError> {
-    let rows = db::sessions::list_for_user(state.db().reader(), current.user()).await?;
-    Ok(AppJson(
-        rows.into_iter()
-            .map(|row| Device {
-                current: row.id == current.session_id,
-                id: row.id,
-                browser: row.browser,
-                os: row.os,
-                ip: row.ip,
-                signed_in_at: Timestamp::from_millis(row.created_at),
-                last_seen_at: Timestamp::from_millis(row.last_seen_at),
-            })
-            .collect(),
-    ))
+    Ok(AppJson(identity::devices(&state, &current).await?))
 }
 
 /// Signs out one other device; its next request is refused.
@@ -175,19 +91,8 @@ pub(crate) async fn sign_out_device(
     current: CurrentSession,
     AppPath(id): AppPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    if id == current.session_id {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::CurrentDevice,
-            "This is the device you are using. Use Sign out instead.",
-        ));
-    }
-    if db::sessions::delete(state.db().writer(), current.user(), id).await? {
-        end_sessions(&state, &[id]).await;
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found("There is no such device."))
-    }
+    identity::sign_out_device(&state, &current, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Signs out every device but this one.
@@ -201,13 +106,7 @@ pub(crate) async fn sign_out_other_devices(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<StatusCode, ApiError> {
-    let ended = db::sessions::delete_others(
-        state.db().writer(),
-        current.user(),
-        Some(current.session_id),
-    )
-    .await?;
-    end_sessions(&state, &ended).await;
+    identity::sign_out_other_devices(&state, &current).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -225,23 +124,7 @@ pub(crate) async fn start_totp(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<AppJson<TotpEnrolment>, ApiError> {
-    let user = current.signed_in.clone();
-    if user.totp_secret.is_some() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::TotpEnabled,
-            "Two-factor authentication is already on. Turn it off first to use a new app.",
-        ));
-    }
-    let secret = totp::new_secret();
-    db::users::set_totp_pending(state.db().writer(), user.id, &secret).await?;
-    let otpauth_url = totp::otpauth_url(&secret, &user.email, "Roster");
-    let qr_svg = totp::qr_svg(&otpauth_url)?;
-    Ok(AppJson(TotpEnrolment {
-        secret,
-        otpauth_url,
-        qr_svg,
-    }))
+    Ok(AppJson(identity::start_totp(&state, &current).await?))
 }
 
 /// Confirms enrolment with a first code; answers the recovery codes, shown only now.
@@ -260,35 +143,9 @@ pub(crate) async fn confirm_totp(
     current: CurrentSession,
     AppJson(request): AppJson<TotpCodeRequest>,
 ) -> Result<AppJson<RecoveryCodes>, ApiError> {
-    let user = current.signed_in.clone();
-    let Some(pending) = user.totp_pending_secret.as_deref() else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::NoEnrolment,
-            "Start setting up two-factor authentication first.",
-        ));
-    };
-    let step = totp::verify(pending, &request.code, clock::now(), None).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidCode,
-            "That code is not right. Check that your device's clock is correct and use the newest code.",
-        )
-        .with_fields(vec![FieldError {
-            field: "code".into(),
-            message: "not right".into(),
-        }])
-    })?;
-    let codes = totp::new_recovery_codes();
-    let hashes: Vec<String> = codes
-        .iter()
-        .map(|c| token::hash(&totp::normalize_recovery_code(c)))
-        .collect();
-    let mut tx = state.db().writer().begin().await?;
-    db::users::enable_totp(&mut *tx, user.id, step).await?;
-    db::identity::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
-    tx.commit().await?;
-    Ok(AppJson(RecoveryCodes { codes }))
+    Ok(AppJson(
+        identity::confirm_totp(&state, &current, &request.code).await?,
+    ))
 }
 
 /// Turns two-factor authentication off (the password is required).
@@ -307,25 +164,6 @@ pub(crate) async fn disable_totp(
     current: CurrentSession,
     AppJson(request): AppJson<PasswordConfirmation>,
 ) -> Result<StatusCode, ApiError> {
-    let user = current.signed_in.clone();
-    check_password(&state, &user, &request.password, "password").await?;
-    let mut tx = state.db().writer().begin().await?;
-    db::users::disable_totp(&mut *tx, user.id).await?;
-    db::identity::delete_recovery_codes(&mut *tx, user.id).await?;
-    tx.commit().await?;
+    identity::disable_totp(&state, &current, &request.password).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Tells the browsers of ended sessions at once (they show the sign-in page).
-async fn end_sessions(state: &AppState, sessions: &[i64]) {
-    for session in sessions {
-        state
-            .events()
-            .publish(
-                state.db(),
-                Audience::Session { session: *session },
-                LiveEvent::SessionEnded,
-            )
-            .await;
-    }
 }

@@ -15,6 +15,7 @@
 //! - [`seats`]: the seat overview, quotes, buying and removing seats (through `billing`).
 //! - [`api_tokens`]: tokens for programs, scoped to an account with a highest role.
 //! - [`audit`]: writing and reading the audit log.
+//! - [`profile`]: a person's own profile, notification preferences and address change.
 
 pub(crate) mod accept;
 pub(crate) mod accounts;
@@ -25,6 +26,7 @@ pub(crate) mod context;
 pub(crate) mod import;
 pub(crate) mod invite;
 pub(crate) mod people;
+pub(crate) mod profile;
 pub(crate) mod seats;
 
 use roster_shared::account::AccountId;
