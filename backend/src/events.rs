@@ -7,7 +7,6 @@
 
 use roster_shared::api::LiveEvent;
 use serde::{Deserialize, Serialize};
-use sqlx::Executor as _;
 use tokio::sync::broadcast;
 
 use crate::db::Db;
@@ -52,9 +51,7 @@ impl Events {
         }
         // One channel per schema: several Roster databases may share one PostgreSQL database
         // in different schemas (the tests do), and must not hear each other.
-        let schema: String = sqlx::query_scalar("SELECT CAST(current_schema() AS TEXT)")
-            .fetch_one(db.reader())
-            .await?;
+        let schema = crate::db::notify::current_schema(db.reader()).await?;
         let channel = format!(
             "roster_events_{}",
             schema
@@ -108,14 +105,7 @@ impl Events {
                     Ok(payload) => payload,
                     Err(error) => return tracing::warn!(%error, "cannot encode an event"),
                 };
-                let sent = db
-                    .writer()
-                    .execute(
-                        sqlx::query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS sent")
-                            .bind(channel.as_str())
-                            .bind(payload),
-                    )
-                    .await;
+                let sent = crate::db::notify::notify(db.writer(), channel, payload).await;
                 if let Err(error) = sent {
                     tracing::warn!(%error, "cannot publish an event");
                 }

@@ -171,11 +171,7 @@ pub async fn demo(database_url: &str, people: usize) -> anyhow::Result<Demo> {
     let mut tx = db.writer().begin().await?;
     let name = AccountName::parse("Northwind Messaging").expect("a valid name");
     let root = db::accounts::insert_top_level(&mut tx, &name, "business", now).await?;
-    sqlx::query("UPDATE accounts SET extra_seats = $2 WHERE id = $1")
-        .bind(root)
-        .bind(i64::try_from(people).unwrap_or(i64::MAX))
-        .execute(&mut *tx)
-        .await?;
+    db::seats::set_extra(&mut *tx, root, u32::try_from(people).unwrap_or(u32::MAX)).await?;
     let parent = db::accounts::find(&mut *tx, root)
         .await?
         .context("the new account")?;
@@ -266,13 +262,8 @@ pub async fn demo(database_url: &str, people: usize) -> anyhow::Result<Demo> {
                 )
                 .await?;
                 let signed_in = now.plus_millis(-((i as i64 % 30) * DAY_MS));
-                sqlx::query(
-                    "UPDATE users SET first_sign_in_at = $2, last_sign_in_at = $2 WHERE id = $1",
-                )
-                .bind(user)
-                .bind(signed_in.millis())
-                .execute(&mut *tx)
-                .await?;
+                // A new identity: its first sign-in is this one too.
+                db::users::record_sign_in(&mut *tx, user, signed_in).await?;
                 db::accounts::insert_membership(&mut *tx, user, account, role, now).await?;
                 db::team::insert_member(
                     &mut *tx,
