@@ -344,23 +344,8 @@ async fn changing_the_password_signs_out_other_devices(engine: Engine) {
     )
     .await;
     // The person is told by email, in case it was not them.
-    let notice = 'found: {
-        for _ in 0..100 {
-            let list: Vec<roster_shared::api::DevMailSummary> =
-                app.api.get_ok("/api/v1/dev/mailbox").await;
-            if let Some(mail) = list
-                .iter()
-                .find(|m| m.to == OWNER_EMAIL && m.subject == "Your Roster password was changed")
-            {
-                break 'found mail.id;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("no notice of the password change");
-    };
-    let mail: roster_shared::api::DevMail = app
-        .api
-        .get_ok(&format!("/api/v1/dev/mailbox/{notice}"))
+    let mail = app
+        .mail_to(OWNER_EMAIL, "Your Roster password was changed")
         .await;
     assert!(mail.text.contains("Sign-in & Security"), "{}", mail.text);
     app.new_client()

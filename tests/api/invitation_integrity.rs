@@ -819,19 +819,7 @@ async fn an_invitation_is_mailed_to_the_address_it_was_made_for(engine: Engine) 
         200,
     )
     .await;
-    let confirmation = loop {
-        let list: Vec<roster_shared::api::DevMailSummary> =
-            w.app.api.get_ok("/api/v1/dev/mailbox").await;
-        if let Some(mail) = list.iter().find(|m| m.to == "moved@example.net") {
-            break mail.id;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
-    let mail: roster_shared::api::DevMail = w
-        .app
-        .api
-        .get_ok(&format!("/api/v1/dev/mailbox/{confirmation}"))
-        .await;
+    let mail = w.app.mail_to("moved@example.net", "").await;
     let _ = expect_json::<serde_json::Value>(
         w.app
             .new_client()

@@ -5,11 +5,15 @@ use std::time::Duration;
 
 use roster_shared::api::{DevMail, DevMailSummary, TestMailQueued};
 use roster_tests::process::{ChildOptions, ServerProcess};
+use roster_tests::settled;
 use roster_tests::smtp::{SmtpSink, free_port};
 use roster_tests::{
     ApiClient, Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, engines, expect_error, expect_json,
 };
 use sqlx::Row as _;
+
+/// How long the mail worker gets to do what a test waits for.
+const WAIT: Duration = Duration::from_secs(10);
 
 engines!(
     mail_is_delivered_over_smtp_with_both_parts,
@@ -70,13 +74,8 @@ async fn mail_is_delivered_over_smtp_with_both_parts(engine: Engine) {
             .contains("<p style=\"margin:0 0 14px\">Hello Olivia Owner,</p>")
     );
     // Recorded as sent.
-    for _ in 0..50 {
-        if newest_outbox_row(&app).await.0 == "sent" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(newest_outbox_row(&app).await.0, "sent");
+    let row = settled(WAIT, || newest_outbox_row(&app), |row| row.0 == "sent").await;
+    assert_eq!(row.0, "sent");
     // The development mailbox is off when SMTP is configured.
     expect_error(app.api.get("/api/v1/dev/mailbox").await, 404, "not_found").await;
     smtp.stop().await;
@@ -96,14 +95,7 @@ async fn a_down_smtp_server_means_retries_then_delivery(engine: Engine) {
     assert_eq!(app.api.post_empty("/api/v1/mail/test").await.status(), 202);
 
     // Nothing listens: attempts fail, each recorded with its reason, and it stays queued.
-    let mut row = newest_outbox_row(&app).await;
-    for _ in 0..100 {
-        if row.1 >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        row = newest_outbox_row(&app).await;
-    }
+    let row = settled(WAIT, || newest_outbox_row(&app), |row| row.1 >= 2).await;
     let (status, attempts, error) = row;
     assert_eq!(status, "pending");
     assert!(attempts >= 2, "{attempts} attempts");
@@ -116,13 +108,7 @@ async fn a_down_smtp_server_means_retries_then_delivery(engine: Engine) {
     let smtp = SmtpSink::start(port).await;
     let received = smtp.wait_for(1).await;
     assert_eq!(received[0].subject, "Roster test email");
-    for _ in 0..50 {
-        if newest_outbox_row(&app).await.0 == "sent" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let (status, _, error) = newest_outbox_row(&app).await;
+    let (status, _, error) = settled(WAIT, || newest_outbox_row(&app), |row| row.0 == "sent").await;
     assert_eq!(status, "sent");
     assert_eq!(error, None);
     smtp.stop().await;
@@ -140,14 +126,7 @@ async fn after_the_last_attempt_the_failure_is_recorded(engine: Engine) {
     .await;
     app.set_up().await;
     assert_eq!(app.api.post_empty("/api/v1/mail/test").await.status(), 202);
-    let mut row = newest_outbox_row(&app).await;
-    for _ in 0..100 {
-        if row.0 == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        row = newest_outbox_row(&app).await;
-    }
+    let row = settled(WAIT, || newest_outbox_row(&app), |row| row.0 == "failed").await;
     assert_eq!(row.0, "failed");
     assert_eq!(row.1, 3);
     assert!(row.2.is_some());
@@ -198,14 +177,12 @@ async fn the_development_mailbox_shows_delivered_mail(engine: Engine) {
         expect_json(app.api.post_empty("/api/v1/mail/test").await, 202).await;
     assert!(queued.transport.contains("development mailbox"));
 
-    let mut list: Vec<DevMailSummary> = Vec::new();
-    for _ in 0..50 {
-        list = app.api.get_ok("/api/v1/dev/mailbox").await;
-        if !list.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let list = settled(
+        WAIT,
+        || app.api.get_ok("/api/v1/dev/mailbox"),
+        |list: &Vec<DevMailSummary>| !list.is_empty(),
+    )
+    .await;
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].to, OWNER_EMAIL);
     let mail: DevMail = app
@@ -269,14 +246,12 @@ async fn every_invitation_of_a_large_batch_gets_its_own_link(engine: Engine) {
         .await;
     assert_eq!(invited.invited.len(), 45);
 
-    let mut list: Vec<DevMailSummary> = Vec::new();
-    for _ in 0..100 {
-        list = app.api.get_ok("/api/v1/dev/mailbox").await;
-        if list.len() >= 45 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let list = settled(
+        WAIT,
+        || app.api.get_ok("/api/v1/dev/mailbox"),
+        |list: &Vec<DevMailSummary>| list.len() >= 45,
+    )
+    .await;
     assert_eq!(list.len(), 45, "each invitation mailed once");
     let mut recipients: Vec<String> = list.iter().map(|m| m.to.clone()).collect();
     recipients.sort();

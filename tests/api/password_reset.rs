@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use roster_shared::api::{
-    DevMail, DevMailSummary, PasswordResetDone, PasswordResetView, SessionInfo, SignInOutcome,
+    DevMail, PasswordResetDone, PasswordResetView, SessionInfo, SignInOutcome,
 };
 use roster_shared::role::Role;
 use roster_shared::time::MINUTE_MS;
@@ -45,26 +45,8 @@ async fn answer_of(response: reqwest::Response) -> (u16, String) {
 
 /// The reset mails `email` has received, oldest first (waiting up to `wait` for `at_least`).
 async fn reset_mails(app: &TestApp, email: &str, at_least: usize, wait: Duration) -> Vec<DevMail> {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let list: Vec<DevMailSummary> = app.api.get_ok("/api/v1/dev/mailbox").await;
-        let mut mails = Vec::new();
-        for summary in list
-            .iter()
-            .filter(|m| m.to.eq_ignore_ascii_case(email) && m.subject.contains(RESET_SUBJECT))
-        {
-            mails.push(
-                app.api
-                    .get_ok::<DevMail>(&format!("/api/v1/dev/mailbox/{}", summary.id))
-                    .await,
-            );
-        }
-        mails.sort_by_key(|m| m.id);
-        if mails.len() >= at_least || tokio::time::Instant::now() >= deadline {
-            return mails;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.mails_to_within(email, RESET_SUBJECT, at_least, wait)
+        .await
 }
 
 /// Asks for a link for `email` and answers its token (the `nth` reset mail to arrive there).
@@ -179,18 +161,8 @@ async fn a_link_works_once(engine: Engine) {
     app.new_client().sign_in_ok(OWNER_EMAIL, NEW_PASSWORD).await;
 
     // The person is told.
-    let mut notice = None;
-    for _ in 0..100 {
-        let list: Vec<DevMailSummary> = app.api.get_ok("/api/v1/dev/mailbox").await;
-        notice = list
-            .into_iter()
-            .find(|m| m.to == OWNER_EMAIL && m.subject == "Your Roster password was changed");
-        if notice.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(notice.is_some(), "no notice of the change");
+    app.mail_to(OWNER_EMAIL, "Your Roster password was changed")
+        .await;
     app.stop().await;
 }
 
@@ -415,12 +387,12 @@ async fn ended_resets_are_forgotten_after_a_day(engine: Engine) {
                 .unwrap()
         }
     };
-    for _ in 0..100 {
-        if count("SELECT COUNT(*) FROM password_resets").await == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    roster_tests::settled(
+        Duration::from_secs(10),
+        || count("SELECT COUNT(*) FROM password_resets"),
+        |n| *n == 1,
+    )
+    .await;
     assert_eq!(count("SELECT COUNT(*) FROM password_resets").await, 1);
     assert_eq!(count("SELECT COUNT(*) FROM password_reset_tokens").await, 1);
     let _: PasswordResetView = expect_json(inspect(&app, &open).await, 200).await;

@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use roster_shared::account::AccountId;
 use roster_shared::api::{
-    CreatedApiToken, DevMail, DevMailSummary, ErrorBody, LiveEvent, MyProfile,
-    NotificationPreferences, SessionInfo,
+    CreatedApiToken, ErrorBody, LiveEvent, MyProfile, NotificationPreferences, SessionInfo,
 };
 use roster_shared::role::Role;
 use roster_tests::sse::EventStream;
@@ -78,28 +77,15 @@ async fn details_are_saved_together_and_every_error_is_named(engine: Engine) {
 }
 
 async fn mail_link(app: &TestApp, to: &str, subject_part: &str, marker: &str) -> String {
-    for _ in 0..100 {
-        let list: Vec<DevMailSummary> = app.api.get_ok("/api/v1/dev/mailbox").await;
-        if let Some(summary) = list
-            .iter()
-            .find(|m| m.to == to && m.subject.contains(subject_part))
-        {
-            let mail: DevMail = app
-                .api
-                .get_ok(&format!("/api/v1/dev/mailbox/{}", summary.id))
-                .await;
-            if marker.is_empty() {
-                return mail.text;
-            }
-            let start = mail.text.find(marker).expect("a link") + marker.len();
-            return mail.text[start..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                .collect();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let mail = app.mail_to(to, subject_part).await;
+    if marker.is_empty() {
+        return mail.text;
     }
-    panic!("no mail about {subject_part:?} reached {to}");
+    let start = mail.text.find(marker).expect("a link") + marker.len();
+    mail.text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 async fn a_new_address_counts_only_once_confirmed(engine: Engine) {

@@ -2,9 +2,7 @@
 //! and an address someone else took meanwhile change nothing; and the service worker script
 //! is served so browsers always check for a newer one.
 
-use std::time::Duration;
-
-use roster_shared::api::{DevMail, DevMailSummary, MyProfile, SessionInfo};
+use roster_shared::api::{MyProfile, SessionInfo};
 use roster_shared::role::Role;
 use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, engines, expect_error};
 use serde_json::json;
@@ -18,21 +16,8 @@ engines!(
 /// The token of the newest confirmation link mailed to `to`.
 /// The address-confirmation token mailed to `to`.
 pub(crate) async fn confirmation_token(app: &TestApp, to: &str) -> String {
-    for _ in 0..100 {
-        let list: Vec<DevMailSummary> = app.api.get_ok("/api/v1/dev/mailbox").await;
-        if let Some(summary) = list
-            .iter()
-            .find(|m| m.to.eq_ignore_ascii_case(to) && m.subject.contains("Confirm your new email"))
-        {
-            let mail: DevMail = app
-                .api
-                .get_ok(&format!("/api/v1/dev/mailbox/{}", summary.id))
-                .await;
-            return roster_tests::team::link_token_in(&mail.text);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no confirmation mail reached {to}");
+    let mail = app.mail_to(to, "Confirm your new email").await;
+    roster_tests::team::link_token_in(&mail.text)
 }
 
 async fn ask_for(app: &TestApp, email: &str) {

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use roster_shared::api::{DevMail, DevMailSummary, SignInOutcome};
+use roster_shared::api::{DevMail, SignInOutcome};
 use roster_tests::{
     ApiClient, Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, engines, expect_error, expect_json,
     totp,
@@ -47,25 +47,8 @@ fn wrong_code(secret: &str, n: usize) -> String {
 
 /// The lock notices mailed to the Owner so far (waiting up to `wait` for at least one).
 async fn lock_notices(app: &TestApp, wait: Duration) -> Vec<DevMail> {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let list: Vec<DevMailSummary> = app.api.get_ok("/api/v1/dev/mailbox").await;
-        let mut found = Vec::new();
-        for summary in list
-            .iter()
-            .filter(|m| m.to == OWNER_EMAIL && m.subject.contains(LOCKED_SUBJECT))
-        {
-            found.push(
-                app.api
-                    .get_ok(&format!("/api/v1/dev/mailbox/{}", summary.id))
-                    .await,
-            );
-        }
-        if !found.is_empty() || tokio::time::Instant::now() >= deadline {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.mails_to_within(OWNER_EMAIL, LOCKED_SUBJECT, 1, wait)
+        .await
 }
 
 /// Wrong passwords an account takes before signing in must wait.

@@ -7,11 +7,13 @@
 //!   runs a test once per database engine.
 //! - [`client`]: [`client::ApiClient`], one browser's cookie jar and CSRF token.
 //! - [`browser`]: [`browser::Browser`], ChromeDriver + Chromium for one test.
+//! - [`mailbox`]: the development mailbox, read per address and subject.
 //! - [`wait`]: [`wait::eventually`], polling with a deadline for what happens in the background.
 
 pub mod app;
 pub mod browser;
 pub mod client;
+pub mod mailbox;
 pub mod process;
 pub mod smtp;
 pub mod sse;
@@ -21,4 +23,4 @@ pub mod wait;
 
 pub use app::{Engine, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 pub use client::{ApiClient, expect_error, expect_json};
-pub use wait::eventually;
+pub use wait::{eventually, settled};

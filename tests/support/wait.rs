@@ -26,6 +26,23 @@ where
     }
 }
 
+/// Calls `check` every 100 ms until `enough` says its answer will do, or `within` passes, and
+/// answers its last answer either way (for checks whose caller also asserts what is missing).
+pub async fn settled<T, F, Fut>(within: Duration, mut check: F, enough: impl Fn(&T) -> bool) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = T>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let answer = check().await;
+        if enough(&answer) || tokio::time::Instant::now() >= deadline {
+            return answer;
+        }
+        tokio::time::sleep(EVERY).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +57,22 @@ mod tests {
         })
         .await;
         assert_eq!(found, 3);
+    }
+
+    #[tokio::test]
+    async fn settles_on_the_last_answer_at_its_deadline() {
+        let mut looks = 0;
+        let last = settled(
+            Duration::from_millis(250),
+            || {
+                looks += 1;
+                let now = looks;
+                async move { now }
+            },
+            |n| *n > 1_000,
+        )
+        .await;
+        assert!((2..10).contains(&last), "{last}");
     }
 
     #[tokio::test]

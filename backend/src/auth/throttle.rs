@@ -87,9 +87,11 @@ fn retry_at(free: i64, failures: i64, last_failure: i64) -> Option<i64> {
     Some(last_failure + delay)
 }
 
-/// How often one attempt reads its count again when others counted on it first; past that it
-/// is refused like one that must wait (it arrived with very many others).
-const COUNT_TRIES: usize = 32;
+/// How often one attempt reads its count again when others changed it first. Each miss means
+/// another request counted (or gave back) on the same key, which only requests in flight can
+/// do, twice at most each: a burst of a hundred at once needs at most two hundred. Past this an
+/// attempt is refused like one that must wait.
+const COUNT_TRIES: usize = 1024;
 
 /// Counts an attempt on every subject, in order, before the attempt is checked, or refuses it
 /// (429, saying when to try again) if any subject must wait; a refused attempt counts on none.
