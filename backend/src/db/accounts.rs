@@ -150,7 +150,7 @@ pub(crate) async fn serialize_organisation(
 /// in use (on SQLite, which needs no lock, in one statement), as the first statements of a
 /// batch so that what the transaction writes next goes in the same trip; read back with
 /// [`organisation_counting_seats`].
-pub(crate) fn push_lock_counting_seats(
+pub(super) fn push_lock_counting_seats(
     batch: &mut Batch,
     dialect: Dialect,
     root_id: i64,
@@ -173,7 +173,7 @@ pub(crate) fn push_lock_counting_seats(
 
 /// The organisation and its seats in use, from the rows of a batch that began with
 /// [`push_lock_counting_seats`] (`None`: no such organisation).
-pub(crate) fn organisation_counting_seats(rows: &[AnyRow]) -> Option<(AccountRow, i64)> {
+pub(super) fn organisation_counting_seats(rows: &[AnyRow]) -> Option<(AccountRow, i64)> {
     let root = AccountRow::from_row(rows.first()?).ok()?;
     let used = rows
         .iter()

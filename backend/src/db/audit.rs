@@ -5,6 +5,7 @@ use sqlx::{Any, Executor, FromRow};
 
 use super::batch::Batch;
 
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Record<'a> {
     pub(crate) root_id: i64,
     pub(crate) account: Option<(i64, &'a str)>,
@@ -37,8 +38,8 @@ pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
-/// [`insert`], as one statement of a batch.
-pub(crate) fn push_insert(batch: &mut Batch, record: Record<'_>) {
+/// [`insert`], as one statement of a use case's batch.
+pub(super) fn push_insert(batch: &mut Batch, record: Record<'_>) {
     batch.push(
         INSERT,
         vec![

@@ -32,6 +32,7 @@ pub(crate) mod batch;
 pub(crate) mod bulk;
 pub(crate) mod checkpoint;
 pub(crate) mod identity;
+pub(crate) mod invitations;
 pub(crate) mod notify;
 pub(crate) mod outbox;
 pub(crate) mod password_resets;

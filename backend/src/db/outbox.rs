@@ -8,41 +8,41 @@ use super::batch::Batch;
 const INSERT: &str = "INSERT INTO outbox (payload, recipient, invitation_id, message_id, \
      created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)";
 
+/// A mail to queue: what to send (the serialized `Mail`), to whom, and its Message-ID.
+#[derive(Debug, Clone)]
+pub(crate) struct NewMail {
+    pub(crate) payload: String,
+    pub(crate) recipient: String,
+    pub(crate) invitation_id: Option<i64>,
+    pub(crate) message_id: String,
+    pub(crate) now: Timestamp,
+}
+
+/// Queues one mail; answers its id.
 pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     db: E,
-    payload: &str,
-    recipient: &str,
-    invitation_id: Option<i64>,
-    message_id: &str,
-    now: Timestamp,
+    mail: &NewMail,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(&format!("{INSERT} RETURNING id"))
-        .bind(payload)
-        .bind(recipient)
-        .bind(invitation_id)
-        .bind(message_id)
-        .bind(now.millis())
+        .bind(mail.payload.as_str())
+        .bind(mail.recipient.as_str())
+        .bind(mail.invitation_id)
+        .bind(mail.message_id.as_str())
+        .bind(mail.now.millis())
         .fetch_one(db)
         .await
 }
 
-/// [`insert`] without its id, as one statement of a batch.
-pub(crate) fn push_insert(
-    batch: &mut Batch,
-    payload: &str,
-    recipient: &str,
-    invitation_id: Option<i64>,
-    message_id: &str,
-    now: Timestamp,
-) {
+/// [`insert`] as one statement of a use case's batch (its id is not needed).
+pub(super) fn push_insert(batch: &mut Batch, mail: &NewMail) {
     batch.push(
         INSERT,
         vec![
-            payload.into(),
-            recipient.into(),
-            invitation_id.into(),
-            message_id.into(),
-            now.millis().into(),
+            mail.payload.as_str().into(),
+            mail.recipient.as_str().into(),
+            mail.invitation_id.into(),
+            mail.message_id.as_str().into(),
+            mail.now.millis().into(),
         ],
     );
 }

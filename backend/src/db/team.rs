@@ -2,12 +2,10 @@
 //! queries behind the Users list.
 
 use roster_shared::api::{PeopleSort, SortOrder};
-use roster_shared::email::EmailAddress;
 use roster_shared::invitation::PersonStatus;
 use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
-use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, Executor, FromRow, Row as _};
+use sqlx::{Any, AnyConnection, Executor, FromRow};
 
 use super::batch::Batch;
 
@@ -47,7 +45,7 @@ pub(crate) async fn insert_member<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// [`insert_member`], as one statement of a batch.
-pub(crate) fn push_insert_member(batch: &mut Batch, member: NewMember<'_>) {
+pub(super) fn push_insert_member(batch: &mut Batch, member: NewMember<'_>) {
     batch.push(
         INSERT_MEMBER,
         vec![
@@ -120,7 +118,7 @@ pub(crate) async fn set_member_invitation<'e, E: Executor<'e, Database = Any>>(
 ///
 /// From now on the organisation sees who they are: their name and address become the row's sort
 /// and search keys (until now they were the invited address).
-pub(crate) fn push_accept_member(
+pub(super) fn push_accept_member(
     batch: &mut Batch,
     root_id: i64,
     user_id: i64,
@@ -251,54 +249,6 @@ pub(crate) async fn insert_invitation<'e, E: Executor<'e, Database = Any>>(
     .bind(invitation.expires_at.millis())
     .fetch_one(db)
     .await
-}
-
-/// Invites an address to an organisation it is not in yet, as two statements of a batch: the
-/// identity is created if the address is new, and the invitation is written only if that
-/// identity is not a member of the organisation (accepted or invited).
-/// [`invited_by_address`] reads the outcome from the batch's rows.
-pub(crate) fn push_invite_address(
-    batch: &mut Batch,
-    address: &EmailAddress,
-    invitation: NewInvitation<'_>,
-) {
-    let email_key = address.key();
-    batch.push(
-        "INSERT INTO users (email, email_key, created_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (email_key) DO NOTHING",
-        vec![
-            address.as_str().into(),
-            email_key.as_str().into(),
-            invitation.sent_at.millis().into(),
-        ],
-    );
-    batch.push(
-        "INSERT INTO invitations (root_id, user_id, email, invited_by, inviter_name, sent_at, \
-         expires_at, created_at) \
-         SELECT $1, u.id, $3, $4, $5, $6, $7, $6 FROM users u WHERE u.email_key = $2 \
-         AND NOT EXISTS (SELECT 1 FROM tree_members m WHERE m.root_id = $1 AND m.user_id = u.id) \
-         RETURNING id AS new_invitation_id, user_id AS invited_user_id",
-        vec![
-            invitation.root_id.into(),
-            email_key.as_str().into(),
-            invitation.email.into(),
-            invitation.invited_by.into(),
-            invitation.inviter_name.into(),
-            invitation.sent_at.millis().into(),
-            invitation.expires_at.millis().into(),
-        ],
-    );
-}
-
-/// After [`push_invite_address`]: the new invitation and the identity it is for; `None` when
-/// the address is already in the organisation.
-pub(crate) fn invited_by_address(rows: &[AnyRow]) -> Option<(i64, i64)> {
-    rows.iter().find_map(|row| {
-        Some((
-            row.try_get::<i64, _>("new_invitation_id").ok()?,
-            row.try_get::<i64, _>("invited_user_id").ok()?,
-        ))
-    })
 }
 
 /// How an invitation link reached its holder, which decides what it may do.
@@ -432,7 +382,7 @@ pub(crate) async fn reissue(
 /// may have accepted it a moment ago, or it was re-sent), and retires its links: two
 /// statements of a batch. The first returns a row named `accepted_invitation` only when it
 /// marked it; without that row the caller must not commit.
-pub(crate) fn push_mark_accepted(batch: &mut Batch, id: i64, sent_at: i64, now: Timestamp) {
+pub(super) fn push_mark_accepted(batch: &mut Batch, id: i64, sent_at: i64, now: Timestamp) {
     batch.push(
         "UPDATE invitations SET accepted_at = $2 WHERE id = $1 AND sent_at = $3 \
          AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id AS accepted_invitation",
@@ -447,7 +397,7 @@ pub(crate) fn push_mark_accepted(batch: &mut Batch, id: i64, sent_at: i64, now: 
 /// Gives the person the access their invitation offers, and opens the first offered account
 /// next time: two statements of a batch; the second returns the account it set (no row when
 /// the invitation offered none).
-pub(crate) fn push_grant_offered_access(
+pub(super) fn push_grant_offered_access(
     batch: &mut Batch,
     invitation_id: i64,
     user_id: i64,
@@ -574,7 +524,7 @@ pub(crate) async fn set_grant<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// [`set_grant`], as one statement of a batch.
-pub(crate) fn push_set_grant(batch: &mut Batch, invitation_id: i64, account_id: i64, role: Role) {
+pub(super) fn push_set_grant(batch: &mut Batch, invitation_id: i64, account_id: i64, role: Role) {
     batch.push(
         SET_GRANT,
         vec![

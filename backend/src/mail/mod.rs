@@ -124,6 +124,22 @@ impl Mailer {
     }
 }
 
+/// `mail` for `recipient`, ready to queue (serialized, with its own Message-ID).
+pub(crate) fn prepare(
+    mail: &Mail,
+    recipient: &str,
+    invitation_id: Option<i64>,
+    now: Timestamp,
+) -> anyhow::Result<db::outbox::NewMail> {
+    Ok(db::outbox::NewMail {
+        payload: serde_json::to_string(mail).context("cannot serialize mail")?,
+        recipient: recipient.to_owned(),
+        invitation_id,
+        message_id: message_id(),
+        now,
+    })
+}
+
 /// Queues `mail` for `recipient` in the caller's transaction.
 pub(crate) async fn enqueue(
     conn: &mut sqlx::AnyConnection,
@@ -132,37 +148,8 @@ pub(crate) async fn enqueue(
     invitation_id: Option<i64>,
     now: Timestamp,
 ) -> anyhow::Result<i64> {
-    let payload = serde_json::to_string(mail).context("cannot serialize mail")?;
-    let id = db::outbox::insert(
-        &mut *conn,
-        &payload,
-        recipient,
-        invitation_id,
-        &message_id(),
-        now,
-    )
-    .await?;
-    Ok(id)
-}
-
-/// [`enqueue`], as one statement of the caller's batch (its id is not needed).
-pub(crate) fn enqueue_in(
-    batch: &mut db::batch::Batch,
-    mail: &Mail,
-    recipient: &str,
-    invitation_id: Option<i64>,
-    now: Timestamp,
-) -> anyhow::Result<()> {
-    let payload = serde_json::to_string(mail).context("cannot serialize mail")?;
-    db::outbox::push_insert(
-        batch,
-        &payload,
-        recipient,
-        invitation_id,
-        &message_id(),
-        now,
-    );
-    Ok(())
+    let new = prepare(mail, recipient, invitation_id, now)?;
+    Ok(db::outbox::insert(&mut *conn, &new).await?)
 }
 
 /// A globally unique Message-ID, kept across retries.

@@ -23,13 +23,11 @@ use roster_shared::name::PersonName;
 use roster_shared::password::NewPassword;
 use roster_shared::phone::PhoneNumber;
 use roster_shared::time::Timestamp;
-use sqlx::Row as _;
 
 use crate::auth::session::{ClientInfo, CurrentSession};
 use crate::auth::token;
 use crate::clock;
 use crate::db;
-use crate::db::batch::Batch;
 use crate::db::team::{InvitationRow, LinkOrigin};
 use crate::error::{ApiError, AppJson};
 use crate::mail::{self, Mail};
@@ -310,43 +308,36 @@ async fn record_acceptance(
     let db = state.db();
     let mut tx = db.writer().begin().await?;
     db::accounts::serialize_organisation(&mut tx, db.dialect(), invitation.root_id).await?;
-    // The acceptance itself, the member row, the offered access and the audit entry: one
-    // batch (one round trip on SQLite, see db::batch). The acceptance counts only if the
-    // invitation was still open (another tab may have accepted it a moment ago): without its
-    // row the transaction is dropped, so nothing the batch did is kept.
-    let mut batch = Batch::new();
-    db::team::push_mark_accepted(&mut batch, invitation.id, invitation.sent_at, now);
-    db::team::push_accept_member(
-        &mut batch,
-        invitation.root_id,
-        actor.user_id,
-        (&keys.0, &keys.1),
-        now,
+    // The acceptance counts only if the invitation was still open (another tab may have
+    // accepted it a moment ago): otherwise the transaction is dropped, keeping nothing.
+    let summary = format!(
+        "{} ({}) accepted the invitation",
+        actor.name, invitation.email
     );
-    db::team::push_grant_offered_access(&mut batch, invitation.id, actor.user_id, now);
-    audit::record_in(
-        &mut batch,
-        invitation.root_id,
-        None,
-        Some(actor),
-        AuditAction::InvitationAccepted,
-        &format!(
-            "{} ({}) accepted the invitation",
-            actor.name, invitation.email
-        ),
-        now,
-    );
-    let rows = batch.run(&mut tx, db.dialect()).await?;
-    if !rows
-        .iter()
-        .any(|row| row.try_get::<i64, _>("accepted_invitation").is_ok())
-    {
+    let accepted = db::invitations::accept(
+        &mut tx,
+        db.dialect(),
+        db::invitations::Acceptance {
+            invitation: invitation.id,
+            sent_at: invitation.sent_at,
+            root_id: invitation.root_id,
+            user_id: actor.user_id,
+            keys: (&keys.0, &keys.1),
+            audit: audit::row(
+                invitation.root_id,
+                None,
+                Some(actor),
+                AuditAction::InvitationAccepted,
+                &summary,
+                now,
+            ),
+            now,
+        },
+    )
+    .await?;
+    let db::invitations::Accepted::Yes { opens } = accepted else {
         return Err(not_valid());
-    }
-    let opens = rows
-        .iter()
-        .find_map(|row| row.try_get::<Option<i64>, _>("last_account_id").ok())
-        .flatten();
+    };
     // The new person's profile, after the acceptance counted (a second tab with the same link
     // is told the link is used, not that the identity exists).
     if let Some((name, hash, mobile, country)) = &profile {

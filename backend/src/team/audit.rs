@@ -27,21 +27,8 @@ pub(crate) async fn record(
     Ok(())
 }
 
-/// [`record`], as one statement of the caller's batch.
-pub(crate) fn record_in(
-    batch: &mut db::batch::Batch,
-    root_id: i64,
-    account: Option<(i64, &str)>,
-    actor: Option<&Actor>,
-    action: AuditAction,
-    summary: &str,
-    now: Timestamp,
-) {
-    db::audit::push_insert(batch, row(root_id, account, actor, action, summary, now));
-}
-
 /// The row of one change: who made it is stored as their label and address at the time.
-fn row<'a>(
+pub(crate) fn row<'a>(
     root_id: i64,
     account: Option<(i64, &'a str)>,
     actor: Option<&'a Actor>,

@@ -27,7 +27,6 @@ use roster_shared::time::Timestamp;
 
 use crate::clock;
 use crate::db;
-use crate::db::batch::Batch;
 use crate::error::ApiError;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
@@ -198,108 +197,63 @@ pub(crate) async fn invite_recipients(
     let expires_at = now.plus_millis(INVITATION_VALIDITY_MS);
     let db = state.db();
     let mut tx = db.writer().begin().await?;
-    // The organisation is locked and its seats counted in the same trip as the first address is
-    // invited (see db::batch): statements run in order, so the count is of before this batch.
-    let mut batch = Batch::new();
-    db::accounts::push_lock_counting_seats(&mut batch, db.dialect(), ctx.root(), now);
-    if let Some((first, _)) = recipients.first() {
-        db::team::push_invite_address(
-            &mut batch,
-            first,
-            new_invitation(ctx, actor, first, now, expires_at),
-        );
-    }
-    let first_rows = batch.run(&mut tx, db.dialect()).await?;
-    let (root, used) = db::accounts::organisation_counting_seats(&first_rows)
+    let inviter = db::invitations::Inviter {
+        root_id: ctx.root(),
+        user_id: actor.user_id,
+        name: &actor.name,
+        sent_at: now,
+        expires_at,
+    };
+    // Every address new to the organisation is invited at once, with the organisation locked
+    // and its seats counted first; only addresses already in it are looked at one by one.
+    let addresses: Vec<&EmailAddress> = recipients.iter().map(|(address, _)| address).collect();
+    let opened = db::invitations::open(&mut tx, db.dialect(), &inviter, &addresses)
+        .await?
         .ok_or_else(crate::team::context::no_such_account)?;
-    let mut first_rows = Some(first_rows);
-    let seats = plan_of(state, &root, used);
+    let root = opened.root;
     let mut result = InviteResult {
         invited: Vec::new(),
         reinvited: Vec::new(),
         granted: Vec::new(),
         not_invited: Vec::new(),
-        seats,
+        seats: plan_of(state, &root, opened.used_seats),
     };
     let mut seats_needed = 0u32;
     let mut granted_users = Vec::new();
-    for (address, wanted) in recipients {
+    let mut sent = Vec::new();
+    for ((address, wanted), invited) in recipients.iter().zip(opened.invited) {
         let offered = describe(ctx, wanted);
-        // Most addresses are new to the organisation: one batch creates the identity if needed
-        // and invites it unless it is already a member. Only a member is looked up further.
-        let rows = match first_rows.take() {
-            Some(rows) => rows,
-            None => {
-                let mut batch = Batch::new();
-                db::team::push_invite_address(
-                    &mut batch,
-                    address,
-                    new_invitation(ctx, actor, address, now, expires_at),
-                );
-                batch.run(&mut tx, db.dialect()).await?
-            }
-        };
-        let (user_id, member, invited) = match db::team::invited_by_address(&rows) {
-            Some((invitation, user_id)) => (user_id, None, Some(invitation)),
-            None => {
-                let user = db::users::find_by_email(&mut *tx, &address.key())
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::internal(format!("{address} is neither new nor known"))
-                    })?;
-                let member = db::team::member(&mut *tx, root.id, user.id).await?;
-                (user.id, member, None)
-            }
-        };
-        match member {
-            None => {
-                let invitation = invited.ok_or_else(|| {
-                    ApiError::internal(format!("{address} is in no organisation and not invited"))
-                })?;
-                // The grants, the member row, the mail and the audit entry need nothing back:
-                // one batch (one round trip on SQLite, see db::batch).
-                let mut batch = Batch::new();
-                for (account, role) in wanted {
-                    db::team::push_set_grant(&mut batch, invitation, *account, *role);
-                }
-                // Sorted and found by the invited address until they accept: the name the
-                // identity keeps for other organisations is not this one's to see.
-                db::team::push_insert_member(
-                    &mut batch,
-                    db::team::NewMember {
-                        root_id: root.id,
-                        user_id,
-                        name_key: &address.key(),
-                        email_key: &address.key(),
-                        accepted_at: None,
-                        invitation: Some((invitation, expires_at)),
-                        now,
-                    },
-                );
-                seats_needed += 1;
-                mail::enqueue_in(
-                    &mut batch,
+        if let Some(invited) = invited {
+            seats_needed += 1;
+            sent.push(db::invitations::Sent {
+                invited,
+                address,
+                access: wanted,
+                mail: mail::prepare(
                     &Mail::Invitation {
-                        invitation_id: invitation,
+                        invitation_id: invited.invitation,
                         reinvite: false,
                     },
                     address.as_str(),
-                    Some(invitation),
+                    Some(invited.invitation),
                     now,
-                )?;
-                audit::record_in(
-                    &mut batch,
-                    root.id,
-                    Some((ctx.account, ctx.org.name(ctx.account))),
-                    Some(actor),
-                    AuditAction::InvitationSent,
-                    &format!("{} invited {address} ({offered})", actor.name),
-                    now,
-                );
-                batch.run(&mut tx, db.dialect()).await?;
-                result.invited.push(address.clone());
-            }
-            Some(member) if member.accepted_at.is_some() => {
+                )?,
+                summary: format!("{} invited {address} ({offered})", actor.name),
+            });
+            result.invited.push(address.clone());
+            continue;
+        }
+        let user = db::users::find_by_email(&mut *tx, &address.key())
+            .await?
+            .ok_or_else(|| ApiError::internal(format!("{address} is neither new nor known")))?;
+        let user_id = user.id;
+        let member = db::team::member(&mut *tx, root.id, user_id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::internal(format!("{address} is in no organisation and not invited"))
+            })?;
+        match member {
+            member if member.accepted_at.is_some() => {
                 let held: Vec<i64> = db::accounts::memberships_of(&mut *tx, user_id)
                     .await?
                     .into_iter()
@@ -353,7 +307,7 @@ pub(crate) async fn invite_recipients(
                 granted_users.push(user_id);
                 result.granted.push(address.clone());
             }
-            Some(member) => {
+            member => {
                 let Some(invitation) = member.invitation_id else {
                     return Err(ApiError::internal(format!(
                         "member {user_id} of {} has neither invitation nor acceptance",
@@ -416,6 +370,21 @@ pub(crate) async fn invite_recipients(
             }
         }
     }
+    db::invitations::record_sent(
+        &mut tx,
+        db.dialect(),
+        &inviter,
+        audit::row(
+            root.id,
+            Some((ctx.account, ctx.org.name(ctx.account))),
+            Some(actor),
+            AuditAction::InvitationSent,
+            "",
+            now,
+        ),
+        &sent,
+    )
+    .await?;
     result
         .seats
         .check_invite(seats_needed)
@@ -426,24 +395,6 @@ pub(crate) async fn invite_recipients(
     result.seats.used += seats_needed;
     result.not_invited.splice(0..0, not_invited.drain(..));
     Ok(result)
-}
-
-/// The invitation `actor` sends to `address` now.
-fn new_invitation<'a>(
-    ctx: &Context,
-    actor: &'a Actor,
-    address: &'a EmailAddress,
-    sent_at: Timestamp,
-    expires_at: Timestamp,
-) -> db::team::NewInvitation<'a> {
-    db::team::NewInvitation {
-        root_id: ctx.root(),
-        email: address.as_str(),
-        invited_by: Some(actor.user_id),
-        inviter_name: Some(&actor.name),
-        sent_at,
-        expires_at,
-    }
 }
 
 /// "Basic on Acme, Admin on Support" — for the audit log.

@@ -1,0 +1,273 @@
+//! Writing invitations, one function per use case: opening them for many addresses at once,
+//! recording what each new one offers (its access, its member row, its mail and its audit
+//! entry), and accepting one.
+//!
+//! Each function owns its statements, how they are batched and how their rows are read: on
+//! SQLite a batch is one round trip to the single writer, which is what sets the pace of
+//! invitations under load (see [`super::batch`]). Callers see typed inputs and outputs only.
+
+use std::collections::BTreeMap;
+
+use roster_shared::email::EmailAddress;
+use roster_shared::role::Role;
+use roster_shared::time::Timestamp;
+use sqlx::{AnyConnection, Row as _};
+
+use super::Dialect;
+use super::accounts::{self, AccountRow};
+use super::audit::{self, Record};
+use super::batch::Batch;
+use super::outbox::{self, NewMail};
+use super::team::{self, NewMember};
+
+/// Addresses opened (or recorded) per batch: one statement's variables stay far below
+/// SQLite's limit of 32,766, however many accounts an invitation offers.
+const PER_BATCH: usize = 100;
+
+/// Who invites, and the window the invitations are open for.
+pub(crate) struct Inviter<'a> {
+    pub(crate) root_id: i64,
+    pub(crate) user_id: i64,
+    pub(crate) name: &'a str,
+    pub(crate) sent_at: Timestamp,
+    pub(crate) expires_at: Timestamp,
+}
+
+/// A new invitation and the identity it is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NewlyInvited {
+    pub(crate) invitation: i64,
+    pub(crate) user: i64,
+}
+
+/// The organisation, locked until the transaction ends, with its seats in use before these
+/// invitations, and per address (in order) its new invitation, or `None` when the address is
+/// already in the organisation (invited or accepted).
+pub(crate) struct Opened {
+    pub(crate) root: AccountRow,
+    pub(crate) used_seats: i64,
+    pub(crate) invited: Vec<Option<NewlyInvited>>,
+}
+
+/// Locks the organisation, counts its seats, and invites every address that is new to it:
+/// the identity is created if the address is new to this Roster, and an invitation written
+/// unless that identity is already in the organisation. `addresses` are distinct (by key).
+/// `None`: there is no such organisation.
+pub(crate) async fn open(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    inviter: &Inviter<'_>,
+    addresses: &[&EmailAddress],
+) -> sqlx::Result<Option<Opened>> {
+    // The lock and the count come first, in the same trip as the first addresses: statements
+    // run in order, so the count is of before this invitation.
+    let mut opened: Option<(AccountRow, i64)> = None;
+    let mut by_email: BTreeMap<String, NewlyInvited> = BTreeMap::new();
+    let chunks: Vec<&[&EmailAddress]> = if addresses.is_empty() {
+        vec![&[]]
+    } else {
+        addresses.chunks(PER_BATCH).collect()
+    };
+    for chunk in chunks {
+        let mut batch = if chunk.len() > 1 {
+            Batch::uncached()
+        } else {
+            Batch::new()
+        };
+        if opened.is_none() {
+            accounts::push_lock_counting_seats(
+                &mut batch,
+                dialect,
+                inviter.root_id,
+                inviter.sent_at,
+            );
+        }
+        for address in chunk {
+            push_invite_address(&mut batch, address, inviter);
+        }
+        let rows = batch.run(&mut *conn, dialect).await?;
+        if opened.is_none() {
+            match accounts::organisation_counting_seats(&rows) {
+                Some(found) => opened = Some(found),
+                None => return Ok(None),
+            }
+        }
+        for row in &rows {
+            if let (Ok(invitation), Ok(user), Ok(email)) = (
+                row.try_get::<i64, _>("new_invitation_id"),
+                row.try_get::<i64, _>("invited_user_id"),
+                row.try_get::<String, _>("invited_email"),
+            ) {
+                by_email.insert(email, NewlyInvited { invitation, user });
+            }
+        }
+    }
+    let Some((root, used_seats)) = opened else {
+        return Ok(None);
+    };
+    Ok(Some(Opened {
+        root,
+        used_seats,
+        invited: addresses
+            .iter()
+            .map(|address| by_email.get(address.as_str()).copied())
+            .collect(),
+    }))
+}
+
+/// The two statements that invite one address (see [`open`]); the second returns the new
+/// invitation, its identity and its address only when it wrote one.
+fn push_invite_address(batch: &mut Batch, address: &EmailAddress, inviter: &Inviter<'_>) {
+    let email_key = address.key();
+    batch.push(
+        "INSERT INTO users (email, email_key, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (email_key) DO NOTHING",
+        vec![
+            address.as_str().into(),
+            email_key.as_str().into(),
+            inviter.sent_at.millis().into(),
+        ],
+    );
+    batch.push(
+        "INSERT INTO invitations (root_id, user_id, email, invited_by, inviter_name, sent_at, \
+         expires_at, created_at) \
+         SELECT $1, u.id, $3, $4, $5, $6, $7, $6 FROM users u WHERE u.email_key = $2 \
+         AND NOT EXISTS (SELECT 1 FROM tree_members m WHERE m.root_id = $1 AND m.user_id = u.id) \
+         RETURNING id AS new_invitation_id, user_id AS invited_user_id, email AS invited_email",
+        vec![
+            inviter.root_id.into(),
+            email_key.as_str().into(),
+            address.as_str().into(),
+            Some(inviter.user_id).into(),
+            Some(inviter.name).into(),
+            inviter.sent_at.millis().into(),
+            inviter.expires_at.millis().into(),
+        ],
+    );
+}
+
+/// A new invitation, with everything recorded beside it.
+pub(crate) struct Sent<'a> {
+    pub(crate) invited: NewlyInvited,
+    pub(crate) address: &'a EmailAddress,
+    /// The access it offers.
+    pub(crate) access: &'a BTreeMap<i64, Role>,
+    pub(crate) mail: NewMail,
+    /// The audit entry's sentence.
+    pub(crate) summary: String,
+}
+
+/// Records new invitations of `inviter`'s organisation: the access each offers, the person's
+/// member row (sorted and found by the invited address until they accept: the name their
+/// identity keeps for other organisations is not this one's to see), the invitation mail and
+/// the audit entry (`audit`, with each one's own sentence).
+pub(crate) async fn record_sent(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    inviter: &Inviter<'_>,
+    audit: Record<'_>,
+    sent: &[Sent<'_>],
+) -> sqlx::Result<()> {
+    for chunk in sent.chunks(PER_BATCH) {
+        let mut batch = if chunk.len() > 1 {
+            Batch::uncached()
+        } else {
+            Batch::new()
+        };
+        for one in chunk {
+            let invitation = one.invited.invitation;
+            for (account, role) in one.access {
+                team::push_set_grant(&mut batch, invitation, *account, *role);
+            }
+            let key = one.address.key();
+            team::push_insert_member(
+                &mut batch,
+                NewMember {
+                    root_id: inviter.root_id,
+                    user_id: one.invited.user,
+                    name_key: &key,
+                    email_key: &key,
+                    accepted_at: None,
+                    invitation: Some((invitation, inviter.expires_at)),
+                    now: inviter.sent_at,
+                },
+            );
+            outbox::push_insert(&mut batch, &one.mail);
+            audit::push_insert(
+                &mut batch,
+                Record {
+                    summary: &one.summary,
+                    ..audit
+                },
+            );
+        }
+        batch.run(&mut *conn, dialect).await?;
+    }
+    Ok(())
+}
+
+/// An invitation being accepted by the person it is for.
+pub(crate) struct Acceptance<'a> {
+    pub(crate) invitation: i64,
+    /// When the invitation was last sent: one sent again since is not the one accepted.
+    pub(crate) sent_at: i64,
+    pub(crate) root_id: i64,
+    pub(crate) user_id: i64,
+    /// The person's sort and search keys in the organisation from now on (name, address).
+    pub(crate) keys: (&'a str, &'a str),
+    pub(crate) audit: Record<'a>,
+    pub(crate) now: Timestamp,
+}
+
+/// The outcome of [`accept`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Accepted {
+    /// Accepted; the person opens this account next (the first the invitation offered).
+    Yes { opens: Option<i64> },
+    /// The invitation was no longer open (accepted in another tab, withdrawn or sent again):
+    /// the transaction must not be committed.
+    NotOpen,
+}
+
+/// Accepts an invitation if it is still the same open one: marks it accepted and retires its
+/// links, makes the member row the person's own, gives the access it offers, records the
+/// audit entry.
+pub(crate) async fn accept(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    acceptance: Acceptance<'_>,
+) -> sqlx::Result<Accepted> {
+    let mut batch = Batch::new();
+    team::push_mark_accepted(
+        &mut batch,
+        acceptance.invitation,
+        acceptance.sent_at,
+        acceptance.now,
+    );
+    team::push_accept_member(
+        &mut batch,
+        acceptance.root_id,
+        acceptance.user_id,
+        acceptance.keys,
+        acceptance.now,
+    );
+    team::push_grant_offered_access(
+        &mut batch,
+        acceptance.invitation,
+        acceptance.user_id,
+        acceptance.now,
+    );
+    audit::push_insert(&mut batch, acceptance.audit);
+    let rows = batch.run(&mut *conn, dialect).await?;
+    if !rows
+        .iter()
+        .any(|row| row.try_get::<i64, _>("accepted_invitation").is_ok())
+    {
+        return Ok(Accepted::NotOpen);
+    }
+    let opens = rows
+        .iter()
+        .find_map(|row| row.try_get::<Option<i64>, _>("last_account_id").ok())
+        .flatten();
+    Ok(Accepted::Yes { opens })
+}
