@@ -12,6 +12,13 @@
 //! the busiest write transactions (invitations, acceptances) run on the writer's own thread
 //! ([`Db::on_writer_thread`]) and most of the WAL's checkpointing happens beside it
 //! ([`checkpoint`]).
+//!
+//! Writes are one typed function per use case (for example [`invitations::open`],
+//! [`invitations::record_sent`], [`invitations::accept`]), each owning its statements, how
+//! they are batched ([`batch`], private to this module: on SQLite one batch is one round trip
+//! to the writer) and how their rows are read. Above this module nothing sees a batch, a row
+//! or a column name, and stored texts (roles, audit actions) are decoded here, once: an
+//! unknown one is an error.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -28,7 +35,7 @@ use sqlx::{AnyPool, Executor as _};
 pub(crate) mod accounts;
 pub(crate) mod api_tokens;
 pub(crate) mod audit;
-pub(crate) mod batch;
+mod batch;
 pub(crate) mod bulk;
 pub(crate) mod checkpoint;
 pub(crate) mod identity;

@@ -155,7 +155,7 @@ pub(crate) struct NewDevMessage<'a> {
 
 /// Stores `messages` in the development mailbox and marks their outbox rows sent: two
 /// statements for the whole batch.
-pub(crate) fn push_deliver_to_dev_mailbox(batch: &mut Batch, messages: &[NewDevMessage<'_>]) {
+fn push_deliver_to_dev_mailbox(batch: &mut Batch, messages: &[NewDevMessage<'_>]) {
     let Some(first) = messages.first() else {
         return;
     };
@@ -236,4 +236,68 @@ pub(crate) async fn last_invitation_mail<'e, E: Executor<'e, Database = Any>>(
         .bind(invitation_id)
         .fetch_one(db)
         .await
+}
+
+/// A link minted while a mail was rendered: only its hash is stored, before the message that
+/// carries it leaves.
+pub(crate) enum MailedLink {
+    Invitation { invitation_id: i64, hash: String },
+    EmailChange { change_id: i64, hash: String },
+    PasswordReset { reset_id: i64, hash: String },
+}
+
+fn push_links(batch: &mut Batch, links: &[MailedLink], now: Timestamp) {
+    let invitations: Vec<(i64, &str)> = links
+        .iter()
+        .filter_map(|link| match link {
+            MailedLink::Invitation {
+                invitation_id,
+                hash,
+            } => Some((*invitation_id, hash.as_str())),
+            MailedLink::EmailChange { .. } | MailedLink::PasswordReset { .. } => None,
+        })
+        .collect();
+    super::team::push_insert_mailed_tokens(batch, &invitations, now);
+    for link in links {
+        match link {
+            MailedLink::EmailChange { change_id, hash } => {
+                super::profile::push_insert_email_change_token(batch, *change_id, hash, now)
+            }
+            MailedLink::PasswordReset { reset_id, hash } => {
+                super::password_resets::push_insert_token(batch, *reset_id, hash, now)
+            }
+            MailedLink::Invitation { .. } => {}
+        }
+    }
+}
+
+/// Stores the hashes of a batch's links, in one trip (on SQLite), before any of its messages
+/// leaves.
+pub(crate) async fn store_links(
+    conn: &mut sqlx::AnyConnection,
+    dialect: super::Dialect,
+    links: &[MailedLink],
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    let mut batch = Batch::uncached();
+    push_links(&mut batch, links, now);
+    batch.run(conn, dialect).await?;
+    Ok(())
+}
+
+/// Stores a batch's links and its copies in the development mailbox, and marks its outbox
+/// rows sent, in one trip (on SQLite): each message is there exactly once, with a link that
+/// works, or not at all.
+pub(crate) async fn deliver_to_dev_mailbox(
+    conn: &mut sqlx::AnyConnection,
+    dialect: super::Dialect,
+    links: &[MailedLink],
+    messages: &[NewDevMessage<'_>],
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    let mut batch = Batch::uncached();
+    push_links(&mut batch, links, now);
+    push_deliver_to_dev_mailbox(&mut batch, messages);
+    batch.run(conn, dialect).await?;
+    Ok(())
 }

@@ -93,7 +93,7 @@ pub(crate) async fn find_by_token<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Stores the hash of a reset link, as part of a batch.
-pub(crate) fn push_insert_token(
+pub(super) fn push_insert_token(
     batch: &mut Batch,
     reset_id: i64,
     token_hash: &str,

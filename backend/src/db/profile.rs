@@ -155,7 +155,7 @@ pub(crate) async fn email_change_by_token<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Stores the hash of a confirmation link, as part of a batch.
-pub(crate) fn push_insert_email_change_token(
+pub(super) fn push_insert_email_change_token(
     batch: &mut Batch,
     change_id: i64,
     token_hash: &str,

@@ -434,7 +434,7 @@ pub(crate) async fn mark_revoked(
 
 /// Stores the hashes of freshly mailed links, `(invitation, hash)`, in one statement of a
 /// batch (the mail worker's, before the messages leave).
-pub(crate) fn push_insert_mailed_tokens(batch: &mut Batch, tokens: &[(i64, &str)], now: Timestamp) {
+pub(super) fn push_insert_mailed_tokens(batch: &mut Batch, tokens: &[(i64, &str)], now: Timestamp) {
     if tokens.is_empty() {
         return;
     }

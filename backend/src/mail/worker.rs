@@ -6,7 +6,7 @@ use roster_shared::time::{MINUTE_MS, Timestamp};
 use crate::auth::{throttle, token};
 use crate::clock;
 use crate::db;
-use crate::db::batch::Batch;
+use crate::db::outbox::MailedLink;
 use crate::mail::templates::{self, Rendered};
 use crate::mail::transport::Outgoing;
 use crate::mail::{Mail, Mailer, Transport};
@@ -109,49 +109,15 @@ pub(crate) async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Re
     Ok(claimed.len())
 }
 
-/// A link minted while rendering: only its hash is stored, before the message leaves.
-enum Link {
-    Invitation { invitation_id: i64, hash: String },
-    EmailChange { change_id: i64, hash: String },
-    PasswordReset { reset_id: i64, hash: String },
-}
-
 /// Stores the links' hashes in one transaction, before any message of the batch leaves.
-async fn store_links(state: &AppState, links: &[Link]) -> sqlx::Result<()> {
+async fn store_links(state: &AppState, links: &[MailedLink]) -> sqlx::Result<()> {
     if links.is_empty() {
         return Ok(());
     }
-    let mut batch = Batch::uncached();
-    push_links(&mut batch, links, clock::now());
     let db = state.db();
     let mut tx = db.writer().begin().await?;
-    batch.run(&mut tx, db.dialect()).await?;
+    db::outbox::store_links(&mut tx, db.dialect(), links, clock::now()).await?;
     tx.commit().await
-}
-
-fn push_links(batch: &mut Batch, links: &[Link], now: Timestamp) {
-    let invitations: Vec<(i64, &str)> = links
-        .iter()
-        .filter_map(|link| match link {
-            Link::Invitation {
-                invitation_id,
-                hash,
-            } => Some((*invitation_id, hash.as_str())),
-            Link::EmailChange { .. } | Link::PasswordReset { .. } => None,
-        })
-        .collect();
-    db::team::push_insert_mailed_tokens(batch, &invitations, now);
-    for link in links {
-        match link {
-            Link::EmailChange { change_id, hash } => {
-                db::profile::push_insert_email_change_token(batch, *change_id, hash, now)
-            }
-            Link::PasswordReset { reset_id, hash } => {
-                db::password_resets::push_insert_token(batch, *reset_id, hash, now)
-            }
-            Link::Invitation { .. } => {}
-        }
-    }
 }
 
 /// Stores the batch's links and its copies in the development mailbox, and marks it sent, in
@@ -160,7 +126,7 @@ fn push_links(batch: &mut Batch, links: &[Link], now: Timestamp) {
 async fn to_dev_mailbox(
     state: &AppState,
     from: &str,
-    links: &[Link],
+    links: &[MailedLink],
     ready: &[(&db::outbox::Claimed, Rendered)],
 ) -> sqlx::Result<()> {
     let now = clock::now();
@@ -177,12 +143,9 @@ async fn to_dev_mailbox(
             now,
         })
         .collect();
-    let mut batch = Batch::uncached();
-    push_links(&mut batch, links, now);
-    db::outbox::push_deliver_to_dev_mailbox(&mut batch, &messages);
     let db = state.db();
     let mut tx = db.writer().begin().await?;
-    batch.run(&mut tx, db.dialect()).await?;
+    db::outbox::deliver_to_dev_mailbox(&mut tx, db.dialect(), links, &messages, now).await?;
     tx.commit().await?;
     for (item, rendered) in ready {
         tracing::info!(outbox = item.id, to = %item.recipient, subject = %rendered.subject, "mail kept in the development mailbox");
@@ -211,7 +174,10 @@ async fn record_failure(
 
 /// The message for `mail` and the link it carries, or `None` when there is nothing to send any
 /// more.
-async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<(Rendered, Option<Link>)>> {
+async fn render(
+    state: &AppState,
+    mail: &Mail,
+) -> anyhow::Result<Option<(Rendered, Option<MailedLink>)>> {
     let sign_in_url = format!("{}/sign-in", state.public_url());
     match mail {
         Mail::Invitation {
@@ -255,7 +221,7 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<(Rendere
                 expires_at: Timestamp::from_millis(invitation.expires_at),
                 reinvite: *reinvite,
             });
-            let link = Link::Invitation {
+            let link = MailedLink::Invitation {
                 invitation_id: invitation.id,
                 hash,
             };
@@ -285,7 +251,7 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<(Rendere
                     confirm_url: &confirm_url,
                     expires_at: Timestamp::from_millis(change.expires_at),
                 });
-            let link = Link::EmailChange {
+            let link = MailedLink::EmailChange {
                 change_id: change.id,
                 hash,
             };
@@ -386,7 +352,7 @@ async fn render(state: &AppState, mail: &Mail) -> anyhow::Result<Option<(Rendere
                 reset_url: &reset_url,
                 expires_at: Timestamp::from_millis(reset.expires_at),
             });
-            let link = Link::PasswordReset {
+            let link = MailedLink::PasswordReset {
                 reset_id: reset.id,
                 hash,
             };
