@@ -95,3 +95,33 @@ macro_rules! text_enum {
 }
 
 pub(crate) use text_enum;
+
+/// What every `text_enum!` type promises, checked over all its values: each is written as its
+/// text, reads back from it (and only from it), and no two share a text; an unknown text is
+/// refused in words that name `what`.
+#[cfg(test)]
+pub(crate) fn assert_texts_round_trip<T>(all: &[T], what: &str)
+where
+    T: Copy
+        + std::fmt::Debug
+        + std::fmt::Display
+        + PartialEq
+        + serde::Serialize
+        + serde::de::DeserializeOwned,
+{
+    let mut seen = std::collections::HashSet::new();
+    for value in all {
+        let text = value.to_string();
+        let written = serde_json::to_string(value).unwrap();
+        assert_eq!(written, format!("\"{text}\""), "{value:?}");
+        assert_eq!(serde_json::from_str::<T>(&written).unwrap(), *value);
+        assert!(seen.insert(text), "{value} twice");
+    }
+    let unknown = serde_json::from_str::<T>("\"no.such_value\"").unwrap_err();
+    assert!(
+        unknown
+            .to_string()
+            .contains(&format!("“no.such_value” is not {what}")),
+        "{unknown}"
+    );
+}

@@ -275,16 +275,10 @@ async fn every_operation_takes_exactly_the_credentials_it_documents(engine: Engi
     // Operations run against a throwaway sub-account and ids that do not exist, so whatever the
     // server does after checking credentials changes nothing that matters here.
     let scratch = app.sub_account(acme, "Scratch").await;
-    let token: roster_shared::api::CreatedApiToken = expect_json(
-        app.api
-            .post(
-                &format!("/api/v1/accounts/{}/api-tokens", acme.0),
-                &serde_json::json!({ "name": "Credentials", "max_role": "owner" }),
-            )
-            .await,
-        201,
-    )
-    .await;
+    let token = app
+        .api
+        .api_token(acme, "Credentials", roster_shared::role::Role::Owner)
+        .await;
     let document: serde_json::Value = app.api.get_ok("/api/openapi.json").await;
     let schemes = &document["components"]["securitySchemes"];
     assert_eq!(schemes["session"]["in"], "cookie");

@@ -236,6 +236,8 @@ async fn a_sub_account_admin_cannot_hand_on_an_owner_invitation(engine: Engine) 
         },
     ];
     w.owner_invites("future.owner@example.com", &shape).await;
+    // Its mail delivered, and with it its link stored: the count below is of a settled state.
+    w.app.mail_to("future.owner@example.com", "").await;
     let person = w.person("future.owner@example.com").await;
     let before = offered(&w.app, person).await;
     let tokens_before = count(&w.app, "SELECT COUNT(*) FROM invitation_tokens").await;
@@ -892,16 +894,9 @@ async fn scim_token(w: &World) -> String {
 
 async fn scim_token_of(app: &TestApp, owner: &ApiClient, root: AccountId) -> String {
     let _ = app;
-    let created: roster_shared::api::CreatedApiToken = expect_json(
-        owner
-            .post(
-                &format!("/api/v1/accounts/{}/api-tokens", root.0),
-                &json!({ "name": "IdP", "max_role": "admin" }),
-            )
-            .await,
-        201,
-    )
-    .await;
+    let created = owner
+        .api_token(root, "IdP", roster_shared::role::Role::Admin)
+        .await;
     created.token
 }
 

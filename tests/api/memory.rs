@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use roster_shared::api::{CreatedApiToken, InviteResult, SeatOverview};
+use roster_shared::api::{InviteResult, SeatOverview};
 use roster_shared::role::Role;
 use roster_tests::process::{ChildOptions, ServerProcess};
 use roster_tests::sse::EventStream;
@@ -126,16 +126,9 @@ async fn the_largest_requests_keep_the_server_under_its_memory_ceilings(engine: 
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (after_streams, holding) = resident(server.pid());
     // They are live: an event reaches the last one opened.
-    let token: CreatedApiToken = expect_json(
-        owner
-            .post(
-                &format!("/api/v1/accounts/{}/api-tokens", acme.0),
-                &json!({ "name": "Messaging", "max_role": "basic" }),
-            )
-            .await,
-        201,
-    )
-    .await;
+    let token = owner
+        .api_token(acme, "Messaging", roster_shared::role::Role::Basic)
+        .await;
     let announced = reqwest::Client::new()
         .post(format!(
             "{}/api/v1/accounts/{}/inbound-messages",

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use roster_shared::account::AccountId;
-use roster_shared::api::{CreatedApiToken, LiveEvent};
+use roster_shared::api::LiveEvent;
 use roster_shared::role::Role;
 use roster_tests::process::{ChildOptions, ServerProcess};
 use roster_tests::sse::EventStream;
@@ -34,16 +34,10 @@ async fn live_events_reach_browsers_on_the_other_replica() {
     let mut events = EventStream::open(&on_b).await;
 
     // The messaging side reports an inbound message to replica A.
-    let token: CreatedApiToken = expect_json(
-        a.api
-            .post(
-                &format!("/api/v1/accounts/{}/api-tokens", acme.0),
-                &json!({ "name": "Messaging", "max_role": "basic" }),
-            )
-            .await,
-        201,
-    )
-    .await;
+    let token = a
+        .api
+        .api_token(acme, "Messaging", roster_shared::role::Role::Basic)
+        .await;
     let response = a
         .client
         .post(a.url(&format!("/api/v1/accounts/{}/inbound-messages", acme.0)))

@@ -29,16 +29,10 @@ struct Idp {
 async fn idp(engine: Engine) -> Idp {
     let app = TestApp::spawn(engine).await;
     let acme = app.set_up().await.last_account.unwrap();
-    let created: CreatedApiToken = expect_json(
-        app.api
-            .post(
-                &format!("/api/v1/accounts/{}/api-tokens", acme.0),
-                &json!({ "name": "Okta", "max_role": "admin" }),
-            )
-            .await,
-        201,
-    )
-    .await;
+    let created = app
+        .api
+        .api_token(acme, "Okta", roster_shared::role::Role::Admin)
+        .await;
     Idp {
         app,
         acme,

@@ -51,6 +51,36 @@ async fn lock_notices(app: &TestApp, wait: Duration) -> Vec<DevMail> {
         .await
 }
 
+/// Sends every guess at once; answers how many were checked (`checked`: status and code) and
+/// how many refused (`refused`), failing on any other answer.
+async fn sent_together<F>(
+    guesses: Vec<F>,
+    checked: (u16, &str),
+    refused: (u16, &str),
+) -> (usize, usize)
+where
+    F: std::future::Future<Output = reqwest::Response> + Send + 'static,
+{
+    let mut running = tokio::task::JoinSet::new();
+    for guess in guesses {
+        running.spawn(async move {
+            let response = guess.await;
+            let status = response.status().as_u16();
+            let body: roster_shared::api::ErrorBody = response.json().await.unwrap();
+            (status, body.code)
+        });
+    }
+    let (mut was_checked, mut was_refused) = (0, 0);
+    while let Some(answer) = running.join_next().await {
+        match answer.unwrap() {
+            (status, code) if (status, code.as_str()) == checked => was_checked += 1,
+            (status, code) if (status, code.as_str()) == refused => was_refused += 1,
+            other => panic!("unexpected answer to a guess: {other:?}"),
+        }
+    }
+    (was_checked, was_refused)
+}
+
 /// Wrong passwords an account takes before signing in must wait.
 const PASSWORD_CAP: usize = 5;
 
@@ -58,27 +88,22 @@ async fn concurrent_guesses_at_a_password_stay_within_the_free_failures(engine: 
     let app = TestApp::spawn(engine).await;
     app.set_up().await;
     let attacker = app.new_client();
-    let mut guesses = tokio::task::JoinSet::new();
-    for n in 0..4 * PASSWORD_CAP {
-        let attacker = attacker.clone();
-        guesses.spawn(async move {
-            let response = attacker
-                .sign_in(OWNER_EMAIL, &format!("guess number {n}"))
-                .await;
-            let status = response.status().as_u16();
-            let body: roster_shared::api::ErrorBody = response.json().await.unwrap();
-            (status, body.code)
-        });
-    }
-    let mut checked = 0;
-    let mut refused = 0;
-    while let Some(answer) = guesses.join_next().await {
-        match answer.unwrap() {
-            (401, code) if code == "invalid_credentials" => checked += 1,
-            (429, code) if code == "too_many_attempts" => refused += 1,
-            other => panic!("unexpected answer to a guess: {other:?}"),
-        }
-    }
+    let guesses = (0..4 * PASSWORD_CAP)
+        .map(|n| {
+            let attacker = attacker.clone();
+            async move {
+                attacker
+                    .sign_in(OWNER_EMAIL, &format!("guess number {n}"))
+                    .await
+            }
+        })
+        .collect();
+    let (checked, refused) = sent_together(
+        guesses,
+        (401, "invalid_credentials"),
+        (429, "too_many_attempts"),
+    )
+    .await;
     assert_eq!(
         checked, PASSWORD_CAP,
         "exactly the account's free failures are checked, however many arrive at once"
@@ -101,27 +126,16 @@ async fn concurrent_guesses_on_one_challenge_stay_within_its_cap(engine: Engine)
     let attacker = app.new_client();
     let challenge = challenge(&attacker).await;
 
-    let mut guesses = tokio::task::JoinSet::new();
-    for n in 0..4 * CHALLENGE_CAP {
-        let attacker = attacker.clone();
-        let challenge = challenge.clone();
-        let code = wrong_code(&secret, n);
-        guesses.spawn(async move {
-            let response = send_code(&attacker, &challenge, &code).await;
-            let status = response.status().as_u16();
-            let body: roster_shared::api::ErrorBody = response.json().await.unwrap();
-            (status, body.code)
-        });
-    }
-    let mut checked = 0;
-    let mut refused = 0;
-    while let Some(answer) = guesses.join_next().await {
-        match answer.unwrap() {
-            (401, code) if code == "invalid_code" => checked += 1,
-            (401, code) if code == "challenge_expired" => refused += 1,
-            other => panic!("unexpected answer to a guess: {other:?}"),
-        }
-    }
+    let guesses = (0..4 * CHALLENGE_CAP)
+        .map(|n| {
+            let attacker = attacker.clone();
+            let challenge = challenge.clone();
+            let code = wrong_code(&secret, n);
+            async move { send_code(&attacker, &challenge, &code).await }
+        })
+        .collect();
+    let (checked, refused) =
+        sent_together(guesses, (401, "invalid_code"), (401, "challenge_expired")).await;
     assert_eq!(
         checked, CHALLENGE_CAP,
         "exactly the challenge's cap of codes is checked, however many arrive at once"

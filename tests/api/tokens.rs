@@ -1,9 +1,9 @@
 //! API tokens: shown once, stored hashed, scoped to an account and its sub-accounts, capped by
 //! their highest role and by their creator, revocable, usable on the same endpoints as people.
 
-use roster_shared::api::{ApiTokenInfo, CreatedApiToken, InviteResult, PeoplePage};
+use roster_shared::api::{ApiTokenInfo, InviteResult, PeoplePage};
 use roster_shared::role::Role;
-use roster_tests::{Engine, TestApp, engines, expect_error, expect_json};
+use roster_tests::{Engine, TestApp, engines, expect_error};
 use serde_json::json;
 
 engines!(
@@ -29,16 +29,10 @@ async fn tokens_act_within_their_scope_and_role(engine: Engine) {
     let acme = app.set_up().await.last_account.unwrap();
     let support = app.sub_account(acme, "Support").await;
     let sales = app.sub_account(acme, "Sales").await;
-    let created: CreatedApiToken = expect_json(
-        app.api
-            .post(
-                &format!("/api/v1/accounts/{}/api-tokens", support.0),
-                &json!({ "name": "Okta", "max_role": "admin" }),
-            )
-            .await,
-        201,
-    )
-    .await;
+    let created = app
+        .api
+        .api_token(support, "Okta", roster_shared::role::Role::Admin)
+        .await;
     let token = created.token.clone();
     assert!(token.starts_with("rst_") && token.len() > 40);
     assert!(token.starts_with(&created.info.prefix));
@@ -108,16 +102,10 @@ async fn tokens_act_within_their_scope_and_role(engine: Engine) {
     assert_eq!(response.status(), 401, "no session behind a token");
 
     // A Reporting token reads but cannot invite.
-    let reader: CreatedApiToken = expect_json(
-        app.api
-            .post(
-                &format!("/api/v1/accounts/{}/api-tokens", acme.0),
-                &json!({ "name": "Reports", "max_role": "reporting" }),
-            )
-            .await,
-        201,
-    )
-    .await;
+    let reader = app
+        .api
+        .api_token(acme, "Reports", roster_shared::role::Role::Reporting)
+        .await;
     let response = bearer(&app, &reader.token, reqwest::Method::POST, &format!("/api/v1/accounts/{}/invitations", acme.0))
         .json(&json!({ "emails": ["x@example.com"], "grants": [{ "role": "reporting", "accounts": [acme] }] }))
         .send().await.unwrap();
@@ -146,16 +134,10 @@ async fn tokens_act_within_their_scope_and_role(engine: Engine) {
 async fn tokens_are_listed_without_secrets_and_can_be_revoked(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let acme = app.set_up().await.last_account.unwrap();
-    let created: CreatedApiToken = expect_json(
-        app.api
-            .post(
-                &format!("/api/v1/accounts/{}/api-tokens", acme.0),
-                &json!({ "name": "CI sync", "max_role": "admin" }),
-            )
-            .await,
-        201,
-    )
-    .await;
+    let created = app
+        .api
+        .api_token(acme, "CI sync", roster_shared::role::Role::Admin)
+        .await;
     let listed: Vec<ApiTokenInfo> = app
         .api
         .get_ok(&format!("/api/v1/accounts/{}/api-tokens", acme.0))
@@ -254,15 +236,9 @@ async fn a_token_never_outranks_its_creator(engine: Engine) {
         "above_own_role",
     )
     .await;
-    let created: CreatedApiToken = expect_json(
-        adam.post(
-            &format!("/api/v1/accounts/{}/api-tokens", acme.0),
-            &json!({ "name": "Adam's", "max_role": "admin" }),
-        )
-        .await,
-        201,
-    )
-    .await;
+    let created = adam
+        .api_token(acme, "Adam's", roster_shared::role::Role::Admin)
+        .await;
     let inviting = |token: String| {
         bearer(&app, &token, reqwest::Method::POST, &format!("/api/v1/accounts/{}/invitations", acme.0))
             .json(&json!({ "emails": ["n@example.com"], "grants": [{ "role": "basic", "accounts": [acme] }] }))

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use roster_shared::account::AccountId;
-use roster_shared::api::{AccountSummary, DevMail, DevMailSummary, InviteResult, SignInOutcome};
+use roster_shared::api::{
+    AccountSummary, CreatedApiToken, DevMail, DevMailSummary, InviteResult, SignInOutcome,
+};
 use roster_shared::role::Role;
 use serde_json::json;
 
@@ -18,6 +20,26 @@ pub fn link_token_in(text: &str) -> String {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect()
+}
+
+impl ApiClient {
+    /// Creates an API token of `account`, as this client's person, up to `max_role`.
+    pub async fn api_token(
+        &self,
+        account: AccountId,
+        name: &str,
+        max_role: Role,
+    ) -> CreatedApiToken {
+        expect_json(
+            self.post(
+                &format!("/api/v1/accounts/{}/api-tokens", account.0),
+                &json!({ "name": name, "max_role": max_role }),
+            )
+            .await,
+            201,
+        )
+        .await
+    }
 }
 
 impl TestApp {
