@@ -16,21 +16,13 @@ use roster_shared::seats::SeatQuote;
 use serde::Deserialize;
 
 use crate::auth::principal::Principal;
-use crate::auth::session::{ClientInfo, CurrentSession};
+use crate::auth::session::CurrentSession;
 use crate::clock;
 use crate::db;
 use crate::error::{ApiError, AppJson, AppPath, AppQuery};
 use crate::state::AppState;
-use crate::team::context::{Actor, Context};
+use crate::team::context::{ActingOn, Context, OnAccount};
 use crate::team::{accounts, api_tokens, audit, bulk, import, invite, people, seats};
-
-async fn context(
-    state: &AppState,
-    principal: &Principal,
-    account: i64,
-) -> Result<Context, ApiError> {
-    Context::load(state, principal, account).await
-}
 
 /// The accounts the signed-in person can open, in tree order (the account switcher).
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts",
@@ -50,7 +42,8 @@ pub(crate) async fn set_last_account(
     session: CurrentSession,
     AppJson(request): AppJson<LastAccountRequest>,
 ) -> Result<StatusCode, ApiError> {
-    context(
+    // Only an account the person can open is remembered.
+    Context::load(
         &state,
         &Principal::Person(session.clone()),
         request.account.0,
@@ -68,13 +61,9 @@ pub(crate) async fn set_last_account(
         (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn create_sub_account(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath(id): AppPath<i64>,
+    ActingOn { ctx, actor, .. }: ActingOn,
     AppJson(request): AppJson<AccountNameRequest>,
 ) -> Result<(StatusCode, AppJson<AccountSummary>), ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     let created = accounts::create_sub_account(&state, &actor, &ctx, &request.name).await?;
     Ok((StatusCode::CREATED, AppJson(created)))
 }
@@ -86,13 +75,9 @@ pub(crate) async fn create_sub_account(
         (status = 409, description = "A sibling has the same name", body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn rename(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath(id): AppPath<i64>,
+    ActingOn { ctx, actor, .. }: ActingOn,
     AppJson(request): AppJson<AccountNameRequest>,
 ) -> Result<AppJson<AccountSummary>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(
         accounts::rename(&state, &actor, &ctx, &request.name).await?,
     ))
@@ -104,12 +89,8 @@ pub(crate) async fn rename(
         (status = 404, body = roster_shared::api::ErrorBody), (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn archive(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath(id): AppPath<i64>,
+    ActingOn { ctx, actor, .. }: ActingOn,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     accounts::archive(&state, &actor, &ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -122,12 +103,8 @@ pub(crate) async fn archive(
         (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn restore(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath(id): AppPath<i64>,
+    ActingOn { ctx, actor, .. }: ActingOn,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     accounts::restore(&state, &actor, &ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -137,11 +114,9 @@ pub(crate) async fn restore(
     responses((status = 200, body = PeoplePage), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn people_list(
     State(state): State<AppState>,
-    principal: Principal,
-    AppPath(id): AppPath<i64>,
+    OnAccount(ctx): OnAccount,
     AppQuery(query): AppQuery<PeopleQuery>,
 ) -> Result<AppJson<PeoplePage>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
     Ok(AppJson(people::list(&state, &ctx, query).await?))
 }
 
@@ -150,10 +125,8 @@ pub(crate) async fn people_list(
     responses((status = 200, body = InviteOptions), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn invite_options(
     State(state): State<AppState>,
-    principal: Principal,
-    AppPath(id): AppPath<i64>,
+    OnAccount(ctx): OnAccount,
 ) -> Result<AppJson<InviteOptions>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
     ctx.require_manage()?;
     let now = clock::now();
     let mut conn = state.db().reader().acquire().await?;
@@ -193,13 +166,9 @@ pub(crate) async fn invite_options(
         (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn invite_people(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath(id): AppPath<i64>,
+    ActingOn { ctx, actor, .. }: ActingOn,
     AppJson(request): AppJson<InviteRequest>,
 ) -> Result<AppJson<InviteResult>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     let db = state.db().clone();
     let invited = db
         .on_writer_thread(async move { invite::invite(&state, &actor, &ctx, request).await })
@@ -213,12 +182,9 @@ pub(crate) async fn invite_people(
     responses((status = 200, body = PersonDetail), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn person(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath((id, user)): AppPath<(i64, i64)>,
+    ActingOn { ctx, actor, .. }: ActingOn,
+    AppPath((_account, user)): AppPath<(i64, i64)>,
 ) -> Result<AppJson<PersonDetail>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(people::detail(&state, &actor, &ctx, user).await?))
 }
 
@@ -230,13 +196,10 @@ pub(crate) async fn person(
         (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn update_access(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath((id, user)): AppPath<(i64, i64)>,
+    ActingOn { ctx, actor, .. }: ActingOn,
+    AppPath((_account, user)): AppPath<(i64, i64)>,
     AppJson(update): AppJson<AccessUpdate>,
 ) -> Result<AppJson<AccessChanges>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(
         people::update_access(&state, &actor, &ctx, user, update).await?,
     ))
@@ -249,12 +212,9 @@ pub(crate) async fn update_access(
         (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn remove_person(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath((id, user)): AppPath<(i64, i64)>,
+    ActingOn { ctx, actor, .. }: ActingOn,
+    AppPath((_account, user)): AppPath<(i64, i64)>,
 ) -> Result<AppJson<AccessChanges>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(people::remove(&state, &actor, &ctx, user).await?))
 }
 
@@ -268,13 +228,13 @@ pub(crate) async fn remove_person(
         (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn bulk_start(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath(id): AppPath<i64>,
+    ActingOn {
+        ctx,
+        actor,
+        principal,
+    }: ActingOn,
     AppJson(request): AppJson<BulkRequest>,
 ) -> Result<(StatusCode, AppJson<BulkOperation>), ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     let operation = bulk::start(&state, &principal, &actor, &ctx, request).await?;
     Ok((StatusCode::ACCEPTED, AppJson(operation)))
 }
@@ -286,10 +246,9 @@ pub(crate) async fn bulk_start(
         (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn bulk_status(
     State(state): State<AppState>,
-    principal: Principal,
-    AppPath((id, operation)): AppPath<(i64, i64)>,
+    OnAccount(ctx): OnAccount,
+    AppPath((_account, operation)): AppPath<(i64, i64)>,
 ) -> Result<AppJson<BulkOperation>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
     Ok(AppJson(bulk::status(&state, &ctx, operation).await?))
 }
 
@@ -300,12 +259,9 @@ pub(crate) async fn bulk_status(
         (status = 404, body = roster_shared::api::ErrorBody), (status = 409, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn resend_invitation(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath((id, user)): AppPath<(i64, i64)>,
+    ActingOn { ctx, actor, .. }: ActingOn,
+    AppPath((_account, user)): AppPath<(i64, i64)>,
 ) -> Result<AppJson<InvitationInfo>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(people::resend(&state, &actor, &ctx, user).await?))
 }
 
@@ -316,12 +272,9 @@ pub(crate) async fn resend_invitation(
         (status = 404, body = roster_shared::api::ErrorBody), (status = 409, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn invitation_link(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath((id, user)): AppPath<(i64, i64)>,
+    ActingOn { ctx, actor, .. }: ActingOn,
+    AppPath((_account, user)): AppPath<(i64, i64)>,
 ) -> Result<AppJson<InvitationLink>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(people::link(&state, &actor, &ctx, user).await?))
 }
 
@@ -332,12 +285,9 @@ pub(crate) async fn invitation_link(
         (status = 404, body = roster_shared::api::ErrorBody), (status = 409, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn revoke_invitation(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath((id, user)): AppPath<(i64, i64)>,
+    ActingOn { ctx, actor, .. }: ActingOn,
+    AppPath((_account, user)): AppPath<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     people::revoke(&state, &actor, &ctx, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -354,11 +304,9 @@ pub(crate) struct PageQuery {
     responses((status = 200, body = AuditPage), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn audit_log(
     State(state): State<AppState>,
-    principal: Principal,
-    AppPath(id): AppPath<i64>,
+    OnAccount(ctx): OnAccount,
     AppQuery(query): AppQuery<PageQuery>,
 ) -> Result<AppJson<AuditPage>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
     Ok(AppJson(
         audit::page(
             &state,
@@ -375,10 +323,9 @@ pub(crate) async fn audit_log(
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn audit_csv(
     State(state): State<AppState>,
-    principal: Principal,
+    OnAccount(ctx): OnAccount,
     AppPath(id): AppPath<i64>,
 ) -> Result<Response, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
     let csv = audit::csv(&state, &ctx).await?;
     let mut response = csv.into_response();
     let headers = response.headers_mut();
@@ -399,10 +346,8 @@ pub(crate) async fn audit_csv(
     responses((status = 200, body = SeatOverview), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn seat_overview(
     State(state): State<AppState>,
-    principal: Principal,
-    AppPath(id): AppPath<i64>,
+    OnAccount(ctx): OnAccount,
 ) -> Result<AppJson<SeatOverview>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
     Ok(AppJson(seats::overview(&state, &ctx).await?))
 }
 
@@ -411,11 +356,9 @@ pub(crate) async fn seat_overview(
     responses((status = 200, body = SeatQuote), (status = 400, body = roster_shared::api::ErrorBody), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn seat_quote(
     State(state): State<AppState>,
-    principal: Principal,
-    AppPath(id): AppPath<i64>,
+    OnAccount(ctx): OnAccount,
     AppQuery(query): AppQuery<SeatQuoteQuery>,
 ) -> Result<AppJson<SeatQuote>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
     Ok(AppJson(seats::quote(&state, &ctx, query.quantity)?))
 }
 
@@ -426,13 +369,9 @@ pub(crate) async fn seat_quote(
         (status = 409, description = "The price changed since the quote", body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn buy_seats(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath(id): AppPath<i64>,
+    ActingOn { ctx, actor, .. }: ActingOn,
     AppJson(request): AppJson<SeatPurchaseRequest>,
 ) -> Result<AppJson<SeatOverview>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(
         seats::purchase(&state, &actor, &ctx, request).await?,
     ))
@@ -445,13 +384,9 @@ pub(crate) async fn buy_seats(
         (status = 422, description = "More than can be removed; the message says the most", body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn remove_seats(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath(id): AppPath<i64>,
+    ActingOn { ctx, actor, .. }: ActingOn,
     AppJson(request): AppJson<SeatRemovalRequest>,
 ) -> Result<AppJson<SeatOverview>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(seats::remove(&state, &actor, &ctx, request).await?))
 }
 
@@ -460,10 +395,8 @@ pub(crate) async fn remove_seats(
     responses((status = 200, body = Vec<ApiTokenInfo>), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn api_token_list(
     State(state): State<AppState>,
-    principal: Principal,
-    AppPath(id): AppPath<i64>,
+    OnAccount(ctx): OnAccount,
 ) -> Result<AppJson<Vec<ApiTokenInfo>>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
     Ok(AppJson(api_tokens::list(&state, &ctx).await?))
 }
 
@@ -473,13 +406,13 @@ pub(crate) async fn api_token_list(
     responses((status = 201, body = CreatedApiToken), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn api_token_create(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath(id): AppPath<i64>,
+    ActingOn {
+        ctx,
+        actor,
+        principal,
+    }: ActingOn,
     AppJson(request): AppJson<CreateApiTokenRequest>,
 ) -> Result<(StatusCode, AppJson<CreatedApiToken>), ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     let created = api_tokens::create(&state, &principal, &actor, &ctx, request).await?;
     Ok((StatusCode::CREATED, AppJson(created)))
 }
@@ -490,12 +423,9 @@ pub(crate) async fn api_token_create(
     responses((status = 204, description = "Revoked"), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn api_token_revoke(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath((id, token)): AppPath<(i64, i64)>,
+    ActingOn { ctx, actor, .. }: ActingOn,
+    AppPath((_account, token)): AppPath<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     api_tokens::revoke(&state, &actor, &ctx, token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -507,11 +437,9 @@ pub(crate) async fn api_token_revoke(
         (status = 404, body = roster_shared::api::ErrorBody), (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn import_preview(
     State(state): State<AppState>,
-    principal: Principal,
-    AppPath(id): AppPath<i64>,
+    OnAccount(ctx): OnAccount,
     AppJson(request): AppJson<CsvImportRequest>,
 ) -> Result<AppJson<ImportPreview>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
     Ok(AppJson(import::preview(&state, &ctx, &request.csv).await?))
 }
 
@@ -523,13 +451,9 @@ pub(crate) async fn import_preview(
         (status = 422, description = "Rows that cannot be sent, each named", body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn import_send(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
-    AppPath(id): AppPath<i64>,
+    ActingOn { ctx, actor, .. }: ActingOn,
     AppJson(request): AppJson<BulkInviteRequest>,
 ) -> Result<AppJson<InviteResult>, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
-    let actor = Actor::load(&state, &principal, &client).await?;
     Ok(AppJson(
         import::bulk(&state, &actor, &ctx, request.rows).await?,
     ))
@@ -540,11 +464,10 @@ pub(crate) async fn import_send(
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn people_csv(
     State(state): State<AppState>,
-    principal: Principal,
+    OnAccount(ctx): OnAccount,
     AppPath(id): AppPath<i64>,
     AppQuery(query): AppQuery<PeopleQuery>,
 ) -> Result<Response, ApiError> {
-    let ctx = context(&state, &principal, id).await?;
     let csv = import::export(&state, &ctx, query).await?;
     let mut response = csv.into_response();
     let headers = response.headers_mut();

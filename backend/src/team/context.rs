@@ -287,3 +287,67 @@ pub(crate) fn sentence(text: &str) -> String {
     }
     out
 }
+
+/// The account a request's path names (`{id}`), loaded for whoever asks: a handler that takes
+/// it runs only once the credentials and the access to that account are checked, before its
+/// body is even read (an account the asker cannot see is 404, whatever the body says).
+pub(crate) struct OnAccount(pub(crate) Context);
+
+/// [`OnAccount`], with who is acting: for the changes an audit entry names.
+pub(crate) struct ActingOn {
+    pub(crate) ctx: Context,
+    pub(crate) actor: Actor,
+    /// The credentials the request came with (what an API token may create depends on them).
+    pub(crate) principal: Principal,
+}
+
+/// The `{id}` of the request's path.
+async fn account_in_path(
+    parts: &mut axum::http::request::Parts,
+    state: &AppState,
+) -> Result<i64, ApiError> {
+    use axum::extract::{FromRequestParts, RawPathParams};
+    // A path parameter that does not parse names nothing that exists.
+    let nothing = || ApiError::not_found("There is nothing at this address.");
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|_| nothing())?;
+    params
+        .iter()
+        .find(|(name, _)| *name == "id")
+        .and_then(|(_, value)| value.parse().ok())
+        .ok_or_else(nothing)
+}
+
+impl axum::extract::FromRequestParts<AppState> for OnAccount {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, ApiError> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        let account = account_in_path(parts, state).await?;
+        Ok(OnAccount(Context::load(state, &principal, account).await?))
+    }
+}
+
+impl axum::extract::FromRequestParts<AppState> for ActingOn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, ApiError> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        let client = ClientInfo::from_request_parts(parts, state).await?;
+        let account = account_in_path(parts, state).await?;
+        let ctx = Context::load(state, &principal, account).await?;
+        let actor = Actor::load(state, &principal, &client).await?;
+        Ok(ActingOn {
+            ctx,
+            actor,
+            principal,
+        })
+    }
+}
