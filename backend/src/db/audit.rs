@@ -23,19 +23,9 @@ pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     db: E,
     record: Record<'_>,
 ) -> sqlx::Result<()> {
-    sqlx::query(INSERT)
-        .bind(record.root_id)
-        .bind(record.account.map(|(id, _)| id))
-        .bind(record.account.map(|(_, name)| name))
-        .bind(record.actor.map(|(id, _)| id))
-        .bind(record.actor.map(|(_, label)| label))
-        .bind(record.action.as_str())
-        .bind(record.summary)
-        .bind(record.ip)
-        .bind(record.now.millis())
-        .execute(db)
-        .await?;
-    Ok(())
+    let mut batch = Batch::new();
+    push_insert(&mut batch, record);
+    batch.run_one(db).await
 }
 
 /// [`insert`], as one statement of a use case's batch.

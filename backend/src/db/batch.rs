@@ -73,6 +73,23 @@ impl Batch {
         self
     }
 
+    /// Runs a batch of one statement on any executor (a pool, a connection, a transaction):
+    /// the single-statement form of a write whose statement is also sent in batches, so both
+    /// bind the same values the same way.
+    pub(crate) async fn run_one<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+        self,
+        db: E,
+    ) -> sqlx::Result<()> {
+        debug_assert_eq!(self.statements.len(), 1, "run_one runs one statement");
+        if let Some((sql, values)) = self.statements.first() {
+            sqlx::query_with(sql, arguments(values.iter())?)
+                .persistent(!self.uncached)
+                .execute(db)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Runs every statement; the rows of those that return any, in order. The first failing
     /// statement's error is returned, and the caller's transaction then rolls back as a whole.
     pub(crate) async fn run(

@@ -30,18 +30,9 @@ pub(crate) async fn insert_member<'e, E: Executor<'e, Database = Any>>(
     db: E,
     member: NewMember<'_>,
 ) -> sqlx::Result<()> {
-    sqlx::query(INSERT_MEMBER)
-        .bind(member.root_id)
-        .bind(member.user_id)
-        .bind(member.name_key)
-        .bind(member.email_key)
-        .bind(member.accepted_at.map(Timestamp::millis))
-        .bind(member.invitation.map(|(id, _)| id))
-        .bind(member.invitation.map(|(_, at)| at.millis()))
-        .bind(member.now.millis())
-        .execute(db)
-        .await?;
-    Ok(())
+    let mut batch = Batch::new();
+    push_insert_member(&mut batch, member);
+    batch.run_one(db).await
 }
 
 /// [`insert_member`], as one statement of a batch.
@@ -514,13 +505,9 @@ pub(crate) async fn set_grant<'e, E: Executor<'e, Database = Any>>(
     account_id: i64,
     role: Role,
 ) -> sqlx::Result<()> {
-    sqlx::query(SET_GRANT)
-        .bind(invitation_id)
-        .bind(account_id)
-        .bind(role.as_str())
-        .execute(db)
-        .await?;
-    Ok(())
+    let mut batch = Batch::new();
+    push_set_grant(&mut batch, invitation_id, account_id, role);
+    batch.run_one(db).await
 }
 
 /// [`set_grant`], as one statement of a batch.
