@@ -166,6 +166,7 @@ fn field(field: &str, message: String) -> ApiError {
     }])
 }
 
+#[tracing::instrument(skip_all)]
 pub(crate) async fn accept(
     state: &AppState,
     client: &ClientInfo,

@@ -103,6 +103,7 @@ async fn check_name_free(
     }
 }
 
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn create_sub_account(
     state: &AppState,
     actor: &Actor,
@@ -141,6 +142,7 @@ pub(crate) async fn create_sub_account(
     summary(&org, &ctx.actor_memberships, id)
 }
 
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn rename(
     state: &AppState,
     actor: &Actor,
@@ -175,6 +177,7 @@ pub(crate) async fn rename(
     summary(&org, &ctx.actor_memberships, ctx.account)
 }
 
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn archive(
     state: &AppState,
     actor: &Actor,
@@ -206,6 +209,7 @@ pub(crate) async fn archive(
 /// Brings an archived sub-account back, under the same permission as archiving it. Refused
 /// while its parent is archived (restore the parent first) or while an active sibling reads as
 /// the same name.
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn restore(
     state: &AppState,
     actor: &Actor,

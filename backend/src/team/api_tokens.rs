@@ -46,6 +46,7 @@ pub(crate) async fn list(state: &AppState, ctx: &Context) -> Result<Vec<ApiToken
     Ok(out)
 }
 
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn create(
     state: &AppState,
     principal: &Principal,
@@ -109,6 +110,7 @@ pub(crate) async fn create(
     })
 }
 
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn revoke(
     state: &AppState,
     actor: &Actor,

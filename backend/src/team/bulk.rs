@@ -43,6 +43,7 @@ fn no_such_operation() -> ApiError {
 }
 
 /// Checks the request, fixes whom it acts on, and starts it in the background.
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn start(
     state: &AppState,
     principal: &Principal,

@@ -181,6 +181,7 @@ pub(crate) fn read_lines(csv: &str) -> Result<Vec<CsvLine>, ApiError> {
     Ok(lines)
 }
 
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn preview(
     state: &AppState,
     ctx: &Context,
@@ -227,6 +228,7 @@ pub(crate) async fn preview(
     })
 }
 
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn bulk(
     state: &AppState,
     actor: &Actor,
@@ -302,6 +304,7 @@ pub(crate) async fn bulk(
 }
 
 /// The Users list (with its filters) as CSV, every page of it.
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn export(
     state: &AppState,
     ctx: &Context,

@@ -186,6 +186,7 @@ pub(crate) async fn invite(
 }
 
 /// Invites each address with its own access, as one all-or-nothing batch.
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn invite_recipients(
     state: &AppState,
     actor: &Actor,

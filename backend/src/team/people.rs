@@ -139,6 +139,7 @@ impl ListFilter {
     }
 }
 
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn list(
     state: &AppState,
     ctx: &Context,
@@ -363,6 +364,7 @@ pub(crate) enum Recorded<'a> {
 }
 
 /// Applies the person's complete access within the scope, all at once.
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn update_access(
     state: &AppState,
     actor: &Actor,
@@ -375,6 +377,7 @@ pub(crate) async fn update_access(
 
 /// One person of a bulk operation: their role on `account` becomes `role` (added where they
 /// had none there), everything else they hold in the scope unchanged.
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn set_role_in_bulk(
     state: &AppState,
     actor: &Actor,
@@ -407,6 +410,7 @@ pub(crate) async fn set_role_in_bulk(
 }
 
 /// One person of a bulk removal: as "Remove from this account".
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn remove_in_bulk(
     state: &AppState,
     actor: &Actor,
@@ -673,6 +677,7 @@ async fn apply(
 }
 
 /// "Remove from this account": all their access to this account and its sub-accounts.
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn remove(
     state: &AppState,
     actor: &Actor,
@@ -741,6 +746,7 @@ pub(crate) async fn resend(
 }
 
 /// [`resend`], as written in the audit log (one entry either way).
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn resend_with(
     state: &AppState,
     actor: &Actor,
@@ -818,6 +824,7 @@ pub(crate) async fn resend_with(
 }
 
 /// A new link for a pending invitation, to share by other means; valid like the emailed one.
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn link(
     state: &AppState,
     actor: &Actor,
@@ -866,6 +873,7 @@ pub(crate) async fn link(
 }
 
 /// Withdraws an invitation: its links stop working and the seat is free.
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn revoke(
     state: &AppState,
     actor: &Actor,

@@ -144,6 +144,7 @@ fn billing_error(error: BillingError) -> ApiError {
     }
 }
 
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn purchase(
     state: &AppState,
     actor: &Actor,
@@ -222,6 +223,7 @@ pub(crate) async fn purchase(
     overview(state, ctx).await
 }
 
+#[tracing::instrument(skip_all, fields(account = ctx.account))]
 pub(crate) async fn remove(
     state: &AppState,
     actor: &Actor,
