@@ -67,6 +67,16 @@ impl Batch {
         }
     }
 
+    /// A batch for `rows` rows of a use case: its text repeats when it has one row (cached),
+    /// and varies with the number otherwise (see [`Batch::uncached`]).
+    pub(crate) fn for_rows(rows: usize) -> Self {
+        if rows > 1 {
+            Self::uncached()
+        } else {
+            Self::new()
+        }
+    }
+
     /// Adds one statement whose placeholders are `$1`… for its own `values`.
     pub(crate) fn push(&mut self, sql: impl Into<String>, values: Vec<Value>) -> &mut Self {
         self.statements.push((sql.into(), values));

@@ -69,11 +69,7 @@ pub(crate) async fn open(
         addresses.chunks(PER_BATCH).collect()
     };
     for chunk in chunks {
-        let mut batch = if chunk.len() > 1 {
-            Batch::uncached()
-        } else {
-            Batch::new()
-        };
+        let mut batch = Batch::for_rows(chunk.len());
         if opened.is_none() {
             accounts::push_lock_counting_seats(
                 &mut batch,
@@ -169,11 +165,7 @@ pub(crate) async fn record_sent(
     sent: &[Sent<'_>],
 ) -> sqlx::Result<()> {
     for chunk in sent.chunks(PER_BATCH) {
-        let mut batch = if chunk.len() > 1 {
-            Batch::uncached()
-        } else {
-            Batch::new()
-        };
+        let mut batch = Batch::for_rows(chunk.len());
         for one in chunk {
             let invitation = one.invited.invitation;
             for (account, role) in one.access {

@@ -16,14 +16,13 @@ use roster_shared::api::{InboundMessage, LiveEvent};
 use roster_shared::role::Role;
 use tokio::sync::broadcast;
 
-use crate::auth::principal::Principal;
 use crate::auth::session::CurrentSession;
 use crate::clock;
 use crate::db;
-use crate::error::{ApiError, AppJson, AppPath};
+use crate::error::{ApiError, AppJson};
 use crate::events::{Audience, Envelope};
 use crate::state::AppState;
-use crate::team::context::{Context, Organisation};
+use crate::team::context::{OnAccount, Organisation};
 
 /// What one connected browser may hear about.
 struct Connection {
@@ -182,11 +181,10 @@ fn clean(text: &str, max: usize) -> String {
         (status = 422, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn inbound_message(
     State(state): State<AppState>,
-    principal: Principal,
-    AppPath(id): AppPath<i64>,
+    OnAccount(ctx): OnAccount,
     AppJson(message): AppJson<InboundMessage>,
 ) -> Result<StatusCode, ApiError> {
-    let ctx = Context::load(&state, &principal, id).await?;
+    let id = ctx.account;
     let role = access::effective_role(&ctx.org.tree, &ctx.actor_memberships, AccountId(id));
     if role.is_none_or(|r| r < Role::Basic) {
         return Err(ApiError::new(

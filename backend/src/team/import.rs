@@ -2,6 +2,7 @@
 //! as one batch) and CSV export of the Users list.
 
 use roster_shared::api::ErrorCode;
+use roster_shared::excerpt::cut;
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::StatusCode;
@@ -130,14 +131,6 @@ pub(crate) struct CsvLine {
 /// back in the preview stays short whatever was uploaded.
 pub(crate) const MOST_FIELD_CHARS: usize = 320;
 
-/// `field`, or its first [`MOST_FIELD_CHARS`] characters and "…".
-fn cut(field: &str) -> String {
-    match field.char_indices().nth(MOST_FIELD_CHARS) {
-        None => field.to_owned(),
-        Some((end, _)) => format!("{}…", &field[..end]),
-    }
-}
-
 /// Reads an import file's lines: a header line ("email,…") and blank lines are skipped, at
 /// most [`MOST_ROWS`] are read, and a line that is not CSV is refused naming its number.
 pub(crate) fn read_lines(csv: &str) -> Result<Vec<CsvLine>, ApiError> {
@@ -156,7 +149,7 @@ pub(crate) fn read_lines(csv: &str) -> Result<Vec<CsvLine>, ApiError> {
                 format!("Line {number} cannot be read as CSV: {e}."),
             )
         })?;
-        let field = |i: usize| cut(record.get(i).unwrap_or_default());
+        let field = |i: usize| cut(record.get(i).unwrap_or_default(), MOST_FIELD_CHARS);
         if index == 0 && field(0).eq_ignore_ascii_case("email") {
             continue;
         }
@@ -377,6 +370,6 @@ mod tests {
         assert!(lines[0].email.ends_with('…'));
         assert_eq!(lines[1].email, "ana@example.com");
         let longest_address = format!("{}@{}", "a".repeat(64), "b".repeat(189));
-        assert_eq!(cut(&longest_address), longest_address);
+        assert_eq!(cut(&longest_address, MOST_FIELD_CHARS), longest_address);
     }
 }
