@@ -59,6 +59,18 @@ impl PersonStatus {
     }
 }
 
+/// Reading a stored status: an unknown text is an error that quotes it, never a default.
+impl TryFrom<String> for PersonStatus {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        PersonStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text)
+            .ok_or_else(|| format!("“{}” is not a status", crate::excerpt::excerpt(&text)))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvitationError {
     #[error("this invitation expired on {}; ask for a new one", .expired_at.format_date())]
@@ -146,6 +158,18 @@ mod tests {
     use proptest::prelude::*;
 
     const T: Timestamp = Timestamp::from_millis(1_700_000_000_000);
+
+    #[test]
+    fn a_stored_status_reads_back_and_an_unknown_one_is_an_error() {
+        for status in PersonStatus::ALL {
+            assert_eq!(
+                PersonStatus::try_from(status.as_str().to_owned()),
+                Ok(status)
+            );
+        }
+        let unknown = PersonStatus::try_from("archived".to_owned()).unwrap_err();
+        assert!(unknown.contains("archived"), "{unknown}");
+    }
 
     #[test]
     fn valid_for_exactly_fourteen_days() {

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, FromRow, Row as _};
 
 use super::Dialect;
-use super::batch::Batch;
+use super::batch::{Batch, Results, StatementId};
 
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct AccountRow {
@@ -146,39 +146,66 @@ pub(crate) async fn serialize_organisation(
     Ok(())
 }
 
+/// Where a batch begun with [`write_lock_counting_seats`] has the organisation's row and its
+/// seats in use.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CountingSeats {
+    root: StatementId,
+    used: StatementId,
+}
+
 /// Locks the organisation (PostgreSQL; see `lock_organisation`) and reads its row and its seats
 /// in use (on SQLite, which needs no lock, in one statement), as the first statements of a
 /// batch so that what the transaction writes next goes in the same trip; read back with
 /// [`organisation_counting_seats`].
-pub(super) fn push_lock_counting_seats(
-    batch: &mut Batch,
+pub(super) fn write_lock_counting_seats(
+    batch: &mut Batch<'_>,
     dialect: Dialect,
     root_id: i64,
     now: Timestamp,
-) {
-    let used = super::team::USED_SEATS;
+) -> CountingSeats {
     if dialect.locks_rows() {
-        batch.push(lock_statement(dialect), vec![root_id.into()]);
-        batch.push(
-            format!("SELECT {used} AS used"),
-            vec![root_id.into(), now.millis().into()],
-        );
+        batch
+            .statement()
+            .push(&format!("SELECT {COLUMNS} FROM accounts WHERE id = "))
+            .bind(root_id)
+            .push(dialect.for_update());
+        let root = batch.last();
+        let sql = batch.statement().push("SELECT ");
+        super::team::write_used_seats(sql, root_id, now);
+        sql.push(" AS used");
+        CountingSeats {
+            root,
+            used: batch.last(),
+        }
     } else {
-        batch.push(
-            format!("SELECT {COLUMNS}, ({used}) AS used FROM accounts WHERE id = $1"),
-            vec![root_id.into(), now.millis().into()],
-        );
+        let sql = batch.statement().push(&format!("SELECT {COLUMNS}, ("));
+        super::team::write_used_seats(sql, root_id, now);
+        sql.push(") AS used FROM accounts WHERE id = ")
+            .bind(root_id);
+        let both = batch.last();
+        CountingSeats {
+            root: both,
+            used: both,
+        }
     }
 }
 
-/// The organisation and its seats in use, from the rows of a batch that began with
-/// [`push_lock_counting_seats`] (`None`: no such organisation).
-pub(super) fn organisation_counting_seats(rows: &[AnyRow]) -> Option<(AccountRow, i64)> {
-    let root = AccountRow::from_row(rows.first()?).ok()?;
-    let used = rows
-        .iter()
-        .find_map(|row| row.try_get::<i64, _>("used").ok())?;
-    Some((root, used))
+/// The organisation and its seats in use, from a batch begun with
+/// [`write_lock_counting_seats`] (`None`: no such organisation).
+pub(super) fn organisation_counting_seats(
+    results: &Results,
+    at: CountingSeats,
+) -> sqlx::Result<Option<(AccountRow, i64)>> {
+    let Some(root) = results.of(at.root).first() else {
+        return Ok(None);
+    };
+    let used = results
+        .of(at.used)
+        .first()
+        .ok_or(sqlx::Error::RowNotFound)?
+        .try_get::<i64, _>("used")?;
+    Ok(Some((AccountRow::from_row(root)?, used)))
 }
 
 /// Locks an organisation for the rest of the transaction, so seat checks and the writes they

@@ -3,7 +3,7 @@
 use roster_shared::time::Timestamp;
 use sqlx::{Any, Executor, FromRow};
 
-use super::batch::Batch;
+use super::batch::Sql;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Record<'a> {
@@ -16,34 +16,33 @@ pub(crate) struct Record<'a> {
     pub(crate) now: Timestamp,
 }
 
-const INSERT: &str = "INSERT INTO audit_log (root_id, account_id, account_name, actor_user_id, \
-     actor, action, summary, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-
 pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     db: E,
     record: Record<'_>,
 ) -> sqlx::Result<()> {
-    let mut batch = Batch::new();
-    push_insert(&mut batch, record);
-    batch.run_one(db).await
+    let mut sql = Sql::default();
+    write_insert(&mut sql, record);
+    sql.execute(db).await?;
+    Ok(())
 }
 
-/// [`insert`], as one statement of a use case's batch.
-pub(super) fn push_insert(batch: &mut Batch, record: Record<'_>) {
-    batch.push(
-        INSERT,
-        vec![
-            record.root_id.into(),
-            record.account.map(|(id, _)| id).into(),
-            record.account.map(|(_, name)| name).into(),
-            record.actor.map(|(id, _)| id).into(),
-            record.actor.map(|(_, label)| label).into(),
-            record.action.as_str().into(),
-            record.summary.into(),
-            record.ip.into(),
-            record.now.millis().into(),
-        ],
-    );
+/// The statement of [`insert`], into `sql` (a statement of a use case's batch).
+pub(super) fn write_insert<'q>(sql: &mut Sql<'q>, record: Record<'q>) {
+    sql.push(
+        "INSERT INTO audit_log (root_id, account_id, account_name, actor_user_id, actor, \
+         action, summary, ip, created_at) VALUES ",
+    )
+    .row(|row| {
+        row.bind(record.root_id)
+            .bind(record.account.map(|(id, _)| id))
+            .bind(record.account.map(|(_, name)| name))
+            .bind(record.actor.map(|(id, _)| id))
+            .bind(record.actor.map(|(_, label)| label))
+            .bind(record.action.as_str())
+            .bind(record.summary)
+            .bind(record.ip)
+            .bind(record.now.millis());
+    });
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -1,183 +1,292 @@
-//! Statements of one transaction sent together.
+//! SQL written together with its values, and statements of one transaction sent together.
 //!
-//! On SQLite every statement is a message to the connection's own thread and a wake-up back,
-//! and the single writer is held across all of them: with invitations arriving from 32
-//! clients, the writer's round trips, not SQLite's work, set the pace (perf: SQLite ~2 % of
-//! the samples, thread switching ~55 %). SQLite runs several statements of one query string
-//! in one go, binding `$n` across them, so a batch costs one round trip however many
-//! statements it has. PostgreSQL's extended protocol takes one statement per query: there the
-//! statements run one after another, the same SQL in the same order.
+//! [`Sql`] is one statement: text is pushed, and each value bound writes its own `$n` where it
+//! goes (sqlx's `QueryBuilder` would write `?` for the `Any` driver, which PostgreSQL refuses).
+//! No placeholder is counted by hand, and none is ever renumbered.
+//!
+//! [`Batch`] is several statements of one transaction. On SQLite every statement is a message
+//! to the connection's own thread and a wake-up back, and the single writer is held across all
+//! of them: with invitations arriving from 32 clients, the writer's round trips, not SQLite's
+//! work, set the pace (perf: SQLite ~2 % of the samples, thread switching ~55 %). SQLite runs
+//! several statements of one query string in one go, numbering `$n` across all of them, so
+//! there a batch is one text whose values are numbered on from the statement before, and costs
+//! one round trip however many statements it has. PostgreSQL's extended protocol takes one
+//! statement per query: there each statement is its own text numbered from `$1`, and they run
+//! one after another, in the same order. Either way the rows come back per statement.
 
+use std::fmt::Write as _;
+
+use futures_util::TryStreamExt as _;
 use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::{AnyConnection, Arguments as _};
+use sqlx::encode::Encode;
+use sqlx::error::BoxDynError;
+use sqlx::types::Type;
+use sqlx::{Any, AnyConnection, Arguments as _, Either, Executor, FromRow};
 
 use super::Dialect;
 
-/// A value bound to a statement of a [`Batch`].
-#[derive(Debug, Clone)]
-pub(crate) enum Value {
-    Int(Option<i64>),
-    Text(Option<String>),
+/// One statement and the values it binds.
+#[derive(Default)]
+pub(crate) struct Sql<'q> {
+    text: String,
+    arguments: AnyArguments<'q>,
+    /// A value that could not be encoded (none of the types Roster binds fails): reported when
+    /// the statement runs, so building one never has to handle it.
+    unencodable: Option<BoxDynError>,
 }
 
-impl From<i64> for Value {
-    fn from(value: i64) -> Self {
-        Value::Int(Some(value))
-    }
-}
-
-impl From<Option<i64>> for Value {
-    fn from(value: Option<i64>) -> Self {
-        Value::Int(value)
-    }
-}
-
-impl From<&str> for Value {
-    fn from(value: &str) -> Self {
-        Value::Text(Some(value.to_owned()))
-    }
-}
-
-impl From<Option<&str>> for Value {
-    fn from(value: Option<&str>) -> Self {
-        Value::Text(value.map(str::to_owned))
-    }
-}
-
-/// Statements that run together, in order, inside the caller's transaction.
-#[derive(Debug, Default)]
-pub(crate) struct Batch {
-    statements: Vec<(String, Vec<Value>)>,
-    uncached: bool,
-}
-
-impl Batch {
-    pub(crate) fn new() -> Self {
-        Self::default()
+impl<'q> Sql<'q> {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut sql = Self::default();
+        sql.push(text);
+        sql
     }
 
-    /// A batch whose text seldom repeats (its statements' shapes vary with the number of rows):
-    /// prepared for this run only. sqlx keeps up to 100 prepared statements per connection;
-    /// one-off texts there would hold the connection's memory for nothing (a mail batch's
-    /// statements are a few tens of kilobytes each once prepared).
-    pub(crate) fn uncached() -> Self {
-        Self {
-            uncached: true,
-            ..Self::default()
-        }
-    }
-
-    /// A batch for `rows` rows of a use case: its text repeats when it has one row (cached),
-    /// and varies with the number otherwise (see [`Batch::uncached`]).
-    pub(crate) fn for_rows(rows: usize) -> Self {
-        if rows > 1 {
-            Self::uncached()
-        } else {
-            Self::new()
-        }
-    }
-
-    /// Adds one statement whose placeholders are `$1`… for its own `values`.
-    pub(crate) fn push(&mut self, sql: impl Into<String>, values: Vec<Value>) -> &mut Self {
-        self.statements.push((sql.into(), values));
+    /// Appends SQL text (never a value: those are bound).
+    pub(crate) fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
         self
     }
 
-    /// Runs a batch of one statement on any executor (a pool, a connection, a transaction):
-    /// the single-statement form of a write whose statement is also sent in batches, so both
-    /// bind the same values the same way.
-    pub(crate) async fn run_one<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    /// Binds `value` and writes its placeholder here.
+    pub(crate) fn bind<T>(&mut self, value: T) -> &mut Self
+    where
+        T: 'q + Encode<'q, Any> + Type<Any>,
+    {
+        if let Err(error) = self.arguments.add(value) {
+            self.unencodable.get_or_insert(error);
+        }
+        let _ = write!(self.text, "${}", self.arguments.len());
+        self
+    }
+
+    /// Binds each value, written as `$a, $b, …` (inside `IN (…)`).
+    pub(crate) fn list<T>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self
+    where
+        T: 'q + Encode<'q, Any> + Type<Any>,
+    {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(value);
+        }
+        self
+    }
+
+    /// One parenthesised row of values, `($a, $b, …)`, written by `write`.
+    pub(crate) fn row(&mut self, write: impl FnOnce(&mut Row<'_, 'q>)) -> &mut Self {
+        self.push("(");
+        write(&mut Row {
+            sql: self,
+            first: true,
+        });
+        self.push(")")
+    }
+
+    /// A row per item, `(…), (…)` (a multi-row `VALUES`).
+    pub(crate) fn rows<I>(
+        &mut self,
+        items: impl IntoIterator<Item = I>,
+        mut write: impl FnMut(&mut Row<'_, 'q>, I),
+    ) -> &mut Self {
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.row(|row| write(row, item));
+        }
+        self
+    }
+
+    /// The text, as it will be sent.
+    #[cfg(test)]
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn into_parts(self) -> sqlx::Result<(String, AnyArguments<'q>)> {
+        match self.unencodable {
+            Some(error) => Err(sqlx::Error::Encode(error)),
+            None => Ok((self.text, self.arguments)),
+        }
+    }
+
+    pub(crate) async fn execute<'e, E: Executor<'e, Database = Any>>(
         self,
         db: E,
-    ) -> sqlx::Result<()> {
-        debug_assert_eq!(self.statements.len(), 1, "run_one runs one statement");
-        if let Some((sql, values)) = self.statements.first() {
-            sqlx::query_with(sql, arguments(values.iter())?)
-                .persistent(!self.uncached)
-                .execute(db)
-                .await?;
-        }
-        Ok(())
+    ) -> sqlx::Result<u64> {
+        let (text, arguments) = self.into_parts()?;
+        let done = sqlx::query_with(&text, arguments).execute(db).await?;
+        Ok(done.rows_affected())
     }
 
-    /// Runs every statement; the rows of those that return any, in order. The first failing
-    /// statement's error is returned, and the caller's transaction then rolls back as a whole.
-    pub(crate) async fn run(
-        self,
-        conn: &mut AnyConnection,
-        dialect: Dialect,
-    ) -> sqlx::Result<Vec<AnyRow>> {
-        if dialect.locks_rows() {
-            let mut rows = Vec::new();
-            for (sql, values) in &self.statements {
-                rows.extend(
-                    sqlx::query_with(sql, arguments(values.iter())?)
-                        .persistent(!self.uncached)
-                        .fetch_all(&mut *conn)
-                        .await?,
-                );
-            }
-            Ok(rows)
+    pub(crate) async fn fetch_all<'e, R, E>(self, db: E) -> sqlx::Result<Vec<R>>
+    where
+        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+        E: Executor<'e, Database = Any>,
+    {
+        let (text, arguments) = self.into_parts()?;
+        sqlx::query_as_with(&text, arguments).fetch_all(db).await
+    }
+
+    pub(crate) async fn fetch_optional<'e, R, E>(self, db: E) -> sqlx::Result<Option<R>>
+    where
+        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+        E: Executor<'e, Database = Any>,
+    {
+        let (text, arguments) = self.into_parts()?;
+        sqlx::query_as_with(&text, arguments)
+            .fetch_optional(db)
+            .await
+    }
+
+    /// The first column of every row.
+    pub(crate) async fn fetch_column<'e, T, E>(self, db: E) -> sqlx::Result<Vec<T>>
+    where
+        (T,): for<'r> FromRow<'r, AnyRow>,
+        T: Send + Unpin,
+        E: Executor<'e, Database = Any>,
+    {
+        let (text, arguments) = self.into_parts()?;
+        sqlx::query_scalar_with(&text, arguments)
+            .fetch_all(db)
+            .await
+    }
+
+    /// The first column of the one row the statement returns.
+    pub(crate) async fn fetch_value<'e, T, E>(self, db: E) -> sqlx::Result<T>
+    where
+        (T,): for<'r> FromRow<'r, AnyRow>,
+        T: Send + Unpin,
+        E: Executor<'e, Database = Any>,
+    {
+        let (text, arguments) = self.into_parts()?;
+        sqlx::query_scalar_with(&text, arguments)
+            .fetch_one(db)
+            .await
+    }
+}
+
+/// The values of one row of [`Sql::row`], separated by commas.
+pub(crate) struct Row<'s, 'q> {
+    sql: &'s mut Sql<'q>,
+    first: bool,
+}
+
+impl<'q> Row<'_, 'q> {
+    pub(crate) fn bind<T>(&mut self, value: T) -> &mut Self
+    where
+        T: 'q + Encode<'q, Any> + Type<Any>,
+    {
+        if !std::mem::take(&mut self.first) {
+            self.sql.push(", ");
+        }
+        self.sql.bind(value);
+        self
+    }
+}
+
+/// Which statement of a [`Batch`] (its rows are read with [`Results::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StatementId(usize);
+
+/// Statements that run together, in order, inside the caller's transaction.
+pub(crate) struct Batch<'q> {
+    /// SQLite: every statement goes into `current`, numbered on; PostgreSQL: each finished
+    /// statement moves to `finished`.
+    joined: bool,
+    cached: bool,
+    finished: Vec<Sql<'q>>,
+    current: Sql<'q>,
+    statements: usize,
+}
+
+impl<'q> Batch<'q> {
+    pub(crate) fn new(dialect: Dialect) -> Self {
+        Self {
+            joined: !dialect.locks_rows(),
+            cached: true,
+            finished: Vec::new(),
+            current: Sql::default(),
+            statements: 0,
+        }
+    }
+
+    /// A batch whose text seldom repeats (its statements' shapes vary with the number of
+    /// rows): prepared for this run only. sqlx keeps up to 100 prepared statements per
+    /// connection; one-off texts there would hold the connection's memory for nothing (a mail
+    /// batch's statements are a few tens of kilobytes each once prepared).
+    pub(crate) fn uncached(dialect: Dialect) -> Self {
+        Self {
+            cached: false,
+            ..Self::new(dialect)
+        }
+    }
+
+    /// A batch for `rows` rows of a use case: its text repeats when it has one row (kept
+    /// prepared), and varies with the number otherwise (see [`Batch::uncached`]).
+    pub(crate) fn for_rows(dialect: Dialect, rows: usize) -> Self {
+        if rows > 1 {
+            Self::uncached(dialect)
         } else {
-            let (sql, values) = self.joined();
-            sqlx::query_with(&sql, arguments(values.into_iter())?)
-                .persistent(!self.uncached)
-                .fetch_all(&mut *conn)
-                .await
+            Self::new(dialect)
         }
     }
 
-    /// One query string: each statement's `$n` shifted past the values of those before it.
-    fn joined(&self) -> (String, Vec<&Value>) {
-        let mut sql = String::new();
-        let mut values = Vec::new();
-        for (statement, own) in &self.statements {
-            if !sql.is_empty() {
-                sql.push_str(";\n");
+    /// Starts the next statement, to be written into the answer.
+    pub(crate) fn statement(&mut self) -> &mut Sql<'q> {
+        if self.statements > 0 {
+            if self.joined {
+                self.current.push(";\n");
+            } else {
+                self.finished.push(std::mem::take(&mut self.current));
             }
-            sql.push_str(&shift_placeholders(statement, values.len()));
-            values.extend(own);
         }
-        (sql, values)
+        self.statements += 1;
+        &mut self.current
+    }
+
+    /// The statement started last.
+    pub(crate) fn last(&self) -> StatementId {
+        StatementId(self.statements.saturating_sub(1))
+    }
+
+    /// Runs every statement. The first failing statement's error is returned, and the
+    /// caller's transaction then rolls back as a whole.
+    pub(crate) async fn run(self, conn: &mut AnyConnection) -> sqlx::Result<Results> {
+        let mut results = Vec::with_capacity(self.statements);
+        if self.statements == 0 {
+            return Ok(Results(results));
+        }
+        let mut texts = self.finished;
+        texts.push(self.current);
+        for sql in texts {
+            let (text, arguments) = sql.into_parts()?;
+            let query = sqlx::query_with(&text, arguments).persistent(self.cached);
+            // Each statement's rows end with its result (SQLite gives one per statement of a
+            // joined text).
+            let mut stream = conn.fetch_many(query);
+            let mut rows = Vec::new();
+            while let Some(step) = stream.try_next().await? {
+                match step {
+                    Either::Left(_) => results.push(std::mem::take(&mut rows)),
+                    Either::Right(row) => rows.push(row),
+                }
+            }
+        }
+        debug_assert_eq!(results.len(), self.statements, "a result per statement");
+        Ok(Results(results))
     }
 }
 
-fn arguments<'v>(values: impl Iterator<Item = &'v Value>) -> sqlx::Result<AnyArguments<'static>> {
-    let mut arguments = AnyArguments::default();
-    for value in values {
-        match value {
-            Value::Int(v) => arguments.add(*v),
-            Value::Text(v) => arguments.add(v.clone()),
-        }
-        .map_err(sqlx::Error::Encode)?;
-    }
-    Ok(arguments)
-}
+/// The rows each statement of a batch returned.
+pub(crate) struct Results(Vec<Vec<AnyRow>>);
 
-/// `$1 … $n` renumbered `$1+by …`. Our statements have no `$` inside string literals.
-fn shift_placeholders(sql: &str, by: usize) -> String {
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut chars = sql.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c != '$' {
-            out.push(c);
-            continue;
-        }
-        let start = i + 1;
-        let mut end = start;
-        while let Some(&(j, d)) = chars.peek() {
-            if !d.is_ascii_digit() {
-                break;
-            }
-            end = j + 1;
-            chars.next();
-        }
-        match sql[start..end].parse::<usize>() {
-            Ok(n) => out.push_str(&format!("${}", n + by)),
-            Err(_) => out.push('$'),
-        }
+impl Results {
+    pub(crate) fn of(&self, statement: StatementId) -> &[AnyRow] {
+        self.0.get(statement.0).map_or(&[], Vec::as_slice)
     }
-    out
 }
 
 #[cfg(test)]
@@ -187,30 +296,18 @@ mod tests {
     use sqlx::Row as _;
 
     #[test]
-    fn placeholders_move_past_the_earlier_statements_values() {
+    fn each_value_writes_its_own_placeholder() {
+        let mut sql = Sql::new("INSERT INTO t (a, b) VALUES ");
+        sql.rows([(1_i64, "x"), (2, "y")], |row, (a, b)| {
+            row.bind(a).bind(b);
+        })
+        .push(" WHERE c IN (")
+        .list([7_i64, 8])
+        .push(")");
         assert_eq!(
-            shift_placeholders("INSERT INTO t VALUES ($1, $2, $10)", 3),
-            "INSERT INTO t VALUES ($4, $5, $13)"
+            sql.text(),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) WHERE c IN ($5, $6)"
         );
-        assert_eq!(shift_placeholders("SELECT $1", 0), "SELECT $1");
-        assert_eq!(shift_placeholders("a $ b", 2), "a $ b");
-    }
-
-    #[test]
-    fn statements_are_joined_with_their_values_in_order() {
-        let mut batch = Batch::new();
-        batch
-            .push("INSERT INTO a VALUES ($1, $2)", vec![1.into(), "x".into()])
-            .push(
-                "UPDATE b SET c = $2 WHERE d = $1",
-                vec![2.into(), None::<i64>.into()],
-            );
-        let (sql, values) = batch.joined();
-        assert_eq!(
-            sql,
-            "INSERT INTO a VALUES ($1, $2);\nUPDATE b SET c = $4 WHERE d = $3"
-        );
-        assert_eq!(values.len(), 4);
     }
 
     async fn sqlite() -> (Db, std::path::PathBuf) {
@@ -229,27 +326,35 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_batch_runs_every_statement_and_returns_the_rows_asked_for() {
+    async fn a_batch_runs_every_statement_and_returns_each_ones_rows() {
         let (db, dir) = sqlite().await;
         let mut conn = db.writer().acquire().await.unwrap();
-        let mut batch = Batch::new();
+        let mut batch = Batch::for_rows(db.dialect(), 2);
         batch
-            .push(
-                "INSERT INTO t (n, s) VALUES ($1, $2)",
-                vec![7.into(), "seven".into()],
-            )
-            .push(
-                "INSERT INTO t (n, s) VALUES ($1, $2)",
-                vec![8.into(), None::<&str>.into()],
-            )
-            .push(
-                "UPDATE t SET n = n + $1 WHERE s IS NULL RETURNING n",
-                vec![10.into()],
-            );
-        let rows = batch.run(&mut conn, db.dialect()).await.unwrap();
-        assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].try_get::<i64, _>(0).unwrap(), 18);
-        let all: Vec<(i64, Option<String>)> = sqlx::query_as("SELECT n, s FROM t ORDER BY id")
+            .statement()
+            .push("INSERT INTO t (n, s) VALUES ")
+            .row(|row| {
+                row.bind(7_i64).bind("seven");
+            });
+        batch
+            .statement()
+            .push("INSERT INTO t (n, s) VALUES ")
+            .row(|row| {
+                row.bind(8_i64).bind(None::<&str>);
+            })
+            .push(" RETURNING id");
+        let second = batch.last();
+        batch
+            .statement()
+            .push("UPDATE t SET n = n + ")
+            .bind(10_i64)
+            .push(" WHERE s IS NULL RETURNING n");
+        let third = batch.last();
+        let results = batch.run(&mut conn).await.unwrap();
+        assert_eq!(results.of(StatementId(0)).len(), 0);
+        assert_eq!(results.of(second)[0].try_get::<i64, _>(0).unwrap(), 2);
+        assert_eq!(results.of(third)[0].try_get::<i64, _>(0).unwrap(), 18);
+        let all: Vec<(i64, Option<String>)> = Sql::new("SELECT n, s FROM t ORDER BY id")
             .fetch_all(&mut *conn)
             .await
             .unwrap();
@@ -262,17 +367,24 @@ mod tests {
     async fn a_failing_statement_fails_the_batch_and_its_transaction_keeps_nothing() {
         let (db, dir) = sqlite().await;
         let mut tx = db.writer().begin().await.unwrap();
-        let mut batch = Batch::new();
+        let mut batch = Batch::new(db.dialect());
         batch
-            .push("INSERT INTO t (n) VALUES ($1)", vec![1.into()])
-            .push("INSERT INTO t (n) VALUES ($1)", vec![None::<i64>.into()]);
-        let Err(error) = batch.run(&mut tx, db.dialect()).await else {
+            .statement()
+            .push("INSERT INTO t (n) VALUES (")
+            .bind(1_i64)
+            .push(")");
+        batch
+            .statement()
+            .push("INSERT INTO t (n) VALUES (")
+            .bind(None::<i64>)
+            .push(")");
+        let Err(error) = batch.run(&mut tx).await else {
             panic!("a NULL into a NOT NULL column was accepted");
         };
         assert!(error.to_string().contains("NOT NULL"), "{error}");
         tx.rollback().await.unwrap();
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
-            .fetch_one(db.reader())
+        let count: i64 = Sql::new("SELECT COUNT(*) FROM t")
+            .fetch_value(db.reader())
             .await
             .unwrap();
         assert_eq!(count, 0);

@@ -16,7 +16,7 @@ use sqlx::{AnyConnection, Row as _};
 use super::Dialect;
 use super::accounts::{self, AccountRow};
 use super::audit::{self, Record};
-use super::batch::Batch;
+use super::batch::{Batch, StatementId};
 use super::outbox::{self, NewMail};
 use super::team::{self, NewMember};
 
@@ -62,40 +62,41 @@ pub(crate) async fn open(
     // The lock and the count come first, in the same trip as the first addresses: statements
     // run in order, so the count is of before this invitation.
     let mut opened: Option<(AccountRow, i64)> = None;
-    let mut by_email: BTreeMap<String, NewlyInvited> = BTreeMap::new();
+    let mut invited = Vec::with_capacity(addresses.len());
     let chunks: Vec<&[&EmailAddress]> = if addresses.is_empty() {
         vec![&[]]
     } else {
         addresses.chunks(PER_BATCH).collect()
     };
     for chunk in chunks {
-        let mut batch = Batch::for_rows(chunk.len());
-        if opened.is_none() {
-            accounts::push_lock_counting_seats(
+        let mut batch = Batch::for_rows(dialect, chunk.len());
+        let counting = opened.is_none().then(|| {
+            accounts::write_lock_counting_seats(
                 &mut batch,
                 dialect,
                 inviter.root_id,
                 inviter.sent_at,
-            );
-        }
-        for address in chunk {
-            push_invite_address(&mut batch, address, inviter);
-        }
-        let rows = batch.run(&mut *conn, dialect).await?;
-        if opened.is_none() {
-            match accounts::organisation_counting_seats(&rows) {
+            )
+        });
+        let written: Vec<_> = chunk
+            .iter()
+            .map(|address| write_invite_address(&mut batch, address, inviter))
+            .collect();
+        let results = batch.run(&mut *conn).await?;
+        if let Some(counting) = counting {
+            match accounts::organisation_counting_seats(&results, counting)? {
                 Some(found) => opened = Some(found),
                 None => return Ok(None),
             }
         }
-        for row in &rows {
-            if let (Ok(invitation), Ok(user), Ok(email)) = (
-                row.try_get::<i64, _>("new_invitation_id"),
-                row.try_get::<i64, _>("invited_user_id"),
-                row.try_get::<String, _>("invited_email"),
-            ) {
-                by_email.insert(email, NewlyInvited { invitation, user });
-            }
+        for statement in written {
+            invited.push(match results.of(statement).first() {
+                Some(row) => Some(NewlyInvited {
+                    invitation: row.try_get("id")?,
+                    user: row.try_get("user_id")?,
+                }),
+                None => None,
+            });
         }
     }
     let Some((root, used_seats)) = opened else {
@@ -104,42 +105,53 @@ pub(crate) async fn open(
     Ok(Some(Opened {
         root,
         used_seats,
-        invited: addresses
-            .iter()
-            .map(|address| by_email.get(address.as_str()).copied())
-            .collect(),
+        invited,
     }))
 }
 
-/// The two statements that invite one address (see [`open`]); the second returns the new
-/// invitation, its identity and its address only when it wrote one.
-fn push_invite_address(batch: &mut Batch, address: &EmailAddress, inviter: &Inviter<'_>) {
+/// The two statements that invite one address (see [`open`]); the second, returned, gives the
+/// new invitation and its identity only when it wrote one.
+fn write_invite_address<'q>(
+    batch: &mut Batch<'q>,
+    address: &'q EmailAddress,
+    inviter: &Inviter<'q>,
+) -> StatementId {
     let email_key = address.key();
-    batch.push(
-        "INSERT INTO users (email, email_key, created_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (email_key) DO NOTHING",
-        vec![
-            address.as_str().into(),
-            email_key.as_str().into(),
-            inviter.sent_at.millis().into(),
-        ],
-    );
-    batch.push(
-        "INSERT INTO invitations (root_id, user_id, email, invited_by, inviter_name, sent_at, \
-         expires_at, created_at) \
-         SELECT $1, u.id, $3, $4, $5, $6, $7, $6 FROM users u WHERE u.email_key = $2 \
-         AND NOT EXISTS (SELECT 1 FROM tree_members m WHERE m.root_id = $1 AND m.user_id = u.id) \
-         RETURNING id AS new_invitation_id, user_id AS invited_user_id, email AS invited_email",
-        vec![
-            inviter.root_id.into(),
-            email_key.as_str().into(),
-            address.as_str().into(),
-            Some(inviter.user_id).into(),
-            Some(inviter.name).into(),
-            inviter.sent_at.millis().into(),
-            inviter.expires_at.millis().into(),
-        ],
-    );
+    batch
+        .statement()
+        .push("INSERT INTO users (email, email_key, created_at) VALUES ")
+        .row(|row| {
+            row.bind(address.as_str())
+                .bind(email_key.clone())
+                .bind(inviter.sent_at.millis());
+        })
+        .push(" ON CONFLICT (email_key) DO NOTHING");
+    let sent_at = inviter.sent_at.millis();
+    batch
+        .statement()
+        .push(
+            "INSERT INTO invitations (root_id, user_id, email, invited_by, inviter_name, \
+             sent_at, expires_at, created_at) SELECT ",
+        )
+        .bind(inviter.root_id)
+        .push(", u.id, ")
+        .bind(address.as_str())
+        .push(", ")
+        .bind(inviter.user_id)
+        .push(", ")
+        .bind(inviter.name)
+        .push(", ")
+        .bind(sent_at)
+        .push(", ")
+        .bind(inviter.expires_at.millis())
+        .push(", ")
+        .bind(sent_at)
+        .push(" FROM users u WHERE u.email_key = ")
+        .bind(email_key)
+        .push(" AND NOT EXISTS (SELECT 1 FROM tree_members m WHERE m.root_id = ")
+        .bind(inviter.root_id)
+        .push(" AND m.user_id = u.id) RETURNING id, user_id");
+    batch.last()
 }
 
 /// A new invitation, with everything recorded beside it.
@@ -165,35 +177,36 @@ pub(crate) async fn record_sent(
     sent: &[Sent<'_>],
 ) -> sqlx::Result<()> {
     for chunk in sent.chunks(PER_BATCH) {
-        let mut batch = Batch::for_rows(chunk.len());
-        for one in chunk {
+        // Each address's key is its sort and search key until the person accepts.
+        let keys: Vec<String> = chunk.iter().map(|one| one.address.key()).collect();
+        let mut batch = Batch::for_rows(dialect, chunk.len());
+        for (one, key) in chunk.iter().zip(&keys) {
             let invitation = one.invited.invitation;
             for (account, role) in one.access {
-                team::push_set_grant(&mut batch, invitation, *account, *role);
+                team::write_set_grant(batch.statement(), invitation, *account, *role);
             }
-            let key = one.address.key();
-            team::push_insert_member(
-                &mut batch,
+            team::write_insert_member(
+                batch.statement(),
                 NewMember {
                     root_id: inviter.root_id,
                     user_id: one.invited.user,
-                    name_key: &key,
-                    email_key: &key,
+                    name_key: key,
+                    email_key: key,
                     accepted_at: None,
                     invitation: Some((invitation, inviter.expires_at)),
                     now: inviter.sent_at,
                 },
             );
-            outbox::push_insert(&mut batch, &one.mail);
-            audit::push_insert(
-                &mut batch,
+            outbox::write_insert(batch.statement(), &one.mail);
+            audit::write_insert(
+                batch.statement(),
                 Record {
                     summary: &one.summary,
                     ..audit
                 },
             );
         }
-        batch.run(&mut *conn, dialect).await?;
+        batch.run(&mut *conn).await?;
     }
     Ok(())
 }
@@ -229,37 +242,39 @@ pub(crate) async fn accept(
     dialect: Dialect,
     acceptance: Acceptance<'_>,
 ) -> sqlx::Result<Accepted> {
-    let mut batch = Batch::new();
-    team::push_mark_accepted(
-        &mut batch,
-        acceptance.invitation,
+    let mut batch = Batch::new(dialect);
+    let invitation = acceptance.invitation;
+    team::write_mark_accepted(
+        batch.statement(),
+        invitation,
         acceptance.sent_at,
         acceptance.now,
     );
-    team::push_accept_member(
-        &mut batch,
+    let marked = batch.last();
+    team::write_retire_links(batch.statement(), invitation);
+    team::write_accept_member(
+        batch.statement(),
         acceptance.root_id,
         acceptance.user_id,
         acceptance.keys,
         acceptance.now,
     );
-    team::push_grant_offered_access(
-        &mut batch,
-        acceptance.invitation,
+    team::write_grant_offered_access(
+        batch.statement(),
+        invitation,
         acceptance.user_id,
         acceptance.now,
     );
-    audit::push_insert(&mut batch, acceptance.audit);
-    let rows = batch.run(&mut *conn, dialect).await?;
-    if !rows
-        .iter()
-        .any(|row| row.try_get::<i64, _>("accepted_invitation").is_ok())
-    {
+    team::write_open_first_offered(batch.statement(), invitation, acceptance.user_id);
+    let opened = batch.last();
+    audit::write_insert(batch.statement(), acceptance.audit);
+    let results = batch.run(&mut *conn).await?;
+    if results.of(marked).is_empty() {
         return Ok(Accepted::NotOpen);
     }
-    let opens = rows
-        .iter()
-        .find_map(|row| row.try_get::<Option<i64>, _>("last_account_id").ok())
-        .flatten();
+    let opens = match results.of(opened).first() {
+        Some(row) => row.try_get::<Option<i64>, _>("last_account_id")?,
+        None => None,
+    };
     Ok(Accepted::Yes { opens })
 }

@@ -84,21 +84,6 @@ pub(crate) fn columns_of(alias: &str, columns: &str) -> String {
         .join(", ")
 }
 
-/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values: one statement inserts a whole
-/// batch, one round trip to the database instead of one per row.
-pub(crate) fn values_placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let values = (1..=columns)
-                .map(|column| format!("${}", row * columns + column))
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("({values})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[derive(Clone)]
 pub(crate) struct Db {
     read: AnyPool,
@@ -409,13 +394,6 @@ mod tests {
             columns_of("u", "id, email,\n  name"),
             "u.id, u.email, u.name"
         );
-    }
-
-    #[test]
-    fn placeholders_number_every_value_of_every_row() {
-        assert_eq!(values_placeholders(1, 1), "($1)");
-        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(values_placeholders(0, 3), "");
     }
 
     #[test]

@@ -3,10 +3,7 @@
 use roster_shared::time::Timestamp;
 use sqlx::{Any, Executor, FromRow};
 
-use super::batch::Batch;
-
-const INSERT: &str = "INSERT INTO outbox (payload, recipient, invitation_id, message_id, \
-     created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)";
+use super::batch::{Batch, Sql};
 
 /// A mail to queue: what to send (the serialized `Mail`), to whom, and its Message-ID.
 #[derive(Debug, Clone)]
@@ -23,28 +20,26 @@ pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     db: E,
     mail: &NewMail,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(&format!("{INSERT} RETURNING id"))
-        .bind(mail.payload.as_str())
-        .bind(mail.recipient.as_str())
-        .bind(mail.invitation_id)
-        .bind(mail.message_id.as_str())
-        .bind(mail.now.millis())
-        .fetch_one(db)
-        .await
+    let mut sql = Sql::default();
+    write_insert(&mut sql, mail);
+    sql.push(" RETURNING id");
+    sql.fetch_value(db).await
 }
 
-/// [`insert`] as one statement of a use case's batch (its id is not needed).
-pub(super) fn push_insert(batch: &mut Batch, mail: &NewMail) {
-    batch.push(
-        INSERT,
-        vec![
-            mail.payload.as_str().into(),
-            mail.recipient.as_str().into(),
-            mail.invitation_id.into(),
-            mail.message_id.as_str().into(),
-            mail.now.millis().into(),
-        ],
-    );
+/// The statement of [`insert`] (without its answer), into `sql` (a statement of a batch).
+pub(super) fn write_insert<'q>(sql: &mut Sql<'q>, mail: &'q NewMail) {
+    sql.push(
+        "INSERT INTO outbox (payload, recipient, invitation_id, message_id, created_at, \
+         next_attempt_at) VALUES ",
+    )
+    .row(|row| {
+        row.bind(mail.payload.as_str())
+            .bind(mail.recipient.as_str())
+            .bind(mail.invitation_id)
+            .bind(mail.message_id.as_str())
+            .bind(mail.now.millis())
+            .bind(mail.now.millis());
+    });
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -155,45 +150,33 @@ pub(crate) struct NewDevMessage<'a> {
 
 /// Stores `messages` in the development mailbox and marks their outbox rows sent: two
 /// statements for the whole batch.
-fn push_deliver_to_dev_mailbox(batch: &mut Batch, messages: &[NewDevMessage<'_>]) {
+fn write_deliver_to_dev_mailbox<'q>(batch: &mut Batch<'q>, messages: &'q [NewDevMessage<'q>]) {
     let Some(first) = messages.first() else {
         return;
     };
-    batch.push(
-        format!(
+    batch
+        .statement()
+        .push(
             "INSERT INTO dev_mailbox (outbox_id, recipient, sender, subject, text_body, \
-             html_body, message_id, delivered_at) VALUES {}",
-            super::values_placeholders(messages.len(), 8)
-        ),
-        messages
-            .iter()
-            .flat_map(|message| {
-                [
-                    message.outbox_id.into(),
-                    message.recipient.into(),
-                    message.sender.into(),
-                    message.subject.into(),
-                    message.text_body.into(),
-                    message.html_body.into(),
-                    message.message_id.into(),
-                    message.now.millis().into(),
-                ]
-            })
-            .collect(),
-    );
-    // Ids are integers from the outbox itself: written into the statement, not bound.
-    let ids = messages
-        .iter()
-        .map(|m| m.outbox_id.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    batch.push(
-        format!(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, \
-             last_error = NULL WHERE id IN ({ids})"
-        ),
-        vec![first.now.millis().into()],
-    );
+             html_body, message_id, delivered_at) VALUES ",
+        )
+        .rows(messages, |row, message| {
+            row.bind(message.outbox_id)
+                .bind(message.recipient)
+                .bind(message.sender)
+                .bind(message.subject)
+                .bind(message.text_body)
+                .bind(message.html_body)
+                .bind(message.message_id)
+                .bind(message.now.millis());
+        });
+    batch
+        .statement()
+        .push("UPDATE outbox SET status = 'sent', sent_at = ")
+        .bind(first.now.millis())
+        .push(", lease_until = NULL, last_error = NULL WHERE id IN (")
+        .list(messages.iter().map(|m| m.outbox_id))
+        .push(")");
 }
 
 pub(crate) async fn dev_messages<'e, E: Executor<'e, Database = Any>>(
@@ -246,7 +229,7 @@ pub(crate) enum MailedLink {
     PasswordReset { reset_id: i64, hash: String },
 }
 
-fn push_links(batch: &mut Batch, links: &[MailedLink], now: Timestamp) {
+fn write_links<'q>(batch: &mut Batch<'q>, links: &'q [MailedLink], now: Timestamp) {
     let invitations: Vec<(i64, &str)> = links
         .iter()
         .filter_map(|link| match link {
@@ -257,14 +240,19 @@ fn push_links(batch: &mut Batch, links: &[MailedLink], now: Timestamp) {
             MailedLink::EmailChange { .. } | MailedLink::PasswordReset { .. } => None,
         })
         .collect();
-    super::team::push_insert_mailed_tokens(batch, &invitations, now);
+    super::team::write_insert_mailed_tokens(batch, &invitations, now);
     for link in links {
         match link {
             MailedLink::EmailChange { change_id, hash } => {
-                super::profile::push_insert_email_change_token(batch, *change_id, hash, now)
+                super::profile::write_insert_email_change_token(
+                    batch.statement(),
+                    *change_id,
+                    hash,
+                    now,
+                )
             }
             MailedLink::PasswordReset { reset_id, hash } => {
-                super::password_resets::push_insert_token(batch, *reset_id, hash, now)
+                super::password_resets::write_insert_token(batch.statement(), *reset_id, hash, now)
             }
             MailedLink::Invitation { .. } => {}
         }
@@ -279,9 +267,9 @@ pub(crate) async fn store_links(
     links: &[MailedLink],
     now: Timestamp,
 ) -> sqlx::Result<()> {
-    let mut batch = Batch::uncached();
-    push_links(&mut batch, links, now);
-    batch.run(conn, dialect).await?;
+    let mut batch = Batch::uncached(dialect);
+    write_links(&mut batch, links, now);
+    batch.run(conn).await?;
     Ok(())
 }
 
@@ -295,9 +283,9 @@ pub(crate) async fn deliver_to_dev_mailbox(
     messages: &[NewDevMessage<'_>],
     now: Timestamp,
 ) -> sqlx::Result<()> {
-    let mut batch = Batch::uncached();
-    push_links(&mut batch, links, now);
-    push_deliver_to_dev_mailbox(&mut batch, messages);
-    batch.run(conn, dialect).await?;
+    let mut batch = Batch::uncached(dialect);
+    write_links(&mut batch, links, now);
+    write_deliver_to_dev_mailbox(&mut batch, messages);
+    batch.run(conn).await?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 use roster_shared::time::Timestamp;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
-use super::batch::Batch;
+use super::batch::Sql;
 use super::{sessions, users};
 
 #[derive(Debug, Clone, FromRow)]
@@ -93,16 +93,16 @@ pub(crate) async fn find_by_token<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Stores the hash of a reset link, as part of a batch.
-pub(super) fn push_insert_token(
-    batch: &mut Batch,
+pub(super) fn write_insert_token<'q>(
+    sql: &mut Sql<'q>,
     reset_id: i64,
-    token_hash: &str,
+    token_hash: &'q str,
     now: Timestamp,
 ) {
-    batch.push(
-        "INSERT INTO password_reset_tokens (token_hash, reset_id, created_at) VALUES ($1, $2, $3)",
-        vec![token_hash.into(), reset_id.into(), now.millis().into()],
-    );
+    sql.push("INSERT INTO password_reset_tokens (token_hash, reset_id, created_at) VALUES ")
+        .row(|row| {
+            row.bind(token_hash).bind(reset_id).bind(now.millis());
+        });
 }
 
 /// Uses `reset` to set the person's new password (`password_hash`), if it is still open and

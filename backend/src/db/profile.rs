@@ -4,7 +4,7 @@ use roster_shared::api::NotificationPreferences;
 use roster_shared::time::Timestamp;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
-use super::batch::Batch;
+use super::batch::Sql;
 
 pub(crate) async fn set_contact<'e, E: Executor<'e, Database = Any>>(
     db: E,
@@ -155,16 +155,16 @@ pub(crate) async fn email_change_by_token<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Stores the hash of a confirmation link, as part of a batch.
-pub(super) fn push_insert_email_change_token(
-    batch: &mut Batch,
+pub(super) fn write_insert_email_change_token<'q>(
+    sql: &mut Sql<'q>,
     change_id: i64,
-    token_hash: &str,
+    token_hash: &'q str,
     now: Timestamp,
 ) {
-    batch.push(
-        "INSERT INTO email_change_tokens (token_hash, change_id, created_at) VALUES ($1, $2, $3)",
-        vec![token_hash.into(), change_id.into(), now.millis().into()],
-    );
+    sql.push("INSERT INTO email_change_tokens (token_hash, change_id, created_at) VALUES ")
+        .row(|row| {
+            row.bind(token_hash).bind(change_id).bind(now.millis());
+        });
 }
 
 /// Applies a confirmed change: the person's address, and their sort keys in the organisations

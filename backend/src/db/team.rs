@@ -7,7 +7,7 @@ use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
-use super::batch::Batch;
+use super::batch::Sql;
 
 // ---- people of an organisation ------------------------------------------------------------
 
@@ -22,34 +22,32 @@ pub(crate) struct NewMember<'a> {
     pub(crate) now: Timestamp,
 }
 
-const INSERT_MEMBER: &str = "INSERT INTO tree_members (root_id, user_id, name_key, email_key, \
-     accepted_at, invitation_id, invitation_expires_at, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-
 pub(crate) async fn insert_member<'e, E: Executor<'e, Database = Any>>(
     db: E,
     member: NewMember<'_>,
 ) -> sqlx::Result<()> {
-    let mut batch = Batch::new();
-    push_insert_member(&mut batch, member);
-    batch.run_one(db).await
+    let mut sql = Sql::default();
+    write_insert_member(&mut sql, member);
+    sql.execute(db).await?;
+    Ok(())
 }
 
-/// [`insert_member`], as one statement of a batch.
-pub(super) fn push_insert_member(batch: &mut Batch, member: NewMember<'_>) {
-    batch.push(
-        INSERT_MEMBER,
-        vec![
-            member.root_id.into(),
-            member.user_id.into(),
-            member.name_key.into(),
-            member.email_key.into(),
-            member.accepted_at.map(Timestamp::millis).into(),
-            member.invitation.map(|(id, _)| id).into(),
-            member.invitation.map(|(_, at)| at.millis()).into(),
-            member.now.millis().into(),
-        ],
-    );
+/// The statement of [`insert_member`], into `sql` (a statement of a batch).
+pub(super) fn write_insert_member<'q>(sql: &mut Sql<'q>, member: NewMember<'q>) {
+    sql.push(
+        "INSERT INTO tree_members (root_id, user_id, name_key, email_key, accepted_at, \
+         invitation_id, invitation_expires_at, created_at) VALUES ",
+    )
+    .row(|row| {
+        row.bind(member.root_id)
+            .bind(member.user_id)
+            .bind(member.name_key)
+            .bind(member.email_key)
+            .bind(member.accepted_at.map(Timestamp::millis))
+            .bind(member.invitation.map(|(id, _)| id))
+            .bind(member.invitation.map(|(_, at)| at.millis()))
+            .bind(member.now.millis());
+    });
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -105,30 +103,28 @@ pub(crate) async fn set_member_invitation<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
-/// Marks a member accepted, as one statement of a batch.
+/// Marks a member accepted (a statement of a batch).
 ///
 /// From now on the organisation sees who they are: their name and address become the row's sort
 /// and search keys (until now they were the invited address).
-pub(super) fn push_accept_member(
-    batch: &mut Batch,
+pub(super) fn write_accept_member<'q>(
+    sql: &mut Sql<'q>,
     root_id: i64,
     user_id: i64,
-    keys: (&str, &str),
+    keys: (&'q str, &'q str),
     now: Timestamp,
 ) {
     let (name_key, email_key) = keys;
-    batch.push(
-        "UPDATE tree_members SET accepted_at = $3, invitation_id = NULL, \
-         invitation_expires_at = NULL, name_key = $4, email_key = $5 \
-         WHERE root_id = $1 AND user_id = $2",
-        vec![
-            root_id.into(),
-            user_id.into(),
-            now.millis().into(),
-            name_key.into(),
-            email_key.into(),
-        ],
-    );
+    sql.push("UPDATE tree_members SET accepted_at = ")
+        .bind(now.millis())
+        .push(", invitation_id = NULL, invitation_expires_at = NULL, name_key = ")
+        .bind(name_key)
+        .push(", email_key = ")
+        .bind(email_key)
+        .push(" WHERE root_id = ")
+        .bind(root_id)
+        .push(" AND user_id = ")
+        .bind(user_id);
 }
 
 pub(crate) async fn delete_member<'e, E: Executor<'e, Database = Any>>(
@@ -144,10 +140,16 @@ pub(crate) async fn delete_member<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
-/// The seats in use of organisation `$1` at `$2`, as an SQL expression.
-pub(crate) const USED_SEATS: &str = "COALESCE((SELECT accepted + invited FROM member_counts WHERE root_id = $1), 0) \
-     - (SELECT COUNT(*) FROM tree_members WHERE root_id = $1 AND accepted_at IS NULL \
-        AND invitation_expires_at <= $2)";
+/// The seats in use of the organisation at `now`, as an SQL expression written into `sql`.
+pub(super) fn write_used_seats(sql: &mut Sql<'_>, root_id: i64, now: Timestamp) {
+    sql.push("COALESCE((SELECT accepted + invited FROM member_counts WHERE root_id = ")
+        .bind(root_id)
+        .push("), 0) - (SELECT COUNT(*) FROM tree_members WHERE root_id = ")
+        .bind(root_id)
+        .push(" AND accepted_at IS NULL AND invitation_expires_at <= ")
+        .bind(now.millis())
+        .push(")");
+}
 
 /// Seats in use: accepted people, and people invited whose invitation has not expired.
 ///
@@ -159,11 +161,9 @@ pub(crate) async fn used_seats<'e, E: Executor<'e, Database = Any>>(
     root_id: i64,
     now: Timestamp,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(&format!("SELECT {USED_SEATS}"))
-        .bind(root_id)
-        .bind(now.millis())
-        .fetch_one(db)
-        .await
+    let mut sql = Sql::new("SELECT ");
+    write_used_seats(&mut sql, root_id, now);
+    sql.fetch_value(db).await
 }
 
 /// Everyone in the organisation, accepted or invited (expired invitations included).
@@ -367,47 +367,56 @@ pub(crate) async fn reissue(
     delete_tokens(conn, id).await
 }
 
-/// Marks the invitation accepted if it still is the open invitation sent at `sent_at` (not
-/// accepted, withdrawn or sent again since), and makes its links unusable; `false` otherwise.
-/// Marks the invitation accepted, only if it is still the same open invitation (another tab
-/// may have accepted it a moment ago, or it was re-sent), and retires its links: two
-/// statements of a batch. The first returns a row named `accepted_invitation` only when it
-/// marked it; without that row the caller must not commit.
-pub(super) fn push_mark_accepted(batch: &mut Batch, id: i64, sent_at: i64, now: Timestamp) {
-    batch.push(
-        "UPDATE invitations SET accepted_at = $2 WHERE id = $1 AND sent_at = $3 \
-         AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id AS accepted_invitation",
-        vec![id.into(), now.millis().into(), sent_at.into()],
-    );
-    batch.push(
-        "DELETE FROM invitation_tokens WHERE invitation_id = $1",
-        vec![id.into()],
-    );
+/// Marks the invitation accepted, only if it is still the same open invitation sent at
+/// `sent_at` (another tab may have accepted it a moment ago, or it was re-sent): a statement of
+/// a batch that returns the invitation's id only when it marked it. Without that row the
+/// caller must not commit.
+pub(super) fn write_mark_accepted(sql: &mut Sql<'_>, id: i64, sent_at: i64, now: Timestamp) {
+    sql.push("UPDATE invitations SET accepted_at = ")
+        .bind(now.millis())
+        .push(" WHERE id = ")
+        .bind(id)
+        .push(" AND sent_at = ")
+        .bind(sent_at)
+        .push(" AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id");
 }
 
-/// Gives the person the access their invitation offers, and opens the first offered account
-/// next time: two statements of a batch; the second returns the account it set (no row when
-/// the invitation offered none).
-pub(super) fn push_grant_offered_access(
-    batch: &mut Batch,
+/// Makes the invitation's links unusable (a statement of a batch).
+pub(super) fn write_retire_links(sql: &mut Sql<'_>, id: i64) {
+    sql.push("DELETE FROM invitation_tokens WHERE invitation_id = ")
+        .bind(id);
+}
+
+/// Gives the person the access their invitation offers (a statement of a batch).
+pub(super) fn write_grant_offered_access(
+    sql: &mut Sql<'_>,
     invitation_id: i64,
     user_id: i64,
     now: Timestamp,
 ) {
     // `WHERE` before `ON CONFLICT` keeps SQLite from reading ON as a join constraint.
-    batch.push(
-        "INSERT INTO memberships (user_id, account_id, role, created_at) \
-         SELECT $1, account_id, role, $2 FROM invitation_grants WHERE invitation_id = $3 \
-         ON CONFLICT (user_id, account_id) DO UPDATE SET role = excluded.role",
-        vec![user_id.into(), now.millis().into(), invitation_id.into()],
-    );
-    batch.push(
+    sql.push("INSERT INTO memberships (user_id, account_id, role, created_at) SELECT ")
+        .bind(user_id)
+        .push(", account_id, role, ")
+        .bind(now.millis())
+        .push(" FROM invitation_grants WHERE invitation_id = ")
+        .bind(invitation_id)
+        .push(" ON CONFLICT (user_id, account_id) DO UPDATE SET role = excluded.role");
+}
+
+/// Opens the first account the invitation offers next time (a statement of a batch that
+/// returns that account, and no row when the invitation offered none).
+pub(super) fn write_open_first_offered(sql: &mut Sql<'_>, invitation_id: i64, user_id: i64) {
+    sql.push(
         "UPDATE users SET last_account_id = \
-           (SELECT MIN(account_id) FROM invitation_grants WHERE invitation_id = $2) \
-         WHERE id = $1 AND EXISTS (SELECT 1 FROM invitation_grants WHERE invitation_id = $2) \
-         RETURNING last_account_id",
-        vec![user_id.into(), invitation_id.into()],
-    );
+           (SELECT MIN(account_id) FROM invitation_grants WHERE invitation_id = ",
+    )
+    .bind(invitation_id)
+    .push(") WHERE id = ")
+    .bind(user_id)
+    .push(" AND EXISTS (SELECT 1 FROM invitation_grants WHERE invitation_id = ")
+    .bind(invitation_id)
+    .push(") RETURNING last_account_id");
 }
 
 pub(crate) async fn mark_revoked(
@@ -424,28 +433,26 @@ pub(crate) async fn mark_revoked(
 }
 
 /// Stores the hashes of freshly mailed links, `(invitation, hash)`, in one statement of a
-/// batch (the mail worker's, before the messages leave).
-pub(super) fn push_insert_mailed_tokens(batch: &mut Batch, tokens: &[(i64, &str)], now: Timestamp) {
+/// batch (the mail worker's, before the messages leave); nothing when there are none.
+pub(super) fn write_insert_mailed_tokens<'q>(
+    batch: &mut super::batch::Batch<'q>,
+    tokens: &[(i64, &'q str)],
+    now: Timestamp,
+) {
     if tokens.is_empty() {
         return;
     }
-    batch.push(
-        format!(
-            "INSERT INTO invitation_tokens (token_hash, invitation_id, created_at, mailed) VALUES {}",
-            super::values_placeholders(tokens.len(), 4)
-        ),
-        tokens
-            .iter()
-            .flat_map(|(invitation_id, hash)| {
-                [
-                    (*hash).into(),
-                    (*invitation_id).into(),
-                    now.millis().into(),
-                    LinkOrigin::Mailed.column().into(),
-                ]
-            })
-            .collect(),
-    );
+    batch
+        .statement()
+        .push(
+            "INSERT INTO invitation_tokens (token_hash, invitation_id, created_at, mailed) VALUES ",
+        )
+        .rows(tokens, |row, &(invitation_id, hash)| {
+            row.bind(hash)
+                .bind(invitation_id)
+                .bind(now.millis())
+                .bind(LinkOrigin::Mailed.column());
+        });
 }
 
 /// Stores the hash of one link handed out other than by the mail worker.
@@ -495,31 +502,25 @@ pub(crate) async fn grants<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Offers `role` on `account_id` (replacing what the invitation offered there).
-const SET_GRANT: &str = "INSERT INTO invitation_grants (invitation_id, account_id, role) \
-     VALUES ($1, $2, $3) \
-     ON CONFLICT (invitation_id, account_id) DO UPDATE SET role = excluded.role";
-
 pub(crate) async fn set_grant<'e, E: Executor<'e, Database = Any>>(
     db: E,
     invitation_id: i64,
     account_id: i64,
     role: Role,
 ) -> sqlx::Result<()> {
-    let mut batch = Batch::new();
-    push_set_grant(&mut batch, invitation_id, account_id, role);
-    batch.run_one(db).await
+    let mut sql = Sql::default();
+    write_set_grant(&mut sql, invitation_id, account_id, role);
+    sql.execute(db).await?;
+    Ok(())
 }
 
-/// [`set_grant`], as one statement of a batch.
-pub(super) fn push_set_grant(batch: &mut Batch, invitation_id: i64, account_id: i64, role: Role) {
-    batch.push(
-        SET_GRANT,
-        vec![
-            invitation_id.into(),
-            account_id.into(),
-            role.as_str().into(),
-        ],
-    );
+/// The statement of [`set_grant`], into `sql` (a statement of a batch).
+pub(super) fn write_set_grant(sql: &mut Sql<'_>, invitation_id: i64, account_id: i64, role: Role) {
+    sql.push("INSERT INTO invitation_grants (invitation_id, account_id, role) VALUES ")
+        .row(|row| {
+            row.bind(invitation_id).bind(account_id).bind(role.as_str());
+        })
+        .push(" ON CONFLICT (invitation_id, account_id) DO UPDATE SET role = excluded.role");
 }
 
 pub(crate) async fn delete_grant<'e, E: Executor<'e, Database = Any>>(
@@ -570,17 +571,8 @@ pub(crate) struct PersonListRow {
     pub(crate) invitation_id: Option<i64>,
     pub(crate) invitation_sent_at: Option<i64>,
     pub(crate) invitation_expires_at: Option<i64>,
-    pub(crate) status: String,
-}
-
-impl PersonListRow {
-    pub(crate) fn status(&self) -> PersonStatus {
-        match self.status.as_str() {
-            "active" => PersonStatus::Active,
-            "expired" => PersonStatus::Expired,
-            _ => PersonStatus::Pending,
-        }
-    }
+    #[sqlx(try_from = "String")]
+    pub(crate) status: PersonStatus,
 }
 
 /// A filter over an organisation's people.
@@ -600,10 +592,16 @@ pub(crate) struct PeopleFilter<'a> {
     pub(crate) now: Timestamp,
 }
 
-/// The status as SQL (the `roster_shared::invitation::person_status` rule over the columns).
-const STATUS_SQL: &str = "CASE WHEN t.accepted_at IS NOT NULL AND u.first_sign_in_at IS NOT NULL THEN 'active' \
-     WHEN t.accepted_at IS NOT NULL THEN 'pending' \
-     WHEN t.invitation_expires_at > $2 THEN 'pending' ELSE 'expired' END";
+/// The status at `now` as SQL (the `roster_shared::invitation::person_status` rule over the
+/// columns).
+fn write_status(sql: &mut Sql<'_>, now: Timestamp) {
+    sql.push(
+        "CASE WHEN t.accepted_at IS NOT NULL AND u.first_sign_in_at IS NOT NULL THEN 'active' \
+         WHEN t.accepted_at IS NOT NULL THEN 'pending' WHEN t.invitation_expires_at > ",
+    )
+    .bind(now.millis())
+    .push(" THEN 'pending' ELSE 'expired' END");
+}
 
 /// The identity's name, address and last sign-in, as the organisation may see them. People are
 /// global, but an organisation sees who they are only once they have accepted its invitation:
@@ -617,102 +615,79 @@ const PERSON_SQL: &str = "t.accepted_at, CASE WHEN t.accepted_at IS NULL THEN NU
 const SEEN_SIGN_IN_SQL: &str =
     "CASE WHEN t.accepted_at IS NULL THEN NULL ELSE u.last_sign_in_at END";
 
-/// Builds the WHERE clause; parameters: $1 root, $2 now, then the ones pushed on `binds`.
-fn people_where(filter: &PeopleFilter<'_>, binds: &mut Vec<Bind>) -> String {
-    let mut sql = String::from("t.root_id = $1");
-    let mut next = 3;
-    let mut param = |binds: &mut Vec<Bind>, value: Bind| {
-        binds.push(value);
-        let p = format!("${next}");
-        next += 1;
-        p
-    };
-    let in_scope = |binds: &mut Vec<Bind>,
-                    param: &mut dyn FnMut(&mut Vec<Bind>, Bind) -> String,
-                    accounts: &[i64]| {
-        accounts
-            .iter()
-            .map(|a| param(binds, Bind::Int(*a)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+/// The conditions of `filter`, after `WHERE`.
+fn write_people_where(sql: &mut Sql<'_>, filter: &PeopleFilter<'_>) {
+    sql.push("t.root_id = ").bind(filter.root_id);
     if let Some(accounts) = filter.accounts {
-        let list_m = in_scope(binds, &mut param, accounts);
-        let list_g = in_scope(binds, &mut param, accounts);
-        sql.push_str(&format!(
-            " AND (EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = t.user_id AND m.account_id IN ({list_m})) \
-               OR EXISTS (SELECT 1 FROM invitation_grants g WHERE g.invitation_id = t.invitation_id AND g.account_id IN ({list_g})))"
-        ));
+        sql.push(
+            " AND (EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = t.user_id \
+               AND m.account_id IN (",
+        )
+        .list(accounts.iter().copied())
+        .push(
+            ")) OR EXISTS (SELECT 1 FROM invitation_grants g \
+               WHERE g.invitation_id = t.invitation_id AND g.account_id IN (",
+        )
+        .list(accounts.iter().copied())
+        .push(")))");
     }
     if let Some(search) = filter.search {
         let escaped = search
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let prefix = param(binds, Bind::Text(format!("{escaped}%")));
-        let word = param(binds, Bind::Text(format!("% {escaped}%")));
-        sql.push_str(&format!(
-            " AND (t.name_key LIKE {prefix} ESCAPE '\\' OR t.email_key LIKE {prefix} ESCAPE '\\' \
-               OR t.name_key LIKE {word} ESCAPE '\\')"
-        ));
+        let prefix = format!("{escaped}%");
+        sql.push(" AND (t.name_key LIKE ")
+            .bind(prefix.clone())
+            .push(" ESCAPE '\\' OR t.email_key LIKE ")
+            .bind(prefix)
+            .push(" ESCAPE '\\' OR t.name_key LIKE ")
+            .bind(format!("% {escaped}%"))
+            .push(" ESCAPE '\\')");
     }
     if let Some(status) = filter.status {
-        let p = param(binds, Bind::Text(status.as_str().to_owned()));
-        sql.push_str(&format!(" AND ({STATUS_SQL}) = {p}"));
+        sql.push(" AND (");
+        write_status(sql, filter.now);
+        sql.push(") = ").bind(status.as_str());
     }
     match filter.signed_in_before {
         None => {}
-        Some(None) => sql.push_str(&format!(" AND {SEEN_SIGN_IN_SQL} IS NULL")),
+        Some(None) => {
+            sql.push(" AND ").push(SEEN_SIGN_IN_SQL).push(" IS NULL");
+        }
         Some(Some(before)) => {
-            let p = param(binds, Bind::Int(before.millis()));
-            sql.push_str(&format!(
-                " AND ({SEEN_SIGN_IN_SQL} IS NULL OR {SEEN_SIGN_IN_SQL} < {p})"
-            ));
+            sql.push(" AND (")
+                .push(SEEN_SIGN_IN_SQL)
+                .push(" IS NULL OR ")
+                .push(SEEN_SIGN_IN_SQL)
+                .push(" < ")
+                .bind(before.millis())
+                .push(")");
         }
     }
     if let Some(role) = filter.role {
-        let r1 = param(binds, Bind::Text(role.as_str().to_owned()));
-        let r2 = param(binds, Bind::Text(role.as_str().to_owned()));
-        let (scope_m, scope_g) = match filter.accounts {
-            Some(accounts) => (
-                format!(
-                    " AND m.account_id IN ({})",
-                    in_scope(binds, &mut param, accounts)
-                ),
-                format!(
-                    " AND g.account_id IN ({})",
-                    in_scope(binds, &mut param, accounts)
-                ),
-            ),
-            None => (String::new(), String::new()),
-        };
-        sql.push_str(&format!(
+        sql.push(
             " AND (EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id \
-                   WHERE m.user_id = t.user_id AND a.root_id = t.root_id AND m.role = {r1}{scope_m}) \
-               OR EXISTS (SELECT 1 FROM invitation_grants g WHERE g.invitation_id = t.invitation_id \
-                   AND g.role = {r2}{scope_g}))"
-        ));
-    }
-    sql
-}
-
-#[derive(Debug, Clone)]
-enum Bind {
-    Int(i64),
-    Text(String),
-}
-
-macro_rules! bind_all {
-    ($query:expr, $filter:expr, $binds:expr) => {{
-        let mut query = $query.bind($filter.root_id).bind($filter.now.millis());
-        for bind in $binds {
-            query = match bind {
-                Bind::Int(v) => query.bind(*v),
-                Bind::Text(v) => query.bind(v.clone()),
-            };
+               WHERE m.user_id = t.user_id AND a.root_id = t.root_id AND m.role = ",
+        )
+        .bind(role.as_str());
+        if let Some(accounts) = filter.accounts {
+            sql.push(" AND m.account_id IN (")
+                .list(accounts.iter().copied())
+                .push(")");
         }
-        query
-    }};
+        sql.push(
+            ") OR EXISTS (SELECT 1 FROM invitation_grants g \
+               WHERE g.invitation_id = t.invitation_id AND g.role = ",
+        )
+        .bind(role.as_str());
+        if let Some(accounts) = filter.accounts {
+            sql.push(" AND g.account_id IN (")
+                .list(accounts.iter().copied())
+                .push(")");
+        }
+        sql.push("))");
+    }
 }
 
 pub(crate) async fn people_count<'e, E: Executor<'e, Database = Any>>(
@@ -728,19 +703,14 @@ pub(crate) async fn people_count<'e, E: Executor<'e, Database = Any>>(
     {
         return member_total(db, filter.root_id).await;
     }
-    let mut binds = Vec::new();
-    let where_sql = people_where(filter, &mut binds);
     let needs_user = filter.status.is_some() || filter.signed_in_before.is_some();
-    let join = if needs_user {
-        " JOIN users u ON u.id = t.user_id"
-    } else {
-        ""
-    };
-    // $2 is only used by the status expression; keep it referenced so both engines accept it.
-    let sql = format!("SELECT COUNT(*) FROM tree_members t{join} WHERE {where_sql} AND $2 = $2");
-    bind_all!(sqlx::query_scalar::<_, i64>(&sql), filter, &binds)
-        .fetch_one(db)
-        .await
+    let mut sql = Sql::new("SELECT COUNT(*) FROM tree_members t");
+    if needs_user {
+        sql.push(" JOIN users u ON u.id = t.user_id");
+    }
+    sql.push(" WHERE ");
+    write_people_where(&mut sql, filter);
+    sql.fetch_value(db).await
 }
 
 pub(crate) async fn people_page<'e, E: Executor<'e, Database = Any>>(
@@ -751,8 +721,6 @@ pub(crate) async fn people_page<'e, E: Executor<'e, Database = Any>>(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<PersonListRow>> {
-    let mut binds = Vec::new();
-    let where_sql = people_where(filter, &mut binds);
     let direction = match order {
         SortOrder::Asc => "ASC",
         SortOrder::Desc => "DESC",
@@ -766,16 +734,26 @@ pub(crate) async fn people_page<'e, E: Executor<'e, Database = Any>>(
             "CASE WHEN {SEEN_SIGN_IN_SQL} IS NULL THEN 1 ELSE 0 END, {SEEN_SIGN_IN_SQL} {direction}, t.user_id ASC"
         ),
     };
-    let sql = format!(
-        "SELECT t.user_id, {PERSON_SQL}, t.invitation_id, \
-                i.sent_at AS invitation_sent_at, t.invitation_expires_at, {STATUS_SQL} AS status \
-         FROM tree_members t JOIN users u ON u.id = t.user_id \
-         LEFT JOIN invitations i ON i.id = t.invitation_id \
-         WHERE {where_sql} ORDER BY {order_sql} LIMIT {limit} OFFSET {offset}"
+    let mut sql = Sql::default();
+    write_person_select(&mut sql, filter.now);
+    sql.push(" WHERE ");
+    write_people_where(&mut sql, filter);
+    sql.push(&format!(
+        " ORDER BY {order_sql} LIMIT {limit} OFFSET {offset}"
+    ));
+    sql.fetch_all(db).await
+}
+
+/// `SELECT` of a [`PersonListRow`] at `now`, up to its `WHERE`.
+fn write_person_select(sql: &mut Sql<'_>, now: Timestamp) {
+    sql.push("SELECT t.user_id, ")
+        .push(PERSON_SQL)
+        .push(", t.invitation_id, i.sent_at AS invitation_sent_at, t.invitation_expires_at, ");
+    write_status(sql, now);
+    sql.push(
+        " AS status FROM tree_members t JOIN users u ON u.id = t.user_id \
+         LEFT JOIN invitations i ON i.id = t.invitation_id",
     );
-    bind_all!(sqlx::query_as::<_, PersonListRow>(&sql), filter, &binds)
-        .fetch_all(db)
-        .await
 }
 
 /// The ids of everyone `filter` matches, in name order, at most `limit` of them: what "select
@@ -785,15 +763,11 @@ pub(crate) async fn people_ids<'e, E: Executor<'e, Database = Any>>(
     filter: &PeopleFilter<'_>,
     limit: i64,
 ) -> sqlx::Result<Vec<i64>> {
-    let mut binds = Vec::new();
-    let where_sql = people_where(filter, &mut binds);
-    let sql = format!(
-        "SELECT t.user_id FROM tree_members t JOIN users u ON u.id = t.user_id \
-         WHERE {where_sql} AND $2 = $2 ORDER BY t.name_key, t.user_id LIMIT {limit}"
-    );
-    bind_all!(sqlx::query_scalar::<_, i64>(&sql), filter, &binds)
-        .fetch_all(db)
-        .await
+    let mut sql =
+        Sql::new("SELECT t.user_id FROM tree_members t JOIN users u ON u.id = t.user_id WHERE ");
+    write_people_where(&mut sql, filter);
+    sql.push(&format!(" ORDER BY t.name_key, t.user_id LIMIT {limit}"));
+    sql.fetch_column(db).await
 }
 
 /// One person of an organisation, as the list shows them.
@@ -803,18 +777,13 @@ pub(crate) async fn person<'e, E: Executor<'e, Database = Any>>(
     user_id: i64,
     now: Timestamp,
 ) -> sqlx::Result<Option<PersonListRow>> {
-    sqlx::query_as(&format!(
-        "SELECT t.user_id, {PERSON_SQL}, t.invitation_id, \
-                i.sent_at AS invitation_sent_at, t.invitation_expires_at, {STATUS_SQL} AS status \
-         FROM tree_members t JOIN users u ON u.id = t.user_id \
-         LEFT JOIN invitations i ON i.id = t.invitation_id \
-         WHERE t.root_id = $1 AND t.user_id = $3"
-    ))
-    .bind(root_id)
-    .bind(now.millis())
-    .bind(user_id)
-    .fetch_optional(db)
-    .await
+    let mut sql = Sql::default();
+    write_person_select(&mut sql, now);
+    sql.push(" WHERE t.root_id = ")
+        .bind(root_id)
+        .push(" AND t.user_id = ")
+        .bind(user_id);
+    sql.fetch_optional(db).await
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -194,7 +194,7 @@ pub(crate) async fn list(
                     .transpose()
                     .map_err(ApiError::internal)?,
                 email: address_of(&row.email)?,
-                status: row.status(),
+                status: row.status,
                 access: entries,
                 last_sign_in_at: row.last_sign_in_at.map(Timestamp::from_millis),
                 invitation: invitation_info(row, &deliveries),
@@ -342,7 +342,7 @@ pub(crate) async fn detail(
         email: address_of(&row.email)?,
         mobile,
         country,
-        status: row.status(),
+        status: row.status,
         last_sign_in_at: row.last_sign_in_at.map(Timestamp::from_millis),
         invitation: invitation_info(&row, &deliveries),
         access,
@@ -705,7 +705,7 @@ async fn open_invitation(
     ctx.require_manage()?;
     let (row, _, _) = person_in_scope(state, ctx, user_id).await?;
     let invitation = match row.invitation_id {
-        Some(id) if row.status() != PersonStatus::Active => id,
+        Some(id) if row.status != PersonStatus::Active => id,
         _ => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -832,7 +832,7 @@ pub(crate) async fn link(
     user_id: i64,
 ) -> Result<InvitationLink, ApiError> {
     let (row, invitation) = open_invitation(state, ctx, user_id).await?;
-    if row.status() == PersonStatus::Expired {
+    if row.status == PersonStatus::Expired {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             ErrorCode::InvitationExpired,
