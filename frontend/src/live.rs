@@ -27,10 +27,11 @@ use crate::session::{Auth, Session, SessionEnd, use_session};
 /// What the live stream tells the screens.
 #[derive(Clone, Copy)]
 pub struct Live {
-    /// Goes up on every `people_changed` (and after a gap in the stream, which may have missed
-    /// some): lists of people track it to load again.
+    /// Goes up on every `people_changed`, and whenever the stream opens (it may have missed
+    /// some before): lists of people track it to load again.
     pub people: RwSignal<u32>,
-    /// Goes up on every `access_changed` (and after a gap): the account list tracks it.
+    /// Goes up on every `access_changed`, and whenever the stream opens: the account list
+    /// tracks it.
     pub access: RwSignal<u32>,
     /// The signed-in person's notification preferences, once loaded (the Notification
     /// preferences tab writes its saved choice here, so it applies at once).
@@ -96,8 +97,6 @@ thread_local! {
     static GENERATION: Cell<u32> = const { Cell::new(0) };
     /// Failed attempts in a row (sets the pause before the next).
     static FAILURES: Cell<u32> = const { Cell::new(0) };
-    /// The stream broke since it last opened: events may have been missed.
-    static GAP: Cell<bool> = const { Cell::new(false) };
     static AUDIO: RefCell<Option<web_sys::AudioContext>> = const { RefCell::new(None) };
     /// Swallows a promise's rejection that needs no answer (a refused badge, …).
     static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
@@ -169,7 +168,6 @@ pub fn provide_live() {
             .and_then(|p| p.as_bool())
             .unwrap_or(false);
         if restored && person.get_untracked().is_some() {
-            GAP.set(true);
             connect(live, session);
         }
     });
@@ -241,16 +239,15 @@ fn connect(live: Live, session: Session) {
     }
     let opened = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
         FAILURES.set(0);
-        if GAP.replace(false) {
-            // Whatever changed while the stream was down was not heard: load again.
-            live.people.update(|n| *n = n.wrapping_add(1));
-            live.access.update(|n| *n = n.wrapping_add(1));
-        }
+        // The stream opens after a time without one: first connecting (while the Users list
+        // was already loading), a dropped connection the browser made again, a page back from
+        // the back/forward cache. Whatever changed meanwhile was not heard: load again.
+        live.people.update(|n| *n = n.wrapping_add(1));
+        live.access.update(|n| *n = n.wrapping_add(1));
     });
     let _ = source.add_event_listener_with_callback("open", opened.as_ref().unchecked_ref());
     listeners.push(opened);
     let failed = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
-        GAP.set(true);
         let closed = CONNECTION.with(|c| {
             c.borrow()
                 .as_ref()

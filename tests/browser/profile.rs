@@ -420,6 +420,64 @@ async fn the_users_list_follows_an_invitation_accepted_elsewhere() {
     app.stop().await;
 }
 
+/// Put in every page before the app starts: each event stream the app opens is held
+/// (connecting, as on a slow network) until `window.__open_streams()` lets it connect.
+const HOLD_EVENT_STREAMS: &str = r#"
+(() => {
+  const Real = window.EventSource;
+  const held = [];
+  class Held extends EventTarget {
+    constructor(url) { super(); this.url = url; this.readyState = 0; this.real = null; held.push(this); }
+    close() { this.readyState = 2; if (this.real) this.real.close(); }
+    connect() {
+      if (this.readyState === 2 || this.real) return;
+      const real = new Real(this.url);
+      this.real = real;
+      const pass = (name, make) => real.addEventListener(name, (e) => {
+        this.readyState = real.readyState;
+        this.dispatchEvent(make(e));
+      });
+      pass('open', () => new Event('open'));
+      pass('error', () => new Event('error'));
+      for (const name of ['inbound_message', 'people_changed', 'access_changed', 'session_ended']) {
+        pass(name, (e) => new MessageEvent(name, { data: e.data }));
+      }
+    }
+  }
+  Held.CONNECTING = 0; Held.OPEN = 1; Held.CLOSED = 2;
+  window.EventSource = Held;
+  window.__open_streams = () => { held.forEach((s) => s.connect()); return held.length; };
+})();
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_before_the_event_stream_opened_still_shows() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.unwrap();
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    let browser = Browser::launch().await;
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": HOLD_EVENT_STREAMS }),
+        )
+        .await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    let status = "[data-test=person-row][data-email=\"ana@example.com\"] [data-test=status]";
+    browser.wait_for_text(status, "Pending").await;
+
+    // Accepted after the list loaded, before the stream was there to hear it.
+    app.accept_as_new("ana@example.com", "Ana").await;
+    let opened = js(&browser, "return window.__open_streams();").await;
+    assert!(opened.as_u64().is_some_and(|n| n >= 1), "{opened}");
+    browser.wait_for_text(status, "Active").await;
+    browser.close().await;
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_ended_elsewhere_shows_the_sign_in_page() {
     let app = TestApp::spawn(Engine::Sqlite).await;
