@@ -11,6 +11,7 @@ use roster_shared::password::NewPassword;
 use roster_shared::time::Timestamp;
 
 use crate::auth::session::{self, CurrentSession};
+use crate::auth::sign_in::session_info;
 use crate::auth::{token, totp};
 use crate::clock;
 use crate::db;
@@ -18,7 +19,6 @@ use crate::db::users::UserRow;
 use crate::error::ApiError;
 use crate::events::Audience;
 use crate::mail::{self, Mail, PasswordChange};
-use crate::routes::session::session_info;
 use crate::state::AppState;
 
 fn wrong_password(field: &str) -> ApiError {

@@ -15,6 +15,9 @@
 //!   so every replica sees the same counts.
 //! - `device`: a readable device name from a User-Agent.
 //! - `totp`: RFC 6238 codes and recovery codes.
+//! - `sign_in`: signing in (password, then a code with two-step verification on), the session
+//!   it starts, and signing out, behind `routes::session`.
+//! - `password_reset`: "Forgot password?", a mailed single-use link to choose a new password.
 //! - `identity`: the use cases of one's own identity (name, password, devices, two-step
 //!   verification), behind `routes::me`.
 
@@ -22,10 +25,12 @@ pub(crate) mod device;
 pub(crate) mod host;
 pub(crate) mod identity;
 pub(crate) mod password;
+pub(crate) mod password_reset;
 pub(crate) mod principal;
 pub(crate) mod proxy;
 pub(crate) mod same_origin;
 pub(crate) mod session;
+pub(crate) mod sign_in;
 pub(crate) mod throttle;
 pub(crate) mod token;
 pub(crate) mod totp;

@@ -19,6 +19,7 @@ use tokio::sync::Notify;
 
 use crate::db;
 
+pub(crate) mod dev_mailbox;
 pub(crate) mod templates;
 pub(crate) mod transport;
 pub(crate) mod worker;
@@ -137,6 +138,29 @@ pub(crate) fn prepare(
         invitation_id,
         message_id: message_id(),
         now,
+    })
+}
+
+/// Queues "email delivery works" to the signed-in person; answers where it goes and how.
+pub(crate) async fn send_test(
+    state: &crate::state::AppState,
+    user: &db::users::UserRow,
+) -> Result<roster_shared::api::TestMailQueued, crate::error::ApiError> {
+    let mut tx = state.db().writer().begin().await?;
+    enqueue(
+        &mut tx,
+        &Mail::Test { user_id: user.id },
+        &user.email,
+        None,
+        crate::clock::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.mailer().wake();
+    Ok(roster_shared::api::TestMailQueued {
+        to: roster_shared::email::EmailAddress::parse(&user.email)
+            .map_err(crate::error::ApiError::internal)?,
+        transport: state.mailer().transport.describe(),
     })
 }
 

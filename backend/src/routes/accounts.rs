@@ -15,13 +15,11 @@ use roster_shared::api::{
 use roster_shared::seats::SeatQuote;
 use serde::Deserialize;
 
-use crate::auth::principal::Principal;
 use crate::auth::session::CurrentSession;
 use crate::clock;
-use crate::db;
 use crate::error::{ApiError, AppJson, AppPath, AppQuery};
 use crate::state::AppState;
-use crate::team::context::{ActingOn, Context, OnAccount};
+use crate::team::context::{ActingOn, OnAccount};
 use crate::team::{accounts, api_tokens, audit, bulk, import, invite, people, seats};
 
 /// The accounts the signed-in person can open, in tree order (the account switcher).
@@ -42,14 +40,7 @@ pub(crate) async fn set_last_account(
     session: CurrentSession,
     AppJson(request): AppJson<LastAccountRequest>,
 ) -> Result<StatusCode, ApiError> {
-    // Only an account the person can open is remembered.
-    Context::load(
-        &state,
-        &Principal::Person(session.clone()),
-        request.account.0,
-    )
-    .await?;
-    db::users::set_last_account(state.db().writer(), session.user(), request.account.0).await?;
+    accounts::remember_last(&state, &session, request.account.0).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -18,11 +18,10 @@ use tokio::sync::broadcast;
 
 use crate::auth::session::CurrentSession;
 use crate::clock;
-use crate::db;
 use crate::error::{ApiError, AppJson};
 use crate::events::{Audience, Envelope};
 use crate::state::AppState;
-use crate::team::context::{OnAccount, Organisation};
+use crate::team::context::OnAccount;
 
 /// What one connected browser may hear about.
 struct Connection {
@@ -41,22 +40,9 @@ struct Connection {
 
 impl Connection {
     async fn load_scope(&mut self) -> Result<(), ApiError> {
-        let memberships = db::accounts::memberships_of(self.state.db().reader(), self.user).await?;
-        self.organisations = memberships.iter().map(|m| m.root_id).collect();
-        self.accounts.clear();
-        for root in &self.organisations {
-            let org = Organisation::load(&self.state, *root).await?;
-            let mine: Vec<access::Membership> = memberships
-                .iter()
-                .filter(|m| m.root_id == *root)
-                .map(|m| access::Membership {
-                    account: AccountId(m.account_id),
-                    role: m.role,
-                })
-                .collect();
-            self.accounts
-                .extend(org.tree.accessible(&mine).into_iter().map(|a| a.0));
-        }
+        let reach = crate::team::accounts::reach(&self.state, self.user).await?;
+        self.organisations = reach.organisations;
+        self.accounts = reach.accounts;
         Ok(())
     }
 
@@ -147,8 +133,7 @@ pub(crate) async fn stream(
                 _ = conn.stopping.changed() => return None,
                 _ = conn.check.tick() => {
                     // Sessions also end by expiry, which publishes nothing.
-                    let alive = db::sessions::exists(conn.state.db().reader(), conn.session).await.unwrap_or(true);
-                    if !alive {
+                    if !crate::auth::sign_in::still_open(&conn.state, conn.session).await {
                         conn.ended = true;
                         return Some((Ok(sse(&LiveEvent::SessionEnded)), conn));
                     }

@@ -3,11 +3,14 @@
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::Response;
-use roster_shared::api::{AcceptInvitationRequest, InvitationTokenRequest, InvitationView};
+use axum::response::{IntoResponse, Response};
+use roster_shared::api::{
+    AcceptInvitationRequest, InvitationTokenRequest, InvitationView, SignInOutcome,
+};
 
 use crate::auth::session::{self, ClientInfo, CurrentSession};
 use crate::error::{ApiError, AppJson};
+use crate::routes::session::signed_in;
 use crate::state::AppState;
 use crate::team::accept;
 
@@ -54,7 +57,14 @@ pub(crate) async fn accept_invitation(
     MaybeSession(session): MaybeSession,
     AppJson(request): AppJson<AcceptInvitationRequest>,
 ) -> Result<Response, ApiError> {
-    accept::accept(&state, &client, session, request).await
+    Ok(
+        match accept::accept(&state, &client, session, request).await? {
+            accept::Accepted::SameSession(session) => {
+                AppJson(SignInOutcome::SignedIn { session }).into_response()
+            }
+            accept::Accepted::Started(started) => signed_in(&state, started),
+        },
+    )
 }
 
 /// Mails the invitation to the address it was made for (for someone holding a copied link,

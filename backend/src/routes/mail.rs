@@ -14,14 +14,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use roster_shared::api::{DevMail, DevMailSummary, TestMailQueued};
-use roster_shared::email::EmailAddress;
-use roster_shared::time::Timestamp;
 
 use crate::auth::session::CurrentSession;
-use crate::clock;
-use crate::db;
 use crate::error::{ApiError, AppJson, AppPath};
-use crate::mail::{self, Mail};
+use crate::mail::{self, dev_mailbox};
 use crate::state::AppState;
 
 /// Queues a test email to the signed-in person, to check that delivery works.
@@ -35,24 +31,9 @@ pub(crate) async fn send_test(
     State(state): State<AppState>,
     current: CurrentSession,
 ) -> Result<(StatusCode, AppJson<TestMailQueued>), ApiError> {
-    let user = &current.signed_in;
-    let mut tx = state.db().writer().begin().await?;
-    mail::enqueue(
-        &mut tx,
-        &Mail::Test { user_id: user.id },
-        &user.email,
-        None,
-        clock::now(),
-    )
-    .await?;
-    tx.commit().await?;
-    state.mailer().wake();
     Ok((
         StatusCode::ACCEPTED,
-        AppJson(TestMailQueued {
-            to: EmailAddress::parse(&user.email).map_err(ApiError::internal)?,
-            transport: state.mailer().transport.describe(),
-        }),
+        AppJson(mail::send_test(&state, &current.signed_in).await?),
     ))
 }
 
@@ -114,18 +95,7 @@ pub(crate) async fn dev_list(
     State(state): State<AppState>,
     _: DevMailboxAccess,
 ) -> Result<AppJson<Vec<DevMailSummary>>, ApiError> {
-    let messages = db::outbox::dev_messages(state.db().reader()).await?;
-    Ok(AppJson(
-        messages
-            .into_iter()
-            .map(|m| DevMailSummary {
-                id: m.id,
-                to: m.recipient,
-                subject: m.subject,
-                delivered_at: Timestamp::from_millis(m.delivered_at),
-            })
-            .collect(),
-    ))
+    Ok(AppJson(dev_mailbox::list(&state).await?))
 }
 
 /// One message of the development mailbox.
@@ -141,17 +111,7 @@ pub(crate) async fn dev_show(
     _: DevMailboxAccess,
     AppPath(id): AppPath<i64>,
 ) -> Result<AppJson<DevMail>, ApiError> {
-    let m = db::outbox::dev_message(state.db().reader(), id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("There is no such message."))?;
-    Ok(AppJson(DevMail {
-        id: m.id,
-        from: m.sender,
-        to: m.recipient,
-        subject: m.subject,
-        text: m.text_body,
-        delivered_at: Timestamp::from_millis(m.delivered_at),
-    }))
+    Ok(AppJson(dev_mailbox::show(&state, id).await?))
 }
 
 /// The HTML part of a message, to show in a sandboxed frame of the mailbox page. Its own
@@ -168,13 +128,7 @@ pub(crate) async fn dev_html(
     _: DevMailboxAccess,
     AppPath(id): AppPath<i64>,
 ) -> Result<Response, ApiError> {
-    let m = db::outbox::dev_message(state.db().reader(), id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("There is no such message."))?;
-    // Links open in the mailbox's window, not inside the frame (which cannot navigate).
-    let html = m
-        .html_body
-        .replacen("<head>", "<head><base target=\"_top\">", 1);
+    let html = dev_mailbox::html(&state, id).await?;
     let mut response = html.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -201,6 +155,6 @@ pub(crate) async fn dev_clear(
     State(state): State<AppState>,
     _: DevMailboxAccess,
 ) -> Result<StatusCode, ApiError> {
-    db::outbox::clear_dev_messages(state.db().writer()).await?;
+    dev_mailbox::clear(&state).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,10 +11,9 @@
 //! who does): a new person is sent to the emailed invitation instead.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use roster_shared::api::ErrorCode;
 use roster_shared::api::{
-    AcceptInvitationRequest, FieldError, InvitationView, OfferedAccess, SignInOutcome,
+    AcceptInvitationRequest, FieldError, InvitationView, OfferedAccess, SessionInfo,
 };
 use roster_shared::audit::AuditAction;
 use roster_shared::country::CountryCode;
@@ -25,13 +24,13 @@ use roster_shared::phone::PhoneNumber;
 use roster_shared::time::Timestamp;
 
 use crate::auth::session::{ClientInfo, CurrentSession};
+use crate::auth::sign_in::{self, Started, session_info};
 use crate::auth::token;
 use crate::clock;
 use crate::db;
 use crate::db::team::{InvitationRow, LinkOrigin};
-use crate::error::{ApiError, AppJson};
+use crate::error::ApiError;
 use crate::mail::{self, Mail};
-use crate::routes::session::{session_info, start_session};
 use crate::state::AppState;
 use crate::team::audit;
 use crate::team::context::{Actor, sentence};
@@ -166,13 +165,21 @@ fn field(field: &str, message: String) -> ApiError {
     }])
 }
 
+/// Who is signed in once an invitation is accepted.
+pub(crate) enum Accepted {
+    /// The person who accepted, in the session they accepted from.
+    SameSession(SessionInfo),
+    /// A new session on this device.
+    Started(Started),
+}
+
 #[tracing::instrument(skip_all)]
 pub(crate) async fn accept(
     state: &AppState,
     client: &ClientInfo,
     session: Option<(CurrentSession, String)>,
     request: AcceptInvitationRequest,
-) -> Result<Response, ApiError> {
+) -> Result<Accepted, ApiError> {
     let (invitation, origin) = by_token(state, &request.token).await?;
     let now = clock::now();
     acceptable(&invitation, now)?;
@@ -279,10 +286,7 @@ pub(crate) async fn accept(
                 last_account_id: opens.or(user.last_account_id),
                 ..user
             };
-            Ok(AppJson(SignInOutcome::SignedIn {
-                session: session_info(&user, &token)?,
-            })
-            .into_response())
+            Ok(Accepted::SameSession(session_info(&user, &token)?))
         }
         // A new person is signed in on this device (replacing whoever was), with the profile
         // just written.
@@ -290,7 +294,9 @@ pub(crate) async fn accept(
             let user = db::users::find(state.db().reader(), user.id)
                 .await?
                 .ok_or_else(not_valid)?;
-            start_session(state, client, &user, now).await
+            Ok(Accepted::Started(
+                sign_in::start(state, client, &user, now).await?,
+            ))
         }
     }
 }

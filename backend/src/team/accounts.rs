@@ -2,7 +2,7 @@
 
 use roster_shared::api::ErrorCode;
 use roster_shared::audit::AuditAction;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use axum::http::StatusCode;
 use roster_shared::access::{self, Membership};
@@ -10,6 +10,8 @@ use roster_shared::account::{AccountId, TreeError};
 use roster_shared::api::AccountSummary;
 use roster_shared::name::AccountName;
 
+use crate::auth::principal::Principal;
+use crate::auth::session::CurrentSession;
 use crate::clock;
 use crate::db;
 use crate::error::ApiError;
@@ -22,6 +24,60 @@ pub(crate) async fn accessible(
     state: &AppState,
     user_id: i64,
 ) -> Result<Vec<AccountSummary>, ApiError> {
+    let mut out = Vec::new();
+    for (org, memberships) in organisations_of(state, user_id).await? {
+        let open = org.tree.accessible(&memberships);
+        for (id, _) in org.scope_with_depth(org.root.id) {
+            if !open.contains(&AccountId(id)) {
+                continue;
+            }
+            out.push(summary(&org, &memberships, id)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Remembers the account the person works in, where they land after signing in: only one
+/// they can open.
+pub(crate) async fn remember_last(
+    state: &AppState,
+    session: &CurrentSession,
+    account_id: i64,
+) -> Result<(), ApiError> {
+    Context::load(state, &Principal::Person(session.clone()), account_id).await?;
+    db::users::set_last_account(state.db().writer(), session.user(), account_id).await?;
+    Ok(())
+}
+
+/// Whom live events for `user_id` come from: the organisations they belong to, and every
+/// account they can open.
+pub(crate) struct Reach {
+    pub(crate) organisations: HashSet<i64>,
+    pub(crate) accounts: HashSet<i64>,
+}
+
+pub(crate) async fn reach(state: &AppState, user_id: i64) -> Result<Reach, ApiError> {
+    let mut reach = Reach {
+        organisations: HashSet::new(),
+        accounts: HashSet::new(),
+    };
+    for (org, memberships) in organisations_of(state, user_id).await? {
+        reach.organisations.insert(org.root.id);
+        reach.accounts.extend(
+            org.tree
+                .accessible(&memberships)
+                .into_iter()
+                .map(|account| account.0),
+        );
+    }
+    Ok(reach)
+}
+
+/// Each organisation `user_id` has access in, with their memberships there.
+async fn organisations_of(
+    state: &AppState,
+    user_id: i64,
+) -> Result<Vec<(Organisation, Vec<Membership>)>, ApiError> {
     let mut by_root: BTreeMap<i64, Vec<Membership>> = BTreeMap::new();
     for m in db::accounts::memberships_of(state.db().reader(), user_id).await? {
         by_root.entry(m.root_id).or_default().push(Membership {
@@ -29,16 +85,9 @@ pub(crate) async fn accessible(
             role: m.role,
         });
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(by_root.len());
     for (root, memberships) in by_root {
-        let org = Organisation::load(state, root).await?;
-        let open = org.tree.accessible(&memberships);
-        for (id, _) in org.scope_with_depth(root) {
-            if !open.contains(&AccountId(id)) {
-                continue;
-            }
-            out.push(summary(&org, &memberships, id)?);
-        }
+        out.push((Organisation::load(state, root).await?, memberships));
     }
     Ok(out)
 }
