@@ -8,7 +8,7 @@ use roster_shared::access::UserId;
 use roster_shared::account::AccountId;
 use roster_shared::api::{BulkOperation, ErrorBody, PeoplePage, PersonDetail, SeatOverview};
 use roster_shared::role::Role;
-use roster_tests::{ApiClient, Engine, TestApp, engines, expect_json};
+use roster_tests::{ApiClient, Engine, TestApp, engines, eventually, expect_json};
 use serde_json::{Value, json};
 
 engines!(
@@ -31,17 +31,20 @@ async fn start(client: &ApiClient, account: AccountId, body: Value) -> BulkOpera
 /// Polls the operation until it is finished, and how many times it was seen part-way.
 async fn finished(client: &ApiClient, account: AccountId, id: i64) -> (BulkOperation, Vec<u64>) {
     let path = format!("{}/{id}", bulk_path(account));
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let operation: BulkOperation = client.get_ok(&path).await;
-        if operation.finished_at.is_some() {
-            return (operation, seen);
-        }
-        seen.push(operation.done);
-        assert!(Instant::now() < deadline, "still at {operation:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let seen = std::cell::RefCell::new(Vec::new());
+    let operation = eventually(
+        "the operation finishing",
+        Duration::from_secs(120),
+        || async {
+            let operation: BulkOperation = client.get_ok(&path).await;
+            if operation.finished_at.is_none() {
+                seen.borrow_mut().push(operation.done);
+            }
+            operation.finished_at.is_some().then_some(operation)
+        },
+    )
+    .await;
+    (operation, seen.into_inner())
 }
 
 async fn id_of(client: &ApiClient, account: AccountId, email: &str) -> UserId {

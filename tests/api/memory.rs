@@ -123,6 +123,8 @@ async fn the_largest_requests_keep_the_server_under_its_memory_ceilings(engine: 
     for _ in 0..1000 {
         streams.push(EventStream::open(&owner).await);
     }
+    // Each one was answered before the next opened: this pause is not a wait for them, it
+    // lets what the server freed be given back before its memory is read.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (after_streams, holding) = resident(server.pid());
     // They are live: an event reaches the last one opened.

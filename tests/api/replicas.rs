@@ -14,7 +14,7 @@ use roster_shared::role::Role;
 use roster_tests::process::{ChildOptions, ServerProcess};
 use roster_tests::sse::EventStream;
 use roster_tests::{
-    ApiClient, Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, expect_error, expect_json,
+    ApiClient, Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, eventually, expect_error, expect_json,
 };
 use serde_json::json;
 
@@ -175,17 +175,19 @@ async fn a_bulk_operation_is_followed_from_either_replica() {
     assert_eq!(started.total, 120);
     let on_b = a.api.on(&b.address);
     let path = format!("/api/v1/accounts/{}/people/bulk/{}", acme.0, started.id);
-    let mut done = 0;
-    for _ in 0..600 {
-        let operation: roster_shared::api::BulkOperation = on_b.get_ok(&path).await;
-        assert!(operation.done >= done, "progress only moves forward");
-        done = operation.done;
-        if operation.finished_at.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(done, 120, "replica B saw it through to the end");
+    let done = std::cell::Cell::new(0);
+    let finished = eventually(
+        "replica B seeing the operation finish",
+        Duration::from_secs(60),
+        || async {
+            let operation: roster_shared::api::BulkOperation = on_b.get_ok(&path).await;
+            assert!(operation.done >= done.get(), "progress only moves forward");
+            done.set(operation.done);
+            operation.finished_at.is_some().then_some(operation)
+        },
+    )
+    .await;
+    assert_eq!(finished.done, 120, "replica B saw it through to the end");
     let left: roster_shared::api::PeoplePage = on_b
         .get_ok(&format!("/api/v1/accounts/{}/people", acme.0))
         .await;

@@ -33,23 +33,13 @@ fn axe_source() -> String {
 /// returns its violations, one line each.
 async fn violations(browser: &Browser, axe: &str) -> Vec<String> {
     // Every screen names itself with one top-level heading (also what shows it has rendered).
-    if !browser.appears("main h1").await {
+    if !browser
+        .appears_within("main h1", Duration::from_secs(10))
+        .await
+    {
         return vec!["page-has-heading-one: the screen has no <h1> inside <main>".into()];
     }
-    for _ in 0..100 {
-        let busy = browser
-            .client
-            .execute(
-                "return document.querySelectorAll('[aria-busy=true], .loading').length",
-                vec![],
-            )
-            .await
-            .expect("a script runs");
-        if busy.as_u64() == Some(0) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    browser.wait_until_loaded().await;
     browser
         .client
         .execute(axe, vec![])
@@ -68,23 +58,6 @@ async fn violations(browser: &Browser, axe: &str) -> Vec<String> {
         .await
         .expect("axe runs");
     serde_json::from_value(result).expect("a list of violations")
-}
-
-trait Appears {
-    async fn appears(&self, css: &str) -> bool;
-}
-
-impl Appears for Browser {
-    /// Whether an element matching `css` shows up within 10 s.
-    async fn appears(&self, css: &str) -> bool {
-        for _ in 0..100 {
-            if self.count(css).await > 0 {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        false
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -83,8 +83,6 @@ async fn a_csv_file_is_previewed_fixed_in_place_and_sent_as_one_batch() {
     assert!(is_disabled(&browser, "[data-test=import-send]").await);
     browser.screenshot(&shot("import-preview-problems")).await;
     browser.set_dark(true).await;
-    // Buttons fade their colours for a moment.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     browser
         .screenshot(&shot("import-preview-problems-dark"))
         .await;
@@ -243,8 +241,6 @@ async fn a_token_is_shown_once_works_as_bearer_and_stops_when_revoked() {
     assert!(shown.contains("you will not see it again"), "{shown}");
     browser.screenshot(&shot("tokens-created")).await;
     browser.set_dark(true).await;
-    // Buttons fade their colours for a moment.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     browser.screenshot(&shot("tokens-created-dark")).await;
     browser.set_dark(false).await;
 

@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use roster_shared::account::AccountId;
-use roster_shared::api::{CreatedApiToken, DevMail, DevMailSummary};
+use roster_shared::api::CreatedApiToken;
 use roster_shared::role::Role;
 use roster_tests::browser::Browser;
-use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, expect_json};
+use roster_tests::team::link_token_in;
+use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, eventually, expect_json};
 use serde_json::json;
 
 const ENTER: &str = "\u{E007}";
@@ -21,53 +22,9 @@ fn shot(name: &str) -> PathBuf {
     dir.join(format!("{name}.png"))
 }
 
-/// Runs `script` (which returns a value) until it returns `expected`, for up to 15 s.
-async fn wait_for_js(browser: &Browser, script: &str, expected: serde_json::Value) {
-    let mut last = serde_json::Value::Null;
-    for _ in 0..150 {
-        last = browser
-            .client
-            .execute(script, vec![])
-            .await
-            .unwrap_or_else(|e| panic!("{script}: {e}"));
-        if last == expected {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{script} never gave {expected} (last: {last})");
-}
-
-async fn js(browser: &Browser, script: &str) -> serde_json::Value {
-    browser
-        .client
-        .execute(script, vec![])
-        .await
-        .unwrap_or_else(|e| panic!("{script}: {e}"))
-}
-
-/// The newest link token in a mail to `to` whose subject contains `subject_part`.
+/// The link token in the newest mail to `to` whose subject contains `subject_part`.
 async fn mailed_token(app: &TestApp, to: &str, subject_part: &str) -> String {
-    for _ in 0..100 {
-        let list: Vec<DevMailSummary> = app.api.get_ok("/api/v1/dev/mailbox").await;
-        if let Some(summary) = list
-            .iter()
-            .find(|m| m.to == to && m.subject.contains(subject_part))
-        {
-            let mail: DevMail = app
-                .api
-                .get_ok(&format!("/api/v1/dev/mailbox/{}", summary.id))
-                .await;
-            let start = mail.text.find("/email/confirm#token=").expect("a link")
-                + "/email/confirm#token=".len();
-            return mail.text[start..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                .collect();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no mail about {subject_part:?} reached {to}");
+    link_token_in(&app.mail_to(to, subject_part).await.text)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -294,13 +251,14 @@ async fn inbound_messages_notify_as_the_person_chose() {
             json!({ "origin": app.address, "permissions": ["notifications"] }),
         )
         .await;
+    browser.watch_event_streams().await;
     browser
         .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
         .await;
     browser.open(&app.url("/profile/notifications")).await;
     browser.wait_for_text("h2", "New inbound messages").await;
     assert!(!browser.is_checked("#pref-desktop").await);
-    assert_eq!(js(&browser, OBSERVE).await, json!(true));
+    assert_eq!(browser.js(OBSERVE).await, json!(true));
 
     toggle(&browser, "pref-desktop").await;
     toggle(&browser, "pref-badge").await;
@@ -309,53 +267,60 @@ async fn inbound_messages_notify_as_the_person_chose() {
     browser.screenshot(&shot("preferences-on")).await;
 
     post_inbound(&app, &token, support, "Hi, my order has not arrived").await;
-    wait_for_js(
-        &browser,
-        "return window.__shown;",
-        json!(["New message in Support | +49 151 1234567: Hi, my order has not arrived"]),
-    )
-    .await;
-    wait_for_js(&browser, "return window.__badges.at(-1);", json!(1)).await;
-    wait_for_js(&browser, "return window.__chimes;", json!(1)).await;
+    browser
+        .wait_for_js(
+            "return window.__shown;",
+            json!(["New message in Support | +49 151 1234567: Hi, my order has not arrived"]),
+        )
+        .await;
+    browser
+        .wait_for_js("return window.__badges.at(-1);", json!(1))
+        .await;
+    browser
+        .wait_for_js("return window.__chimes;", json!(1))
+        .await;
     post_inbound(&app, &token, support, "Hello?").await;
-    wait_for_js(&browser, "return window.__badges.at(-1);", json!(2)).await;
+    browser
+        .wait_for_js("return window.__badges.at(-1);", json!(2))
+        .await;
     // Coming back to the app clears the count.
-    js(
-        &browser,
-        "window.dispatchEvent(new Event('focus')); return true;",
-    )
-    .await;
-    wait_for_js(&browser, "return window.__badges.at(-1);", json!(0)).await;
+    browser
+        .js("window.dispatchEvent(new Event('focus')); return true;")
+        .await;
+    browser
+        .wait_for_js("return window.__badges.at(-1);", json!(0))
+        .await;
 
     // Where the browser has no app badge, the tab's title counts.
-    js(
-        &browser,
-        "delete navigator.setAppBadge; delete navigator.clearAppBadge; \
+    browser.js("delete navigator.setAppBadge; delete navigator.clearAppBadge; \
          delete Navigator.prototype.setAppBadge; delete Navigator.prototype.clearAppBadge; return true;",
     )
     .await;
     post_inbound(&app, &token, support, "Anyone there?").await;
-    wait_for_js(&browser, "return document.title;", json!("(1) Roster")).await;
-    js(
-        &browser,
-        "window.dispatchEvent(new Event('focus')); return true;",
-    )
-    .await;
-    wait_for_js(&browser, "return document.title;", json!("Roster")).await;
-    wait_for_js(&browser, "return window.__chimes;", json!(3)).await;
+    browser
+        .wait_for_js("return document.title;", json!("(1) Roster"))
+        .await;
+    browser
+        .js("window.dispatchEvent(new Event('focus')); return true;")
+        .await;
+    browser
+        .wait_for_js("return document.title;", json!("Roster"))
+        .await;
+    browser
+        .wait_for_js("return window.__chimes;", json!(3))
+        .await;
 
     // All off: nothing fires.
     toggle(&browser, "pref-desktop").await;
     toggle(&browser, "pref-badge").await;
     toggle(&browser, "pref-sound").await;
     post_inbound(&app, &token, support, "Still nothing?").await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Heard and handled, and still nothing.
+    browser.wait_to_hear("inbound_message", 4).await;
     assert_eq!(
-        js(
-            &browser,
-            "return [window.__shown.length, window.__chimes, document.title];"
-        )
-        .await,
+        browser
+            .js("return [window.__shown.length, window.__chimes, document.title];")
+            .await,
         json!([3, 3, "Roster"])
     );
     // Kept for the next visit.
@@ -377,12 +342,12 @@ async fn turning_on_desktop_notifications_explains_a_refusal() {
     browser.open(&app.url("/profile/notifications")).await;
     browser.wait_for_text("h2", "New inbound messages").await;
     // The browser's answer is "no" (as after the person blocked the site).
-    js(
-        &browser,
-        "Object.defineProperty(Notification, 'permission', { get: () => 'denied' }); \
+    browser
+        .js(
+            "Object.defineProperty(Notification, 'permission', { get: () => 'denied' }); \
          Notification.requestPermission = () => Promise.resolve('denied'); return true;",
-    )
-    .await;
+        )
+        .await;
     browser.click("#pref-desktop").await;
     let explained = browser.text_of("[data-test=preferences-error]").await;
     assert!(explained.contains("blocks notifications"), "{explained}");
@@ -408,12 +373,12 @@ async fn the_users_list_follows_an_invitation_accepted_elsewhere() {
     let status = "[data-test=person-row][data-email=\"ana@example.com\"] [data-test=status]";
     browser.wait_for_text(status, "Pending").await;
     // A mark that a reload would wipe.
-    js(&browser, "window.__same_page = true; return true;").await;
+    browser.js("window.__same_page = true; return true;").await;
 
     app.accept_as_new("ana@example.com", "Ana").await;
     browser.wait_for_text(status, "Active").await;
     assert_eq!(
-        js(&browser, "return window.__same_page === true;").await,
+        browser.js("return window.__same_page === true;").await,
         json!(true)
     );
     browser.close().await;
@@ -471,7 +436,7 @@ async fn a_change_made_before_the_event_stream_opened_still_shows() {
 
     // Accepted after the list loaded, before the stream was there to hear it.
     app.accept_as_new("ana@example.com", "Ana").await;
-    let opened = js(&browser, "return window.__open_streams();").await;
+    let opened = browser.js("return window.__open_streams();").await;
     assert!(opened.as_u64().is_some_and(|n| n >= 1), "{opened}");
     browser.wait_for_text(status, "Active").await;
     browser.close().await;
@@ -483,13 +448,13 @@ async fn a_session_ended_elsewhere_shows_the_sign_in_page() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.unwrap();
     let browser = Browser::launch().await;
+    browser.watch_event_streams().await;
     browser
         .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
         .await;
     browser.open(&app.url("/profile")).await;
     browser.wait_for_text("h2", "User details").await;
-    // Give the event stream a moment to open after the page load.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    browser.wait_for_event_stream().await;
     let response = app
         .api
         .post_empty("/api/v1/me/devices/sign-out-others")
@@ -550,22 +515,18 @@ async fn the_app_starts_from_the_service_worker_without_the_server() {
         .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
         .await;
     // The worker takes over the page once it has stored the shell.
-    wait_for_js(
-        &browser,
-        "return !!navigator.serviceWorker.controller;",
-        json!(true),
-    )
-    .await;
-    js(
-        &browser,
-        "caches.keys().then(async (names) => { const urls = []; \
+    browser
+        .wait_for_js("return !!navigator.serviceWorker.controller;", json!(true))
+        .await;
+    browser.js("caches.keys().then(async (names) => { const urls = []; \
            for (const n of names) { for (const r of await (await caches.open(n)).keys()) urls.push(new URL(r.url).pathname); } \
            return urls; }).then((u) => window.__cached = u); return true;",
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let cached: Vec<String> =
-        serde_json::from_value(js(&browser, "return window.__cached;").await).unwrap();
+    let cached = eventually("the cache's list", Duration::from_secs(10), || async {
+        serde_json::from_value::<Vec<String>>(browser.js("return window.__cached;").await).ok()
+    })
+    .await;
     assert!(cached.iter().any(|p| p == "/"), "{cached:?}");
     assert!(cached.iter().any(|p| p.ends_with("_bg.wasm")), "{cached:?}");
     assert!(cached.iter().any(|p| p.ends_with(".css")), "{cached:?}");
@@ -604,12 +565,12 @@ async fn pages_left_behind_hold_no_connection() {
         };
         browser.open(&app.url(path)).await;
         browser.text_of("h2").await;
-        js(
-            &browser,
-            "window.__answer = 'waiting'; fetch('/api/v1/health').then((r) => window.__answer = r.status); return true;",
+        browser.js("window.__answer = 'waiting'; fetch('/api/v1/health').then((r) => window.__answer = r.status); return true;",
         )
         .await;
-        wait_for_js(&browser, "return window.__answer;", json!(200)).await;
+        browser
+            .wait_for_js("return window.__answer;", json!(200))
+            .await;
     }
     browser.close().await;
     app.stop().await;

@@ -22,20 +22,7 @@ fn shot(name: &str) -> PathBuf {
 /// Signs a person in through the sign-in page and waits until the app has opened.
 async fn sign_in(app: &TestApp, browser: &Browser, email: &str, password: &str) {
     browser.submit_sign_in(app, email, password).await;
-    for _ in 0..200 {
-        let path = browser
-            .client
-            .current_url()
-            .await
-            .unwrap()
-            .path()
-            .to_owned();
-        if path != "/sign-in" {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("{email} was not signed in");
+    browser.wait_to_leave("/sign-in").await;
 }
 
 /// Uses every free seat of the organisation with invitations (the Owner holds one already).

@@ -4,10 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use roster_shared::api::{DevMail, DevMailSummary};
 use roster_tests::browser::Browser;
 use roster_tests::team::link_token_in;
-use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
+use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, settled};
 
 /// Where the screenshots of these screens go, for a person to look at.
 fn shot(name: &str) -> PathBuf {
@@ -18,23 +17,20 @@ fn shot(name: &str) -> PathBuf {
 
 /// The token of the newest reset link mailed to `email`, once there are `count` of them.
 async fn reset_token(app: &TestApp, email: &str, count: usize) -> String {
-    for _ in 0..100 {
-        let list: Vec<DevMailSummary> = app.api.get_ok("/api/v1/dev/mailbox").await;
-        let mut resets: Vec<&DevMailSummary> = list
-            .iter()
-            .filter(|m| m.to == email && m.subject == "Choose a new password for Roster")
-            .collect();
-        resets.sort_by_key(|m| m.id);
-        if resets.len() >= count {
-            let mail: DevMail = app
-                .api
-                .get_ok(&format!("/api/v1/dev/mailbox/{}", resets[count - 1].id))
-                .await;
-            return link_token_in(&mail.text);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no reset mail reached {email}");
+    let resets = app
+        .mails_to_within(
+            email,
+            "Choose a new password for Roster",
+            count,
+            Duration::from_secs(10),
+        )
+        .await;
+    assert!(
+        resets.len() >= count,
+        "{} reset mails reached {email}",
+        resets.len()
+    );
+    link_token_in(&resets[count - 1].text)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,18 +56,17 @@ async fn a_sign_in_link_never_leads_to_another_site() {
             .await;
         // The app goes on to where it opens after signing in, and stays on its own origin.
         let users = format!("/accounts/{}/users", acme.0);
-        let mut here = browser.client.current_url().await.unwrap();
-        for _ in 0..200 {
-            assert_eq!(here.origin(), origin, "next={next} led to {here}");
-            if here.path() == users {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            here = browser.client.current_url().await.unwrap();
-        }
+        let here = settled(
+            Duration::from_secs(20),
+            || browser.url(),
+            |here| here.origin() != origin || here.path() == users,
+        )
+        .await;
+        assert_eq!(here.origin(), origin, "next={next} led to {here}");
         assert_eq!(here.path(), users, "next={next}");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let here = browser.client.current_url().await.unwrap();
+        // And stays there once the list has loaded.
+        browser.wait_for_text("h1", "Users").await;
+        let here = browser.url().await;
         assert_eq!(here.origin(), origin, "next={next} led to {here}");
     }
 

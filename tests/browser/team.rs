@@ -554,17 +554,13 @@ async fn leaving_unsaved_access_changes_asks_first() {
         .await;
     browser.text_of(".unsaved").await;
     let users_link = format!("a[href=\"/accounts/{}/users\"]", acme.0);
-    let question = async || {
-        for _ in 0..50 {
-            if let Ok(text) = browser.client.get_alert_text().await {
-                return text;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("no question before leaving");
-    };
     browser.click(&users_link).await;
-    assert!(question().await.contains("Leave without saving?"));
+    assert!(
+        browser
+            .wait_for_alert()
+            .await
+            .contains("Leave without saving?")
+    );
     browser.client.dismiss_alert().await.unwrap();
     // Stayed, with the change still there.
     assert_eq!(
@@ -573,7 +569,12 @@ async fn leaving_unsaved_access_changes_asks_first() {
     );
     browser.text_of(".unsaved").await;
     browser.click(&users_link).await;
-    assert!(question().await.contains("Leave without saving?"));
+    assert!(
+        browser
+            .wait_for_alert()
+            .await
+            .contains("Leave without saving?")
+    );
     browser.client.accept_alert().await.unwrap();
     browser
         .wait_for_path(&format!("/accounts/{}/users", acme.0))

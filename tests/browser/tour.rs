@@ -52,7 +52,15 @@ async fn screenshots() {
     browser.wait_for_count("[data-test=mail-item]", 1).await;
     browser.click("[data-test=mail-item]").await;
     browser.text_of("[data-test=mail-subject]").await;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // The message's HTML part has loaded in its frame (a frame's load is a resource entry of
+    // the page once it ends).
+    browser
+        .wait_for_js(
+            "const frame = document.querySelector('.mail-frame'); \
+             return !!frame && performance.getEntriesByName(frame.src).length > 0;",
+            serde_json::json!(true),
+        )
+        .await;
     browser.screenshot(&shot("09-dev-mailbox")).await;
 
     team_screens(&app, &browser, &shot).await;

@@ -10,6 +10,10 @@ use roster_shared::account::AccountId;
 use tokio::process::{Child, Command};
 
 use crate::TestApp;
+use crate::wait::{eventually, settled};
+
+/// How long the page may take to show what a test waits for.
+const WAIT: Duration = Duration::from_secs(20);
 
 pub struct Browser {
     pub client: Client,
@@ -98,48 +102,29 @@ impl Browser {
             _ => unreachable!(),
         };
         let url = format!("http://127.0.0.1:{port}");
-        let mut last_error = None;
-        for _ in 0..50 {
-            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(capabilities.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => {
-                    return Browser {
-                        client,
-                        driver,
-                        _profile: profile,
-                    };
-                }
-                Err(error) => {
-                    last_error = Some(error);
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            }
+        let client = eventually(
+            "ChromeDriver accepting a session",
+            Duration::from_secs(10),
+            || async {
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(capabilities.clone())
+                    .connect(&url)
+                    .await
+                    .ok()
+            },
+        )
+        .await;
+        Browser {
+            client,
+            driver,
+            _profile: profile,
         }
-        panic!("ChromeDriver did not accept a session: {last_error:?}");
     }
 
     /// Waits (up to 20 s) for an element and returns its text. A screen that re-renders the
     /// element between finding it and reading it (loading, then loaded) is read again.
     pub async fn text_of(&self, css: &str) -> String {
-        let mut last_error = None;
-        for _ in 0..5 {
-            let element = self
-                .client
-                .wait()
-                .at_most(Duration::from_secs(20))
-                .for_element(Locator::Css(css))
-                .await
-                .unwrap_or_else(|error| panic!("no element {css} appeared: {error}"));
-            match element.text().await {
-                Ok(text) => return text,
-                Err(error) => last_error = Some(error),
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the text of {css} could not be read: {last_error:?}")
+        eventually(&format!("the text of {css}"), WAIT, || self.text_now(css)).await
     }
 
     /// Runs a Chrome DevTools Protocol command in the page (through ChromeDriver).
@@ -191,21 +176,30 @@ impl Browser {
             .unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
     }
 
+    /// The text of the element matching `css` right now, if there is one.
+    async fn text_now(&self, css: &str) -> Option<String> {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    }
+
     /// Waits (up to 20 s) until the element matching `css` shows exactly `expected`.
     pub async fn wait_for_text(&self, css: &str, expected: &str) {
-        let mut last = String::new();
-        for _ in 0..200 {
-            if let Ok(element) = self.client.find(Locator::Css(css)).await
-                && let Ok(text) = element.text().await
-            {
-                if text == expected {
-                    return;
-                }
-                last = text;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("{css} never showed {expected:?} (last: {last:?})");
+        let last = settled(
+            WAIT,
+            || self.text_now(css),
+            |text| text.as_deref() == Some(expected),
+        )
+        .await;
+        assert_eq!(
+            last.as_deref(),
+            Some(expected),
+            "{css} never showed {expected:?}"
+        );
     }
 
     /// Fills in and sends the sign-in page; where the app goes next is the caller's to wait for.
@@ -231,19 +225,29 @@ impl Browser {
         self.wait_for_text("h1", "Users").await;
     }
 
+    /// The address bar's URL right now.
+    pub async fn url(&self) -> url::Url {
+        self.client.current_url().await.expect("the page's address")
+    }
+
     /// Waits (up to 20 s) until the address bar's path is `path`.
     pub async fn wait_for_path(&self, path: &str) {
-        let mut last = String::new();
-        for _ in 0..200 {
-            if let Ok(url) = self.client.current_url().await {
-                if url.path() == path {
-                    return;
-                }
-                last = url.path().to_owned();
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the page never reached {path} (still at {last})");
+        let last = settled(
+            WAIT,
+            || async { self.url().await.path().to_owned() },
+            |here| here == path,
+        )
+        .await;
+        assert_eq!(last, path, "the page never reached {path}");
+    }
+
+    /// Waits (up to 20 s) until the page has left `path` (a redirect, a sign-in), and answers
+    /// where it is.
+    pub async fn wait_to_leave(&self, path: &str) -> url::Url {
+        eventually(&format!("leaving {path}"), WAIT, || async {
+            Some(self.url().await).filter(|here| here.path() != path)
+        })
+        .await
     }
 
     /// How many elements match `css` right now.
@@ -257,13 +261,100 @@ impl Browser {
 
     /// Waits (up to 20 s) until `count` elements match `css`.
     pub async fn wait_for_count(&self, css: &str, count: usize) {
-        for _ in 0..200 {
-            if self.count(css).await == count {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("never saw {count} × {css} (saw {})", self.count(css).await);
+        let seen = settled(WAIT, || self.count(css), |seen| *seen == count).await;
+        assert_eq!(seen, count, "never saw {count} × {css}");
+    }
+
+    /// Whether an element matching `css` shows up within `within`.
+    pub async fn appears_within(&self, css: &str, within: Duration) -> bool {
+        settled(within, || self.count(css), |seen| *seen > 0).await > 0
+    }
+
+    /// Runs `script` in the page (it returns a value) and answers what it returned.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{script}: {e}"))
+    }
+
+    /// Runs `script` until it returns `expected`, for up to 20 s.
+    pub async fn wait_for_js(&self, script: &str, expected: serde_json::Value) {
+        let last = settled(WAIT, || self.js(script), |value| *value == expected).await;
+        assert_eq!(last, expected, "{script}");
+    }
+
+    /// Waits (up to 20 s) until no transition or animation of the page runs (a spinner's
+    /// endless turn aside), so that what a screenshot shows is final.
+    pub async fn wait_for_animations(&self) {
+        self.wait_for_js(
+            "return document.getAnimations().every((a) => a.playState !== 'running' \
+               || a.effect.getComputedTiming().iterations === Infinity);",
+            serde_json::json!(true),
+        )
+        .await;
+    }
+
+    /// Waits (up to 20 s) until nothing on the page is loading (`aria-busy`, `.loading`).
+    pub async fn wait_until_loaded(&self) {
+        self.wait_for_js(
+            "return document.querySelectorAll('[aria-busy=true], .loading').length;",
+            serde_json::json!(0),
+        )
+        .await;
+    }
+
+    /// The text of the dialog (`confirm`, `alert`) the page shows, once it shows one.
+    pub async fn wait_for_alert(&self) -> String {
+        eventually("a dialog", WAIT, || async {
+            self.client.get_alert_text().await.ok()
+        })
+        .await
+    }
+
+    /// From the next page load on, counts the event streams the app opens in
+    /// `window.__streams_opened`, and the events they bring by name in `window.__heard` (see
+    /// [`Browser::wait_for_event_stream`], [`Browser::wait_to_hear`]).
+    pub async fn watch_event_streams(&self) {
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "source": r#"
+                window.__streams_opened = 0;
+                window.__heard = {};
+                window.EventSource = class extends window.EventSource {
+                  constructor(url, options) {
+                    super(url, options);
+                    this.addEventListener('open', () => { window.__streams_opened += 1; });
+                    // Listeners run in the order added: the app's own run right after these,
+                    // in the same dispatch, before a test can look.
+                    for (const name of ['inbound_message', 'people_changed', 'access_changed', 'session_ended']) {
+                      this.addEventListener(name, () => { window.__heard[name] = (window.__heard[name] || 0) + 1; });
+                    }
+                  }
+                };"# }),
+        )
+        .await;
+    }
+
+    /// Waits (up to 20 s) until the page has heard `count` live events called `name` (and
+    /// the app has handled them). Needs [`Browser::watch_event_streams`] before the page loaded.
+    pub async fn wait_to_hear(&self, name: &str, count: u64) {
+        self.wait_for_js(
+            &format!("return window.__heard[{}] || 0;", serde_json::json!(name)),
+            serde_json::json!(count),
+        )
+        .await;
+    }
+
+    /// Waits (up to 20 s) until the page's live event stream is open: what the server
+    /// publishes from now on reaches it. Needs [`Browser::watch_event_streams`] before the page
+    /// loaded.
+    pub async fn wait_for_event_stream(&self) {
+        eventually("an open event stream", WAIT, || async {
+            let opened = self.js("return window.__streams_opened || 0;").await;
+            opened.as_u64().filter(|n| *n > 0)
+        })
+        .await;
     }
 
     /// Saves a screenshot (PNG) for a person to look at.
@@ -290,7 +381,7 @@ impl Browser {
             serde_json::json!({ "width": 1280, "height": height as i64, "deviceScaleFactor": 1, "mobile": false }),
         )
         .await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        self.next_frames().await;
         self.screenshot(path).await;
         self.cdp(
             "Emulation.clearDeviceMetricsOverride",
@@ -372,19 +463,28 @@ impl Browser {
 
     /// Waits (up to 20 s) until the element matching `css` contains `expected` in its text.
     pub async fn wait_for_text_containing(&self, css: &str, expected: &str) -> String {
-        let mut last = String::new();
-        for _ in 0..200 {
-            if let Ok(element) = self.client.find(Locator::Css(css)).await
-                && let Ok(text) = element.text().await
-            {
-                if text.contains(expected) {
-                    return text;
-                }
-                last = text;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let last = settled(
+            WAIT,
+            || self.text_now(css),
+            |text| text.as_deref().is_some_and(|t| t.contains(expected)),
+        )
+        .await;
+        match last {
+            Some(text) if text.contains(expected) => text,
+            last => panic!("{css} never contained {expected:?} (last: {last:?})"),
         }
-        panic!("{css} never contained {expected:?} (last: {last:?})");
+    }
+
+    /// Waits until the page has drawn two more frames: what was laid out is on screen.
+    pub async fn next_frames(&self) {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await
+            .expect("the page draws frames");
     }
 
     /// The `id` of the element that has focus.
@@ -397,7 +497,8 @@ impl Browser {
         active.attr("id").await.ok().flatten().unwrap_or_default()
     }
 
-    /// Shows the page in the dark colour scheme (`prefers-color-scheme: dark`), or light.
+    /// Shows the page in the dark colour scheme (`prefers-color-scheme: dark`), or light, once
+    /// the colours have finished fading.
     pub async fn set_dark(&self, dark: bool) {
         let scheme = if dark { "dark" } else { "light" };
         self.cdp(
@@ -405,6 +506,7 @@ impl Browser {
             serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
         )
         .await;
+        self.wait_for_animations().await;
     }
 
     /// The process group of ChromeDriver and its Chromium.

@@ -121,14 +121,17 @@ impl SmtpSink {
 
     /// Waits (up to 20 s) until `count` messages arrived, and returns them.
     pub async fn wait_for(&self, count: usize) -> Vec<Received> {
-        for _ in 0..200 {
-            let received = self.received();
-            if received.len() >= count {
-                return received;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("expected {count} message(s), got {:?}", self.received());
+        let received = crate::wait::settled(
+            Duration::from_secs(20),
+            || async { self.received() },
+            |received| received.len() >= count,
+        )
+        .await;
+        assert!(
+            received.len() >= count,
+            "expected {count} message(s), got {received:?}"
+        );
+        received
     }
 
     pub async fn stop(mut self) {

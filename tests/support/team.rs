@@ -1,12 +1,8 @@
 //! Helpers for team-management tests: sub-accounts, invitations, and reading invitation
 //! links out of the development mailbox.
 
-use std::time::Duration;
-
 use roster_shared::account::AccountId;
-use roster_shared::api::{
-    AccountSummary, CreatedApiToken, DevMail, DevMailSummary, InviteResult, SignInOutcome,
-};
+use roster_shared::api::{AccountSummary, CreatedApiToken, InviteResult, SignInOutcome};
 use roster_shared::role::Role;
 use serde_json::json;
 
@@ -93,21 +89,7 @@ impl TestApp {
 
     /// The newest accept token mailed to `email` (waits for the mail worker).
     pub async fn invitation_token(&self, email: &str) -> String {
-        for _ in 0..100 {
-            let list: Vec<DevMailSummary> = self.api.get_ok("/api/v1/dev/mailbox").await;
-            if let Some(summary) = list
-                .iter()
-                .find(|m| m.to.eq_ignore_ascii_case(email) && m.subject.contains("invited you"))
-            {
-                let mail: DevMail = self
-                    .api
-                    .get_ok(&format!("/api/v1/dev/mailbox/{}", summary.id))
-                    .await;
-                return link_token_in(&mail.text);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("no invitation mail reached {email}");
+        link_token_in(&self.mail_to(email, "invited you").await.text)
     }
 
     /// Accepts `email`'s invitation as a new person named `name`; returns their signed-in client.
