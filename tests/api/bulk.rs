@@ -164,8 +164,7 @@ struct Scoped {
 }
 
 async fn scoped(engine: Engine) -> Scoped {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     let support = app.sub_account(acme, "Support").await;
     let sales = app.sub_account(acme, "Sales").await;
     app.invite(acme, &["sam@example.com"], &[(Role::Admin, &[support])])

@@ -242,8 +242,7 @@ async fn oversized_bodies_are_refused_in_the_error_shape(engine: Engine) {
 }
 
 async fn internal_failures_never_show_their_cause(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     // Break the database under the server.
     app.execute("DROP TABLE audit_log").await;
     let response = app
@@ -270,8 +269,7 @@ async fn internal_failures_never_show_their_cause(engine: Engine) {
 /// the server must agree with the document everywhere (401 exactly where credentials are
 /// missing or of the wrong kind).
 async fn every_operation_takes_exactly_the_credentials_it_documents(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     // Operations run against a throwaway sub-account and ids that do not exist, so whatever the
     // server does after checking credentials changes nothing that matters here.
     let scratch = app.sub_account(acme, "Scratch").await;
@@ -348,8 +346,7 @@ async fn every_operation_takes_exactly_the_credentials_it_documents(engine: Engi
 /// stored and never a server failure), a query parameter is refused or cut to its limit, and
 /// the server answers normally afterwards.
 async fn every_string_a_client_sends_has_a_limit(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     // A throwaway sub-account and ids that do not exist: nothing that matters can change.
     let scratch = app.sub_account(acme, "Scratch").await;
     let document: serde_json::Value = app.api.get_ok("/api/openapi.json").await;
@@ -439,8 +436,7 @@ async fn every_string_a_client_sends_has_a_limit(engine: Engine) {
 /// knows, or not at all: an unknown one fails the request as an internal error, without its
 /// text, instead of being shown as something it is not.
 async fn a_stored_value_roster_does_not_know_is_an_error_not_a_default(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     app.sub_account(acme, "Support").await;
     let audit = format!("/api/v1/accounts/{}/audit", acme.0);
     let log: roster_shared::api::AuditPage = app.api.get_ok(&audit).await;

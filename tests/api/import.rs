@@ -12,8 +12,7 @@ engines!(
 );
 
 async fn the_preview_names_every_problem_and_the_batch_is_all_or_nothing(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     let europe = app.sub_account(acme, "Europe").await;
     let europe_support = app.sub_account(europe, "Support").await;
     let americas = app.sub_account(acme, "Americas").await;
@@ -144,8 +143,7 @@ async fn the_preview_names_every_problem_and_the_batch_is_all_or_nothing(engine:
 }
 
 async fn the_users_list_exports_with_its_filters(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     app.invite(
         acme,
         &["ana@example.com", "=cmd@example.com"],

@@ -236,8 +236,7 @@ async fn the_development_mailbox_shows_delivered_mail(engine: Engine) {
 /// stored together and the development mailbox copies are stored with their "sent" marks, so
 /// each mail must still carry the link of its own recipient, once.
 async fn every_invitation_of_a_large_batch_gets_its_own_link(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     app.set_extra_seats(acme, 100).await;
     let emails: Vec<String> = (0..45).map(|i| format!("batch{i}@example.com")).collect();
     let refs: Vec<&str> = emails.iter().map(String::as_str).collect();

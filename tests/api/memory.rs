@@ -47,8 +47,7 @@ fn mib(bytes: u64) -> String {
 }
 
 async fn the_largest_requests_keep_the_server_under_its_memory_ceilings(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     let server = ServerProcess::start(
         app.database_url(),
         &ChildOptions {

@@ -73,8 +73,7 @@ async fn complete(client: &ApiClient, token: &str, password: &str) -> reqwest::R
 }
 
 async fn known_and_unknown_addresses_get_the_same_answer(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     // Invited, never accepted: no password to reset.
     app.invite(acme, &["ivy@acme.example"], &[(Role::Basic, &[acme])])
         .await;

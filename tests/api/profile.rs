@@ -163,8 +163,7 @@ async fn a_new_address_counts_only_once_confirmed(engine: Engine) {
 /// tells nobody who has a Roster identity); only the mailbox's owner, opening its link, learns
 /// that it cannot be used, and nothing changes.
 async fn an_address_of_someone_else_is_never_confirmed(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
         .await;
     let ana = app.accept_as_new("ana@example.com", "Ana").await;
@@ -252,8 +251,7 @@ async fn token(app: &TestApp, account: AccountId, role: Role) -> String {
 }
 
 async fn inbound_messages_reach_only_people_with_access(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     let support = app.sub_account(acme, "Support").await;
     let sales = app.sub_account(acme, "Sales").await;
     app.invite(acme, &["sue@example.com"], &[(Role::Basic, &[support])])
@@ -359,8 +357,7 @@ async fn an_ended_session_is_told_at_once(engine: Engine) {
 }
 
 async fn people_changes_are_pushed_to_the_organisation(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     let mut events = EventStream::open(&app.api).await;
     app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
         .await;

@@ -60,8 +60,7 @@ async fn an_expired_confirmation_link_changes_nothing(engine: Engine) {
 }
 
 async fn an_address_taken_meanwhile_is_refused_at_confirmation(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     ask_for(&app, "ana@example.com").await;
     let token = confirmation_token(&app, "ana@example.com").await;
     // Before Olivia opens her link, Ana joins with that very address.

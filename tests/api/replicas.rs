@@ -19,8 +19,7 @@ use roster_tests::{
 use serde_json::json;
 
 async fn two_replicas() -> (TestApp, ServerProcess, AccountId) {
-    let app = TestApp::spawn(Engine::Postgres).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Postgres).await;
     let b = ServerProcess::start(app.database_url(), &ChildOptions::default()).await;
     (app, b, acme)
 }

@@ -27,8 +27,7 @@ struct Idp {
 }
 
 async fn idp(engine: Engine) -> Idp {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     let created = app
         .api
         .api_token(acme, "Okta", roster_shared::role::Role::Admin)

@@ -19,8 +19,7 @@ engines!(
 );
 
 async fn setup(engine: Engine) -> (TestApp, AccountId) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     (app, acme)
 }
 

@@ -28,11 +28,7 @@ struct Org {
 }
 
 async fn org(engine: Engine) -> Org {
-    let app = TestApp::spawn(engine).await;
-    let session = app.set_up().await;
-    let acme = session
-        .last_account
-        .expect("setup lands in the new account");
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     let support = app.sub_account(acme, "Support").await;
     let emea = app.sub_account(support, "EMEA").await;
     let sales = app.sub_account(acme, "Sales").await;

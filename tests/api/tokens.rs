@@ -25,8 +25,7 @@ fn bearer(
 }
 
 async fn tokens_act_within_their_scope_and_role(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     let support = app.sub_account(acme, "Support").await;
     let sales = app.sub_account(acme, "Sales").await;
     let created = app
@@ -132,8 +131,7 @@ async fn tokens_act_within_their_scope_and_role(engine: Engine) {
 }
 
 async fn tokens_are_listed_without_secrets_and_can_be_revoked(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     let created = app
         .api
         .api_token(acme, "CI sync", roster_shared::role::Role::Admin)
@@ -220,8 +218,7 @@ async fn tokens_are_listed_without_secrets_and_can_be_revoked(engine: Engine) {
 }
 
 async fn a_token_never_outranks_its_creator(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
     app.invite(acme, &["adam@example.com"], &[(Role::Admin, &[acme])])
         .await;
     let adam = app.accept_as_new("adam@example.com", "Adam").await;

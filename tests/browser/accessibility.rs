@@ -173,8 +173,7 @@ async fn every_screen_passes_axe() {
 /// a sensible order and Enter submits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_and_invite_with_the_keyboard_alone() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
     let browser = Browser::launch().await;
     browser.open(&app.url("/sign-in")).await;
     browser.text_of("#email").await;

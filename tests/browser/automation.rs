@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use roster_tests::browser::Browser;
-use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
+use roster_tests::{Engine, TestApp};
 
 /// Where the screenshots of these screens go, for a person to look at.
 fn shot(name: &str) -> PathBuf {
@@ -35,10 +35,7 @@ async fn a_csv_file_is_previewed_fixed_in_place_and_sent_as_one_batch() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.expect("setup opens Acme");
     let europe = app.sub_account(acme, "Europe").await;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
 
     browser.click("[data-test=import-csv]").await;
     browser
@@ -152,10 +149,7 @@ async fn a_csv_file_is_previewed_fixed_in_place_and_sent_as_one_batch() {
 async fn a_short_seat_plan_is_explained_with_a_way_to_buy_more() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.expect("setup opens Acme");
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     browser
         .open(&app.url(&format!("/accounts/{}/users/import", acme.0)))
         .await;
@@ -212,10 +206,7 @@ async fn a_token_is_shown_once_works_as_bearer_and_stops_when_revoked() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.expect("setup opens Acme");
     app.sub_account(acme, "Europe").await;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     browser
         .open(&app.url(&format!("/accounts/{}/tokens", acme.0)))
         .await;

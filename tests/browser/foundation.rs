@@ -86,8 +86,7 @@ async fn fetched(browser: &Browser) -> Vec<String> {
 /// page needs none of them, and the Users list brings only the settings group.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_visit_fetches_the_shell_and_each_screen_group_when_it_opens() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
     let browser = Browser::launch().await;
 
     browser.client.goto(&app.url("/sign-in")).await.unwrap();
@@ -123,12 +122,8 @@ async fn a_first_visit_fetches_the_shell_and_each_screen_group_when_it_opens() {
 /// asks only once: the page takes the answer the route asked for.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_users_list_asks_for_its_people_alongside_its_code() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
 
     // A fresh load of the list, as from a bookmark.
     let list = format!("/accounts/{}/users", acme.0);

@@ -185,10 +185,7 @@ async fn the_articles_paths_to_your_own_profile_and_sign_in_security() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let session = app.set_up().await;
     let acme = session.last_account.expect("setup opens the new account");
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     let mine = format!("[data-test=person-row][data-email='{OWNER_EMAIL}']");
     browser.click(&format!("{mine} [data-test=row-menu]")).await;
     browser.click(&format!("{mine} a[role=menuitem]")).await;

@@ -29,12 +29,8 @@ async fn mailed_token(app: &TestApp, to: &str, subject_part: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_details_are_saved_at_once_with_errors_at_their_fields() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     browser.open(&app.url("/profile")).await;
     browser.wait_for_text("h2", "User details").await;
     assert_eq!(browser.value_of("#profile-name").await, "Olivia Owner");
@@ -114,12 +110,8 @@ async fn user_details_are_saved_at_once_with_errors_at_their_fields() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_email_counts_once_confirmed_from_its_link() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     browser.open(&app.url("/profile")).await;
     browser.fill("#profile-email", "olivia@new.example").await;
     browser.click("[data-test=profile-save]").await;
@@ -240,8 +232,7 @@ async fn toggle(browser: &Browser, id: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inbound_messages_notify_as_the_person_chose() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
     let support = app.sub_account(acme, "Support").await;
     let token = messaging_token(&app, acme).await;
     let browser = Browser::launch().await;
@@ -333,12 +324,8 @@ async fn inbound_messages_notify_as_the_person_chose() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn turning_on_desktop_notifications_explains_a_refusal() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     browser.open(&app.url("/profile/notifications")).await;
     browser.wait_for_text("h2", "New inbound messages").await;
     // The browser's answer is "no" (as after the person blocked the site).
@@ -362,14 +349,10 @@ async fn turning_on_desktop_notifications_explains_a_refusal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_users_list_follows_an_invitation_accepted_elsewhere() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
     app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
         .await;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     let status = "[data-test=person-row][data-email=\"ana@example.com\"] [data-test=status]";
     browser.wait_for_text(status, "Pending").await;
     // A mark that a reload would wipe.
@@ -417,8 +400,7 @@ const HOLD_EVENT_STREAMS: &str = r#"
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_made_before_the_event_stream_opened_still_shows() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
     app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
         .await;
     let browser = Browser::launch().await;
@@ -445,8 +427,7 @@ async fn a_change_made_before_the_event_stream_opened_still_shows() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_ended_elsewhere_shows_the_sign_in_page() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
     let browser = Browser::launch().await;
     browser.watch_event_streams().await;
     browser
@@ -478,12 +459,8 @@ async fn a_session_ended_elsewhere_shows_the_sign_in_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_footer_says_when_the_browser_is_offline() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     browser.text_of("[data-test=health-status]").await;
     let network = |offline: bool| json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 });
     browser
@@ -510,10 +487,7 @@ async fn the_footer_says_when_the_browser_is_offline() {
 async fn the_app_starts_from_the_service_worker_without_the_server() {
     let mut app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.unwrap();
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     // The worker takes over the page once it has stored the shell.
     browser
         .wait_for_js("return !!navigator.serviceWorker.controller;", json!(true))
@@ -551,12 +525,8 @@ async fn the_app_starts_from_the_service_worker_without_the_server() {
 /// browser's few connections to the server (six per host), or every call would wait.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_left_behind_hold_no_connection() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     for round in 0..8u32 {
         let path = if round.is_multiple_of(2) {
             "/profile"

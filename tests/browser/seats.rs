@@ -43,8 +43,7 @@ async fn figure(browser: &Browser, name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn buying_more_lets_the_waiting_invitation_through_and_removal_stops_at_the_floor() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
     // Team plan: 10 seats included; the Owner and 9 invited people use them all.
     fill_seats(&app, acme, 9).await;
     let browser = Browser::launch().await;
@@ -314,8 +313,7 @@ async fn buying_more_lets_the_waiting_invitation_through_and_removal_stops_at_th
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_who_may_not_manage_seats_see_them_without_controls() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
     let support = app.sub_account(acme, "Support").await;
     app.invite(acme, &["sam@example.com"], &[(Role::Admin, &[support])])
         .await;

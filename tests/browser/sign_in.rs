@@ -35,12 +35,8 @@ async fn reset_token(app: &TestApp, email: &str, count: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sign_in_link_never_leads_to_another_site() {
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     let origin = url::Url::parse(&app.address).unwrap().origin();
 
     // Signed in already, the page follows `next` at once: `/\host` is `//host` to a browser.
@@ -80,8 +76,7 @@ async fn a_sign_in_link_never_leads_to_another_site() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_forgotten_password_is_replaced_from_the_mailed_link() {
     const NEW_PASSWORD: &str = "a fresh start at last";
-    let app = TestApp::spawn(Engine::Sqlite).await;
-    let acme = app.set_up().await.last_account.unwrap();
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
     let browser = Browser::launch().await;
 
     // "Forgot password?" takes along the address typed on the sign-in page.

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use roster_tests::browser::Browser;
-use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
+use roster_tests::{Engine, OWNER_EMAIL, TestApp};
 
 fn shot(name: &str) -> PathBuf {
     let dir = PathBuf::from("/tmp/shots-sub-accounts");
@@ -19,10 +19,7 @@ async fn sibling_names_are_refused_and_archived_sub_accounts_restored() {
     let acme = session.last_account.expect("setup opens the new account");
     let support = app.sub_account(acme, "Support").await;
     app.sub_account(support, "EMEA").await;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     browser
         .open(&app.url(&format!("/accounts/{}/sub-accounts", acme.0)))
         .await;
@@ -89,10 +86,7 @@ async fn a_sub_accounts_list_shows_access_from_its_parents() {
         .await;
     app.invite(acme, &["bo@example.com"], &[(Role::Basic, &[emea])])
         .await;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     browser
         .open(&app.url(&format!("/accounts/{}/users", emea.0)))
         .await;

@@ -20,10 +20,7 @@ async fn invite_accept_and_edit_access() {
     let acme = session.last_account.expect("setup opens the new account");
     let support = app.sub_account(acme, "Support").await;
     let sales = app.sub_account(acme, "Sales").await;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
 
     // New User: three addresses, one with a typo.
     browser.click("[data-test=new-user]").await;
@@ -235,10 +232,7 @@ async fn row_menu_resends_copies_and_revokes() {
         &[(roster_shared::role::Role::Basic, &[acme])],
     )
     .await;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     let dee = row("dee@example.com");
 
     // The ⋮ menu opens from the keyboard with focus on its first action.
@@ -525,10 +519,7 @@ async fn the_users_list_filters_by_last_sign_in() {
     app.accept_as_new("gone@example.com", "Gone Person").await;
     app.execute("UPDATE users SET last_sign_in_at = 1000000 WHERE email_key = 'gone@example.com'")
         .await;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     browser.wait_for_count("[data-test=person-row]", 2).await;
     browser.select("[data-test=inactive-filter]", "180d").await;
     browser.wait_for_count("[data-test=person-row]", 1).await;
@@ -626,10 +617,7 @@ async fn other_accounts_are_offered_only_where_there_are_some() {
     assert_eq!(browser.count("[data-test=add-grant-row]").await, 0);
     browser.close().await;
     // The Owner of Acme has Support besides Acme.
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     browser
         .open(&app.url(&format!("/accounts/{}/users/new", acme.0)))
         .await;
@@ -645,10 +633,7 @@ async fn other_accounts_are_offered_only_where_there_are_some() {
 async fn new_user_messages_are_current() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.expect("setup opens Acme");
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     browser
         .open(&app.url(&format!("/accounts/{}/users/new", acme.0)))
         .await;
@@ -754,10 +739,7 @@ async fn the_users_list_keeps_its_state_in_the_address() {
     app.invite(acme, &refs, &[(Role::Basic, &[acme])]).await;
     app.invite(acme, &["bo@example.com"], &[(Role::Admin, &[acme])])
         .await;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
 
     // Search, a filter, a sort, the next page.
     browser.fill("[data-test=people-search]", "ana").await;
@@ -845,10 +827,7 @@ async fn dialogs_are_modal() {
         &[(roster_shared::role::Role::Basic, &[acme])],
     )
     .await;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     let dee = row("dee@example.com");
     browser.click(&format!("{dee} [data-test=row-menu]")).await;
     browser
@@ -1006,10 +985,7 @@ async fn ticked_rows_get_a_role_and_invitations_again() {
     )
     .await;
     app.accept_as_new("bo@example.com", "Bo Active").await;
-    let browser = Browser::launch().await;
-    browser
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
     browser.wait_for_count("[data-test=person-row]", 4).await;
     browser
         .click(&format!(

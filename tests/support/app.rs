@@ -198,6 +198,20 @@ impl TestApp {
         }
     }
 
+    /// The fixture most tests start from: a server on `engine` with its first organisation
+    /// ("Acme") set up and its Owner signed in on `api`; answers the organisation's account.
+    pub async fn signed_in_organisation(
+        engine: Engine,
+    ) -> (TestApp, roster_shared::account::AccountId) {
+        let app = TestApp::spawn(engine).await;
+        let acme = app
+            .set_up()
+            .await
+            .last_account
+            .expect("setup lands in the new account");
+        (app, acme)
+    }
+
     /// A connection to this server's database (its own pool), to look or to change time.
     pub async fn db(&self) -> sqlx::AnyPool {
         self.database.as_ref().expect("the database").pool().await

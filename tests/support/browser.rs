@@ -230,6 +230,16 @@ impl Browser {
         self.client.current_url().await.expect("the page's address")
     }
 
+    /// A browser with the Owner of `app`'s organisation signed in, on the Users list of
+    /// `account` (the fixture of [`TestApp::signed_in_organisation`], in a browser).
+    pub async fn signed_in_as_owner(app: &TestApp, account: AccountId) -> Browser {
+        let browser = Browser::launch().await;
+        browser
+            .sign_in_to_users(app, crate::OWNER_EMAIL, crate::OWNER_PASSWORD, account)
+            .await;
+        browser
+    }
+
     /// Waits (up to 20 s) until the address bar's path is `path`.
     pub async fn wait_for_path(&self, path: &str) {
         let last = settled(
