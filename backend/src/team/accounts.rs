@@ -16,7 +16,6 @@ use crate::clock;
 use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::team::audit;
 use crate::team::context::{Actor, Context, Organisation, sentence};
 
 /// Every account `user_id` can open, each organisation in tree order.
@@ -173,11 +172,10 @@ pub(crate) async fn create_sub_account(
     db::accounts::serialize_organisation(&mut tx, db.dialect(), ctx.root()).await?;
     check_name_free(&mut tx, &parent, name, None).await?;
     let id = db::accounts::insert_sub_account(&mut *tx, &parent, name, now).await?;
-    audit::record(
+    ctx.record_on(
         &mut tx,
-        ctx.root(),
         Some((id, name.as_str())),
-        Some(actor),
+        actor,
         AuditAction::AccountCreated,
         &format!(
             "{} created the sub-account {name} under {}",
@@ -211,11 +209,10 @@ pub(crate) async fn rename(
         check_name_free(&mut tx, &parent, name, Some(ctx.account)).await?;
     }
     db::accounts::rename(&mut *tx, ctx.account, name).await?;
-    audit::record(
+    ctx.record_on(
         &mut tx,
-        ctx.root(),
         Some((ctx.account, name.as_str())),
-        Some(actor),
+        actor,
         AuditAction::AccountRenamed,
         &format!("{} renamed {old} to {name}", actor.name),
         now,
@@ -241,11 +238,10 @@ pub(crate) async fn archive(
     let name = ctx.org.name(ctx.account).to_owned();
     let mut tx = state.db().writer().begin().await?;
     db::accounts::archive(&mut *tx, ctx.account, now).await?;
-    audit::record(
+    ctx.record_on(
         &mut tx,
-        ctx.root(),
         Some((ctx.account, &name)),
-        Some(actor),
+        actor,
         AuditAction::AccountArchived,
         &format!("{} archived {name}", actor.name),
         now,
@@ -296,11 +292,10 @@ pub(crate) async fn restore(
         check_name_free(&mut tx, &parent, &parsed, Some(ctx.account)).await?;
     }
     db::accounts::restore(&mut *tx, ctx.account).await?;
-    audit::record(
+    ctx.record_on(
         &mut tx,
-        ctx.root(),
         Some((ctx.account, &name)),
-        Some(actor),
+        actor,
         AuditAction::AccountRestored,
         &format!("{} restored {name}", actor.name),
         now,

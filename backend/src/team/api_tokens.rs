@@ -17,7 +17,6 @@ use crate::db;
 use crate::db::api_tokens::TokenRow;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::team::audit;
 use crate::team::context::{Actor, Context, forbidden};
 
 async fn info(state: &AppState, ctx: &Context, row: TokenRow) -> Result<ApiTokenInfo, ApiError> {
@@ -84,11 +83,9 @@ pub(crate) async fn create(
         },
     )
     .await?;
-    audit::record(
+    ctx.record_here(
         &mut tx,
-        ctx.root(),
-        Some((ctx.account, ctx.org.name(ctx.account))),
-        Some(actor),
+        actor,
         AuditAction::ApiTokenCreated,
         &format!(
             "{} created the API token “{}” ({} on {})",
@@ -140,11 +137,10 @@ pub(crate) async fn revoke(
     let now = clock::now();
     let mut tx = state.db().writer().begin().await?;
     db::api_tokens::revoke(&mut *tx, row.id, now).await?;
-    audit::record(
+    ctx.record_on(
         &mut tx,
-        ctx.root(),
         Some((row.account_id, ctx.org.name(row.account_id))),
-        Some(actor),
+        actor,
         AuditAction::ApiTokenRevoked,
         &format!("{} revoked the API token “{}”", actor.name, row.name),
         now,

@@ -11,8 +11,10 @@ use axum::http::StatusCode;
 use roster_shared::access::{self, AccessError, Membership, UserId};
 use roster_shared::account::{AccountId, AccountTree};
 use roster_shared::api::GrantableAccount;
+use roster_shared::audit::AuditAction;
 use roster_shared::name::AccountName;
 use roster_shared::role::Role;
+use roster_shared::time::Timestamp;
 
 use crate::auth::principal::Principal;
 use crate::auth::session::ClientInfo;
@@ -229,6 +231,44 @@ impl Context {
 
     pub(crate) fn root(&self) -> i64 {
         self.org.root.id
+    }
+
+    /// Records a change `actor` made on the account the request is on, in the transaction
+    /// `conn`.
+    pub(crate) async fn record_here(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        action: AuditAction,
+        summary: &str,
+        now: Timestamp,
+    ) -> Result<(), ApiError> {
+        let account = Some((self.account, self.org.name(self.account)));
+        self.record_on(conn, account, actor, action, summary, now)
+            .await
+    }
+
+    /// Records a change `actor` made in this organisation: on `account` with the name it has
+    /// after the change (one just created or renamed), or on the organisation as a whole.
+    pub(crate) async fn record_on(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        account: Option<(i64, &str)>,
+        actor: &Actor,
+        action: AuditAction,
+        summary: &str,
+        now: Timestamp,
+    ) -> Result<(), ApiError> {
+        crate::team::audit::record(
+            conn,
+            self.root(),
+            account,
+            Some(actor),
+            action,
+            summary,
+            now,
+        )
+        .await
     }
 
     /// Refuses unless the actor manages the people of this account.

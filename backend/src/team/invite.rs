@@ -291,11 +291,9 @@ pub(crate) async fn invite_recipients(
                     now,
                 )
                 .await?;
-                audit::record(
+                ctx.record_here(
                     &mut tx,
-                    root.id,
-                    Some((ctx.account, ctx.org.name(ctx.account))),
-                    Some(actor),
+                    actor,
                     AuditAction::AccessGranted,
                     &format!(
                         "{} gave {address} access ({})",
@@ -357,11 +355,9 @@ pub(crate) async fn invite_recipients(
                     now,
                 )
                 .await?;
-                audit::record(
+                ctx.record_here(
                     &mut tx,
-                    root.id,
-                    Some((ctx.account, ctx.org.name(ctx.account))),
-                    Some(actor),
+                    actor,
                     AuditAction::InvitationResent,
                     &format!("{} invited {address} again ({offered})", actor.name),
                     now,

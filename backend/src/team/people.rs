@@ -26,7 +26,6 @@ use crate::db::team::{AccessRow, PersonListRow};
 use crate::error::ApiError;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
-use crate::team::audit;
 use crate::team::context::{Actor, Context, forbidden};
 use crate::team::invite::{address_of, not_enough_seats, seat_plan};
 
@@ -581,11 +580,10 @@ async fn apply(
         };
         match recorded {
             Recorded::EachChange => {
-                audit::record(
+                ctx.record_on(
                     &mut tx,
-                    ctx.root(),
                     Some((*account, name)),
-                    Some(actor),
+                    actor,
                     action,
                     &summary,
                     now,
@@ -627,11 +625,9 @@ async fn apply(
         } else {
             String::new()
         };
-        audit::record(
+        ctx.record_here(
             &mut tx,
-            ctx.root(),
-            Some((ctx.account, ctx.org.name(ctx.account))),
-            Some(actor),
+            actor,
             AuditAction::AccessChangedInBulk,
             &format!(
                 "{} changed {who}'s access in {operation}: {}{left_note}",
@@ -642,11 +638,10 @@ async fn apply(
         )
         .await?;
     } else if removed_from_organisation {
-        audit::record(
+        ctx.record_on(
             &mut tx,
-            ctx.root(),
             None,
-            Some(actor),
+            actor,
             AuditAction::PersonRemoved,
             &format!(
                 "{} removed {} from {}",
@@ -794,11 +789,9 @@ pub(crate) async fn resend_with(
         now,
     )
     .await?;
-    audit::record(
+    ctx.record_here(
         &mut tx,
-        ctx.root(),
-        Some((ctx.account, ctx.org.name(ctx.account))),
-        Some(actor),
+        actor,
         AuditAction::InvitationResent,
         &match recorded {
             Recorded::EachChange => format!("{} sent {} a new invitation", actor.name, row.email),
@@ -852,11 +845,9 @@ pub(crate) async fn link(
         now,
     )
     .await?;
-    audit::record(
+    ctx.record_here(
         &mut tx,
-        ctx.root(),
-        Some((ctx.account, ctx.org.name(ctx.account))),
-        Some(actor),
+        actor,
         AuditAction::InvitationLinkCopied,
         &format!("{} copied an invitation link for {}", actor.name, row.email),
         now,
@@ -887,11 +878,9 @@ pub(crate) async fn revoke(
     db::accounts::serialize_organisation(&mut tx, db.dialect(), ctx.root()).await?;
     db::team::mark_revoked(&mut tx, invitation, now).await?;
     db::team::delete_member(&mut *tx, ctx.root(), user_id).await?;
-    audit::record(
+    ctx.record_here(
         &mut tx,
-        ctx.root(),
-        Some((ctx.account, ctx.org.name(ctx.account))),
-        Some(actor),
+        actor,
         AuditAction::InvitationRevoked,
         &format!("{} withdrew the invitation of {}", actor.name, row.email),
         now,

@@ -24,7 +24,6 @@ use crate::db;
 use crate::error::ApiError;
 use crate::plans::Plan;
 use crate::state::AppState;
-use crate::team::audit;
 use crate::team::context::{Actor, Context, sentence};
 use crate::team::invite::seat_plan;
 
@@ -203,11 +202,10 @@ pub(crate) async fn purchase(
         },
     )
     .await?;
-    audit::record(
+    ctx.record_on(
         &mut tx,
-        root.id,
         None,
-        Some(actor),
+        actor,
         AuditAction::SeatsPurchased,
         &format!(
             "{} bought {} for {} ({} each)",
@@ -281,11 +279,10 @@ pub(crate) async fn remove(
         },
     )
     .await?;
-    audit::record(
+    ctx.record_on(
         &mut tx,
-        root.id,
         None,
-        Some(actor),
+        actor,
         AuditAction::SeatsRemoved,
         &format!("{} removed {} (unused)", actor.name, seats(change.quantity)),
         now,
