@@ -12,7 +12,6 @@ use crate::components::guard::RequireSignIn;
 use crate::components::server_status::ServerStatus;
 use crate::components::user_menu::UserMenu;
 use crate::pages::home::HomePage;
-use crate::pages::new_user::provide_invite_drafts;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::settings_layout::{SettingsLayout, use_account};
 use crate::pages::sign_in::SignInPage;
@@ -23,7 +22,7 @@ use crate::session::{Auth, SessionEnd, provide_session, use_session};
 pub fn App() -> impl IntoView {
     provide_session();
     provide_accounts();
-    provide_invite_drafts();
+    crate::drafts::provide_drafts();
     crate::live::provide_live();
     view! {
         <Router>

@@ -7,6 +7,7 @@
 //! - [`accounts`]: the accounts the signed-in person can open, and the account in the address.
 //! - [`live`]: the server's live event stream (SSE): refreshes screens and notifies.
 //! - [`link_token`]: the token of a mailed link (`#token=…`), for the screens links open.
+//! - [`drafts`]: unsent forms kept while the person looks elsewhere (New User, Import CSV).
 //! - [`remote`]: `Remote<T>`, server data that loads again when what it depends on changes.
 //! - [`components`]: reusable pieces (fields, dialogs and confirmations, the ⋮ menu, the
 //!   account switcher, the email chips, the account tree picker, the role select, the country
@@ -23,6 +24,7 @@ pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod drafts;
 pub mod link_token;
 pub mod live;
 pub mod locale;

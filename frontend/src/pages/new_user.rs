@@ -6,7 +6,6 @@
 
 use crate::components::invite_outcome::InviteOutcome;
 use leptos::prelude::*;
-use roster_shared::access::UserId;
 use roster_shared::account::AccountId;
 use roster_shared::api::ErrorCode;
 use roster_shared::api::{
@@ -23,6 +22,7 @@ use crate::components::account_tree_picker::AccountTreePicker;
 use crate::components::email_chips::{EmailChip, EmailChipsInput};
 use crate::components::invite_options::WithInviteOptions;
 use crate::components::role_select::RoleSelect;
+use crate::drafts::use_drafts;
 use crate::pages::settings_layout::use_account;
 use crate::session::use_session;
 
@@ -44,24 +44,12 @@ impl GrantRow {
     }
 }
 
-/// What was typed into the form of one account and not sent yet, kept while the person
-/// looks elsewhere (buying seats) and given back when they return.
+/// What was typed into the form and not sent yet (see [`crate::drafts`]).
 #[derive(Clone, Default)]
 struct Draft {
-    /// Whose draft it is (someone else signing in on this tab does not get it).
-    user: Option<UserId>,
-    account: Option<AccountId>,
     chips: Vec<EmailChip>,
     typed: String,
     grants: Vec<(Option<Role>, Vec<AccountId>)>,
-}
-
-#[derive(Clone, Copy)]
-pub struct InviteDrafts(StoredValue<Draft>);
-
-/// Makes room for the unsent New User form (call once, in the app shell).
-pub fn provide_invite_drafts() {
-    provide_context(InviteDrafts(StoredValue::new(Draft::default())));
 }
 
 /// The roles that may be given on every one of `chosen` (or, with none chosen, anywhere in
@@ -162,7 +150,7 @@ fn InviteForm(
     account: AccountId,
 ) -> impl IntoView {
     let accounts = use_accounts();
-    let drafts = expect_context::<InviteDrafts>();
+    let drafts = use_drafts();
     let me = use_session().info().map(|i| i.user.id);
     let scope = StoredValue::new(options.accounts.clone());
     let grantable = Signal::derive(move || scope.get_value());
@@ -172,9 +160,7 @@ fn InviteForm(
     let can_buy = options.can_buy_seats;
 
     // Start from what was left unsent here, or from sensible defaults.
-    let kept = drafts
-        .0
-        .with_value(|d| (d.account == Some(account) && d.user == me).then(|| d.clone()));
+    let kept = drafts.kept::<Draft>(me, account);
     let restored = kept.is_some();
     let kept = kept.unwrap_or_default();
     let chips = RwSignal::new(kept.chips);
@@ -211,22 +197,20 @@ fn InviteForm(
 
     // Keep the unsent form, so it survives a visit to another screen.
     Effect::new(move |_| {
-        let snapshot = if result.get().is_some() {
-            Draft::default()
-        } else {
-            Draft {
-                user: me,
-                account: Some(account),
-                chips: chips.get(),
-                typed: typed.get(),
-                grants: rows
-                    .get()
-                    .iter()
-                    .map(|r| (r.role.get(), r.accounts.get()))
-                    .collect(),
-            }
+        if result.get().is_some() {
+            drafts.forget::<Draft>();
+            return;
+        }
+        let draft = Draft {
+            chips: chips.get(),
+            typed: typed.get(),
+            grants: rows
+                .get()
+                .iter()
+                .map(|r| (r.role.get(), r.accounts.get()))
+                .collect(),
         };
-        drafts.0.set_value(snapshot);
+        drafts.keep(me, account, draft);
     });
 
     let reset = move || {
