@@ -53,6 +53,18 @@ impl ApiError {
         )
     }
 
+    /// A field of the request that is not valid: `422 invalid_body`, saying which field and
+    /// why, with the field named so that a form shows the reason beside it.
+    pub(crate) fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let (field, message) = (field.into(), message.into());
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidBody,
+            format!("{field}: {message}"),
+        )
+        .with_fields(vec![FieldError { field, message }])
+    }
+
     pub(crate) fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
         self.fields = fields;
         self
@@ -198,15 +210,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErr
                 reason,
             )
         } else {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::InvalidBody,
-                format!("{path}: {reason}"),
-            )
-            .with_fields(vec![FieldError {
-                field: path,
-                message: reason,
-            }])
+            ApiError::invalid_field(path, reason)
         }
     })
 }

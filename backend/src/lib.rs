@@ -7,14 +7,16 @@
 //! - [`settings`]: everything a running server is configured with.
 //! - [`startup`]: builds the application from settings and serves it on a listener it is given.
 //! - `state`: the handles every request can reach (database, settings, plans, hasher).
-//! - `auth`: passwords, sessions and CSRF, throttling, devices, two-factor codes.
+//! - `auth`: passwords, sessions and CSRF, throttling, devices, two-factor codes; signing in,
+//!   password resets and one's own identity as use cases.
 //! - `plans`: the plans on offer (built in, or from the operator's file).
 //! - `billing`: the boundary seat purchases and removals go through (a ledger by default).
 //! - `clock`: the one place that reads the time.
-//! - `setup`: the first-run link that creates the first account and its Owner.
+//! - `setup`: the first-run link, and creating the first account and its Owner with it.
 //! - `events`: live events for browsers, across replicas (PostgreSQL LISTEN/NOTIFY).
 //! - `maintenance`: periodic clean-up (expired sessions).
-//! - `mail`: the outbox, its delivery worker, templates, and the SMTP / development transports.
+//! - `mail`: the outbox, its delivery worker, templates, the SMTP / development transports,
+//!   and reading the development mailbox.
 //! - `db`: the one repository layer; the same SQL runs on SQLite and PostgreSQL, with a
 //!   migration folder per engine.
 //! - `error`: the one error type, rendered as `{ code, message, fields? }`.

@@ -5,7 +5,7 @@
 //! printed before a restart keeps working after it; all of them are deleted when one is used.
 
 use axum::http::StatusCode;
-use roster_shared::api::{ErrorCode, FieldError, SetupRequest};
+use roster_shared::api::{ErrorCode, SetupRequest};
 use roster_shared::password::NewPassword;
 use roster_shared::role::Role;
 
@@ -64,28 +64,12 @@ pub(crate) async fn create_first(
     if db::users::count(db.reader()).await? > 0 {
         return Err(already());
     }
-    let plan = state.plans().get(&request.plan).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidBody,
-            "plan: choose one of the plans offered",
-        )
-        .with_fields(vec![FieldError {
-            field: "plan".into(),
-            message: "choose one of the plans offered".into(),
-        }])
-    })?;
-    NewPassword::parse_for(request.password.expose(), request.email.as_str()).map_err(|error| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidBody,
-            format!("password: {error}"),
-        )
-        .with_fields(vec![FieldError {
-            field: "password".into(),
-            message: error.to_string(),
-        }])
-    })?;
+    let plan = state
+        .plans()
+        .get(&request.plan)
+        .ok_or_else(|| ApiError::invalid_field("plan", "choose one of the plans offered"))?;
+    NewPassword::parse_for(request.password.expose(), request.email.as_str())
+        .map_err(|error| ApiError::invalid_field("password", error.to_string()))?;
     let password_hash = state.hasher().hash(request.password.expose()).await?;
     let now = clock::now();
     let mut tx = db.writer().begin().await?;

@@ -41,6 +41,11 @@ impl Accounts {
         })
     }
 
+    /// The name of account `id`, once the list has it.
+    pub fn name(&self, id: AccountId) -> Option<String> {
+        self.get(id).map(|a| a.name.to_string())
+    }
+
     /// Whether the list has arrived (or failed).
     pub fn loaded(&self) -> bool {
         self.remote.value.with(Option::is_some)

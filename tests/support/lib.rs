@@ -4,11 +4,13 @@
 //!
 //! # Layout
 //! - [`app`]: [`app::TestApp`], one running server per test, and the [`engines!`] macro that
-//!   runs a test once per database engine.
+//!   runs a test once per database engine; [`app::TestApp::signed_in_organisation`] is the
+//!   fixture most tests start from (and `Browser::signed_in_as_owner` its browser).
 //! - [`client`]: [`client::ApiClient`], one browser's cookie jar and CSRF token.
 //! - [`browser`]: [`browser::Browser`], ChromeDriver + Chromium for one test.
 //! - [`mailbox`]: the development mailbox, read per address and subject.
-//! - [`wait`]: [`wait::eventually`], polling with a deadline for what happens in the background.
+//! - [`wait`]: [`wait::eventually`] and [`wait::settled`], the only way a test waits: polling
+//!   with a deadline for what happens in the background, never a fixed sleep.
 
 pub mod app;
 pub mod browser;

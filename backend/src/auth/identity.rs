@@ -79,17 +79,8 @@ pub(crate) async fn change_password(
 ) -> Result<(), ApiError> {
     let user = &current.signed_in;
     check_password(state, user, current_password, "current_password").await?;
-    NewPassword::parse_for(new_password.expose(), &user.email).map_err(|error| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidBody,
-            format!("new_password: {error}"),
-        )
-        .with_fields(vec![FieldError {
-            field: "new_password".into(),
-            message: error.to_string(),
-        }])
-    })?;
+    NewPassword::parse_for(new_password.expose(), &user.email)
+        .map_err(|error| ApiError::invalid_field("new_password", error.to_string()))?;
     let hash = state.hasher().hash(new_password.expose()).await?;
     let mut tx = state.db().writer().begin().await?;
     db::users::set_password_hash(&mut *tx, user.id, &hash).await?;

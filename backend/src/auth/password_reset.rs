@@ -14,7 +14,7 @@
 //! to get past it.
 
 use axum::http::StatusCode;
-use roster_shared::api::{ErrorCode, FieldError, LiveEvent, PasswordResetView};
+use roster_shared::api::{ErrorCode, LiveEvent, PasswordResetView};
 use roster_shared::email::EmailAddress;
 use roster_shared::password::NewPassword;
 use roster_shared::time::{MINUTE_MS, Timestamp};
@@ -134,17 +134,8 @@ pub(crate) async fn complete(
 ) -> Result<EmailAddress, ApiError> {
     let now = clock::now();
     let reset = open_reset(state, token, now).await?;
-    NewPassword::parse_for(password, &reset.email).map_err(|error| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidBody,
-            format!("password: {error}"),
-        )
-        .with_fields(vec![FieldError {
-            field: "password".into(),
-            message: error.to_string(),
-        }])
-    })?;
+    NewPassword::parse_for(password, &reset.email)
+        .map_err(|error| ApiError::invalid_field("password", error.to_string()))?;
     let hash = state.hasher().hash(password).await?;
     let db = state.db();
     let mut tx = db.writer().begin().await?;

@@ -160,20 +160,11 @@ async fn notify_second_step_locked(
     failures: i64,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let mut tx = state.db().writer().begin().await?;
-    mail::enqueue(
-        &mut tx,
-        &Mail::SecondStepLocked {
-            user_id: user.id,
-            failures,
-        },
-        &user.email,
-        None,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.mailer().wake();
+    let locked = Mail::SecondStepLocked {
+        user_id: user.id,
+        failures,
+    };
+    mail::send_alone(state, &locked, &user.email, now).await?;
     tracing::warn!(
         user = user.id,
         failures,

@@ -21,7 +21,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::encode::Encode;
 use sqlx::error::BoxDynError;
 use sqlx::types::Type;
-use sqlx::{Any, AnyConnection, Arguments as _, Either, Executor, FromRow};
+use sqlx::{Any, AnyConnection, Arguments as _, Either, Executor, FromRow, Row as _};
 
 use super::Dialect;
 
@@ -121,50 +121,47 @@ impl<'q> Sql<'q> {
         Ok(done.rows_affected())
     }
 
+    /// Every row, decoded as `R`.
     pub(crate) async fn fetch_all<'e, R, E>(self, db: E) -> sqlx::Result<Vec<R>>
     where
-        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+        R: for<'r> FromRow<'r, AnyRow>,
         E: Executor<'e, Database = Any>,
     {
-        let (text, arguments) = self.into_parts()?;
-        sqlx::query_as_with(&text, arguments).fetch_all(db).await
-    }
-
-    pub(crate) async fn fetch_optional<'e, R, E>(self, db: E) -> sqlx::Result<Option<R>>
-    where
-        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
-        E: Executor<'e, Database = Any>,
-    {
-        let (text, arguments) = self.into_parts()?;
-        sqlx::query_as_with(&text, arguments)
-            .fetch_optional(db)
-            .await
+        self.fetch_rows(db).await?.iter().map(R::from_row).collect()
     }
 
     /// The first column of every row.
     pub(crate) async fn fetch_column<'e, T, E>(self, db: E) -> sqlx::Result<Vec<T>>
     where
-        (T,): for<'r> FromRow<'r, AnyRow>,
-        T: Send + Unpin,
+        T: for<'r> sqlx::Decode<'r, Any> + Type<Any>,
         E: Executor<'e, Database = Any>,
     {
-        let (text, arguments) = self.into_parts()?;
-        sqlx::query_scalar_with(&text, arguments)
-            .fetch_all(db)
-            .await
+        self.fetch_rows(db)
+            .await?
+            .iter()
+            .map(|row| row.try_get(0))
+            .collect()
     }
 
     /// The first column of the one row the statement returns.
     pub(crate) async fn fetch_value<'e, T, E>(self, db: E) -> sqlx::Result<T>
     where
-        (T,): for<'r> FromRow<'r, AnyRow>,
-        T: Send + Unpin,
+        T: for<'r> sqlx::Decode<'r, Any> + Type<Any>,
         E: Executor<'e, Database = Any>,
     {
+        self.fetch_column(db)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    async fn fetch_rows<'e, E: Executor<'e, Database = Any>>(
+        self,
+        db: E,
+    ) -> sqlx::Result<Vec<AnyRow>> {
         let (text, arguments) = self.into_parts()?;
-        sqlx::query_scalar_with(&text, arguments)
-            .fetch_one(db)
-            .await
+        sqlx::query_with(&text, arguments).fetch_all(db).await
     }
 }
 
@@ -293,7 +290,6 @@ impl Results {
 mod tests {
     use super::*;
     use crate::db::Db;
-    use sqlx::Row as _;
 
     #[test]
     fn each_value_writes_its_own_placeholder() {

@@ -14,10 +14,14 @@
 //! ([`checkpoint`]).
 //!
 //! Writes are one typed function per use case (for example [`invitations::open`],
-//! [`invitations::record_sent`], [`invitations::accept`]), each owning its statements, how
-//! they are batched ([`batch`], private to this module: on SQLite one batch is one round trip
-//! to the writer) and how their rows are read. Above this module nothing sees a batch, a row
-//! or a column name, and stored texts (roles, audit actions) are decoded here, once: an
+//! [`invitations::record_sent`], [`invitations::accept`], [`outbox::deliver_to_dev_mailbox`]),
+//! each owning its statements, how they are batched and how their rows are read. SQL whose
+//! shape varies (several rows, optional filters) is written with [`batch::Sql`], where each
+//! value bound writes its own `$n`; statements of one transaction go together in a
+//! [`batch::Batch`] (on SQLite one round trip to the writer), which answers each statement's
+//! rows by position. A statement shared by several use cases is a `write_…` function that
+//! writes it into the caller's `Sql`. Above this module nothing sees a batch, a row or a
+//! column name, and stored texts (roles, statuses, audit actions) are decoded here, once: an
 //! unknown one is an error.
 
 use std::path::Path;

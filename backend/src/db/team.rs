@@ -783,7 +783,7 @@ pub(crate) async fn person<'e, E: Executor<'e, Database = Any>>(
         .bind(root_id)
         .push(" AND t.user_id = ")
         .bind(user_id);
-    sql.fetch_optional(db).await
+    Ok(sql.fetch_all(db).await?.pop())
 }
 
 #[derive(Debug, Clone, FromRow)]

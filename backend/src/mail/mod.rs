@@ -141,22 +141,27 @@ pub(crate) fn prepare(
     })
 }
 
+/// Queues one mail that goes with no other change, and wakes this replica's worker.
+pub(crate) async fn send_alone(
+    state: &crate::state::AppState,
+    mail: &Mail,
+    recipient: &str,
+    now: Timestamp,
+) -> Result<(), crate::error::ApiError> {
+    let mut tx = state.db().writer().begin().await?;
+    enqueue(&mut tx, mail, recipient, None, now).await?;
+    tx.commit().await?;
+    state.mailer().wake();
+    Ok(())
+}
+
 /// Queues "email delivery works" to the signed-in person; answers where it goes and how.
 pub(crate) async fn send_test(
     state: &crate::state::AppState,
     user: &db::users::UserRow,
 ) -> Result<roster_shared::api::TestMailQueued, crate::error::ApiError> {
-    let mut tx = state.db().writer().begin().await?;
-    enqueue(
-        &mut tx,
-        &Mail::Test { user_id: user.id },
-        &user.email,
-        None,
-        crate::clock::now(),
-    )
-    .await?;
-    tx.commit().await?;
-    state.mailer().wake();
+    let test = Mail::Test { user_id: user.id };
+    send_alone(state, &test, &user.email, crate::clock::now()).await?;
     Ok(roster_shared::api::TestMailQueued {
         to: roster_shared::email::EmailAddress::parse(&user.email)
             .map_err(crate::error::ApiError::internal)?,

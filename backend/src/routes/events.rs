@@ -188,15 +188,7 @@ pub(crate) async fn inbound_message(
         None
     };
     if let Some(problem) = problem {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidBody,
-            format!("from: {problem}"),
-        )
-        .with_fields(vec![roster_shared::api::FieldError {
-            field: "from".into(),
-            message: problem,
-        }]));
+        return Err(ApiError::invalid_field("from", problem));
     }
     let event = LiveEvent::InboundMessage {
         account: AccountId(id),

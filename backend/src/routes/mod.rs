@@ -1,5 +1,9 @@
 //! The `/api/v1` surface, one module per area. Each handler carries its `#[utoipa::path]`, so
 //! the API document is generated from the same code that serves the routes.
+//!
+//! A handler parses (its extractors: who asks, on which account, the body), calls one use case
+//! of `team`, `auth`, `setup` or `mail`, and answers: no transaction, hashing or `db` call
+//! here. What an answer adds over HTTP (a session cookie) is here too.
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -12,9 +12,7 @@
 
 use axum::http::StatusCode;
 use roster_shared::api::ErrorCode;
-use roster_shared::api::{
-    AcceptInvitationRequest, FieldError, InvitationView, OfferedAccess, SessionInfo,
-};
+use roster_shared::api::{AcceptInvitationRequest, InvitationView, OfferedAccess, SessionInfo};
 use roster_shared::audit::AuditAction;
 use roster_shared::country::CountryCode;
 use roster_shared::invitation::{InvitationError, InvitationWindow};
@@ -153,18 +151,6 @@ pub(crate) async fn inspect(state: &AppState, token: &str) -> Result<InvitationV
     })
 }
 
-fn field(field: &str, message: String) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::InvalidBody,
-        format!("{field}: {message}"),
-    )
-    .with_fields(vec![FieldError {
-        field: field.into(),
-        message,
-    }])
-}
-
 /// Who is signed in once an invitation is accepted.
 pub(crate) enum Accepted {
     /// The person who accepted, in the session they accepted from.
@@ -223,13 +209,13 @@ pub(crate) async fn accept(
             return Err(emailed_link_required(&invitation));
         }
         let Some(profile) = &request.profile else {
-            return Err(field(
+            return Err(ApiError::invalid_field(
                 "profile",
-                "enter your name and choose a password".into(),
+                "enter your name and choose a password",
             ));
         };
         NewPassword::parse_for(profile.password.expose(), &invitation.email)
-            .map_err(|e| field("profile.password", e.to_string()))?;
+            .map_err(|e| ApiError::invalid_field("profile.password", e.to_string()))?;
         let mobile = match profile
             .mobile
             .as_deref()
@@ -239,14 +225,14 @@ pub(crate) async fn accept(
             None => None,
             Some(mobile) => {
                 let country = profile.country.ok_or_else(|| {
-                    field(
+                    ApiError::invalid_field(
                         "profile.country",
-                        "choose the country of the mobile number".into(),
+                        "choose the country of the mobile number",
                     )
                 })?;
                 Some(
                     PhoneNumber::parse(mobile, country)
-                        .map_err(|e| field("profile.mobile", e.to_string()))?,
+                        .map_err(|e| ApiError::invalid_field("profile.mobile", e.to_string()))?,
                 )
             }
         };

@@ -22,6 +22,7 @@ use crate::db;
 use crate::db::accounts::AccountRow;
 use crate::error::ApiError;
 use crate::state::AppState;
+use axum::extract::FromRequestParts as _;
 
 /// Who is acting, as the audit log names them.
 #[derive(Debug, Clone)]
@@ -359,6 +360,17 @@ async fn account_in_path(
         .ok_or_else(nothing)
 }
 
+/// Who asks, and their context on the account the path names.
+async fn asking_on_account(
+    parts: &mut axum::http::request::Parts,
+    state: &AppState,
+) -> Result<(Principal, Context), ApiError> {
+    let principal = Principal::from_request_parts(parts, state).await?;
+    let account = account_in_path(parts, state).await?;
+    let ctx = Context::load(state, &principal, account).await?;
+    Ok((principal, ctx))
+}
+
 impl axum::extract::FromRequestParts<AppState> for OnAccount {
     type Rejection = ApiError;
 
@@ -366,9 +378,7 @@ impl axum::extract::FromRequestParts<AppState> for OnAccount {
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Self, ApiError> {
-        let principal = Principal::from_request_parts(parts, state).await?;
-        let account = account_in_path(parts, state).await?;
-        Ok(OnAccount(Context::load(state, &principal, account).await?))
+        Ok(OnAccount(asking_on_account(parts, state).await?.1))
     }
 }
 
@@ -379,10 +389,8 @@ impl axum::extract::FromRequestParts<AppState> for ActingOn {
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Self, ApiError> {
-        let principal = Principal::from_request_parts(parts, state).await?;
+        let (principal, ctx) = asking_on_account(parts, state).await?;
         let client = ClientInfo::from_request_parts(parts, state).await?;
-        let account = account_in_path(parts, state).await?;
-        let ctx = Context::load(state, &principal, account).await?;
         let actor = Actor::load(state, &principal, &client).await?;
         Ok(ActingOn {
             ctx,

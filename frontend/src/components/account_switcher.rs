@@ -48,8 +48,7 @@ pub fn AccountSwitcher() -> impl IntoView {
     let current_name = move || {
         current
             .get()
-            .and_then(|id| accounts.get(id))
-            .map(|a| a.name.to_string())
+            .and_then(|id| accounts.name(id))
             .unwrap_or_else(|| "Accounts".into())
     };
     let any = Memo::new(move |_| {

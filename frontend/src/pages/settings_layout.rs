@@ -90,7 +90,7 @@ pub fn SettingsLayout() -> impl IntoView {
             <nav class="settings-nav" aria-label="Settings">
                 <p class="settings-nav-title">"Settings"</p>
                 <p class="settings-account" data-test="settings-account">
-                    {move || id.get().and_then(|id| accounts.get(id)).map(|a| a.name.to_string())}
+                    {move || id.get().and_then(|id| accounts.name(id))}
                 </p>
                 <ul>
                     {link("users", "Users", &["users", "people", ""], false)}
@@ -138,12 +138,7 @@ fn managers_screen(rest: &str) -> Option<&'static str> {
 fn ForManagers(what: &'static str, role: Role) -> impl IntoView {
     let account = use_account();
     let accounts = use_accounts();
-    let name = move || {
-        accounts
-            .get(account.get())
-            .map(|a| a.name.to_string())
-            .unwrap_or_default()
-    };
+    let name = move || accounts.name(account.get()).unwrap_or_default();
     view! {
         <section aria-labelledby="for-managers-title">
             <h1 id="for-managers-title">{what}</h1>

@@ -61,12 +61,7 @@ pub fn UsersPage() -> impl IntoView {
 fn NoOneToManage(role: Role) -> impl IntoView {
     let account = use_account();
     let accounts = crate::accounts::use_accounts();
-    let name = move || {
-        accounts
-            .get(account.get())
-            .map(|a| a.name.to_string())
-            .unwrap_or_default()
-    };
+    let name = move || accounts.name(account.get()).unwrap_or_default();
     view! {
         <section aria-labelledby="users-title">
             <h1 id="users-title">"Users"</h1>
@@ -137,8 +132,7 @@ fn PeopleList() -> impl IntoView {
     let accounts = crate::accounts::use_accounts();
     let account_name = Signal::derive(move || {
         accounts
-            .get(account.get())
-            .map(|a| a.name.to_string())
+            .name(account.get())
             .unwrap_or_else(|| "this account".into())
     });
     let grantable = Signal::derive(move || {
