@@ -219,152 +219,33 @@ pub(crate) async fn invite_recipients(
         not_invited: Vec::new(),
         seats: plan_of(state, &root, opened.used_seats),
     };
+    let round = Round {
+        ctx,
+        actor,
+        root_id: root.id,
+        now,
+        expires_at,
+    };
     let mut seats_needed = 0u32;
     let mut granted_users = Vec::new();
     let mut sent = Vec::new();
     for ((address, wanted), invited) in recipients.iter().zip(opened.invited) {
-        let offered = describe(ctx, wanted);
         if let Some(invited) = invited {
             seats_needed += 1;
-            sent.push(db::invitations::Sent {
-                invited,
-                address,
-                access: wanted,
-                mail: mail::prepare(
-                    &Mail::Invitation {
-                        invitation_id: invited.invitation,
-                        reinvite: false,
-                    },
-                    address.as_str(),
-                    Some(invited.invitation),
-                    now,
-                )?,
-                summary: format!("{} invited {address} ({offered})", actor.name),
-            });
+            sent.push(round.new_invitation(invited, address, wanted)?);
             result.invited.push(address.clone());
             continue;
         }
-        let user = db::users::find_by_email(&mut *tx, &address.key())
-            .await?
-            .ok_or_else(|| ApiError::internal(format!("{address} is neither new nor known")))?;
-        let user_id = user.id;
-        let member = db::team::member(&mut *tx, root.id, user_id)
-            .await?
-            .ok_or_else(|| {
-                ApiError::internal(format!("{address} is in no organisation and not invited"))
-            })?;
-        match member {
-            member if member.accepted_at.is_some() => {
-                let held: Vec<i64> = db::accounts::memberships_of(&mut *tx, user_id)
-                    .await?
-                    .into_iter()
-                    .filter(|m| m.root_id == root.id)
-                    .map(|m| m.account_id)
-                    .collect();
-                let missing: BTreeMap<i64, Role> = wanted
-                    .iter()
-                    .filter(|(a, _)| !held.contains(a))
-                    .map(|(a, r)| (*a, *r))
-                    .collect();
-                if missing.is_empty() {
-                    result.not_invited.push(NotInvited {
-                        email: address.to_string(),
-                        reason: NotInvitedReason::AlreadyMember,
-                        message: "Already has access to the chosen accounts; change their role on their profile instead.".into(),
-                    });
-                    continue;
-                }
-                for (account, role) in &missing {
-                    db::accounts::upsert_membership(&mut *tx, user_id, *account, *role, now)
-                        .await?;
-                }
-                mail::enqueue(
-                    &mut tx,
-                    &Mail::AccessGranted {
-                        user_id,
-                        root_id: root.id,
-                        accounts: missing.keys().copied().collect(),
-                        granter: actor.name.clone(),
-                    },
-                    address.as_str(),
-                    None,
-                    now,
-                )
-                .await?;
-                ctx.record_here(
-                    &mut tx,
-                    actor,
-                    AuditAction::AccessGranted,
-                    &format!(
-                        "{} gave {address} access ({})",
-                        actor.name,
-                        describe(ctx, &missing)
-                    ),
-                    now,
-                )
-                .await?;
+        match round.already_in(&mut tx, address, wanted).await? {
+            Outcome::Granted { user_id } => {
                 granted_users.push(user_id);
                 result.granted.push(address.clone());
             }
-            member => {
-                let Some(invitation) = member.invitation_id else {
-                    return Err(ApiError::internal(format!(
-                        "member {user_id} of {} has neither invitation nor acceptance",
-                        root.id
-                    )));
-                };
-                // Sending it again sends everything it offers, and the access chosen now
-                // replaces what it offered on those accounts: only someone who could have made
-                // every grant it holds may do either.
-                let held = crate::team::people::offered_access(&mut *tx, invitation).await?;
-                if access::check_invitation_action(&ctx.org.tree, &ctx.actor_memberships, &held)
-                    .is_err()
-                {
-                    result.not_invited.push(NotInvited {
-                        email: address.to_string(),
-                        reason: NotInvitedReason::InvitationBeyondReach,
-                        message: "Already invited, with access you cannot grant; ask an Owner or an Admin who manages all of it to send it again.".into(),
-                    });
-                    continue;
-                }
-                if !member.holds_seat(now) {
-                    seats_needed += 1;
-                }
-                db::team::reissue(
-                    &mut tx,
-                    invitation,
-                    Some(actor.user_id),
-                    Some(&actor.name),
-                    now,
-                    expires_at,
-                )
-                .await?;
-                for (account, role) in wanted {
-                    db::team::set_grant(&mut *tx, invitation, *account, *role).await?;
-                }
-                db::team::set_member_invitation(&mut *tx, root.id, user_id, invitation, expires_at)
-                    .await?;
-                mail::enqueue(
-                    &mut tx,
-                    &Mail::Invitation {
-                        invitation_id: invitation,
-                        reinvite: true,
-                    },
-                    address.as_str(),
-                    Some(invitation),
-                    now,
-                )
-                .await?;
-                ctx.record_here(
-                    &mut tx,
-                    actor,
-                    AuditAction::InvitationResent,
-                    &format!("{} invited {address} again ({offered})", actor.name),
-                    now,
-                )
-                .await?;
+            Outcome::Reinvited { takes_seat } => {
+                seats_needed += u32::from(takes_seat);
                 result.reinvited.push(address.clone());
             }
+            Outcome::Refused(refused) => result.not_invited.push(refused),
         }
     }
     db::invitations::record_sent(
@@ -392,6 +273,192 @@ pub(crate) async fn invite_recipients(
     result.seats.used += seats_needed;
     result.not_invited.splice(0..0, not_invited.drain(..));
     Ok(result)
+}
+
+/// What one invitation round shares: who sends it, where, and when.
+struct Round<'a> {
+    ctx: &'a Context,
+    actor: &'a Actor,
+    root_id: i64,
+    now: Timestamp,
+    expires_at: Timestamp,
+}
+
+/// What became of an address already in the organisation.
+enum Outcome {
+    /// An accepted member, given the access they did not have yet.
+    Granted {
+        user_id: i64,
+    },
+    /// Invited before: the invitation sent again, with the access chosen now (taking a seat
+    /// again if it had expired).
+    Reinvited {
+        takes_seat: bool,
+    },
+    Refused(NotInvited),
+}
+
+impl Round<'_> {
+    /// A new invitation's mail and audit sentence, recorded with the others at the end.
+    fn new_invitation<'b>(
+        &self,
+        invited: db::invitations::NewlyInvited,
+        address: &'b EmailAddress,
+        wanted: &'b BTreeMap<i64, Role>,
+    ) -> Result<db::invitations::Sent<'b>, ApiError> {
+        let mail = Mail::Invitation {
+            invitation_id: invited.invitation,
+            reinvite: false,
+        };
+        Ok(db::invitations::Sent {
+            invited,
+            address,
+            access: wanted,
+            mail: mail::prepare(&mail, address.as_str(), Some(invited.invitation), self.now)?,
+            summary: format!(
+                "{} invited {address} ({})",
+                self.actor.name,
+                describe(self.ctx, wanted)
+            ),
+        })
+    }
+
+    /// An address whose person is in the organisation already: accepted, or invited before.
+    async fn already_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        address: &EmailAddress,
+        wanted: &BTreeMap<i64, Role>,
+    ) -> Result<Outcome, ApiError> {
+        let user = db::users::find_by_email(&mut *conn, &address.key())
+            .await?
+            .ok_or_else(|| ApiError::internal(format!("{address} is neither new nor known")))?;
+        let member = db::team::member(&mut *conn, self.root_id, user.id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::internal(format!("{address} is in no organisation and not invited"))
+            })?;
+        if member.accepted_at.is_some() {
+            self.grant_missing(conn, address, wanted, user.id).await
+        } else {
+            self.invite_again(conn, address, wanted, user.id, &member)
+                .await
+        }
+    }
+
+    /// Gives an accepted member the access they do not have yet, and tells them.
+    async fn grant_missing(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        address: &EmailAddress,
+        wanted: &BTreeMap<i64, Role>,
+        user_id: i64,
+    ) -> Result<Outcome, ApiError> {
+        let held: Vec<i64> = db::accounts::memberships_of(&mut *conn, user_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.root_id == self.root_id)
+            .map(|m| m.account_id)
+            .collect();
+        let missing: BTreeMap<i64, Role> = wanted
+            .iter()
+            .filter(|(a, _)| !held.contains(a))
+            .map(|(a, r)| (*a, *r))
+            .collect();
+        if missing.is_empty() {
+            return Ok(Outcome::Refused(NotInvited {
+                email: address.to_string(),
+                reason: NotInvitedReason::AlreadyMember,
+                message: "Already has access to the chosen accounts; change their role on their profile instead.".into(),
+            }));
+        }
+        for (account, role) in &missing {
+            db::accounts::upsert_membership(&mut *conn, user_id, *account, *role, self.now).await?;
+        }
+        let granted = Mail::AccessGranted {
+            user_id,
+            root_id: self.root_id,
+            accounts: missing.keys().copied().collect(),
+            granter: self.actor.name.clone(),
+        };
+        mail::enqueue(conn, &granted, address.as_str(), None, self.now).await?;
+        let summary = format!(
+            "{} gave {address} access ({})",
+            self.actor.name,
+            describe(self.ctx, &missing)
+        );
+        self.ctx
+            .record_here(
+                conn,
+                self.actor,
+                AuditAction::AccessGranted,
+                &summary,
+                self.now,
+            )
+            .await?;
+        Ok(Outcome::Granted { user_id })
+    }
+
+    /// Sends an open (or expired) invitation again, offering the access chosen now.
+    async fn invite_again(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        address: &EmailAddress,
+        wanted: &BTreeMap<i64, Role>,
+        user_id: i64,
+        member: &db::team::MemberRow,
+    ) -> Result<Outcome, ApiError> {
+        let Some(invitation) = member.invitation_id else {
+            return Err(ApiError::internal(format!(
+                "member {user_id} of {} has neither invitation nor acceptance",
+                self.root_id
+            )));
+        };
+        // Sending it again sends everything it offers, and the access chosen now replaces what
+        // it offered on those accounts: only someone who could have made every grant it holds
+        // may do either.
+        let held = crate::team::people::offered_access(&mut *conn, invitation).await?;
+        if access::check_invitation_action(&self.ctx.org.tree, &self.ctx.actor_memberships, &held)
+            .is_err()
+        {
+            return Ok(Outcome::Refused(NotInvited {
+                email: address.to_string(),
+                reason: NotInvitedReason::InvitationBeyondReach,
+                message: "Already invited, with access you cannot grant; ask an Owner or an Admin who manages all of it to send it again.".into(),
+            }));
+        }
+        let (actor, now, expires_at) = (self.actor, self.now, self.expires_at);
+        db::team::reissue(
+            conn,
+            invitation,
+            Some(actor.user_id),
+            Some(&actor.name),
+            now,
+            expires_at,
+        )
+        .await?;
+        for (account, role) in wanted {
+            db::team::set_grant(&mut *conn, invitation, *account, *role).await?;
+        }
+        db::team::set_member_invitation(&mut *conn, self.root_id, user_id, invitation, expires_at)
+            .await?;
+        let again = Mail::Invitation {
+            invitation_id: invitation,
+            reinvite: true,
+        };
+        mail::enqueue(conn, &again, address.as_str(), Some(invitation), now).await?;
+        let summary = format!(
+            "{} invited {address} again ({})",
+            actor.name,
+            describe(self.ctx, wanted)
+        );
+        self.ctx
+            .record_here(conn, actor, AuditAction::InvitationResent, &summary, now)
+            .await?;
+        Ok(Outcome::Reinvited {
+            takes_seat: !member.holds_seat(now),
+        })
+    }
 }
 
 /// "Basic on Acme, Admin on Support" — for the audit log.
