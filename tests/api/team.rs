@@ -15,6 +15,7 @@ use serde_json::json;
 
 engines!(
     inviting_several_people_with_roles_on_accounts,
+    an_invitation_of_many_addresses_gives_each_its_own,
     accepting_turns_pending_into_active,
     one_invitation_accepted_from_several_tabs_at_once_counts_once,
     people_already_in_the_organisation_get_access_directly,
@@ -1039,6 +1040,59 @@ async fn resend_copy_link_and_revoke(engine: Engine) {
         "not_found",
     )
     .await;
+    app.stop().await;
+}
+
+/// 190 addresses in one request go to the database 100 at a time (two trips): each
+/// new address still gets its own invitation (numbered in the order given), and addresses
+/// already in the organisation are recognised whichever batch they fall in.
+async fn an_invitation_of_many_addresses_gives_each_its_own(engine: Engine) {
+    let Org { app, acme, .. } = org(engine).await;
+    app.set_extra_seats(acme, 250).await;
+    let emails: Vec<String> = (0..190)
+        .map(|i| format!("many{i:03}@example.com"))
+        .collect();
+    let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
+    // Two already invited, one of them accepted, in the first and the second batch.
+    app.invite(acme, &[refs[50], refs[150]], &[(Role::Basic, &[acme])])
+        .await;
+    app.accept_as_new(refs[50], "Already Here").await;
+
+    let result = app.invite(acme, &refs, &[(Role::Reporting, &[acme])]).await;
+    assert_eq!(result.invited.len(), 188);
+    assert_eq!(
+        result
+            .reinvited
+            .iter()
+            .map(|e| e.as_str())
+            .collect::<Vec<_>>(),
+        [refs[150]]
+    );
+    assert_eq!(
+        result.granted.len() + result.not_invited.len(),
+        1,
+        "{result:?}"
+    );
+    let numbered: Vec<String> =
+        sqlx::query_scalar("SELECT email FROM invitations WHERE email LIKE 'many%' ORDER BY id")
+            .fetch_all(&app.db().await)
+            .await
+            .unwrap();
+    let mut expected: Vec<String> = [refs[50], refs[150]].map(str::to_owned).to_vec();
+    expected.extend(
+        emails
+            .iter()
+            .filter(|e| *e != refs[50] && *e != refs[150])
+            .cloned(),
+    );
+    assert_eq!(numbered, expected, "one invitation per address, in order");
+    // The link mailed to an address of each batch is that address's own.
+    // (The development mailbox lists the newest 200 mails: this many stay within it.)
+    for address in [refs[0], refs[99], refs[100], refs[189]] {
+        let person = app.accept_as_new(address, "Many").await;
+        let session: roster_shared::api::SessionInfo = person.get_ok("/api/v1/session").await;
+        assert_eq!(session.user.email.as_str(), address);
+    }
     app.stop().await;
 }
 

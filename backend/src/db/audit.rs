@@ -21,18 +21,19 @@ pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     record: Record<'_>,
 ) -> sqlx::Result<()> {
     let mut sql = Sql::default();
-    write_insert(&mut sql, record);
+    write_insert(&mut sql, [record]);
     sql.execute(db).await?;
     Ok(())
 }
 
-/// The statement of [`insert`], into `sql` (a statement of a use case's batch).
-pub(super) fn write_insert<'q>(sql: &mut Sql<'q>, record: Record<'q>) {
+/// The statement of [`insert`] for every one of `records` (one statement however many), into
+/// `sql` (a statement of a use case's batch).
+pub(super) fn write_insert<'q>(sql: &mut Sql<'q>, records: impl IntoIterator<Item = Record<'q>>) {
     sql.push(
         "INSERT INTO audit_log (root_id, account_id, account_name, actor_user_id, actor, \
          action, summary, ip, created_at) VALUES ",
     )
-    .row(|row| {
+    .rows(records, |row, record| {
         row.bind(record.root_id)
             .bind(record.account.map(|(id, _)| id))
             .bind(record.account.map(|(_, name)| name))

@@ -6,7 +6,7 @@
 //! SQLite a batch is one round trip to the single writer, which is what sets the pace of
 //! invitations under load (see [`super::batch`]). Callers see typed inputs and outputs only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use roster_shared::email::EmailAddress;
 use roster_shared::role::Role;
@@ -62,7 +62,7 @@ pub(crate) async fn open(
     // The lock and the count come first, in the same trip as the first addresses: statements
     // run in order, so the count is of before this invitation.
     let mut opened: Option<(AccountRow, i64)> = None;
-    let mut invited = Vec::with_capacity(addresses.len());
+    let mut by_address: HashMap<String, NewlyInvited> = HashMap::with_capacity(addresses.len());
     let chunks: Vec<&[&EmailAddress]> = if addresses.is_empty() {
         vec![&[]]
     } else {
@@ -78,10 +78,7 @@ pub(crate) async fn open(
                 inviter.sent_at,
             )
         });
-        let written: Vec<_> = chunk
-            .iter()
-            .map(|address| write_invite_address(&mut batch, address, inviter))
-            .collect();
+        let written = write_invite_addresses(&mut batch, chunk, inviter);
         let results = batch.run(&mut *conn).await?;
         if let Some(counting) = counting {
             match accounts::organisation_counting_seats(&results, counting)? {
@@ -89,14 +86,14 @@ pub(crate) async fn open(
                 None => return Ok(None),
             }
         }
-        for statement in written {
-            invited.push(match results.of(statement).first() {
-                Some(row) => Some(NewlyInvited {
+        for row in written.map_or(&[][..], |id| results.of(id)) {
+            by_address.insert(
+                row.try_get("email")?,
+                NewlyInvited {
                     invitation: row.try_get("id")?,
                     user: row.try_get("user_id")?,
-                }),
-                None => None,
-            });
+                },
+            );
         }
     }
     let Some((root, used_seats)) = opened else {
@@ -105,28 +102,36 @@ pub(crate) async fn open(
     Ok(Some(Opened {
         root,
         used_seats,
-        invited,
+        invited: addresses
+            .iter()
+            .map(|address| by_address.remove(address.as_str()))
+            .collect(),
     }))
 }
 
-/// The two statements that invite one address (see [`open`]); the second, returned, gives the
-/// new invitation and its identity only when it wrote one.
-fn write_invite_address<'q>(
+/// The two statements that invite `addresses` (see [`open`]), whatever their number: the
+/// identities new to this Roster, then an invitation for each identity not yet in the
+/// organisation. The second, returned, gives each new invitation with its identity and the
+/// address it was made for. `None`: there is no address.
+fn write_invite_addresses<'q>(
     batch: &mut Batch<'q>,
-    address: &'q EmailAddress,
+    addresses: &[&'q EmailAddress],
     inviter: &Inviter<'q>,
-) -> StatementId {
-    let email_key = address.key();
+) -> Option<StatementId> {
+    if addresses.is_empty() {
+        return None;
+    }
+    let sent_at = inviter.sent_at.millis();
     batch
         .statement()
         .push("INSERT INTO users (email, email_key, created_at) VALUES ")
-        .row(|row| {
-            row.bind(address.as_str())
-                .bind(email_key.clone())
-                .bind(inviter.sent_at.millis());
+        .rows(addresses, |row, address| {
+            row.bind(address.as_str()).bind(address.key()).bind(sent_at);
         })
         .push(" ON CONFLICT (email_key) DO NOTHING");
-    let sent_at = inviter.sent_at.millis();
+    // The addresses as a table (`column1` its place, `column2` the address, `column3` its key:
+    // both engines name a VALUES list's columns so), in order, so that the invitations' ids
+    // follow the addresses.
     batch
         .statement()
         .push(
@@ -134,9 +139,7 @@ fn write_invite_address<'q>(
              sent_at, expires_at, created_at) SELECT ",
         )
         .bind(inviter.root_id)
-        .push(", u.id, ")
-        .bind(address.as_str())
-        .push(", ")
+        .push(", u.id, a.column2, ")
         .bind(inviter.user_id)
         .push(", ")
         .bind(inviter.name)
@@ -146,12 +149,19 @@ fn write_invite_address<'q>(
         .bind(inviter.expires_at.millis())
         .push(", ")
         .bind(sent_at)
-        .push(" FROM users u WHERE u.email_key = ")
-        .bind(email_key)
-        .push(" AND NOT EXISTS (SELECT 1 FROM tree_members m WHERE m.root_id = ")
+        .push(" FROM (VALUES ")
+        .rows(addresses.iter().enumerate(), |row, (place, address)| {
+            row.bind(place as i64)
+                .bind(address.as_str())
+                .bind(address.key());
+        })
+        .push(
+            ") AS a JOIN users u ON u.email_key = a.column3 \
+             WHERE NOT EXISTS (SELECT 1 FROM tree_members m WHERE m.root_id = ",
+        )
         .bind(inviter.root_id)
-        .push(" AND m.user_id = u.id) RETURNING id, user_id");
-    batch.last()
+        .push(" AND m.user_id = u.id) ORDER BY a.column1 RETURNING id, user_id, email");
+    Some(batch.last())
 }
 
 /// A new invitation, with everything recorded beside it.
@@ -180,32 +190,37 @@ pub(crate) async fn record_sent(
         // Each address's key is its sort and search key until the person accepts.
         let keys: Vec<String> = chunk.iter().map(|one| one.address.key()).collect();
         let mut batch = Batch::for_rows(dialect, chunk.len());
-        for (one, key) in chunk.iter().zip(&keys) {
-            let invitation = one.invited.invitation;
-            for (account, role) in one.access {
-                team::write_set_grant(batch.statement(), invitation, *account, *role);
-            }
-            team::write_insert_member(
-                batch.statement(),
-                NewMember {
-                    root_id: inviter.root_id,
-                    user_id: one.invited.user,
-                    name_key: key,
-                    email_key: key,
-                    accepted_at: None,
-                    invitation: Some((invitation, inviter.expires_at)),
-                    now: inviter.sent_at,
-                },
-            );
-            outbox::write_insert(batch.statement(), &one.mail);
-            audit::write_insert(
-                batch.statement(),
-                Record {
-                    summary: &one.summary,
-                    ..audit
-                },
-            );
+        let grants: Vec<(i64, i64, Role)> = chunk
+            .iter()
+            .flat_map(|one| {
+                one.access
+                    .iter()
+                    .map(|(account, role)| (one.invited.invitation, *account, *role))
+            })
+            .collect();
+        if !grants.is_empty() {
+            team::write_set_grants(batch.statement(), grants);
         }
+        team::write_insert_members(
+            batch.statement(),
+            chunk.iter().zip(&keys).map(|(one, key)| NewMember {
+                root_id: inviter.root_id,
+                user_id: one.invited.user,
+                name_key: key,
+                email_key: key,
+                accepted_at: None,
+                invitation: Some((one.invited.invitation, inviter.expires_at)),
+                now: inviter.sent_at,
+            }),
+        );
+        outbox::write_insert(batch.statement(), chunk.iter().map(|one| &one.mail));
+        audit::write_insert(
+            batch.statement(),
+            chunk.iter().map(|one| Record {
+                summary: &one.summary,
+                ..audit
+            }),
+        );
         batch.run(&mut *conn).await?;
     }
     Ok(())
@@ -267,7 +282,7 @@ pub(crate) async fn accept(
     );
     team::write_open_first_offered(batch.statement(), invitation, acceptance.user_id);
     let opened = batch.last();
-    audit::write_insert(batch.statement(), acceptance.audit);
+    audit::write_insert(batch.statement(), [acceptance.audit]);
     let results = batch.run(&mut *conn).await?;
     if results.of(marked).is_empty() {
         return Ok(Accepted::NotOpen);

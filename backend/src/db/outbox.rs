@@ -21,18 +21,19 @@ pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     mail: &NewMail,
 ) -> sqlx::Result<i64> {
     let mut sql = Sql::default();
-    write_insert(&mut sql, mail);
+    write_insert(&mut sql, [mail]);
     sql.push(" RETURNING id");
     sql.fetch_value(db).await
 }
 
-/// The statement of [`insert`] (without its answer), into `sql` (a statement of a batch).
-pub(super) fn write_insert<'q>(sql: &mut Sql<'q>, mail: &'q NewMail) {
+/// The statement of [`insert`] (without its answer) for every one of `mails`, into `sql` (a
+/// statement of a batch).
+pub(super) fn write_insert<'q>(sql: &mut Sql<'q>, mails: impl IntoIterator<Item = &'q NewMail>) {
     sql.push(
         "INSERT INTO outbox (payload, recipient, invitation_id, message_id, created_at, \
          next_attempt_at) VALUES ",
     )
-    .row(|row| {
+    .rows(mails, |row, mail| {
         row.bind(mail.payload.as_str())
             .bind(mail.recipient.as_str())
             .bind(mail.invitation_id)

@@ -27,18 +27,22 @@ pub(crate) async fn insert_member<'e, E: Executor<'e, Database = Any>>(
     member: NewMember<'_>,
 ) -> sqlx::Result<()> {
     let mut sql = Sql::default();
-    write_insert_member(&mut sql, member);
+    write_insert_members(&mut sql, [member]);
     sql.execute(db).await?;
     Ok(())
 }
 
-/// The statement of [`insert_member`], into `sql` (a statement of a batch).
-pub(super) fn write_insert_member<'q>(sql: &mut Sql<'q>, member: NewMember<'q>) {
+/// The statement of [`insert_member`] for every one of `members`, into `sql` (a statement of a
+/// batch).
+pub(super) fn write_insert_members<'q>(
+    sql: &mut Sql<'q>,
+    members: impl IntoIterator<Item = NewMember<'q>>,
+) {
     sql.push(
         "INSERT INTO tree_members (root_id, user_id, name_key, email_key, accepted_at, \
          invitation_id, invitation_expires_at, created_at) VALUES ",
     )
-    .row(|row| {
+    .rows(members, |row, member| {
         row.bind(member.root_id)
             .bind(member.user_id)
             .bind(member.name_key)
@@ -509,15 +513,19 @@ pub(crate) async fn set_grant<'e, E: Executor<'e, Database = Any>>(
     role: Role,
 ) -> sqlx::Result<()> {
     let mut sql = Sql::default();
-    write_set_grant(&mut sql, invitation_id, account_id, role);
+    write_set_grants(&mut sql, [(invitation_id, account_id, role)]);
     sql.execute(db).await?;
     Ok(())
 }
 
-/// The statement of [`set_grant`], into `sql` (a statement of a batch).
-pub(super) fn write_set_grant(sql: &mut Sql<'_>, invitation_id: i64, account_id: i64, role: Role) {
+/// The statement of [`set_grant`] for every `(invitation, account, role)` of `grants`, into
+/// `sql` (a statement of a batch).
+pub(super) fn write_set_grants(
+    sql: &mut Sql<'_>,
+    grants: impl IntoIterator<Item = (i64, i64, Role)>,
+) {
     sql.push("INSERT INTO invitation_grants (invitation_id, account_id, role) VALUES ")
-        .row(|row| {
+        .rows(grants, |row, (invitation_id, account_id, role)| {
             row.bind(invitation_id).bind(account_id).bind(role.as_str());
         })
         .push(" ON CONFLICT (invitation_id, account_id) DO UPDATE SET role = excluded.role");
