@@ -1047,6 +1047,22 @@ pub struct PasswordResetRequested {
     pub valid_minutes: u32,
 }
 
+/// `POST /api/v1/me/email/confirm`: the token of the link mailed to a new address.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailConfirmation {
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
+    pub token: String,
+}
+
+/// What confirming a new address answers: the person's address from now on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailConfirmed {
+    pub email: EmailAddress,
+}
+
 /// `POST /api/v1/password-reset/inspect`: a reset link's token (from the link's fragment).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -5,9 +5,9 @@
 //! the people endpoints and can change only their access.
 
 use axum::extract::State;
-use roster_shared::api::{MyProfile, NotificationPreferences, ProfileUpdate};
-use roster_shared::email::EmailAddress;
-use serde::{Deserialize, Serialize};
+use roster_shared::api::{
+    EmailConfirmation, EmailConfirmed, MyProfile, NotificationPreferences, ProfileUpdate,
+};
 
 use crate::auth::session::CurrentSession;
 use crate::error::{ApiError, AppJson};
@@ -34,18 +34,6 @@ pub(crate) async fn update(
     AppJson(update): AppJson<ProfileUpdate>,
 ) -> Result<AppJson<MyProfile>, ApiError> {
     Ok(AppJson(profile::update(&state, &current, &update).await?))
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub(crate) struct EmailConfirmation {
-    #[serde(deserialize_with = "roster_shared::bounded::secret")]
-    #[schema(max_length = 256)]
-    pub(crate) token: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub(crate) struct EmailConfirmed {
-    pub(crate) email: EmailAddress,
 }
 
 /// Confirms a new email address from the link mailed to it; from now on it is the person's

@@ -1,9 +1,8 @@
 //! The signed-in person's own profile: User Details, notification preferences, and confirming
 //! a new email address from the link mailed to it.
 
-use roster_shared::api::{MyProfile, NotificationPreferences, ProfileUpdate};
-use roster_shared::email::EmailAddress;
-use serde::{Deserialize, Serialize};
+pub use roster_shared::api::EmailConfirmed;
+use roster_shared::api::{EmailConfirmation, MyProfile, NotificationPreferences, ProfileUpdate};
 
 use super::{ApiError, get, post, put};
 
@@ -27,21 +26,13 @@ pub async fn set_notification_preferences(
     put("/api/v1/me/notifications", preferences).await
 }
 
-#[derive(Serialize)]
-struct EmailConfirmation<'a> {
-    token: &'a str,
-}
-
-/// What `POST /api/v1/me/email/confirm` answers (the backend's `EmailConfirmed`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct EmailConfirmed {
-    pub email: EmailAddress,
-}
-
 /// Confirms a new email address with the token of the mailed link. Works signed out too: the
 /// link may be opened in another browser than the one that asked for the change.
 pub async fn confirm_email(token: &str) -> Result<EmailConfirmed, ApiError> {
-    post("/api/v1/me/email/confirm", &EmailConfirmation { token }).await
+    let confirmation = EmailConfirmation {
+        token: token.to_owned(),
+    };
+    post("/api/v1/me/email/confirm", &confirmation).await
 }
 
 /// Where the browser listens for live events (Server-Sent Events).
