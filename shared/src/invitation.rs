@@ -5,6 +5,7 @@
 //! person becomes Active at their first sign-in. Re-inviting (a pending or expired invitation)
 //! opens a fresh 14-day window from the moment it is sent again.
 
+use crate::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 
 use crate::time::{DAY_MS, Timestamp};
@@ -22,52 +23,27 @@ pub enum InvitationStatus {
     Accepted,
 }
 
-/// How a person appears in the Users list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum PersonStatus {
-    /// Has signed in at least once.
-    Active,
-    /// Invited (or accepted) but not signed in yet, within the invitation's window.
-    Pending,
-    /// Invited, never accepted, and the window has passed.
-    Expired,
+text_enum! {
+    /// How a person appears in the Users list; an unknown stored text is an error, never a
+    /// default.
+    #[derive(PartialOrd, Ord)]
+    pub enum PersonStatus ("a status") {
+        /// Has signed in at least once.
+        Active = "active",
+        /// Invited (or accepted) but not signed in yet, within the invitation's window.
+        Pending = "pending",
+        /// Invited, never accepted, and the window has passed.
+        Expired = "expired",
+    }
 }
 
 impl PersonStatus {
-    pub const ALL: [PersonStatus; 3] = [
-        PersonStatus::Active,
-        PersonStatus::Pending,
-        PersonStatus::Expired,
-    ];
-
     pub fn label(self) -> &'static str {
         match self {
             PersonStatus::Active => "Active",
             PersonStatus::Pending => "Pending",
             PersonStatus::Expired => "Expired",
         }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PersonStatus::Active => "active",
-            PersonStatus::Pending => "pending",
-            PersonStatus::Expired => "expired",
-        }
-    }
-}
-
-/// Reading a stored status: an unknown text is an error that quotes it, never a default.
-impl TryFrom<String> for PersonStatus {
-    type Error = String;
-
-    fn try_from(text: String) -> Result<Self, String> {
-        PersonStatus::ALL
-            .into_iter()
-            .find(|status| status.as_str() == text)
-            .ok_or_else(|| format!("“{}” is not a status", crate::excerpt::excerpt(&text)))
     }
 }
 
@@ -160,13 +136,8 @@ mod tests {
     const T: Timestamp = Timestamp::from_millis(1_700_000_000_000);
 
     #[test]
-    fn a_stored_status_reads_back_and_an_unknown_one_is_an_error() {
-        for status in PersonStatus::ALL {
-            assert_eq!(
-                PersonStatus::try_from(status.as_str().to_owned()),
-                Ok(status)
-            );
-        }
+    fn a_status_is_written_as_its_text_and_read_back_only_from_it() {
+        crate::text_enum::assert_texts_round_trip(PersonStatus::ALL, "a status");
         let unknown = PersonStatus::try_from("archived".to_owned()).unwrap_err();
         assert!(unknown.contains("archived"), "{unknown}");
     }

@@ -79,7 +79,7 @@ impl ListState {
 pub(super) fn list_query(get: impl Fn(&str) -> Option<String>) -> PeopleQuery {
     PeopleQuery {
         q: get("q").filter(|q| !q.trim().is_empty()),
-        status: get("status").and_then(|s| PersonStatus::ALL.into_iter().find(|p| p.as_str() == s)),
+        status: get("status").and_then(|s| PersonStatus::parse(&s)),
         role: get("role").and_then(|r| Role::parse(&r).ok()),
         inactive: get("inactive").and_then(|i| Inactivity::parse(&i)),
         sort: Some(match get("sort").as_deref() {
