@@ -408,8 +408,10 @@ pub struct PeopleQuery {
     pub inactive: Option<Inactivity>,
     pub sort: Option<PeopleSort>,
     pub order: Option<SortOrder>,
-    /// 1-based.
-    pub page: Option<u32>,
+    /// Where the page is: the `next` or `previous` of a page of the same search, filters and
+    /// order (opaque). Missing: the first page.
+    #[cfg_attr(feature = "openapi", param(max_length = 1024))]
+    pub cursor: Option<String>,
     /// 1 to 200 (default 50).
     pub per_page: Option<u32>,
 }
@@ -472,8 +474,15 @@ pub struct PeoplePage {
     pub people: Vec<PersonRow>,
     /// People matching the query (all pages).
     pub total: u64,
-    pub page: u32,
+    /// How many people come before this page in the list's order (0 on the first page), as
+    /// counted while paging to it: people added or removed since earlier pages were read can
+    /// make it differ from a count made now.
+    pub start: u64,
     pub per_page: u32,
+    /// The page after this one (the `cursor` to ask for it), if there is one.
+    pub next: Option<String>,
+    /// The page before this one, if there is one.
+    pub previous: Option<String>,
 }
 
 // ---- acting on many people at once -------------------------------------------------------------

@@ -12,6 +12,7 @@ mod invitation_integrity;
 mod mail;
 mod matrix;
 mod memory;
+mod paging;
 mod password_reset;
 mod profile;
 mod profile_live;

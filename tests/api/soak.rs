@@ -115,20 +115,20 @@ async fn prepared(engine: Engine, clients: usize) -> (TestDatabase, i64, Vec<i64
         .await;
     assert_eq!(response.status(), 200);
     let mut targets = Vec::new();
-    let mut page = 1;
+    let mut cursor = String::new();
     loop {
         let found: PeoplePage = app
             .api
             .get_ok(&format!(
-                "/api/v1/accounts/{}/people?q=target&per_page=100&page={page}",
+                "/api/v1/accounts/{}/people?q=target&per_page=100&cursor={cursor}",
                 acme.0
             ))
             .await;
         targets.extend(found.people.iter().map(|p: &PersonRow| p.id.0));
-        if found.people.len() < 100 {
-            break;
+        match found.next {
+            Some(next) => cursor = next,
+            None => break,
         }
-        page += 1;
     }
     assert_eq!(targets.len(), clients);
     (app.stop_server().await, acme.0, targets)
@@ -155,10 +155,10 @@ async fn run_client(
         let started = Instant::now();
         let outcome: Result<(), String> = match op {
             Op::List => {
-                let page = (n >> 40) % 4 + 1;
+                let sort = ["name", "email", "status", "last_sign_in"][((n >> 40) % 4) as usize];
                 let r = api
                     .get(&format!(
-                        "/api/v1/accounts/{acme}/people?per_page=50&page={page}"
+                        "/api/v1/accounts/{acme}/people?per_page=50&sort={sort}"
                     ))
                     .await;
                 status(r, 200).await

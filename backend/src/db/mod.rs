@@ -47,6 +47,7 @@ pub(crate) mod invitations;
 pub(crate) mod notify;
 pub(crate) mod outbox;
 pub(crate) mod password_resets;
+pub(crate) mod people;
 pub(crate) mod profile;
 pub(crate) mod scim;
 pub(crate) mod seats;

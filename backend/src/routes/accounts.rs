@@ -459,8 +459,8 @@ pub(crate) async fn people_csv(
     AppPath(id): AppPath<i64>,
     AppQuery(query): AppQuery<PeopleQuery>,
 ) -> Result<Response, ApiError> {
-    let csv = import::export(&state, &ctx, query).await?;
-    let mut response = csv.into_response();
+    let csv = import::export(state, ctx, query)?;
+    let mut response = axum::body::Body::from_stream(csv).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

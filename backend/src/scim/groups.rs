@@ -54,11 +54,11 @@ async fn members(
     let (ids, _) = db::scim::user_ids(state.db().reader(), scim.ctx.root(), 200_000, 0).await?;
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
-        for row in db::team::access_of(state.db().reader(), scim.ctx.root(), chunk).await? {
+        for row in db::people::access_of(state.db().reader(), scim.ctx.root(), chunk).await? {
             if row.account_id == account && row.role == role {
                 // The address the organisation knows them by (the invited one until they
                 // accept), never the identity's address of today.
-                let email = db::team::person(
+                let email = db::people::person(
                     state.db().reader(),
                     scim.ctx.root(),
                     row.user_id,

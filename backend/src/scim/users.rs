@@ -36,7 +36,7 @@ async fn access(
     user: i64,
 ) -> Result<BTreeMap<i64, (Role, bool)>, ScimError> {
     Ok(
-        db::team::access_of(state.db().reader(), ctx.root(), &[user])
+        db::people::access_of(state.db().reader(), ctx.root(), &[user])
             .await?
             .into_iter()
             .map(|row| (row.account_id, (row.role, row.pending == 1)))
@@ -55,10 +55,10 @@ pub(crate) async fn resource(
     user: i64,
 ) -> Result<Option<Value>, ScimError> {
     let ctx = &scim.ctx;
-    // As the organisation may see them (db::team::person): someone who has not accepted yet is
+    // As the organisation may see them (db::people::person): someone who has not accepted yet is
     // the address it invited, with no name; someone it deactivated, their address alone.
     let (email, name) =
-        match db::team::person(state.db().reader(), ctx.root(), user, clock::now()).await? {
+        match db::people::person(state.db().reader(), ctx.root(), user, clock::now()).await? {
             Some(person) => (person.email, person.name),
             None => {
                 let Some(row) = db::users::find(state.db().reader(), user).await? else {

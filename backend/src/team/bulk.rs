@@ -67,7 +67,7 @@ pub(crate) async fn start(
         } => {
             let filter = ListFilter::new(ctx, q.as_deref(), *status, *role, *inactive);
             let limit = i64::try_from(MOST_PEOPLE).unwrap_or(i64::MAX) + 1;
-            let ids = db::team::people_ids(state.db().reader(), &filter.at(now), limit).await?;
+            let ids = db::people::people_ids(state.db().reader(), &filter.at(now), limit).await?;
             if ids.is_empty() {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -243,7 +243,7 @@ async fn skip(state: &AppState, ctx: &Context, user: i64, error: &ApiError) -> B
     let email = if status == StatusCode::NOT_FOUND {
         None
     } else {
-        db::team::person(state.db().reader(), ctx.root(), user, clock::now())
+        db::people::person(state.db().reader(), ctx.root(), user, clock::now())
             .await
             .ok()
             .flatten()

@@ -17,12 +17,17 @@ use roster_shared::role::Role;
 
 use crate::clock;
 use crate::db;
+use crate::db::people::Seek;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::team::audit::csv_field;
 use crate::team::context::{Actor, Context, sentence};
 use crate::team::invite::{invite_recipients, seat_plan};
-use crate::team::people;
+use crate::team::people::{self, ListFilter};
+use bytes::Bytes;
+use futures_util::{Stream, stream};
+use roster_shared::api::{PeopleSort, PersonRow, SortOrder};
+use roster_shared::time::Timestamp;
 
 /// Finds the account a row names: its id, its name (unique in the scope), or its path from
 /// this account ("Europe / Support").
@@ -296,66 +301,130 @@ pub(crate) async fn bulk(
     invite_recipients(state, actor, ctx, &recipients, Vec::new()).await
 }
 
-/// The Users list (with its filters) as CSV, every page of it.
-#[tracing::instrument(skip_all, fields(account = ctx.account))]
-pub(crate) async fn export(
-    state: &AppState,
-    ctx: &Context,
-    mut query: PeopleQuery,
-) -> Result<String, ApiError> {
-    let mut out = String::from("name,email,status,access,last_sign_in\r\n");
-    query.per_page = Some(200);
-    let mut page = 1;
-    loop {
-        query.page = Some(page);
-        let result = people::list(state, ctx, query.clone()).await?;
-        for person in &result.people {
-            let access = person
-                .access
-                .iter()
-                .map(|a| {
-                    format!(
-                        "{}: {}{}{}",
-                        a.account_name,
-                        a.role.label(),
-                        if a.pending { " (invited)" } else { "" },
-                        if a.inherited { " (inherited)" } else { "" }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            let fields = [
-                person
-                    .name
-                    .as_ref()
-                    .map(|n| n.to_string())
-                    .unwrap_or_default(),
-                person.email.to_string(),
-                person.status.label().to_owned(),
-                access,
-                person
-                    .last_sign_in_at
-                    .map(crate::team::audit::iso8601)
-                    .unwrap_or_default(),
-            ];
-            out.push_str(
-                &fields
-                    .iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            out.push_str("\r\n");
+/// People read from the database per chunk of an export.
+const EXPORT_CHUNK: usize = 500;
+
+/// The Users list (with its search, filters and order) as CSV, every person of it, written
+/// while it is read: a chunk of people at a time, each chunk one range of an index after the
+/// last (see `db::people`), so memory stays the same whatever the organisation's size and the
+/// first bytes leave at once (the browser's download shows them arrive).
+///
+/// The statuses are those of the moment the export started. A failure after the first bytes
+/// can no longer change the response's status: the download is cut short instead (and logged).
+pub(crate) fn export(
+    state: AppState,
+    ctx: Context,
+    query: PeopleQuery,
+) -> Result<impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static, ApiError> {
+    ctx.require_manage()?;
+    let filter = ListFilter::new(
+        &ctx,
+        query.q.as_deref(),
+        query.status,
+        query.role,
+        query.inactive,
+    );
+    let export = Export {
+        state,
+        ctx,
+        filter,
+        sort: query.sort.unwrap_or_default(),
+        order: query.order.unwrap_or_default(),
+        now: clock::now(),
+        seek: Some(Seek::First),
+    };
+    Ok(stream::unfold(export, |mut export| async move {
+        let seek = export.seek.take()?;
+        match export.chunk(&seek).await {
+            Ok((bytes, next)) => {
+                export.seek = next;
+                Some((Ok(bytes), export))
+            }
+            Err(error) => {
+                tracing::error!(error = error.parts().2, "the people export stopped");
+                Some((Err(std::io::Error::other("the export stopped")), export))
+            }
         }
-        if u64::from(page) * u64::from(result.per_page) >= result.total
-            || result.people.is_empty()
-            || page >= 1000
-        {
-            break;
+    }))
+}
+
+struct Export {
+    state: AppState,
+    ctx: Context,
+    filter: ListFilter,
+    sort: PeopleSort,
+    order: SortOrder,
+    now: Timestamp,
+    /// Where the next chunk starts; `None` once the last one is written.
+    seek: Option<Seek>,
+}
+
+impl Export {
+    /// The CSV of the chunk at `seek` (after the header line, for the first), and where the
+    /// next one starts.
+    async fn chunk(&self, seek: &Seek) -> Result<(Bytes, Option<Seek>), ApiError> {
+        let slice = db::people::people_page(
+            self.state.db().reader(),
+            &self.filter.at(self.now),
+            self.sort,
+            self.order,
+            seek,
+            EXPORT_CHUNK,
+        )
+        .await?;
+        let mut out = String::with_capacity(slice.rows.len() * 120 + 64);
+        if *seek == Seek::First {
+            out.push_str("name,email,status,access,last_sign_in\r\n");
         }
-        page += 1;
+        for person in people::person_rows(&self.state, &self.ctx, &slice.rows).await? {
+            write_csv_row(&mut out, &person);
+        }
+        let next = slice
+            .rows
+            .last()
+            .filter(|_| slice.more_after)
+            .map(|row| Seek::After(db::people::key_of(row, self.sort, self.order)));
+        Ok((Bytes::from(out), next))
     }
-    Ok(out)
+}
+
+/// One person as a line of the export.
+fn write_csv_row(out: &mut String, person: &PersonRow) {
+    let access = person
+        .access
+        .iter()
+        .map(|a| {
+            format!(
+                "{}: {}{}{}",
+                a.account_name,
+                a.role.label(),
+                if a.pending { " (invited)" } else { "" },
+                if a.inherited { " (inherited)" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let fields = [
+        person
+            .name
+            .as_ref()
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        person.email.to_string(),
+        person.status.label().to_owned(),
+        access,
+        person
+            .last_sign_in_at
+            .map(crate::team::audit::iso8601)
+            .unwrap_or_default(),
+    ];
+    for (n, field) in fields.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push_str(&csv_field(field));
+    }
+    out.push_str("\r\n");
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub(crate) mod api_tokens;
 pub(crate) mod audit;
 pub(crate) mod bulk;
 pub(crate) mod context;
+pub(crate) mod cursor;
 pub(crate) mod import;
 pub(crate) mod invite;
 pub(crate) mod people;

@@ -22,11 +22,12 @@ use roster_shared::time::Timestamp;
 use crate::auth::token;
 use crate::clock;
 use crate::db;
-use crate::db::team::{AccessRow, PersonListRow};
+use crate::db::people::{AccessRow, PersonListRow, Seek};
 use crate::error::ApiError;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
 use crate::team::context::{Actor, Context, forbidden};
+use crate::team::cursor::Cursor;
 use crate::team::invite::{address_of, not_enough_seats, seat_plan};
 
 fn no_such_person() -> ApiError {
@@ -63,7 +64,7 @@ async fn deliveries(
     rows: &[PersonListRow],
 ) -> Result<HashMap<i64, EmailDelivery>, ApiError> {
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.invitation_id).collect();
-    Ok(db::team::deliveries(state.db().reader(), &ids)
+    Ok(db::people::deliveries(state.db().reader(), &ids)
         .await?
         .into_iter()
         .map(|(id, status, attempts)| (id, delivery(&status, attempts)))
@@ -125,8 +126,8 @@ impl ListFilter {
         }
     }
 
-    pub(crate) fn at(&self, now: Timestamp) -> db::team::PeopleFilter<'_> {
-        db::team::PeopleFilter {
+    pub(crate) fn at(&self, now: Timestamp) -> db::people::PeopleFilter<'_> {
+        db::people::PeopleFilter {
             root_id: self.root_id,
             accounts: self.reach.as_deref(),
             search: self.search.as_deref(),
@@ -145,7 +146,6 @@ pub(crate) async fn list(
     query: PeopleQuery,
 ) -> Result<PeoplePage, ApiError> {
     ctx.require_manage()?;
-    let reach = ctx.org.reach(ctx.account);
     let list_filter = ListFilter::new(
         ctx,
         query.q.as_deref(),
@@ -155,21 +155,68 @@ pub(crate) async fn list(
     );
     let filter = list_filter.at(clock::now());
     let per_page = query.per_page.unwrap_or(50).clamp(1, 200);
-    let page = query.page.unwrap_or(1).max(1);
+    let sort = query.sort.unwrap_or_default();
+    let order = query.order.unwrap_or_default();
+    let cursor = Cursor::decode(query.cursor.as_deref().unwrap_or_default(), sort, order)?;
     let reader = state.db().reader();
-    let total = db::team::people_count(reader, &filter).await?;
-    let rows = db::team::people_page(
+    let total = db::people::people_count(reader, &filter).await?;
+    let slice = db::people::people_page(
         reader,
         &filter,
-        query.sort.unwrap_or_default(),
-        query.order.unwrap_or_default(),
-        i64::from(per_page),
-        i64::from(page - 1) * i64::from(per_page),
+        sort,
+        order,
+        &cursor.seek,
+        usize::try_from(per_page).unwrap_or(50),
     )
     .await?;
+    let start = if slice.restarted {
+        0
+    } else {
+        match cursor.seek {
+            Seek::Before(_) => cursor
+                .start
+                .saturating_sub(u64::try_from(slice.rows.len()).unwrap_or(0)),
+            Seek::First | Seek::After(_) => cursor.start,
+        }
+    };
+    let rows = slice.rows;
+    let shown = u64::try_from(rows.len()).unwrap_or(0);
+    let next = rows.last().filter(|_| slice.more_after).map(|row| {
+        Cursor {
+            seek: Seek::After(db::people::key_of(row, sort, order)),
+            start: start + shown,
+        }
+        .encode(sort, order)
+    });
+    let previous = rows.first().filter(|_| slice.more_before).map(|row| {
+        Cursor {
+            seek: Seek::Before(db::people::key_of(row, sort, order)),
+            start,
+        }
+        .encode(sort, order)
+    });
+    let people = person_rows(state, ctx, &rows).await?;
+    Ok(PeoplePage {
+        people,
+        total: u64::try_from(total).unwrap_or(0),
+        start,
+        per_page,
+        next,
+        previous,
+    })
+}
+
+/// The list's rows of `rows`: each with their access on the account and its sub-accounts, and
+/// their open invitation's state.
+pub(crate) async fn person_rows(
+    state: &AppState,
+    ctx: &Context,
+    rows: &[PersonListRow],
+) -> Result<Vec<PersonRow>, ApiError> {
+    let reach = ctx.org.reach(ctx.account);
     let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
     let mut access: HashMap<i64, Vec<AccessEntry>> = HashMap::new();
-    for row in db::team::access_of(reader, ctx.root(), &ids).await? {
+    for row in db::people::access_of(state.db().reader(), ctx.root(), &ids).await? {
         if reach.contains(&row.account_id) {
             access
                 .entry(row.user_id)
@@ -177,9 +224,8 @@ pub(crate) async fn list(
                 .push(access_entry(ctx, &row));
         }
     }
-    let deliveries = deliveries(state, &rows).await?;
-    let people = rows
-        .iter()
+    let deliveries = deliveries(state, rows).await?;
+    rows.iter()
         .map(|row| {
             let mut entries = access.remove(&row.user_id).unwrap_or_default();
             // Tree order, so "Acme · Support" reads top-down (inherited roles first).
@@ -199,13 +245,7 @@ pub(crate) async fn list(
                 invitation: invitation_info(row, &deliveries),
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok(PeoplePage {
-        people,
-        total: u64::try_from(total).unwrap_or(0),
-        page,
-        per_page,
-    })
+        .collect()
 }
 
 /// A person's access within the scope (account → (role, pending)), and the roles they hold
@@ -219,7 +259,7 @@ async fn scoped_access(
     let above = ctx.org.above(ctx.account);
     let mut held = BTreeMap::new();
     let mut inherited = Vec::new();
-    for row in db::team::access_of(state.db().reader(), ctx.root(), &[user_id]).await? {
+    for row in db::people::access_of(state.db().reader(), ctx.root(), &[user_id]).await? {
         if scope.contains(&row.account_id) {
             held.insert(row.account_id, (row.role, row.pending == 1));
         } else if above.contains(&row.account_id) {
@@ -237,7 +277,7 @@ async fn person_in_scope(
     ctx: &Context,
     user_id: i64,
 ) -> Result<(PersonListRow, BTreeMap<i64, (Role, bool)>, Vec<AccessEntry>), ApiError> {
-    let row = db::team::person(state.db().reader(), ctx.root(), user_id, clock::now())
+    let row = db::people::person(state.db().reader(), ctx.root(), user_id, clock::now())
         .await?
         .ok_or_else(no_such_person)?;
     let (access, inherited) = scoped_access(state, ctx, user_id).await?;

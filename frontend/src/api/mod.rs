@@ -471,8 +471,8 @@ pub fn people_query_string(query: &PeopleQuery) -> String {
         };
         parts.push(format!("order={order}"));
     }
-    if let Some(page) = query.page {
-        parts.push(format!("page={page}"));
+    if let Some(cursor) = query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        parts.push(format!("cursor={}", crate::url::query_value(cursor)));
     }
     if let Some(per_page) = query.per_page {
         parts.push(format!("per_page={per_page}"));

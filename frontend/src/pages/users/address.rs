@@ -1,4 +1,4 @@
-//! The Users list's state, kept in the address (`?q=ana&status=pending&sort=email&page=3`):
+//! The Users list's state, kept in the address (`?q=ana&status=pending&sort=email&cursor=…`):
 //! every change is a new address (replacing this one, so Back leaves the list rather than
 //! undoing a filter), and Back to the list, a reload or a shared link restore it.
 
@@ -58,7 +58,7 @@ impl ListState {
     pub(super) fn refilter(&self, edit: impl FnOnce(&mut PeopleQuery)) {
         self.change(|query| {
             edit(query);
-            query.page = Some(1);
+            query.cursor = None;
         });
     }
 
@@ -73,9 +73,10 @@ impl ListState {
     }
 }
 
-/// The list as an address describes it (`?q=ana&status=pending&sort=email&page=3`): Back,
-/// reload and a shared link bring back the search, filters, sort and page. Anything missing
-/// or not understood reads as the default (everyone, by name, page 1).
+/// The list as an address describes it (`?q=ana&status=pending&sort=email&cursor=…`): Back,
+/// reload and a shared link bring back the search, filters, sort and page (the server's cursor
+/// of it). Anything missing or not understood reads as the default (everyone, by name, the
+/// first page).
 pub(super) fn list_query(get: impl Fn(&str) -> Option<String>) -> PeopleQuery {
     PeopleQuery {
         q: get("q").filter(|q| !q.trim().is_empty()),
@@ -92,12 +93,13 @@ pub(super) fn list_query(get: impl Fn(&str) -> Option<String>) -> PeopleQuery {
             Some("desc") => SortOrder::Desc,
             _ => SortOrder::Asc,
         }),
-        page: Some(
-            get("page")
-                .and_then(|p| p.parse::<u32>().ok())
-                .unwrap_or(1)
-                .max(1),
-        ),
+        // The server's own text (URL-safe base64), passed back as it came.
+        cursor: get("cursor").filter(|c| {
+            !c.is_empty()
+                && c.len() <= 1024
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        }),
         per_page: Some(PER_PAGE),
     }
 }
@@ -112,7 +114,7 @@ fn list_address(path: &str, state: &PeopleQuery) -> String {
         inactive: state.inactive,
         sort,
         order: state.order.filter(|o| *o != SortOrder::Asc),
-        page: state.page.filter(|p| *p > 1),
+        cursor: state.cursor.clone(),
         per_page: None,
     };
     format!("{path}{}", api::people_query_string(&query))
@@ -157,13 +159,13 @@ mod tests {
             inactive: Some(Inactivity::Days90),
             sort: Some(PeopleSort::LastSignIn),
             order: Some(SortOrder::Desc),
-            page: Some(3),
+            cursor: Some("MWFuYS4xNTAuMC40Mi50YW5h".into()),
             per_page: Some(PER_PAGE),
         };
         let address = list_address("/accounts/1/users", &state);
         assert_eq!(
             address,
-            "/accounts/1/users?q=ana%20lo&status=pending&role=admin&inactive=90d&sort=last_sign_in&order=desc&page=3"
+            "/accounts/1/users?q=ana%20lo&status=pending&role=admin&inactive=90d&sort=last_sign_in&order=desc&cursor=MWFuYS4xNTAuMC40Mi50YW5h"
         );
         assert_eq!(read(address.trim_start_matches("/accounts/1/users")), state);
     }
@@ -176,9 +178,9 @@ mod tests {
             "/accounts/1/users"
         );
         assert_eq!(
-            read("?status=gone&role=king&sort=shoe&order=up&page=-2&inactive=1y"),
+            read("?status=gone&role=king&sort=shoe&order=up&cursor=a%20b&inactive=1y"),
             first
         );
-        assert_eq!(read("?page=0").page, Some(1));
+        assert_eq!(read("?cursor=").cursor, None);
     }
 }

@@ -145,7 +145,7 @@ fn PeopleList() -> impl IntoView {
     // The CSV export is the list as filtered and sorted now, every page of it.
     let export_url = move || {
         let query = roster_shared::api::PeopleQuery {
-            page: None,
+            cursor: None,
             per_page: None,
             ..list.query.get()
         };

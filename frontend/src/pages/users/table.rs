@@ -8,11 +8,11 @@ use roster_shared::api::{EmailDelivery, PeoplePage, PeopleSort, PersonRow, SortO
 use roster_shared::invitation::PersonStatus;
 
 use super::actions::{Confirm, RowActions};
-use super::address::{ListState, PER_PAGE};
+use super::address::ListState;
 use super::{display_name, status_badge};
 use crate::components::load_error::LoadError;
 use crate::components::menu::Menu;
-use crate::components::pager::Pager;
+use crate::components::pager::SeekPager;
 use crate::locale::Time;
 use crate::pages::bulk::Selection;
 use crate::remote::Remote;
@@ -30,11 +30,10 @@ pub(super) fn PeopleTable(
 ) -> impl IntoView {
     let session = use_session();
     let me = move || session.info().map(|i| i.user.id);
-    let page = Memo::new(move |_| list.query.with(|s| s.page.unwrap_or(1)));
     // Another page starts at its first row: the pager sits below the table, and staying
     // scrolled down would show the new page's end first.
-    let set_page = Callback::new(move |p: u32| {
-        list.change(|s| s.page = Some(p.max(1)));
+    let set_page = Callback::new(move |cursor: Option<String>| {
+        list.change(|s| s.cursor = cursor);
         if let Ok(Some(table)) = document().query_selector(".table-card") {
             table.scroll_into_view();
         }
@@ -55,7 +54,13 @@ pub(super) fn PeopleTable(
         }.into_any(),
         Some(Ok(found)) if found.people.is_empty() => view! {
             <div class="card empty" data-test="people-empty">
-                {if list.filtered() {
+                {if list.query.with_untracked(|q| q.cursor.is_some()) {
+                    // The people of this page left since its link was made.
+                    view! {
+                        <p>"No one is on this page any more."</p>
+                        <button class="button" on:click=move |_| set_page.run(None)>"First page"</button>
+                    }.into_any()
+                } else if list.filtered() {
                     view! {
                         <p>"No one matches this search and these filters."</p>
                         <button class="button" on:click=clear_filters>"Clear filters"</button>
@@ -67,6 +72,8 @@ pub(super) fn PeopleTable(
         }.into_any(),
         Some(Ok(found)) => {
             let here = account.get_untracked();
+            let (start, shown, total) = (found.start, found.people.len(), found.total);
+            let (previous, next) = (found.previous.clone(), found.next.clone());
             view! {
                 <div class="card table-card">
                     <div class="table-wrap">
@@ -99,7 +106,7 @@ pub(super) fn PeopleTable(
                             </tbody>
                         </table>
                     </div>
-                    <Pager page=page per_page=PER_PAGE total=found.total on_page=set_page label="People"/>
+                    <SeekPager start shown total previous next on_page=set_page label="People"/>
                 </div>
             }.into_any()
         }

@@ -1,0 +1,648 @@
+//! The queries behind the Users list: a page at any depth, counts, and the people of a page's
+//! access.
+//!
+//! A page is read by seeking (keyset pagination): it starts just after (or before) the row
+//! that ended the page before, found by its sort key in an index of `tree_members`, so page
+//! 2,000 costs what page 1 costs. Each order is one or more *segments*, each a range of one
+//! index read in its order: the status order is each status in turn, the last sign-in order
+//! is the people who signed in, then those who never did (last either way).
+
+use roster_shared::api::{PeopleSort, SortOrder};
+use roster_shared::invitation::PersonStatus;
+use roster_shared::role::Role;
+use roster_shared::time::Timestamp;
+use sqlx::{Any, Executor, FromRow};
+
+use super::batch::Sql;
+
+/// What the list shows of a person (their access comes from [`access_of`]).
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct PersonListRow {
+    pub(crate) user_id: i64,
+    /// When they accepted the organisation's invitation; until then `name` is `None` and
+    /// `email` is the invited address (see [`PERSON_SQL`]).
+    pub(crate) accepted_at: Option<i64>,
+    pub(crate) name: Option<String>,
+    pub(crate) email: String,
+    pub(crate) last_sign_in_at: Option<i64>,
+    pub(crate) invitation_id: Option<i64>,
+    pub(crate) invitation_sent_at: Option<i64>,
+    pub(crate) invitation_expires_at: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub(crate) status: PersonStatus,
+    /// The sort keys (lower-case name, or address while there is none; lower-case address).
+    name_key: String,
+    email_key: String,
+}
+
+/// A filter over an organisation's people.
+pub(crate) struct PeopleFilter<'a> {
+    pub(crate) root_id: i64,
+    /// Only people with access (or offered access) on these accounts; `None`: the whole
+    /// organisation (the list of a top-level account).
+    pub(crate) accounts: Option<&'a [i64]>,
+    /// Lower-case text matched against the start of the name, of a later word of it, or of
+    /// the email address.
+    pub(crate) search: Option<&'a str>,
+    pub(crate) status: Option<PersonStatus>,
+    pub(crate) role: Option<Role>,
+    /// Only people whose last sign-in (as the organisation sees it) is missing, or before this
+    /// when set: `Some(None)` never signed in, `Some(Some(t))` not since `t`.
+    pub(crate) signed_in_before: Option<Option<Timestamp>>,
+    pub(crate) now: Timestamp,
+}
+
+impl PeopleFilter<'_> {
+    fn is_everyone(&self) -> bool {
+        self.accounts.is_none()
+            && self.search.is_none()
+            && self.status.is_none()
+            && self.role.is_none()
+            && self.signed_in_before.is_none()
+    }
+}
+
+/// A row's place in one order of the list: what a page starts after or ends before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PersonKey {
+    /// Which segment of the order the row is in (see the module's documentation).
+    pub(crate) segment: u8,
+    /// The row's value of the segment's sort column (`None` where the segment sorts by person
+    /// only: the people who never signed in).
+    pub(crate) value: Option<KeyValue>,
+    pub(crate) user_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeyValue {
+    Text(String),
+    Number(i64),
+}
+
+/// Where a page is: the first page, the rows after a key (Next) or the rows before it
+/// (Previous).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Seek {
+    First,
+    After(PersonKey),
+    Before(PersonKey),
+}
+
+/// A page of people in the list's order, and whether there are rows either side of it.
+pub(crate) struct PeopleSlice {
+    pub(crate) rows: Vec<PersonListRow>,
+    pub(crate) more_before: bool,
+    pub(crate) more_after: bool,
+    /// The page asked for (before a key) ran into the start of the list: these are the first
+    /// rows instead.
+    pub(crate) restarted: bool,
+}
+
+/// The status at `now` as SQL (the `roster_shared::invitation::person_status` rule over the
+/// columns migration 0014 keeps).
+fn write_status(sql: &mut Sql<'_>, now: Timestamp) {
+    sql.push(
+        "CASE WHEN t.phase = 0 THEN 'active' WHEN t.phase = 1 THEN 'pending' \
+         WHEN t.invitation_expires_at > ",
+    )
+    .bind(now.millis())
+    .push(" THEN 'pending' ELSE 'expired' END");
+}
+
+/// The identity's name and address as the organisation may see them. People are global, but
+/// an organisation sees who they are only once they have accepted its invitation: until then,
+/// the address it invited and nothing else (not the name or activity they keep for other
+/// organisations, nor the address they may have moved to since). The last sign-in it sees is
+/// kept on the row (`seen_sign_in_at`, NULL until they accept).
+const PERSON_SQL: &str = "t.accepted_at, CASE WHEN t.accepted_at IS NULL THEN NULL ELSE u.name END AS name, \
+     CASE WHEN t.accepted_at IS NULL THEN COALESCE(i.email, u.email) ELSE u.email END AS email, \
+     t.seen_sign_in_at AS last_sign_in_at, t.name_key, t.email_key";
+
+/// One index range of a segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Everyone,
+    /// Accepted and signed in.
+    Active,
+    /// Accepted, never signed in.
+    AcceptedNotSignedIn,
+    /// Invited, the invitation still open at `now`.
+    InvitedOpen,
+    /// Invited, the invitation run out at `now`.
+    InvitedExpired,
+    SignedIn,
+    NeverSignedIn,
+}
+
+impl Part {
+    fn write(self, sql: &mut Sql<'_>, now: Timestamp) {
+        match self {
+            Part::Everyone => {}
+            Part::Active => {
+                sql.push(" AND t.phase = 0");
+            }
+            Part::AcceptedNotSignedIn => {
+                sql.push(" AND t.phase = 1");
+            }
+            Part::InvitedOpen => {
+                sql.push(" AND t.phase = 2 AND t.invitation_expires_at > ")
+                    .bind(now.millis());
+            }
+            Part::InvitedExpired => {
+                sql.push(" AND t.phase = 2 AND (t.invitation_expires_at IS NULL OR t.invitation_expires_at <= ")
+                    .bind(now.millis())
+                    .push(")");
+            }
+            Part::SignedIn => {
+                sql.push(" AND t.seen_sign_in_at IS NOT NULL");
+            }
+            Part::NeverSignedIn => {
+                sql.push(" AND t.seen_sign_in_at IS NULL");
+            }
+        }
+    }
+}
+
+/// The parts whose rows have `status` (each a range of `tree_members_phase`).
+fn status_parts(status: PersonStatus) -> &'static [Part] {
+    match status {
+        PersonStatus::Active => &[Part::Active],
+        PersonStatus::Pending => &[Part::AcceptedNotSignedIn, Part::InvitedOpen],
+        PersonStatus::Expired => &[Part::InvitedExpired],
+    }
+}
+
+/// A sort column of a segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Name,
+    Email,
+    SignIn,
+}
+
+impl Column {
+    fn sql(self) -> &'static str {
+        match self {
+            Column::Name => "t.name_key",
+            Column::Email => "t.email_key",
+            Column::SignIn => "t.seen_sign_in_at",
+        }
+    }
+
+    /// The name of the column in a page's rows (to order a union of parts by it).
+    fn output(self) -> &'static str {
+        match self {
+            Column::Name => "name_key",
+            Column::Email => "email_key",
+            Column::SignIn => "last_sign_in_at",
+        }
+    }
+
+    fn value_of(self, row: &PersonListRow) -> Option<KeyValue> {
+        match self {
+            Column::Name => Some(KeyValue::Text(row.name_key.clone())),
+            Column::Email => Some(KeyValue::Text(row.email_key.clone())),
+            Column::SignIn => row.last_sign_in_at.map(KeyValue::Number),
+        }
+    }
+}
+
+/// Part of an order: rows of `parts`, by `column` (when there is one) then person, the same
+/// direction for both so one index range is read in order.
+struct Segment {
+    parts: &'static [Part],
+    column: Option<Column>,
+    descending: bool,
+    /// The status of its rows, for the status order.
+    status: Option<PersonStatus>,
+}
+
+/// The segments of an order, in order.
+fn segments(sort: PeopleSort, order: SortOrder) -> Vec<Segment> {
+    let descending = order == SortOrder::Desc;
+    let whole = |column| {
+        vec![Segment {
+            parts: &[Part::Everyone],
+            column: Some(column),
+            descending,
+            status: None,
+        }]
+    };
+    match sort {
+        PeopleSort::Name => whole(Column::Name),
+        PeopleSort::Email => whole(Column::Email),
+        // People who never signed in come last either way, by when they were added.
+        PeopleSort::LastSignIn => vec![
+            Segment {
+                parts: &[Part::SignedIn],
+                column: Some(Column::SignIn),
+                descending,
+                status: None,
+            },
+            Segment {
+                parts: &[Part::NeverSignedIn],
+                column: None,
+                descending: false,
+                status: None,
+            },
+        ],
+        // By the status's name (Active, Expired, Pending), each by name.
+        PeopleSort::Status => {
+            let mut statuses = vec![
+                PersonStatus::Active,
+                PersonStatus::Expired,
+                PersonStatus::Pending,
+            ];
+            if descending {
+                statuses.reverse();
+            }
+            statuses
+                .into_iter()
+                .map(|status| Segment {
+                    parts: status_parts(status),
+                    column: Some(Column::Name),
+                    descending: false,
+                    status: Some(status),
+                })
+                .collect()
+        }
+    }
+}
+
+/// The key of `row` in the order of `sort` and `order`.
+pub(crate) fn key_of(row: &PersonListRow, sort: PeopleSort, order: SortOrder) -> PersonKey {
+    let segments = segments(sort, order);
+    let segment = segments
+        .iter()
+        .position(|s| match sort {
+            PeopleSort::Status => s.status == Some(row.status),
+            PeopleSort::LastSignIn => {
+                (s.column == Some(Column::SignIn)) == row.last_sign_in_at.is_some()
+            }
+            PeopleSort::Name | PeopleSort::Email => true,
+        })
+        .unwrap_or(0);
+    PersonKey {
+        segment: u8::try_from(segment).unwrap_or(0),
+        value: segments[segment].column.and_then(|c| c.value_of(row)),
+        user_id: row.user_id,
+    }
+}
+
+/// The conditions of `filter` after `t.root_id = …` (each `AND …`).
+fn write_people_where(sql: &mut Sql<'_>, filter: &PeopleFilter<'_>) {
+    sql.push("t.root_id = ").bind(filter.root_id);
+    if let Some(accounts) = filter.accounts {
+        sql.push(
+            " AND (EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = t.user_id \
+               AND m.account_id IN (",
+        )
+        .list(accounts.iter().copied())
+        .push(
+            ")) OR EXISTS (SELECT 1 FROM invitation_grants g \
+               WHERE g.invitation_id = t.invitation_id AND g.account_id IN (",
+        )
+        .list(accounts.iter().copied())
+        .push(")))");
+    }
+    if let Some(search) = filter.search {
+        let escaped = search
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let prefix = format!("{escaped}%");
+        sql.push(" AND (t.name_key LIKE ")
+            .bind(prefix.clone())
+            .push(" ESCAPE '\\' OR t.email_key LIKE ")
+            .bind(prefix)
+            .push(" ESCAPE '\\' OR t.name_key LIKE ")
+            .bind(format!("% {escaped}%"))
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(status) = filter.status {
+        match status_parts(status) {
+            [part] => part.write(sql, filter.now),
+            parts => {
+                // ` AND a OR b`, as `AND ((1=1 AND a) OR (1=1 AND b))`.
+                sql.push(" AND (");
+                for (n, part) in parts.iter().enumerate() {
+                    sql.push(if n == 0 { "(1 = 1" } else { " OR (1 = 1" });
+                    part.write(sql, filter.now);
+                    sql.push(")");
+                }
+                sql.push(")");
+            }
+        }
+    }
+    match filter.signed_in_before {
+        None => {}
+        Some(None) => {
+            sql.push(" AND t.seen_sign_in_at IS NULL");
+        }
+        Some(Some(before)) => {
+            sql.push(" AND (t.seen_sign_in_at IS NULL OR t.seen_sign_in_at < ")
+                .bind(before.millis())
+                .push(")");
+        }
+    }
+    if let Some(role) = filter.role {
+        sql.push(
+            " AND (EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id \
+               WHERE m.user_id = t.user_id AND a.root_id = t.root_id AND m.role = ",
+        )
+        .bind(role.as_str());
+        if let Some(accounts) = filter.accounts {
+            sql.push(" AND m.account_id IN (")
+                .list(accounts.iter().copied())
+                .push(")");
+        }
+        sql.push(
+            ") OR EXISTS (SELECT 1 FROM invitation_grants g \
+               WHERE g.invitation_id = t.invitation_id AND g.role = ",
+        )
+        .bind(role.as_str());
+        if let Some(accounts) = filter.accounts {
+            sql.push(" AND g.account_id IN (")
+                .list(accounts.iter().copied())
+                .push(")");
+        }
+        sql.push("))");
+    }
+}
+
+pub(crate) async fn people_count<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    filter: &PeopleFilter<'_>,
+) -> sqlx::Result<i64> {
+    // The whole organisation, unfiltered (the Users list's first page): the kept total.
+    if filter.is_everyone() {
+        return super::team::member_total(db, filter.root_id).await;
+    }
+    let mut sql = Sql::new("SELECT COUNT(*) FROM tree_members t WHERE ");
+    write_people_where(&mut sql, filter);
+    sql.fetch_value(db).await
+}
+
+/// `SELECT` of a [`PersonListRow`] at `now`, up to its `WHERE`.
+fn write_person_select(sql: &mut Sql<'_>, now: Timestamp) {
+    sql.push("SELECT t.user_id, ")
+        .push(PERSON_SQL)
+        .push(", t.invitation_id, i.sent_at AS invitation_sent_at, t.invitation_expires_at, ");
+    write_status(sql, now);
+    sql.push(
+        " AS status FROM tree_members t JOIN users u ON u.id = t.user_id \
+         LEFT JOIN invitations i ON i.id = t.invitation_id",
+    );
+}
+
+/// The rows of one segment from `from` (excluded) on, reading forwards or backwards, at most
+/// `limit`.
+async fn segment_rows<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    filter: &PeopleFilter<'_>,
+    segment: &Segment,
+    from: Option<&PersonKey>,
+    backwards: bool,
+    limit: usize,
+) -> sqlx::Result<Vec<PersonListRow>> {
+    let descending = segment.descending != backwards;
+    let (direction, beyond) = if descending {
+        (" DESC", " < ")
+    } else {
+        (" ASC", " > ")
+    };
+    let mut sql = Sql::default();
+    let several = segment.parts.len() > 1;
+    for (n, part) in segment.parts.iter().enumerate() {
+        if several {
+            sql.push(if n == 0 {
+                "SELECT * FROM ("
+            } else {
+                " UNION ALL SELECT * FROM ("
+            });
+        }
+        write_person_select(&mut sql, filter.now);
+        sql.push(" WHERE ");
+        write_people_where(&mut sql, filter);
+        part.write(&mut sql, filter.now);
+        if let Some(key) = from {
+            match (segment.column, &key.value) {
+                (Some(column), Some(value)) => {
+                    sql.push(" AND (")
+                        .push(column.sql())
+                        .push(", t.user_id)")
+                        .push(beyond)
+                        .push("(");
+                    match value {
+                        KeyValue::Text(text) => sql.bind(text.clone()),
+                        KeyValue::Number(number) => sql.bind(*number),
+                    };
+                    sql.push(", ").bind(key.user_id).push(")");
+                }
+                _ => {
+                    sql.push(" AND t.user_id").push(beyond).bind(key.user_id);
+                }
+            }
+        }
+        sql.push(" ORDER BY ");
+        if let Some(column) = segment.column {
+            sql.push(column.sql()).push(direction).push(", ");
+        }
+        sql.push("t.user_id").push(direction);
+        sql.push(&format!(" LIMIT {limit}"));
+        if several {
+            sql.push(&format!(") AS part{n}"));
+        }
+    }
+    if several {
+        // Each part is in order; the union of them is put in order once more (at most
+        // `limit` rows of each).
+        sql.push(" ORDER BY ");
+        if let Some(column) = segment.column {
+            sql.push(column.output()).push(direction).push(", ");
+        }
+        sql.push("user_id").push(direction);
+        sql.push(&format!(" LIMIT {limit}"));
+    }
+    sql.fetch_all(db).await
+}
+
+/// A page of at most `limit` people of `filter` in the order of `sort` and `order`, where
+/// `seek` says.
+pub(crate) async fn people_page(
+    db: &sqlx::Pool<Any>,
+    filter: &PeopleFilter<'_>,
+    sort: PeopleSort,
+    order: SortOrder,
+    seek: &Seek,
+    limit: usize,
+) -> sqlx::Result<PeopleSlice> {
+    let mut segments = segments(sort, order);
+    // A status filter leaves one segment of the status order; never-signed-in people none of
+    // the signed-in one.
+    let keep = |s: &Segment| match (sort, filter.status, filter.signed_in_before) {
+        (PeopleSort::Status, Some(status), _) => s.status == Some(status),
+        (PeopleSort::LastSignIn, _, Some(None)) => s.column.is_none(),
+        _ => true,
+    };
+    let original: Vec<bool> = segments.iter().map(keep).collect();
+    // Keys name segments by their place in the whole order.
+    let mut numbered: Vec<(u8, Segment)> = Vec::new();
+    for (n, segment) in segments.drain(..).enumerate() {
+        if original[n] {
+            numbered.push((u8::try_from(n).unwrap_or(0), segment));
+        }
+    }
+    let want = limit + 1;
+    match seek {
+        Seek::First | Seek::After(_) => {
+            let from = match seek {
+                Seek::After(key) => Some(key),
+                _ => None,
+            };
+            let mut rows = Vec::new();
+            for (n, segment) in &numbered {
+                let start = match from {
+                    Some(key) if *n < key.segment => continue,
+                    Some(key) if *n == key.segment => Some(key),
+                    _ => None,
+                };
+                rows.extend(
+                    segment_rows(db, filter, segment, start, false, want - rows.len()).await?,
+                );
+                if rows.len() >= want {
+                    break;
+                }
+            }
+            let more_after = rows.len() > limit;
+            rows.truncate(limit);
+            Ok(PeopleSlice {
+                rows,
+                more_before: from.is_some(),
+                more_after,
+                restarted: false,
+            })
+        }
+        Seek::Before(key) => {
+            let mut rows = Vec::new();
+            for (n, segment) in numbered.iter().rev() {
+                let start = match *n {
+                    n if n > key.segment => continue,
+                    n if n == key.segment => Some(key),
+                    _ => None,
+                };
+                rows.extend(
+                    segment_rows(db, filter, segment, start, true, want - rows.len()).await?,
+                );
+                if rows.len() >= want {
+                    break;
+                }
+            }
+            if rows.len() <= limit {
+                // Nothing before these: the first page, full (people may have left since the
+                // key was handed out).
+                let mut first =
+                    Box::pin(people_page(db, filter, sort, order, &Seek::First, limit)).await?;
+                first.restarted = true;
+                return Ok(first);
+            }
+            rows.truncate(limit);
+            rows.reverse();
+            Ok(PeopleSlice {
+                rows,
+                more_before: true,
+                more_after: true,
+                restarted: false,
+            })
+        }
+    }
+}
+
+/// The ids of everyone `filter` matches, in name order, at most `limit` of them: what "select
+/// every match" of the Users list acts on.
+pub(crate) async fn people_ids<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    filter: &PeopleFilter<'_>,
+    limit: i64,
+) -> sqlx::Result<Vec<i64>> {
+    let mut sql = Sql::new("SELECT t.user_id FROM tree_members t WHERE ");
+    write_people_where(&mut sql, filter);
+    sql.push(&format!(" ORDER BY t.name_key, t.user_id LIMIT {limit}"));
+    sql.fetch_column(db).await
+}
+
+/// One person of an organisation, as the list shows them.
+pub(crate) async fn person<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+    now: Timestamp,
+) -> sqlx::Result<Option<PersonListRow>> {
+    let mut sql = Sql::default();
+    write_person_select(&mut sql, now);
+    sql.push(" WHERE t.root_id = ")
+        .bind(root_id)
+        .push(" AND t.user_id = ")
+        .bind(user_id);
+    Ok(sql.fetch_all(db).await?.pop())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(crate) struct AccessRow {
+    pub(crate) user_id: i64,
+    pub(crate) account_id: i64,
+    #[sqlx(try_from = "String")]
+    pub(crate) role: Role,
+    /// 1 for access an open invitation offers (integers: the engines disagree on booleans).
+    pub(crate) pending: i64,
+}
+
+fn id_list(ids: &[i64]) -> String {
+    // Ids are integers from our own queries: listing them inline is safe and keeps one
+    // statement per page whatever the page size.
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Memberships and offered access of these people in one organisation.
+pub(crate) async fn access_of<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_ids: &[i64],
+) -> sqlx::Result<Vec<AccessRow>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let users = id_list(user_ids);
+    sqlx::query_as(&format!(
+        "SELECT m.user_id, m.account_id, m.role, 0 AS pending \
+         FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE a.root_id = $1 AND m.user_id IN ({users}) \
+         UNION ALL \
+         SELECT t.user_id, g.account_id, g.role, 1 AS pending \
+         FROM tree_members t JOIN invitation_grants g ON g.invitation_id = t.invitation_id \
+         WHERE t.root_id = $1 AND t.user_id IN ({users})"
+    ))
+    .bind(root_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The newest outbox row of each invitation: `(invitation, status, attempts)`.
+pub(crate) async fn deliveries<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    invitation_ids: &[i64],
+) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    if invitation_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as(&format!(
+        "SELECT o.invitation_id, o.status, o.attempts FROM outbox o \
+         WHERE o.id IN (SELECT MAX(id) FROM outbox WHERE invitation_id IN ({}) GROUP BY invitation_id)",
+        id_list(invitation_ids)
+    ))
+    .fetch_all(db)
+    .await
+}

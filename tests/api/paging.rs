@@ -1,0 +1,316 @@
+//! The Users list paged by cursor: every order read page by page, forwards and back, is the
+//! list read at once; a page link keeps its place while people come and go; the CSV export,
+//! written while it is read, holds every person once.
+
+use std::collections::HashSet;
+
+use roster_shared::api::{PeoplePage, PersonRow};
+use roster_shared::invitation::PersonStatus;
+use roster_shared::role::Role;
+use roster_tests::{ApiClient, Engine, TestApp, engines, expect_error};
+
+engines!(
+    every_order_reads_the_same_page_by_page_forwards_and_back,
+    a_page_link_keeps_its_place_while_people_come_and_go,
+    a_cursor_of_another_order_or_made_up_is_refused,
+    the_csv_export_holds_everyone_once_in_the_lists_order,
+);
+
+const ORDERS: [&str; 8] = [
+    "sort=name&order=asc",
+    "sort=name&order=desc",
+    "sort=email&order=asc",
+    "sort=email&order=desc",
+    "sort=status&order=asc",
+    "sort=status&order=desc",
+    "sort=last_sign_in&order=asc",
+    "sort=last_sign_in&order=desc",
+];
+
+/// A demo organisation of `people` (every status, some who signed in, sub-accounts), and its
+/// Owner signed in.
+async fn demo(engine: Engine, people: usize) -> (TestApp, ApiClient, i64) {
+    let database = roster_tests::app::TestDatabase::new(engine).await;
+    let demo = roster_backend::operator::demo(&database.url, people)
+        .await
+        .expect("the demo fills an empty database");
+    let app = TestApp::spawn_on(database, |_| {}).await;
+    let owner = app.new_client();
+    let session = owner.sign_in_ok(&demo.owner_email, &demo.password).await;
+    let root = session.last_account.expect("the Owner's organisation").0;
+    (app, owner, root)
+}
+
+async fn page(client: &ApiClient, account: i64, query: &str) -> PeoplePage {
+    client
+        .get_ok(&format!("/api/v1/accounts/{account}/people?{query}"))
+        .await
+}
+
+fn ids(people: &[PersonRow]) -> Vec<i64> {
+    people.iter().map(|p| p.id.0).collect()
+}
+
+/// Pages of `per_page` from the first, by Next, then back by Previous.
+async fn walk(
+    client: &ApiClient,
+    account: i64,
+    query: &str,
+    per_page: u32,
+) -> (Vec<PeoplePage>, Vec<PeoplePage>) {
+    let mut forwards = vec![page(client, account, &format!("{query}&per_page={per_page}")).await];
+    while let Some(next) = forwards.last().and_then(|p| p.next.clone()) {
+        forwards.push(
+            page(
+                client,
+                account,
+                &format!("{query}&per_page={per_page}&cursor={next}"),
+            )
+            .await,
+        );
+        assert!(forwards.len() < 500, "paging ends");
+    }
+    let mut backwards = vec![forwards.last().cloned().expect("a first page")];
+    while let Some(previous) = backwards.last().and_then(|p| p.previous.clone()) {
+        backwards.push(
+            page(
+                client,
+                account,
+                &format!("{query}&per_page={per_page}&cursor={previous}"),
+            )
+            .await,
+        );
+        assert!(backwards.len() < 500, "paging ends");
+    }
+    backwards.reverse();
+    (forwards, backwards)
+}
+
+async fn every_order_reads_the_same_page_by_page_forwards_and_back(engine: Engine) {
+    let (app, owner, root) = demo(engine, 130).await;
+    for order in ORDERS {
+        for filter in ["", "&status=pending", "&q=a", "&inactive=never"] {
+            let query = format!("{order}{filter}");
+            let whole = page(&owner, root, &format!("{query}&per_page=200")).await;
+            assert!(whole.next.is_none() && whole.previous.is_none(), "{query}");
+            assert_eq!(whole.people.len() as u64, whole.total, "{query}");
+            let (forwards, backwards) = walk(&owner, root, &query, 7).await;
+            let read: Vec<i64> = forwards.iter().flat_map(|p| ids(&p.people)).collect();
+            assert_eq!(read, ids(&whole.people), "{query}: forwards");
+            let mut start = 0;
+            for (n, (ahead, back)) in forwards.iter().zip(&backwards).enumerate() {
+                assert_eq!(
+                    ahead.start, start,
+                    "{query}: page {n} starts where the last ended"
+                );
+                start += ahead.people.len() as u64;
+                assert_eq!(
+                    ids(&back.people),
+                    ids(&ahead.people),
+                    "{query}: page {n} back"
+                );
+                assert_eq!(back.start, ahead.start, "{query}: page {n} back");
+                assert!(
+                    ahead.people.len() == 7 || ahead.next.is_none(),
+                    "{query}: full pages"
+                );
+            }
+            assert_eq!(forwards.len(), backwards.len(), "{query}");
+        }
+        // The order itself: statuses by name (Active, Expired, Pending), then by name; the
+        // last sign-in with the people who never signed in last either way.
+        let whole = page(&owner, root, &format!("{order}&per_page=200")).await;
+        if order.starts_with("sort=status") {
+            let labels: Vec<&str> = whole.people.iter().map(|p| p.status.label()).collect();
+            let mut sorted = labels.clone();
+            sorted.sort();
+            if order.ends_with("desc") {
+                sorted.reverse();
+            }
+            assert_eq!(labels, sorted, "{order}");
+            for status in [
+                PersonStatus::Active,
+                PersonStatus::Pending,
+                PersonStatus::Expired,
+            ] {
+                assert!(
+                    labels.contains(&status.label()),
+                    "the demo has {status:?} people"
+                );
+            }
+        }
+        if order.starts_with("sort=last_sign_in") {
+            let seen: Vec<Option<i64>> = whole
+                .people
+                .iter()
+                .map(|p| p.last_sign_in_at.map(|t| t.millis()))
+                .collect();
+            let signed_in = seen.iter().take_while(|s| s.is_some()).count();
+            assert!(
+                signed_in > 0 && signed_in < seen.len(),
+                "{order}: both kinds"
+            );
+            assert!(
+                seen[signed_in..].iter().all(Option::is_none),
+                "{order}: never last"
+            );
+            let times: Vec<i64> = seen[..signed_in].iter().flatten().copied().collect();
+            let mut sorted = times.clone();
+            sorted.sort();
+            if order.ends_with("desc") {
+                sorted.reverse();
+            }
+            assert_eq!(times, sorted, "{order}");
+        }
+    }
+    app.stop().await;
+}
+
+async fn a_page_link_keeps_its_place_while_people_come_and_go(engine: Engine) {
+    let (app, owner, root) = demo(engine, 60).await;
+    let first = page(&owner, root, "sort=email&per_page=10").await;
+    let second_link = first.next.clone().expect("a second page");
+    let second = page(
+        &owner,
+        root,
+        &format!("sort=email&per_page=10&cursor={second_link}"),
+    )
+    .await;
+    // Someone joins at the top of the list and someone on the first page leaves.
+    let response = owner
+        .post(
+            &format!("/api/v1/accounts/{root}/invitations"),
+            &serde_json::json!({
+                "emails": ["aaaa.first@example.com"],
+                "grants": [{ "role": Role::Basic.as_str(), "accounts": [root] }]
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    // Not the Owner signed in (the demo's owner is who we are).
+    let me: roster_shared::api::SessionInfo = owner.get_ok("/api/v1/session").await;
+    let leaving = first
+        .people
+        .iter()
+        .find(|p| p.id != me.user.id)
+        .expect("someone else on the first page")
+        .id
+        .0;
+    let removed = owner
+        .delete(&format!("/api/v1/accounts/{root}/people/{leaving}"))
+        .await;
+    assert_eq!(removed.status(), 200);
+    // The link still shows the same people: the ones after the first page's last.
+    let again = page(
+        &owner,
+        root,
+        &format!("sort=email&per_page=10&cursor={second_link}"),
+    )
+    .await;
+    assert_eq!(ids(&again.people), ids(&second.people));
+    assert_eq!(again.start, 10, "as counted while paging to it");
+    // Previous from there is the first page as it is now (with the newcomer).
+    let back = page(
+        &owner,
+        root,
+        &format!(
+            "sort=email&per_page=10&cursor={}",
+            again.previous.clone().expect("a page before")
+        ),
+    )
+    .await;
+    assert_eq!(back.people[0].email.as_str(), "aaaa.first@example.com");
+    assert_eq!(back.start, 0);
+    assert!(back.previous.is_none());
+    app.stop().await;
+}
+
+async fn a_cursor_of_another_order_or_made_up_is_refused(engine: Engine) {
+    let (app, owner, root) = demo(engine, 30).await;
+    let first = page(&owner, root, "sort=name&per_page=5").await;
+    let next = first.next.expect("a next page");
+    let message = expect_error(
+        owner
+            .get(&format!(
+                "/api/v1/accounts/{root}/people?sort=email&per_page=5&cursor={next}"
+            ))
+            .await,
+        400,
+        "invalid_query",
+    )
+    .await;
+    assert!(message.contains("another order"), "{message}");
+    for made_up in ["%21%21", "MXhuYS4xLjAuMS4t", &"A".repeat(1500)] {
+        expect_error(
+            owner
+                .get(&format!("/api/v1/accounts/{root}/people?cursor={made_up}"))
+                .await,
+            400,
+            "invalid_query",
+        )
+        .await;
+    }
+    app.stop().await;
+}
+
+async fn the_csv_export_holds_everyone_once_in_the_lists_order(engine: Engine) {
+    // More people than one chunk of the export (500).
+    let (app, owner, root) = demo(engine, 1_234).await;
+    for query in [
+        "sort=email&order=desc",
+        "sort=status",
+        "status=pending&sort=last_sign_in",
+    ] {
+        let response = owner
+            .get(&format!("/api/v1/accounts/{root}/people.csv?{query}"))
+            .await;
+        assert_eq!(response.status(), 200);
+        let text = response.text().await.expect("the CSV");
+        let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines[0], "name,email,status,access,last_sign_in");
+        let whole = page(&owner, root, &format!("{query}&per_page=200")).await;
+        assert_eq!(
+            lines.len() as u64 - 1,
+            whole.total,
+            "{query}: one line each"
+        );
+        // Addresses are unique: every line a different person, in the list's order.
+        let emails: Vec<String> = lines[1..].iter().map(|line| second_field(line)).collect();
+        assert_eq!(
+            emails.iter().collect::<HashSet<_>>().len(),
+            emails.len(),
+            "{query}"
+        );
+        let listed: Vec<String> = whole.people.iter().map(|p| p.email.to_string()).collect();
+        assert_eq!(emails[..listed.len()], listed[..], "{query}");
+    }
+    app.stop().await;
+}
+
+/// The second field of a CSV line (the address), reading quoted fields.
+fn second_field(line: &str) -> String {
+    let mut field = 0;
+    let mut quoted = false;
+    let mut text = String::new();
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                if field == 1 {
+                    text.push('"');
+                }
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                field += 1;
+                if field > 1 {
+                    break;
+                }
+            }
+            c if field == 1 => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
