@@ -474,6 +474,10 @@ pub struct PeoplePage {
     pub people: Vec<PersonRow>,
     /// People matching the query (all pages).
     pub total: u64,
+    /// More people match than `total`: a broad search or access filter is counted only so
+    /// far (shown "more than …").
+    #[serde(default)]
+    pub total_at_least: bool,
     /// How many people come before this page in the list's order (0 on the first page), as
     /// counted while paging to it: people added or removed since earlier pages were read can
     /// make it differ from a count made now.

@@ -338,6 +338,19 @@ async fn fresh_postgres_schema() -> String {
             }
         }
     }
+    // Extensions are installed once per database: in `public`, before any test's migrations
+    // would install pg_trgm in their own schema (and take it with them when it is dropped).
+    static EXTENSIONS: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    EXTENSIONS
+        .get_or_init(|| async {
+            let _ = pool
+                .execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+                .await;
+            let _ = pool
+                .execute("ALTER EXTENSION pg_trgm SET SCHEMA public")
+                .await;
+        })
+        .await;
     let schema = format!("roster_t_{now}_{:08x}", rand::rng().random::<u32>());
     pool.execute(format!("CREATE SCHEMA {schema}").as_str())
         .await

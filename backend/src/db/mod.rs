@@ -63,6 +63,11 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 pub(crate) struct Dialect(DatabaseEngine);
 
 impl Dialect {
+    /// Whether the database is SQLite (whose text index is FTS5; PostgreSQL's is pg_trgm).
+    pub(crate) fn is_sqlite(self) -> bool {
+        self.0 == DatabaseEngine::Sqlite
+    }
+
     /// Appended to a `SELECT` that must lock the rows it reads until the transaction ends.
     /// SQLite needs nothing: its writes are already serialized (see the module docs).
     pub(crate) fn for_update(self) -> &'static str {

@@ -13,6 +13,7 @@ use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
 use sqlx::{Any, Executor, FromRow};
 
+use super::Db;
 use super::batch::Sql;
 
 /// What the list shows of a person (their access comes from [`access_of`]).
@@ -36,6 +37,7 @@ pub(crate) struct PersonListRow {
 }
 
 /// A filter over an organisation's people.
+#[derive(Clone, Copy)]
 pub(crate) struct PeopleFilter<'a> {
     pub(crate) root_id: i64,
     /// Only people with access (or offered access) on these accounts; `None`: the whole
@@ -289,6 +291,181 @@ pub(crate) fn key_of(row: &PersonListRow, sort: PeopleSort, order: SortOrder) ->
     }
 }
 
+/// Up to this many candidates of a search (from the text index) or of an access filter (from
+/// the grants), the people a page shows are read from them and put in order: at most this many
+/// rows read. Beyond it, the list is read in its order and each row checked: the candidates
+/// are then at least this dense, so a page is found within about 50 × people ÷ `DRIVE_AT`
+/// rows (2,000 at 100,000 people).
+const DRIVE_AT: i64 = 2_500;
+
+/// Where the people of a filter are looked for first (see [`DRIVE_AT`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Candidates {
+    /// The words of the search, in SQLite's text index.
+    Search,
+    /// The memberships and offered grants of the accounts (and role) filtered by.
+    Access,
+}
+
+/// SQLite's text index rows of an organisation's people: a range of rowids.
+fn search_rowids(root_id: i64) -> (i64, i64) {
+    let base = root_id << 32;
+    (base, base | 0xFFFF_FFFF)
+}
+
+/// The text-index query of a search: its words, as the index splits them (letters and digits),
+/// as one phrase whose last word is a prefix: `ana lo` is `"ana lo"*`, `zoe.zh` is
+/// `"zoe zh"*`. Every person the search's rule matches has these words in this order, so the
+/// index finds a superset that the rule then narrows. `None` when the search has no word
+/// (`@`, `.`): then the rule alone is applied.
+fn search_phrase(search: &str) -> Option<String> {
+    let words: Vec<&str> = search
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    (!words.is_empty()).then(|| format!("\"{}\"*", words.join(" ")))
+}
+
+/// How the people of a filter are read: decided once per filter by how many candidates its
+/// indexes hold ([`Plan::decide`]), then used for its count and each of its pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// The search as a text-index query (SQLite; PostgreSQL's trigram index serves the
+    /// search's own conditions).
+    phrase: Option<String>,
+    /// The candidates pages are read from, when they are few.
+    candidates: Option<Candidates>,
+}
+
+impl Plan {
+    pub(crate) async fn decide(db: &Db, filter: &PeopleFilter<'_>) -> sqlx::Result<Plan> {
+        let mut plan = Plan {
+            phrase: filter
+                .search
+                .filter(|_| db.dialect().is_sqlite())
+                .and_then(search_phrase),
+            candidates: None,
+        };
+        if plan.phrase.is_some() && plan.are_few(db, filter, Candidates::Search).await? {
+            plan.candidates = Some(Candidates::Search);
+        } else if (filter.accounts.is_some() || filter.role.is_some())
+            && plan.are_few(db, filter, Candidates::Access).await?
+        {
+            plan.candidates = Some(Candidates::Access);
+        }
+        Ok(plan)
+    }
+
+    /// Whether `candidates` number at most [`DRIVE_AT`].
+    async fn are_few(
+        &self,
+        db: &Db,
+        filter: &PeopleFilter<'_>,
+        candidates: Candidates,
+    ) -> sqlx::Result<bool> {
+        let mut sql = Sql::new("SELECT COUNT(*) FROM (");
+        self.write_candidates(&mut sql, filter, candidates);
+        sql.push(&format!(" LIMIT {}) AS c", DRIVE_AT + 1));
+        let found: i64 = sql.fetch_value(db.reader()).await?;
+        Ok(found <= DRIVE_AT)
+    }
+
+    /// A subquery of candidate user ids (possibly repeated, possibly more than match).
+    fn write_candidates(
+        &self,
+        sql: &mut Sql<'_>,
+        filter: &PeopleFilter<'_>,
+        candidates: Candidates,
+    ) {
+        match candidates {
+            Candidates::Search => {
+                let (low, high) = search_rowids(filter.root_id);
+                sql.push("SELECT rowid - ")
+                    .bind(low)
+                    .push(" AS user_id FROM people_search WHERE people_search MATCH ")
+                    .bind(self.phrase.clone().unwrap_or_default())
+                    .push(" AND rowid BETWEEN ")
+                    .bind(low)
+                    .push(" AND ")
+                    .bind(high);
+            }
+            Candidates::Access => {
+                let tables = [
+                    ("memberships m", "m.user_id"),
+                    (
+                        "invitation_grants m JOIN invitations i ON i.id = m.invitation_id",
+                        "i.user_id",
+                    ),
+                ];
+                for (n, (table, person)) in tables.into_iter().enumerate() {
+                    if n > 0 {
+                        sql.push(" UNION ALL ");
+                    }
+                    sql.push("SELECT ").push(person).push(" AS user_id FROM ");
+                    match filter.accounts {
+                        Some(accounts) => {
+                            sql.push(table)
+                                .push(" WHERE m.account_id IN (")
+                                .list(accounts.iter().copied())
+                                .push(")");
+                        }
+                        None => {
+                            sql.push(table)
+                                .push(" JOIN accounts a ON a.id = m.account_id WHERE a.root_id = ")
+                                .bind(filter.root_id);
+                        }
+                    }
+                    if let Some(role) = filter.role {
+                        sql.push(" AND m.role = ").bind(role.as_str());
+                    }
+                }
+            }
+        }
+    }
+
+    /// `FROM … WHERE …` of the people `filter` matches, `joins` following `tree_members t`:
+    /// from the candidates when they are few (read first, then each person found by key:
+    /// `CROSS JOIN` keeps SQLite from reading tree_members in order and checking each row
+    /// against them instead), else from tree_members.
+    fn write_from_where(&self, sql: &mut Sql<'_>, filter: &PeopleFilter<'_>, joins: &str) {
+        self.write_from_where_of(sql, filter, joins, self.candidates);
+    }
+
+    fn write_from_where_of(
+        &self,
+        sql: &mut Sql<'_>,
+        filter: &PeopleFilter<'_>,
+        joins: &str,
+        candidates: Option<Candidates>,
+    ) {
+        sql.push(" FROM ");
+        if let Some(candidates) = candidates {
+            // A person holds several roles; the text index has each person once.
+            sql.push(if candidates == Candidates::Access {
+                "(SELECT DISTINCT user_id FROM ("
+            } else {
+                "(SELECT user_id FROM ("
+            });
+            self.write_candidates(sql, filter, candidates);
+            sql.push(") AS d) AS c CROSS JOIN ");
+        }
+        sql.push("tree_members t").push(joins).push(" WHERE ");
+        write_people_where(sql, filter);
+        if candidates.is_some() {
+            sql.push(" AND t.user_id = c.user_id");
+        }
+    }
+}
+
+/// How many people a filter matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Total {
+    pub(crate) count: i64,
+    /// More match than were counted: a broad search or access filter is counted up to
+    /// [`DRIVE_AT`] (`count` is then that many).
+    pub(crate) at_least: bool,
+}
+
 /// The conditions of `filter` after `t.root_id = …` (each `AND …`).
 fn write_people_where(sql: &mut Sql<'_>, filter: &PeopleFilter<'_>) {
     sql.push("t.root_id = ").bind(filter.root_id);
@@ -370,17 +547,91 @@ fn write_people_where(sql: &mut Sql<'_>, filter: &PeopleFilter<'_>) {
     }
 }
 
-pub(crate) async fn people_count<'e, E: Executor<'e, Database = Any>>(
-    db: E,
+/// How many people `filter` matches: exact, except for a broad search or access filter (see
+/// [`Total`]).
+pub(crate) async fn people_total(
+    db: &Db,
     filter: &PeopleFilter<'_>,
-) -> sqlx::Result<i64> {
+    plan: &Plan,
+) -> sqlx::Result<Total> {
     // The whole organisation, unfiltered (the Users list's first page): the kept total.
     if filter.is_everyone() {
-        return super::team::member_total(db, filter.root_id).await;
+        let count = super::team::member_total(db.reader(), filter.root_id).await?;
+        return Ok(Total {
+            count,
+            at_least: false,
+        });
     }
-    let mut sql = Sql::new("SELECT COUNT(*) FROM tree_members t WHERE ");
-    write_people_where(&mut sql, filter);
-    sql.fetch_value(db).await
+    let broad = plan.candidates.is_none()
+        && (filter.search.is_some() || filter.accounts.is_some() || filter.role.is_some());
+    if broad {
+        // Counted up to DRIVE_AT from the candidates as they come (the search's words, else
+        // the grants; people with several roles come more than once), or in index order.
+        let streamed = if plan.phrase.is_some() {
+            Some(Candidates::Search)
+        } else if filter.accounts.is_some() || filter.role.is_some() {
+            Some(Candidates::Access)
+        } else {
+            None
+        };
+        let mut sql = Sql::new("SELECT COUNT(DISTINCT user_id), COUNT(*) FROM (SELECT t.user_id");
+        let mut each = Plan {
+            phrase: plan.phrase.clone(),
+            candidates: None,
+        };
+        if streamed == Some(Candidates::Search) {
+            each.candidates = streamed;
+        }
+        match streamed {
+            Some(Candidates::Access) => {
+                sql.push(" FROM (");
+                each.write_candidates(&mut sql, filter, Candidates::Access);
+                sql.push(") AS c CROSS JOIN tree_members t WHERE ");
+                write_people_where(&mut sql, filter);
+                sql.push(" AND t.user_id = c.user_id");
+            }
+            Some(Candidates::Search) => {
+                sql.push(" FROM (");
+                each.write_candidates(&mut sql, filter, Candidates::Search);
+                sql.push(") AS c CROSS JOIN tree_members t WHERE ");
+                write_people_where(&mut sql, filter);
+                sql.push(" AND t.user_id = c.user_id");
+            }
+            None => each.write_from_where(&mut sql, filter, ""),
+        }
+        sql.push(&format!(" LIMIT {}) AS c", DRIVE_AT + 1));
+        let counted: Vec<(i64, i64)> = sql.fetch_all(db.reader()).await?;
+        let (people, rows) = counted.first().copied().unwrap_or_default();
+        return Ok(Total {
+            count: people.min(DRIVE_AT),
+            at_least: rows > DRIVE_AT,
+        });
+    }
+    // A status of several parts is counted part by part, each a range of one index.
+    let parts: Vec<Option<Part>> = match filter.status {
+        Some(status) if plan.candidates.is_none() => {
+            status_parts(status).iter().copied().map(Some).collect()
+        }
+        _ => vec![None],
+    };
+    let mut count = 0;
+    for part in parts {
+        let mut each = *filter;
+        if part.is_some() {
+            each.status = None;
+        }
+        let mut sql = Sql::new("SELECT COUNT(*)");
+        plan.write_from_where(&mut sql, &each, "");
+        if let Some(part) = part {
+            part.write(&mut sql, filter.now);
+        }
+        let found: i64 = sql.fetch_value(db.reader()).await?;
+        count += found;
+    }
+    Ok(Total {
+        count,
+        at_least: false,
+    })
 }
 
 /// `SELECT` of a [`PersonListRow`] at `now`, up to its `WHERE`.
@@ -389,17 +640,19 @@ fn write_person_select(sql: &mut Sql<'_>, now: Timestamp) {
         .push(PERSON_SQL)
         .push(", t.invitation_id, i.sent_at AS invitation_sent_at, t.invitation_expires_at, ");
     write_status(sql, now);
-    sql.push(
-        " AS status FROM tree_members t JOIN users u ON u.id = t.user_id \
-         LEFT JOIN invitations i ON i.id = t.invitation_id",
-    );
+    sql.push(" AS status");
 }
+
+/// What [`write_person_select`] reads beside tree_members.
+const PERSON_JOINS: &str =
+    " JOIN users u ON u.id = t.user_id LEFT JOIN invitations i ON i.id = t.invitation_id";
 
 /// The rows of one segment from `from` (excluded) on, reading forwards or backwards, at most
 /// `limit`.
-async fn segment_rows<'e, E: Executor<'e, Database = Any>>(
-    db: E,
+async fn segment_rows(
+    db: &Db,
     filter: &PeopleFilter<'_>,
+    plan: &Plan,
     segment: &Segment,
     from: Option<&PersonKey>,
     backwards: bool,
@@ -422,8 +675,7 @@ async fn segment_rows<'e, E: Executor<'e, Database = Any>>(
             });
         }
         write_person_select(&mut sql, filter.now);
-        sql.push(" WHERE ");
-        write_people_where(&mut sql, filter);
+        plan.write_from_where(&mut sql, filter, PERSON_JOINS);
         part.write(&mut sql, filter.now);
         if let Some(key) = from {
             match (segment.column, &key.value) {
@@ -464,14 +716,15 @@ async fn segment_rows<'e, E: Executor<'e, Database = Any>>(
         sql.push("user_id").push(direction);
         sql.push(&format!(" LIMIT {limit}"));
     }
-    sql.fetch_all(db).await
+    sql.fetch_all(db.reader()).await
 }
 
 /// A page of at most `limit` people of `filter` in the order of `sort` and `order`, where
 /// `seek` says.
 pub(crate) async fn people_page(
-    db: &sqlx::Pool<Any>,
+    db: &Db,
     filter: &PeopleFilter<'_>,
+    plan: &Plan,
     sort: PeopleSort,
     order: SortOrder,
     seek: &Seek,
@@ -508,7 +761,8 @@ pub(crate) async fn people_page(
                     _ => None,
                 };
                 rows.extend(
-                    segment_rows(db, filter, segment, start, false, want - rows.len()).await?,
+                    segment_rows(db, filter, plan, segment, start, false, want - rows.len())
+                        .await?,
                 );
                 if rows.len() >= want {
                     break;
@@ -532,7 +786,7 @@ pub(crate) async fn people_page(
                     _ => None,
                 };
                 rows.extend(
-                    segment_rows(db, filter, segment, start, true, want - rows.len()).await?,
+                    segment_rows(db, filter, plan, segment, start, true, want - rows.len()).await?,
                 );
                 if rows.len() >= want {
                     break;
@@ -541,8 +795,16 @@ pub(crate) async fn people_page(
             if rows.len() <= limit {
                 // Nothing before these: the first page, full (people may have left since the
                 // key was handed out).
-                let mut first =
-                    Box::pin(people_page(db, filter, sort, order, &Seek::First, limit)).await?;
+                let mut first = Box::pin(people_page(
+                    db,
+                    filter,
+                    plan,
+                    sort,
+                    order,
+                    &Seek::First,
+                    limit,
+                ))
+                .await?;
                 first.restarted = true;
                 return Ok(first);
             }
@@ -580,7 +842,9 @@ pub(crate) async fn person<'e, E: Executor<'e, Database = Any>>(
 ) -> sqlx::Result<Option<PersonListRow>> {
     let mut sql = Sql::default();
     write_person_select(&mut sql, now);
-    sql.push(" WHERE t.root_id = ")
+    sql.push(" FROM tree_members t")
+        .push(PERSON_JOINS)
+        .push(" WHERE t.root_id = ")
         .bind(root_id)
         .push(" AND t.user_id = ")
         .bind(user_id);
@@ -617,9 +881,11 @@ pub(crate) async fn access_of<'e, E: Executor<'e, Database = Any>>(
     }
     let users = id_list(user_ids);
     sqlx::query_as(&format!(
+        // CROSS JOIN: each person's memberships by key, not every membership of the
+        // organisation's accounts.
         "SELECT m.user_id, m.account_id, m.role, 0 AS pending \
-         FROM memberships m JOIN accounts a ON a.id = m.account_id \
-         WHERE a.root_id = $1 AND m.user_id IN ({users}) \
+         FROM memberships m CROSS JOIN accounts a \
+         WHERE a.id = m.account_id AND a.root_id = $1 AND m.user_id IN ({users}) \
          UNION ALL \
          SELECT t.user_id, g.account_id, g.role, 1 AS pending \
          FROM tree_members t JOIN invitation_grants g ON g.invitation_id = t.invitation_id \

@@ -331,6 +331,7 @@ pub(crate) fn export(
         sort: query.sort.unwrap_or_default(),
         order: query.order.unwrap_or_default(),
         now: clock::now(),
+        plan: None,
         seek: Some(Seek::First),
     };
     Ok(stream::unfold(export, |mut export| async move {
@@ -355,6 +356,8 @@ struct Export {
     sort: PeopleSort,
     order: SortOrder,
     now: Timestamp,
+    /// How the people are read, decided with the first chunk.
+    plan: Option<db::people::Plan>,
     /// Where the next chunk starts; `None` once the last one is written.
     seek: Option<Seek>,
 }
@@ -362,16 +365,23 @@ struct Export {
 impl Export {
     /// The CSV of the chunk at `seek` (after the header line, for the first), and where the
     /// next one starts.
-    async fn chunk(&self, seek: &Seek) -> Result<(Bytes, Option<Seek>), ApiError> {
+    async fn chunk(&mut self, seek: &Seek) -> Result<(Bytes, Option<Seek>), ApiError> {
+        let filter = self.filter.at(self.now);
+        let plan = match self.plan.take() {
+            Some(plan) => plan,
+            None => db::people::Plan::decide(self.state.db(), &filter).await?,
+        };
         let slice = db::people::people_page(
-            self.state.db().reader(),
-            &self.filter.at(self.now),
+            self.state.db(),
+            &filter,
+            &plan,
             self.sort,
             self.order,
             seek,
             EXPORT_CHUNK,
         )
         .await?;
+        self.plan = Some(plan);
         let mut out = String::with_capacity(slice.rows.len() * 120 + 64);
         if *seek == Seek::First {
             out.push_str("name,email,status,access,last_sign_in\r\n");

@@ -158,11 +158,12 @@ pub(crate) async fn list(
     let sort = query.sort.unwrap_or_default();
     let order = query.order.unwrap_or_default();
     let cursor = Cursor::decode(query.cursor.as_deref().unwrap_or_default(), sort, order)?;
-    let reader = state.db().reader();
-    let total = db::people::people_count(reader, &filter).await?;
+    let plan = db::people::Plan::decide(state.db(), &filter).await?;
+    let total = db::people::people_total(state.db(), &filter, &plan).await?;
     let slice = db::people::people_page(
-        reader,
+        state.db(),
         &filter,
+        &plan,
         sort,
         order,
         &cursor.seek,
@@ -198,7 +199,8 @@ pub(crate) async fn list(
     let people = person_rows(state, ctx, &rows).await?;
     Ok(PeoplePage {
         people,
-        total: u64::try_from(total).unwrap_or(0),
+        total: u64::try_from(total.count).unwrap_or(0),
+        total_at_least: total.at_least,
         start,
         per_page,
         next,

@@ -127,6 +127,9 @@ pub fn BulkBar(
     /// How many people match the list's filters (all pages).
     #[prop(into)]
     total: Signal<u64>,
+    /// More match than `total` (the server counted only so far).
+    #[prop(into, optional)]
+    total_at_least: Signal<bool>,
     /// The ids on the page shown.
     #[prop(into)]
     page: Signal<Vec<UserId>>,
@@ -315,7 +318,11 @@ pub fn BulkBar(
             <div class="bulk-bar" role="region" aria-label="Selected people" data-test="bulk-bar">
                 <span class="bulk-count" data-test="bulk-count">
                     {move || if selection.all_matching.get() {
-                        format!("All {} matching selected", number(count.get()))
+                        if total_at_least.get() && operation.with(Option::is_none) {
+                            "All matching selected".to_owned()
+                        } else {
+                            format!("All {} matching selected", number(count.get()))
+                        }
                     } else {
                         format!("{} selected", people(count.get()))
                     }}
@@ -328,7 +335,11 @@ pub fn BulkBar(
                     more.then(|| view! {
                         <button type="button" class="link-button" data-test="select-all-matching"
                             on:click=move |_| selection.all_matching.set(true)>
-                            {move || format!("Select all {} matching", people(total.get()))}
+                            {move || if total_at_least.get() {
+                                format!("Select all matching (more than {})", number(total.get()))
+                            } else {
+                                format!("Select all {} matching", people(total.get()))
+                            }}
                         </button>
                     })
                 }}

@@ -129,6 +129,13 @@ fn PeopleList() -> impl IntoView {
                 .map_or(0, |found| found.total)
         })
     });
+    let total_at_least = Memo::new(move |_| {
+        people.value.with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .is_some_and(|found| found.total_at_least)
+        })
+    });
     let accounts = crate::accounts::use_accounts();
     let account_name = Signal::derive(move || {
         accounts
@@ -170,7 +177,7 @@ fn PeopleList() -> impl IntoView {
             </div>
             <ActionNotice actions/>
             <ListFilters list/>
-            <BulkBar selection account account_name total page=page_ids filters=list.query grantable on_done=bulk_done/>
+            <BulkBar selection account account_name total total_at_least page=page_ids filters=list.query grantable on_done=bulk_done/>
             <PeopleTable people list account actions selection page_ids/>
             <ActionDialogs actions/>
         </section>

@@ -72,7 +72,8 @@ pub(super) fn PeopleTable(
         }.into_any(),
         Some(Ok(found)) => {
             let here = account.get_untracked();
-            let (start, shown, total) = (found.start, found.people.len(), found.total);
+            let (start, shown, total, total_at_least) =
+                (found.start, found.people.len(), found.total, found.total_at_least);
             let (previous, next) = (found.previous.clone(), found.next.clone());
             view! {
                 <div class="card table-card">
@@ -106,7 +107,7 @@ pub(super) fn PeopleTable(
                             </tbody>
                         </table>
                     </div>
-                    <SeekPager start shown total previous next on_page=set_page label="People"/>
+                    <SeekPager start shown total total_at_least previous next on_page=set_page label="People"/>
                 </div>
             }.into_any()
         }
