@@ -11,6 +11,9 @@
 //!    under wrk, alternating Roster and the rival round after round, same load and duration,
 //!    after an unrecorded warm-up round.
 //! 7. Roster alone: one invitation of 1,000 addresses, until all 1,000 emails are delivered.
+//! 7b. Roster alone at a large organisation (`BENCH_SCALE_PEOPLE`, default 100,000; 0 skips),
+//!    on SQLite and on PostgreSQL (`BENCH_POSTGRES_URL`): each Users-list question one at a
+//!    time, and the CSV export of everyone (see [`scale`]).
 //! 8. One table, then PASS/FAIL budget lines. The exit status fails only for Roster: a server
 //!    that does not start, or runs with errors; the budgets are reported, not enforced.
 //!
@@ -26,6 +29,7 @@
 //! - [`server`]: a server process that never outlives the runner, even on a panic.
 //! - [`roster`]: Roster started, seeded and signed in; its 1,000-address invitation.
 //! - [`roster_db`]: what the runner reads and writes in Roster's SQLite file directly.
+//! - [`scale`]: the Users list at a large organisation, on both engines.
 //! - [`rival`]: better-auth installed, seeded and started (`bench/rival/server.mjs`).
 //! - [`target`]: a server under test as the operations see it.
 //! - [`api`]: the few HTTP calls the runner makes itself.
@@ -41,6 +45,7 @@ mod report;
 mod rival;
 mod roster;
 mod roster_db;
+mod scale;
 mod scenario;
 mod server;
 mod target;
@@ -76,6 +81,9 @@ struct Settings {
     /// …and on the rival (several times slower at it, so fewer do).
     rival_invitees: usize,
     rival: bool,
+    /// The large organisation's people (0: not measured).
+    scale_people: usize,
+    postgres_url: String,
 }
 
 impl Settings {
@@ -102,6 +110,13 @@ impl Settings {
             invitees: count("BENCH_INVITEES", 40_000)? as usize,
             rival_invitees: count("BENCH_RIVAL_INVITEES", 6_000)? as usize,
             rival: std::env::var("BENCH_RIVAL").map_or(true, |v| v != "0"),
+            scale_people: match std::env::var("BENCH_SCALE_PEOPLE") {
+                Ok(value) if value == "0" => 0,
+                Ok(value) => parse_count("BENCH_SCALE_PEOPLE", &value)? as usize,
+                Err(_) => 100_000,
+            },
+            postgres_url: std::env::var("BENCH_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned()),
         })
     }
 }
@@ -276,6 +291,25 @@ fn run() -> Result<bool> {
     let bulk = roster.invite_a_thousand(&api)?;
     report::print_bulk(&bulk);
 
+    let mut scale_runs = Vec::new();
+    if settings.scale_people > 0 {
+        for engine in [
+            scale::Engine::Sqlite,
+            scale::Engine::Postgres(settings.postgres_url.clone()),
+        ] {
+            progress.step(&format!(
+                "Roster alone at {} people: the Users list one request at a time, then its CSV export",
+                settings.scale_people
+            ));
+            scale_runs.push(scale::measure(
+                &settings.root,
+                &api,
+                &engine,
+                settings.scale_people,
+            ));
+        }
+    }
+
     progress.step("Results");
     let solo_summaries: Vec<_> = solos
         .iter()
@@ -293,6 +327,10 @@ fn run() -> Result<bool> {
     println!();
     report::print_bulk(&bulk);
     println!();
+    if !scale_runs.is_empty() {
+        scale::print(&scale_runs, settings.scale_people);
+        println!();
+    }
     report::print_budgets(
         Some((transfer.total().brotli, transfer::BROTLI_BUDGET_BYTES)),
         &compared,
@@ -301,6 +339,7 @@ fn run() -> Result<bool> {
         roster_peak_seeding,
         bulk.peak_rss_bytes,
     );
+    scale::print_budgets(&scale_runs);
     drop(rival_server);
     drop(roster);
     progress.done();

@@ -246,28 +246,31 @@ pub fn print_budgets(
             );
             continue;
         };
+        let (throughput_factor, p99_share) = operation
+            .target_against_rival()
+            .unwrap_or((THROUGHPUT_FACTOR, P99_SHARE));
         let times = roster.requests_per_sec / rival.requests_per_sec;
         verdict(
-            times >= THROUGHPUT_FACTOR,
+            times >= throughput_factor,
             &format!(
                 "{}: Roster's throughput {:.2}× the rival's ({:.0} vs {:.0} req/s; target ≥ {:.0}×)",
                 operation.name(),
                 times,
                 roster.requests_per_sec,
                 rival.requests_per_sec,
-                THROUGHPUT_FACTOR
+                throughput_factor
             ),
         );
         let share = ratio(roster.p99, rival.p99);
         verdict(
-            share <= P99_SHARE,
+            share <= p99_share,
             &format!(
                 "{}: Roster's p99 {:.3}× the rival's ({:.2} vs {:.2} ms; target ≤ {:.2}×)",
                 operation.name(),
                 share,
                 ms(roster.p99),
                 ms(rival.p99),
-                P99_SHARE
+                p99_share
             ),
         );
     }

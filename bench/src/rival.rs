@@ -129,6 +129,20 @@ pub fn start(
             "/api/auth/organization/list-members?organizationId={organization}&limit=50"
         ))
         .with_headers(&owner),
+        deep_page: {
+            // Every page of the list, by offset.
+            let file = server.dir().join("deep-pages.txt");
+            let paths: Vec<String> = (0..people.div_ceil(50))
+                .map(|page| {
+                    format!(
+                        "/api/auth/organization/list-members?organizationId={organization}&limit=50&offset={}",
+                        page * 50
+                    )
+                })
+                .collect();
+            std::fs::write(&file, paths.join("\n") + "\n")?;
+            Request::get_random(&file).with_headers(&owner)
+        },
         create_invitation: Request::post_numbered(
             "/api/auth/organization/invite-member",
             &json!({

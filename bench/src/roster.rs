@@ -192,6 +192,7 @@ pub fn start(root: &Path, api: &Api, people: usize, invitees: usize) -> Result<R
         ));
     }
 
+    let pages = every_page(api, &base_url, &owner[..1], account, server.dir())?;
     let target = Target {
         name: "roster",
         base_url,
@@ -203,6 +204,7 @@ pub fn start(root: &Path, api: &Api, people: usize, invitees: usize) -> Result<R
         session: Request::get("/api/v1/session").with_headers(&owner[..1]),
         list: Request::get(&format!("/api/v1/accounts/{account}/people?per_page=50"))
             .with_headers(&owner[..1]),
+        deep_page: Request::get_random(&pages).with_headers(&owner[..1]),
         create_invitation: Request::post_numbered(
             &format!("/api/v1/accounts/{account}/invitations"),
             &json!({
@@ -315,7 +317,7 @@ fn wait_for_delivery(
 }
 
 /// "Sign in as X with the password "Y"." from `roster demo`.
-fn demo_credentials(out: &str) -> Result<(String, String)> {
+pub fn demo_credentials(out: &str) -> Result<(String, String)> {
     let line = out
         .lines()
         .find_map(|l| l.trim().strip_prefix("Sign in as "))
@@ -330,7 +332,7 @@ fn demo_credentials(out: &str) -> Result<(String, String)> {
 }
 
 /// Signs in; the session's `Cookie` and `x-csrf-token` headers.
-fn sign_in(
+pub fn sign_in(
     api: &Api,
     base_url: &str,
     email: &str,
@@ -417,6 +419,34 @@ fn invite(
 
 /// A port nobody listens on now. Another process could take it before the server binds it,
 /// which on a quiet bench machine does not happen; the server would then fail to start.
+/// Walks the Users list of `account` by Next, 50 at a time, and writes the path of every page
+/// (the first, then each cursor) to a file in `dir`: the pages a person reaches, at every depth.
+pub fn every_page(
+    api: &Api,
+    base_url: &str,
+    owner: &[(String, String)],
+    account: i64,
+    dir: &Path,
+) -> Result<PathBuf> {
+    let first = format!("/api/v1/accounts/{account}/people?per_page=50");
+    let mut paths = vec![first.clone()];
+    let mut path = first;
+    loop {
+        let reply = api.get_as(&format!("{base_url}{path}"), owner)?;
+        if reply.status != 200 {
+            bail!("{path} answered {}: {}", reply.status, reply.body);
+        }
+        let Some(next) = reply.json()?["next"].as_str().map(str::to_owned) else {
+            break;
+        };
+        path = format!("/api/v1/accounts/{account}/people?per_page=50&cursor={next}");
+        paths.push(path.clone());
+    }
+    let file = dir.join(format!("pages-{account}.txt"));
+    std::fs::write(&file, paths.join("\n") + "\n")?;
+    Ok(file)
+}
+
 pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }

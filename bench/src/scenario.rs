@@ -16,15 +16,17 @@ pub enum Operation {
     SignIn,
     Session,
     List,
+    DeepPage,
     CreateInvitation,
     AcceptInvitation,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 5] = [
+    pub const ALL: [Operation; 6] = [
         Operation::SignIn,
         Operation::Session,
         Operation::List,
+        Operation::DeepPage,
         Operation::CreateInvitation,
         Operation::AcceptInvitation,
     ];
@@ -35,6 +37,7 @@ impl Operation {
             Operation::SignIn => "sign-in",
             Operation::Session => "session",
             Operation::List => "list 50",
+            Operation::DeepPage => "page at depth",
             Operation::CreateInvitation => "invite 1",
             Operation::AcceptInvitation => "accept 1",
         }
@@ -46,6 +49,12 @@ impl Operation {
             Operation::SignIn => Connections::AtMost(4),
             _ => Connections::Configured,
         }
+    }
+
+    /// What Roster must reach against the rival: (throughput factor, p99 share), or `None`
+    /// for the common targets. A page at a random depth must not cost more than the first.
+    pub fn target_against_rival(self) -> Option<(f64, f64)> {
+        (self == Operation::DeepPage).then_some((10.0, 0.1))
     }
 
     /// Whether a password hash bounds it, so the results compare it with the hash floor
@@ -61,6 +70,7 @@ impl Operation {
             Operation::SignIn => target.sign_in.clone(),
             Operation::Session => target.session.clone(),
             Operation::List => target.list.clone(),
+            Operation::DeepPage => target.deep_page.clone(),
             Operation::CreateInvitation => {
                 let mut request = target.create_invitation.clone();
                 request.body = request

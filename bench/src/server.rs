@@ -40,7 +40,8 @@ impl Running {
 impl ServerProcess {
     /// Starts `command` with its stdout and stderr in `stdout.log` and `stderr.log` of `dir`
     /// (the server's scratch folder, for its database too).
-    pub fn start(mut command: Command, dir: TempDir) -> Result<ServerProcess> {
+    pub fn start(command: Command, dir: TempDir) -> Result<ServerProcess> {
+        let mut command = on_one_core(command);
         PANIC_HOOK.call_once(|| {
             let previous = std::panic::take_hook();
             std::panic::set_hook(Box::new(move |info| {
@@ -122,4 +123,35 @@ fn stop_all_running() {
             server.stop();
         }
     }
+}
+
+/// `command` run on the machine's last core only (`taskset`), when there are two or more and
+/// taskset is there: a server measured has one core, and wrk and the runner the others.
+fn on_one_core(command: Command) -> Command {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let taskset = Command::new("taskset")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if cores < 2 || !taskset {
+        return command;
+    }
+    let mut pinned = Command::new("taskset");
+    pinned
+        .arg("-c")
+        .arg((cores - 1).to_string())
+        .arg(command.get_program())
+        .args(command.get_args());
+    if let Some(dir) = command.get_current_dir() {
+        pinned.current_dir(dir);
+    }
+    for (name, value) in command.get_envs() {
+        match value {
+            Some(value) => pinned.env(name, value),
+            None => pinned.env_remove(name),
+        };
+    }
+    pinned
 }

@@ -27,6 +27,9 @@ pub struct Target {
     pub session: Request,
     /// The first page of 50 people of the 10,000-person organisation.
     pub list: Request,
+    /// A page of 50 at a depth picked at random (uniformly) over the whole list: Roster by the
+    /// cursors of every page (walked once), the rival by offset.
+    pub deep_page: Request,
     /// The owner invites one new address: the body holds [`ROUND`] and
     /// [`crate::wrk::NUMBER`].
     pub create_invitation: Request,

@@ -25,6 +25,9 @@ pub struct Request {
     /// Each request takes the next line of this file: tab-separated `Name: value` headers
     /// (added to [`Request::headers`]), then the body as the last field.
     pub pool: Option<PathBuf>,
+    /// Each request takes its path from a line of this file picked at random (uniformly):
+    /// pages at random depths.
+    pub paths: Option<PathBuf>,
 }
 
 /// Where a numbered body takes its number.
@@ -39,6 +42,15 @@ impl Request {
             body: None,
             numbered: false,
             pool: None,
+            paths: None,
+        }
+    }
+
+    /// A GET of a path picked at random from the lines of `paths` for each request.
+    pub fn get_random(paths: &Path) -> Request {
+        Request {
+            paths: Some(paths.to_owned()),
+            ..Request::get("/")
         }
     }
 
@@ -50,6 +62,7 @@ impl Request {
             body: Some(body.to_string()),
             numbered: false,
             pool: None,
+            paths: None,
         }
     }
 
@@ -75,6 +88,7 @@ impl Request {
             body: None,
             numbered: false,
             pool: Some(pool.to_owned()),
+            paths: None,
         }
     }
 
@@ -106,6 +120,11 @@ impl Request {
         if let Some(pool) = &self.pool {
             script.push_str(
                 &POOLED_LUA.replace("POOL_FILE", &lua_string(&pool.display().to_string())),
+            );
+        }
+        if let Some(paths) = &self.paths {
+            script.push_str(
+                &RANDOM_PATH_LUA.replace("PATHS_FILE", &lua_string(&paths.display().to_string())),
             );
         }
         script
@@ -151,6 +170,15 @@ request = function()
     headers[name] = value
   end
   return wrk.format(nil, nil, headers, body)
+end
+"#;
+
+/// A path picked at random in every request (each connection's thread seeds its own).
+const RANDOM_PATH_LUA: &str = r#"local paths = {}
+for line in io.lines(PATHS_FILE) do paths[#paths + 1] = line end
+math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+request = function()
+  return wrk.format(nil, paths[math.random(#paths)])
 end
 "#;
 

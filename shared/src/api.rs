@@ -810,8 +810,13 @@ pub struct AuditEntry {
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     pub total: u64,
-    pub page: u32,
+    /// Entries newer than this page (0 on the first), as counted while paging to it.
+    pub start: u64,
     pub per_page: u32,
+    /// The page of older entries (the `cursor` to ask for it), if there is one.
+    pub next: Option<String>,
+    /// The page of newer entries, if there is one.
+    pub previous: Option<String>,
 }
 
 // ---- seats ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use roster_shared::api::{PeoplePage, PersonRow};
+use roster_shared::api::{AuditPage, PeoplePage, PersonRow};
 use roster_shared::invitation::PersonStatus;
 use roster_shared::role::Role;
 use roster_tests::{ApiClient, Engine, TestApp, engines, expect_error};
@@ -14,6 +14,7 @@ engines!(
     a_page_link_keeps_its_place_while_people_come_and_go,
     a_cursor_of_another_order_or_made_up_is_refused,
     the_csv_export_holds_everyone_once_in_the_lists_order,
+    the_audit_log_pages_by_cursor_and_exports_every_entry,
 );
 
 const ORDERS: [&str; 8] = [
@@ -313,4 +314,69 @@ fn second_field(line: &str) -> String {
         }
     }
     text
+}
+
+async fn the_audit_log_pages_by_cursor_and_exports_every_entry(engine: Engine) {
+    let (app, owner, root) = demo(engine, 40).await;
+    for n in 0..30 {
+        let response = owner
+            .post(
+                &format!("/api/v1/accounts/{root}/invitations"),
+                &serde_json::json!({
+                    "emails": [format!("audit{n}@example.com")],
+                    "grants": [{ "role": "basic", "accounts": [root] }]
+                }),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+    }
+    let log = |query: String| {
+        let owner = &owner;
+        async move {
+            let page: AuditPage = owner
+                .get_ok(&format!("/api/v1/accounts/{root}/audit?{query}"))
+                .await;
+            page
+        }
+    };
+    let whole = log("per_page=200".into()).await;
+    assert!(whole.total >= 30 && whole.entries.len() as u64 == whole.total);
+    let newest_first: Vec<i64> = whole.entries.iter().map(|e| e.id).collect();
+    assert!(newest_first.windows(2).all(|w| w[0] > w[1]), "newest first");
+    // Forwards by Next, then back by Previous: the same pages.
+    let mut forwards = vec![log("per_page=7".into()).await];
+    while let Some(next) = forwards.last().and_then(|p| p.next.clone()) {
+        forwards.push(log(format!("per_page=7&cursor={next}")).await);
+    }
+    let read: Vec<i64> = forwards
+        .iter()
+        .flat_map(|p| p.entries.iter().map(|e| e.id))
+        .collect();
+    assert_eq!(read, newest_first);
+    let mut backwards = vec![forwards.last().cloned().unwrap()];
+    while let Some(previous) = backwards.last().and_then(|p| p.previous.clone()) {
+        backwards.push(log(format!("per_page=7&cursor={previous}")).await);
+    }
+    backwards.reverse();
+    assert_eq!(backwards.len(), forwards.len());
+    for (ahead, back) in forwards.iter().zip(&backwards) {
+        assert_eq!(back.entries, ahead.entries);
+        assert_eq!(back.start, ahead.start);
+    }
+    expect_error(
+        owner
+            .get(&format!("/api/v1/accounts/{root}/audit?cursor=bm9wZQ"))
+            .await,
+        400,
+        "invalid_query",
+    )
+    .await;
+    let csv = owner
+        .get(&format!("/api/v1/accounts/{root}/audit.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.matches("\r\n").count() as u64, whole.total + 1);
+    app.stop().await;
 }

@@ -1144,6 +1144,15 @@ async fn the_users_list_searches_filters_sorts_and_pages(engine: Engine) {
         0,
         "LIKE wildcards are text"
     );
+    // The text index finds the candidates; the rule decides: several words, a whole address
+    // (more words than the index is asked for), punctuation only, the middle of a word.
+    assert_eq!(people(&app.api, acme, "?q=olivia%20ow").await.total, 1);
+    assert_eq!(
+        people(&app.api, acme, "?q=person007%40example.com").await.total,
+        1
+    );
+    assert_eq!(people(&app.api, acme, "?q=%40").await.total, 0);
+    assert_eq!(people(&app.api, acme, "?q=rson00").await.total, 0);
     // Filters.
     assert_eq!(people(&app.api, acme, "?status=active").await.total, 1);
     assert_eq!(people(&app.api, acme, "?status=pending").await.total, 120);

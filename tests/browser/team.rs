@@ -780,9 +780,14 @@ async fn the_users_list_keeps_its_state_in_the_address() {
         .as_f64()
         .unwrap_or_default();
     assert!((56.0..400.0).contains(&top), "first row at {top}px");
-    let expected = "?q=ana&role=basic&sort=email&order=desc&page=2";
+    // The page is the server's cursor of it, in the address with the rest.
     let here = browser.client.current_url().await.expect("the address");
-    assert_eq!(here.query(), Some(&expected[1..]));
+    let query = here.query().unwrap_or_default().to_owned();
+    assert!(
+        query.starts_with("q=ana&role=basic&sort=email&order=desc&cursor="),
+        "{query}"
+    );
+    let expected = format!("?{query}");
 
     let restored = || async {
         browser
@@ -1048,6 +1053,85 @@ async fn ticked_rows_get_a_role_and_invitations_again() {
             "bo@example.com: This person has already accepted",
         )
         .await;
+    browser.close().await;
+    app.stop().await;
+}
+
+/// A large organisation, paged by cursor: Next and Previous walk it, the range says where, and a
+/// reload or the link opened afresh lands on the same deep page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_organisation_pages_forward_and_back_and_reloads_deep() {
+    let database = roster_tests::app::TestDatabase::new(Engine::Sqlite).await;
+    let demo = roster_backend::operator::demo(&database.url, 2_000)
+        .await
+        .expect("the demo fills an empty database");
+    let app = TestApp::spawn_on(database, |_| {}).await;
+    let owner = app.new_client();
+    let session = owner.sign_in_ok(&demo.owner_email, &demo.password).await;
+    let root = session.last_account.expect("the demo's organisation");
+    let browser = Browser::launch().await;
+    browser
+        .sign_in_to_users(&app, &demo.owner_email, &demo.password, root)
+        .await;
+    browser.wait_for_count("[data-test=person-row]", 50).await;
+    browser
+        .wait_for_text("[data-test=pager-range]", "1–50 of 2,000")
+        .await;
+    let first_row = || async {
+        browser
+            .text_of("[data-test=person-row]:first-child .person-email")
+            .await
+    };
+    // Forward five pages, remembering each page's first person.
+    let mut firsts = vec![first_row().await];
+    for page in 2..=6 {
+        browser.click("[data-test=pager-next]").await;
+        let range = format!("{}–{} of 2,000", (page - 1) * 50 + 1, page * 50);
+        browser
+            .wait_for_text("[data-test=pager-range]", &range)
+            .await;
+        let first = first_row().await;
+        assert!(!firsts.contains(&first), "page {page} is a new page");
+        firsts.push(first);
+    }
+    // A reload on the deep page, and its link opened afresh, land on it.
+    let deep = browser.url().await;
+    assert!(
+        deep.query().unwrap_or_default().contains("cursor="),
+        "{deep}"
+    );
+    browser.client.refresh().await.expect("reload");
+    browser
+        .wait_for_text("[data-test=pager-range]", "251–300 of 2,000")
+        .await;
+    assert_eq!(first_row().await, firsts[5]);
+    browser.open(deep.as_str()).await;
+    browser
+        .wait_for_text("[data-test=pager-range]", "251–300 of 2,000")
+        .await;
+    assert_eq!(first_row().await, firsts[5]);
+    // Back page by page to the first, each page as it was.
+    for page in (1..=5).rev() {
+        browser.click("[data-test=pager-previous]").await;
+        let range = format!("{}–{} of 2,000", (page - 1) * 50 + 1, page * 50);
+        browser
+            .wait_for_text("[data-test=pager-range]", &range)
+            .await;
+        assert_eq!(first_row().await, firsts[page - 1], "page {page}");
+    }
+    assert_eq!(
+        browser.count("[data-test=pager-previous]:disabled").await,
+        1
+    );
+    assert!(
+        !browser
+            .url()
+            .await
+            .query()
+            .unwrap_or_default()
+            .contains("cursor="),
+        "the first page has a bare address"
+    );
     browser.close().await;
     app.stop().await;
 }

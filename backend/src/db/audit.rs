@@ -59,23 +59,42 @@ pub(crate) struct EntryRow {
     pub(crate) created_at: i64,
 }
 
-/// Entries of an organisation about `accounts` (or about the organisation as a whole, with no
-/// account), newest first.
+/// Where a page of the log is: the newest entries, those older than an entry (Next), or those
+/// newer than it (Previous).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuditSeek {
+    Newest,
+    OlderThan(i64),
+    NewerThan(i64),
+}
+
+/// At most `limit` entries of an organisation about `accounts` (or about the organisation as a
+/// whole, with no account) where `seek` says, newest first: one range of `audit_log_root`
+/// (root, id) at any depth.
 pub(crate) async fn page<'e, E: Executor<'e, Database = Any>>(
     db: E,
     root_id: i64,
     accounts: Option<&[i64]>,
     limit: i64,
-    offset: i64,
+    seek: AuditSeek,
 ) -> sqlx::Result<Vec<EntryRow>> {
-    sqlx::query_as(&format!(
+    let (beyond, order) = match seek {
+        AuditSeek::Newest => (String::new(), "DESC"),
+        AuditSeek::OlderThan(id) => (format!(" AND id < {id}"), "DESC"),
+        AuditSeek::NewerThan(id) => (format!(" AND id > {id}"), "ASC"),
+    };
+    let mut rows: Vec<EntryRow> = sqlx::query_as(&format!(
         "SELECT id, actor, action, summary, account_name, ip, created_at FROM audit_log \
-         WHERE root_id = $1{} ORDER BY id DESC LIMIT {limit} OFFSET {offset}",
+         WHERE root_id = $1{}{beyond} ORDER BY id {order} LIMIT {limit}",
         scope(accounts)
     ))
     .bind(root_id)
     .fetch_all(db)
-    .await
+    .await?;
+    if let AuditSeek::NewerThan(_) = seek {
+        rows.reverse();
+    }
+    Ok(rows)
 }
 
 pub(crate) async fn count<'e, E: Executor<'e, Database = Any>>(

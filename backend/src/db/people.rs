@@ -75,7 +75,7 @@ pub(crate) struct PersonKey {
     pub(crate) user_id: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum KeyValue {
     Text(String),
     Number(i64),
@@ -134,6 +134,8 @@ enum Part {
     InvitedExpired,
     SignedIn,
     NeverSignedIn,
+    /// Signed in, last before this.
+    SignedInBefore(Timestamp),
 }
 
 impl Part {
@@ -160,6 +162,9 @@ impl Part {
             }
             Part::NeverSignedIn => {
                 sql.push(" AND t.seen_sign_in_at IS NULL");
+            }
+            Part::SignedInBefore(before) => {
+                sql.push(" AND t.seen_sign_in_at < ").bind(before.millis());
             }
         }
     }
@@ -188,23 +193,6 @@ impl Column {
             Column::Name => "t.name_key",
             Column::Email => "t.email_key",
             Column::SignIn => "t.seen_sign_in_at",
-        }
-    }
-
-    /// The name of the column in a page's rows (to order a union of parts by it).
-    fn output(self) -> &'static str {
-        match self {
-            Column::Name => "name_key",
-            Column::Email => "email_key",
-            Column::SignIn => "last_sign_in_at",
-        }
-    }
-
-    fn value_of(self, row: &PersonListRow) -> Option<KeyValue> {
-        match self {
-            Column::Name => Some(KeyValue::Text(row.name_key.clone())),
-            Column::Email => Some(KeyValue::Text(row.email_key.clone())),
-            Column::SignIn => row.last_sign_in_at.map(KeyValue::Number),
         }
     }
 }
@@ -273,21 +261,96 @@ fn segments(sort: PeopleSort, order: SortOrder) -> Vec<Segment> {
 
 /// The key of `row` in the order of `sort` and `order`.
 pub(crate) fn key_of(row: &PersonListRow, sort: PeopleSort, order: SortOrder) -> PersonKey {
-    let segments = segments(sort, order);
-    let segment = segments
-        .iter()
-        .position(|s| match sort {
-            PeopleSort::Status => s.status == Some(row.status),
-            PeopleSort::LastSignIn => {
-                (s.column == Some(Column::SignIn)) == row.last_sign_in_at.is_some()
-            }
-            PeopleSort::Name | PeopleSort::Email => true,
-        })
-        .unwrap_or(0);
-    PersonKey {
-        segment: u8::try_from(segment).unwrap_or(0),
-        value: segments[segment].column.and_then(|c| c.value_of(row)),
+    Keys {
         user_id: row.user_id,
+        name_key: &row.name_key,
+        email_key: &row.email_key,
+        seen_sign_in_at: row.last_sign_in_at,
+        status: row.status,
+    }
+    .key(&segments(sort, order), sort)
+}
+
+/// What places a person in each order.
+struct Keys<'a> {
+    user_id: i64,
+    name_key: &'a str,
+    email_key: &'a str,
+    seen_sign_in_at: Option<i64>,
+    status: PersonStatus,
+}
+
+impl Keys<'_> {
+    fn key(&self, segments: &[Segment], sort: PeopleSort) -> PersonKey {
+        let segment = segments
+            .iter()
+            .position(|s| match sort {
+                PeopleSort::Status => s.status == Some(self.status),
+                PeopleSort::LastSignIn => {
+                    (s.column == Some(Column::SignIn)) == self.seen_sign_in_at.is_some()
+                }
+                PeopleSort::Name | PeopleSort::Email => true,
+            })
+            .unwrap_or(0);
+        let value = match segments[segment].column {
+            Some(Column::Name) => Some(KeyValue::Text(self.name_key.to_owned())),
+            Some(Column::Email) => Some(KeyValue::Text(self.email_key.to_owned())),
+            Some(Column::SignIn) => self.seen_sign_in_at.map(KeyValue::Number),
+            None => None,
+        };
+        PersonKey {
+            segment: u8::try_from(segment).unwrap_or(0),
+            value,
+            user_id: self.user_id,
+        }
+    }
+}
+
+/// `a` against `b` in an order of `segments` (SQLite's: text compared byte by byte).
+fn compare(segments: &[Segment], a: &PersonKey, b: &PersonKey) -> std::cmp::Ordering {
+    a.segment.cmp(&b.segment).then_with(|| {
+        let within = a
+            .value
+            .cmp(&b.value)
+            .then_with(|| a.user_id.cmp(&b.user_id));
+        let descending = segments
+            .get(usize::from(a.segment))
+            .is_some_and(|s| s.descending);
+        if descending { within.reverse() } else { within }
+    })
+}
+
+/// The sort keys of one person a search found, read with its candidates.
+#[derive(Debug, Clone, FromRow)]
+struct KeyRow {
+    user_id: i64,
+    name_key: String,
+    email_key: String,
+    seen_sign_in_at: Option<i64>,
+    phase: i64,
+    invitation_expires_at: Option<i64>,
+}
+
+impl KeyRow {
+    fn keys(&self, now: Timestamp) -> Keys<'_> {
+        let status = match self.phase {
+            0 => PersonStatus::Active,
+            1 => PersonStatus::Pending,
+            _ if self
+                .invitation_expires_at
+                .is_some_and(|at| at > now.millis()) =>
+            {
+                PersonStatus::Pending
+            }
+            _ => PersonStatus::Expired,
+        };
+        Keys {
+            user_id: self.user_id,
+            name_key: &self.name_key,
+            email_key: &self.email_key,
+            seen_sign_in_at: self.seen_sign_in_at,
+            status,
+        }
     }
 }
 
@@ -323,19 +386,37 @@ fn search_phrase(search: &str) -> Option<String> {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    (!words.is_empty()).then(|| format!("\"{}\"*", words.join(" ")))
+    // Two words find few enough candidates; more would make the index read every row's
+    // positions for words most addresses share ("northwind", "example"). Every word but the
+    // last is whole in a match, so a phrase of the first two is whole too.
+    match words.as_slice() {
+        [] => None,
+        [one] => Some(format!("\"{one}\"*")),
+        [one, two] => Some(format!("\"{one} {two}\"*")),
+        [one, two, ..] => Some(format!("\"{one} {two}\"")),
+    }
 }
 
 /// How the people of a filter are read: decided once per filter by how many candidates its
 /// indexes hold ([`Plan::decide`]), then used for its count and each of its pages.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Plan {
     /// The search as a text-index query (SQLite; PostgreSQL's trigram index serves the
     /// search's own conditions).
     phrase: Option<String>,
     /// The candidates pages are read from, when they are few.
     candidates: Option<Candidates>,
+    /// A search's matches, when its candidates are few enough to read at once (up to
+    /// [`SEARCH_AT_ONCE`]): counted and put in order here, every page taken from them. A
+    /// search's matches cluster in every order (names starting "ma" are halfway down the
+    /// list by name), so reading the list in order and checking each row would read all the
+    /// rows before them.
+    matches: Option<Vec<KeyRow>>,
 }
+
+/// Up to this many people a search's text index finds are read at once (their sort keys, one
+/// key lookup each) and ordered in memory.
+const SEARCH_AT_ONCE: i64 = 10_000;
 
 impl Plan {
     pub(crate) async fn decide(db: &Db, filter: &PeopleFilter<'_>) -> sqlx::Result<Plan> {
@@ -345,29 +426,43 @@ impl Plan {
                 .filter(|_| db.dialect().is_sqlite())
                 .and_then(search_phrase),
             candidates: None,
+            matches: None,
         };
-        if plan.phrase.is_some() && plan.are_few(db, filter, Candidates::Search).await? {
+        if plan.phrase.is_some()
+            && plan
+                .at_most(db, filter, Candidates::Search, SEARCH_AT_ONCE)
+                .await?
+        {
+            let mut sql = Sql::new(
+                "SELECT t.user_id, t.name_key, t.email_key, t.seen_sign_in_at, t.phase, \
+                 t.invitation_expires_at",
+            );
+            plan.write_from_where_of(&mut sql, filter, "", Some(Candidates::Search));
             plan.candidates = Some(Candidates::Search);
+            plan.matches = Some(sql.fetch_all(db.reader()).await?);
         } else if (filter.accounts.is_some() || filter.role.is_some())
-            && plan.are_few(db, filter, Candidates::Access).await?
+            && plan
+                .at_most(db, filter, Candidates::Access, DRIVE_AT)
+                .await?
         {
             plan.candidates = Some(Candidates::Access);
         }
         Ok(plan)
     }
 
-    /// Whether `candidates` number at most [`DRIVE_AT`].
-    async fn are_few(
+    /// Whether `candidates` number at most `most`.
+    async fn at_most(
         &self,
         db: &Db,
         filter: &PeopleFilter<'_>,
         candidates: Candidates,
+        most: i64,
     ) -> sqlx::Result<bool> {
         let mut sql = Sql::new("SELECT COUNT(*) FROM (");
         self.write_candidates(&mut sql, filter, candidates);
-        sql.push(&format!(" LIMIT {}) AS c", DRIVE_AT + 1));
+        sql.push(&format!(" LIMIT {}) AS c", most + 1));
         let found: i64 = sql.fetch_value(db.reader()).await?;
-        Ok(found <= DRIVE_AT)
+        Ok(found <= most)
     }
 
     /// A subquery of candidate user ids (possibly repeated, possibly more than match).
@@ -562,6 +657,12 @@ pub(crate) async fn people_total(
             at_least: false,
         });
     }
+    if let Some(matches) = &plan.matches {
+        return Ok(Total {
+            count: i64::try_from(matches.len()).unwrap_or(i64::MAX),
+            at_least: false,
+        });
+    }
     let broad = plan.candidates.is_none()
         && (filter.search.is_some() || filter.accounts.is_some() || filter.role.is_some());
     if broad {
@@ -578,6 +679,7 @@ pub(crate) async fn people_total(
         let mut each = Plan {
             phrase: plan.phrase.clone(),
             candidates: None,
+            matches: None,
         };
         if streamed == Some(Candidates::Search) {
             each.candidates = streamed;
@@ -607,26 +709,38 @@ pub(crate) async fn people_total(
             at_least: rows > DRIVE_AT,
         });
     }
-    // A status of several parts is counted part by part, each a range of one index.
-    let parts: Vec<Option<Part>> = match filter.status {
-        Some(status) if plan.candidates.is_none() => {
-            status_parts(status).iter().copied().map(Some).collect()
-        }
+    // A status of several parts, and "not signed in since" (never, or before), are counted
+    // part by part, each a range of one index.
+    let split = plan.candidates.is_none();
+    let statuses: Vec<Option<Part>> = match filter.status {
+        Some(status) if split => status_parts(status).iter().copied().map(Some).collect(),
+        _ => vec![None],
+    };
+    let inactivity: Vec<Option<Part>> = match filter.signed_in_before {
+        Some(Some(before)) if split => vec![
+            Some(Part::NeverSignedIn),
+            Some(Part::SignedInBefore(before)),
+        ],
         _ => vec![None],
     };
     let mut count = 0;
-    for part in parts {
-        let mut each = *filter;
-        if part.is_some() {
-            each.status = None;
+    for status in &statuses {
+        for inactive in &inactivity {
+            let mut each = *filter;
+            if status.is_some() {
+                each.status = None;
+            }
+            if inactive.is_some() {
+                each.signed_in_before = None;
+            }
+            let mut sql = Sql::new("SELECT COUNT(*)");
+            plan.write_from_where(&mut sql, &each, "");
+            for part in [status, inactive].into_iter().flatten() {
+                part.write(&mut sql, filter.now);
+            }
+            let found: i64 = sql.fetch_value(db.reader()).await?;
+            count += found;
         }
-        let mut sql = Sql::new("SELECT COUNT(*)");
-        plan.write_from_where(&mut sql, &each, "");
-        if let Some(part) = part {
-            part.write(&mut sql, filter.now);
-        }
-        let found: i64 = sql.fetch_value(db.reader()).await?;
-        count += found;
     }
     Ok(Total {
         count,
@@ -664,8 +778,14 @@ async fn segment_rows(
     } else {
         (" ASC", " > ")
     };
+    // The page's people by key first (tree_members and its indexes only), then what the list
+    // shows of just those: a search read from its candidates puts up to DRIVE_AT of them in
+    // order, and reads names and invitations for one page of them only.
     let mut sql = Sql::default();
+    write_person_select(&mut sql, filter.now);
+    sql.push(" FROM (");
     let several = segment.parts.len() > 1;
+    let key_sql = segment.column.map_or("0", Column::sql);
     for (n, part) in segment.parts.iter().enumerate() {
         if several {
             sql.push(if n == 0 {
@@ -674,8 +794,10 @@ async fn segment_rows(
                 " UNION ALL SELECT * FROM ("
             });
         }
-        write_person_select(&mut sql, filter.now);
-        plan.write_from_where(&mut sql, filter, PERSON_JOINS);
+        sql.push("SELECT t.user_id AS user_id, ")
+            .push(key_sql)
+            .push(" AS sort_key");
+        plan.write_from_where(&mut sql, filter, "");
         part.write(&mut sql, filter.now);
         if let Some(key) = from {
             match (segment.column, &key.value) {
@@ -709,13 +831,21 @@ async fn segment_rows(
     if several {
         // Each part is in order; the union of them is put in order once more (at most
         // `limit` rows of each).
-        sql.push(" ORDER BY ");
-        if let Some(column) = segment.column {
-            sql.push(column.output()).push(direction).push(", ");
-        }
-        sql.push("user_id").push(direction);
-        sql.push(&format!(" LIMIT {limit}"));
+        sql.push(" ORDER BY sort_key")
+            .push(direction)
+            .push(", user_id")
+            .push(direction)
+            .push(&format!(" LIMIT {limit}"));
     }
+    // CROSS JOIN: the page's keys first, each person then found by key.
+    sql.push(") AS k CROSS JOIN tree_members t")
+        .push(PERSON_JOINS)
+        .push(" WHERE t.root_id = ")
+        .bind(filter.root_id)
+        .push(" AND t.user_id = k.user_id ORDER BY k.sort_key")
+        .push(direction)
+        .push(", k.user_id")
+        .push(direction);
     sql.fetch_all(db.reader()).await
 }
 
@@ -730,12 +860,18 @@ pub(crate) async fn people_page(
     seek: &Seek,
     limit: usize,
 ) -> sqlx::Result<PeopleSlice> {
+    if let Some(matches) = &plan.matches {
+        return page_of_matches(db, filter, matches, sort, order, seek, limit).await;
+    }
     let mut segments = segments(sort, order);
-    // A status filter leaves one segment of the status order; never-signed-in people none of
-    // the signed-in one.
+    // A status filter leaves one segment of the status order. In the last sign-in order,
+    // Active people have all signed in and no one Pending or Expired has (nor anyone filtered
+    // as never signed in): the other segment would be read through for nothing.
     let keep = |s: &Segment| match (sort, filter.status, filter.signed_in_before) {
         (PeopleSort::Status, Some(status), _) => s.status == Some(status),
         (PeopleSort::LastSignIn, _, Some(None)) => s.column.is_none(),
+        (PeopleSort::LastSignIn, Some(PersonStatus::Active), _) => s.column.is_some(),
+        (PeopleSort::LastSignIn, Some(_), _) => s.column.is_none(),
         _ => true,
     };
     let original: Vec<bool> = segments.iter().map(keep).collect();
@@ -818,6 +954,67 @@ pub(crate) async fn people_page(
             })
         }
     }
+}
+
+/// A page of a search's matches read at once (see [`Plan::matches`]): put in the order here,
+/// then only the page's people read.
+async fn page_of_matches(
+    db: &Db,
+    filter: &PeopleFilter<'_>,
+    matches: &[KeyRow],
+    sort: PeopleSort,
+    order: SortOrder,
+    seek: &Seek,
+    limit: usize,
+) -> sqlx::Result<PeopleSlice> {
+    let segments = segments(sort, order);
+    let mut keys: Vec<PersonKey> = matches
+        .iter()
+        .map(|m| m.keys(filter.now).key(&segments, sort))
+        .collect();
+    keys.sort_by(|a, b| compare(&segments, a, b));
+    let (from, to, restarted) = match seek {
+        Seek::First => (0, limit.min(keys.len()), false),
+        Seek::After(key) => {
+            let from = keys.partition_point(|k| compare(&segments, k, key).is_le());
+            (from, (from + limit).min(keys.len()), false)
+        }
+        Seek::Before(key) => {
+            let to = keys.partition_point(|k| compare(&segments, k, key).is_lt());
+            if to <= limit {
+                // Nothing before these: the first page, full.
+                (0, limit.min(keys.len()), true)
+            } else {
+                (to - limit, to, false)
+            }
+        }
+    };
+    let page = &keys[from..to];
+    let mut rows = Vec::with_capacity(page.len());
+    if !page.is_empty() {
+        let mut sql = Sql::default();
+        write_person_select(&mut sql, filter.now);
+        sql.push(" FROM tree_members t")
+            .push(PERSON_JOINS)
+            .push(" WHERE t.root_id = ")
+            .bind(filter.root_id)
+            .push(" AND t.user_id IN (")
+            .list(page.iter().map(|k| k.user_id))
+            .push(")");
+        let mut found: std::collections::HashMap<i64, PersonListRow> = sql
+            .fetch_all::<PersonListRow, _>(db.reader())
+            .await?
+            .into_iter()
+            .map(|row| (row.user_id, row))
+            .collect();
+        rows.extend(page.iter().filter_map(|k| found.remove(&k.user_id)));
+    }
+    Ok(PeopleSlice {
+        rows,
+        more_before: from > 0,
+        more_after: to < keys.len(),
+        restarted,
+    })
 }
 
 /// The ids of everyone `filter` matches, in name order, at most `limit` of them: what "select

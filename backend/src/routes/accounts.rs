@@ -285,24 +285,28 @@ pub(crate) async fn revoke_invitation(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub(crate) struct PageQuery {
-    page: Option<u32>,
+pub(crate) struct AuditQuery {
+    /// Where the page is: the `next` or `previous` of another page (opaque). Missing: the
+    /// newest entries.
+    #[param(max_length = 256)]
+    cursor: Option<String>,
+    /// 1 to 200 (default 50).
     per_page: Option<u32>,
 }
 
 /// The audit log of this account and its sub-accounts, newest first.
-#[utoipa::path(get, path = "/api/v1/accounts/{id}/audit", tag = "audit", params(("id" = i64, Path), PageQuery),
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/audit", tag = "audit", params(("id" = i64, Path), AuditQuery),
     responses((status = 200, body = AuditPage), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
 pub(crate) async fn audit_log(
     State(state): State<AppState>,
     OnAccount(ctx): OnAccount,
-    AppQuery(query): AppQuery<PageQuery>,
+    AppQuery(query): AppQuery<AuditQuery>,
 ) -> Result<AppJson<AuditPage>, ApiError> {
     Ok(AppJson(
         audit::page(
             &state,
             &ctx,
-            query.page.unwrap_or(1),
+            query.cursor.as_deref(),
             query.per_page.unwrap_or(50),
         )
         .await?,
@@ -317,8 +321,8 @@ pub(crate) async fn audit_csv(
     OnAccount(ctx): OnAccount,
     AppPath(id): AppPath<i64>,
 ) -> Result<Response, ApiError> {
-    let csv = audit::csv(&state, &ctx).await?;
-    let mut response = csv.into_response();
+    let csv = audit::csv(state, &ctx)?;
+    let mut response = axum::body::Body::from_stream(csv).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

@@ -608,9 +608,17 @@ pub async fn accept_invitation(
 
 // ---- audit log ---------------------------------------------------------------------------
 
-pub async fn audit(account: AccountId, page: u32, per_page: u32) -> Result<AuditPage, ApiError> {
+/// A page of the audit log: the newest, or where a page's `next`/`previous` cursor says.
+pub async fn audit(
+    account: AccountId,
+    cursor: Option<&str>,
+    per_page: u32,
+) -> Result<AuditPage, ApiError> {
+    let at = cursor
+        .map(|c| format!("&cursor={}", crate::url::query_value(c)))
+        .unwrap_or_default();
     get(&format!(
-        "/api/v1/accounts/{account}/audit?page={page}&per_page={per_page}"
+        "/api/v1/accounts/{account}/audit?per_page={per_page}{at}"
     ))
     .await
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::load_error::LoadError;
-use crate::components::pager::Pager;
+use crate::components::pager::SeekPager;
 use crate::locale::Time;
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
@@ -14,16 +14,17 @@ const PER_PAGE: u32 = 50;
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let account = use_account();
-    let paging = RwSignal::new((account.get_untracked(), 1u32));
-    let page = Memo::new(move |_| {
-        let (of, page) = paging.get();
-        if of == account.get() { page } else { 1 }
+    // The page shown, as the server's cursor of it (`None`: the newest), for this account.
+    let paging = RwSignal::new((account.get_untracked(), None::<String>));
+    let cursor = Memo::new(move |_| {
+        let (of, cursor) = paging.get();
+        if of == account.get() { cursor } else { None }
     });
-    let set_page = Callback::new(move |p: u32| paging.set((account.get_untracked(), p.max(1))));
+    let set_page = Callback::new(move |c: Option<String>| paging.set((account.get_untracked(), c)));
     let log = Remote::new(move || {
         let id = account.get();
-        let page = page.get();
-        async move { api::audit(id, page, PER_PAGE).await }
+        let cursor = cursor.get();
+        async move { api::audit(id, cursor.as_deref(), PER_PAGE).await }
     });
     view! {
         <section aria-labelledby="audit-title">
@@ -43,7 +44,8 @@ pub fn AuditPage() -> impl IntoView {
                     <p class="card muted" data-test="audit-empty">"Nothing has happened here yet."</p>
                 }.into_any(),
                 Some(Ok(found)) => {
-                    let total = found.total;
+                    let (start, shown, total) = (found.start, found.entries.len(), found.total);
+                    let (previous, next) = (found.previous.clone(), found.next.clone());
                     view! {
                         <div class="card table-card">
                             <div class="table-wrap">
@@ -71,7 +73,7 @@ pub fn AuditPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
-                            <Pager page=page per_page=PER_PAGE total=total on_page=set_page label="Audit log"/>
+                            <SeekPager start shown total total_at_least=false previous next on_page=set_page label="Audit log"/>
                         </div>
                     }.into_any()
                 }
