@@ -306,54 +306,6 @@ impl Keys<'_> {
     }
 }
 
-/// `a` against `b` in an order of `segments` (SQLite's: text compared byte by byte).
-fn compare(segments: &[Segment], a: &PersonKey, b: &PersonKey) -> std::cmp::Ordering {
-    a.segment.cmp(&b.segment).then_with(|| {
-        let within = a
-            .value
-            .cmp(&b.value)
-            .then_with(|| a.user_id.cmp(&b.user_id));
-        let descending = segments
-            .get(usize::from(a.segment))
-            .is_some_and(|s| s.descending);
-        if descending { within.reverse() } else { within }
-    })
-}
-
-/// The sort keys of one person a search found, read with its candidates.
-#[derive(Debug, Clone, FromRow)]
-struct KeyRow {
-    user_id: i64,
-    name_key: String,
-    email_key: String,
-    seen_sign_in_at: Option<i64>,
-    phase: i64,
-    invitation_expires_at: Option<i64>,
-}
-
-impl KeyRow {
-    fn keys(&self, now: Timestamp) -> Keys<'_> {
-        let status = match self.phase {
-            0 => PersonStatus::Active,
-            1 => PersonStatus::Pending,
-            _ if self
-                .invitation_expires_at
-                .is_some_and(|at| at > now.millis()) =>
-            {
-                PersonStatus::Pending
-            }
-            _ => PersonStatus::Expired,
-        };
-        Keys {
-            user_id: self.user_id,
-            name_key: &self.name_key,
-            email_key: &self.email_key,
-            seen_sign_in_at: self.seen_sign_in_at,
-            status,
-        }
-    }
-}
-
 /// Up to this many candidates of a search (from the text index) or of an access filter (from
 /// the grants), the people a page shows are read from them and put in order: at most this many
 /// rows read. Beyond it, the list is read in its order and each row checked: the candidates
@@ -406,17 +358,14 @@ pub(crate) struct Plan {
     phrase: Option<String>,
     /// The candidates pages are read from, when they are few.
     candidates: Option<Candidates>,
-    /// A search's matches, when its candidates are few enough to read at once (up to
-    /// [`SEARCH_AT_ONCE`]): counted and put in order here, every page taken from them. A
-    /// search's matches cluster in every order (names starting "ma" are halfway down the
-    /// list by name), so reading the list in order and checking each row would read all the
-    /// rows before them.
-    matches: Option<Vec<KeyRow>>,
 }
 
-/// Up to this many people a search's text index finds are read at once (their sort keys, one
-/// key lookup each) and ordered in memory.
-const SEARCH_AT_ONCE: i64 = 10_000;
+/// Up to this many people a search's text index finds, pages are read from them (each found
+/// by key, checked, and the page's ones put in order by SQLite's sorter, about 2 µs each).
+/// A search's matches cluster in every order (names starting "ma" are halfway down the list
+/// by name), so reading the list in order and checking each row would first read every row
+/// before them.
+const SEARCH_DRIVE_AT: i64 = 10_000;
 
 impl Plan {
     pub(crate) async fn decide(db: &Db, filter: &PeopleFilter<'_>) -> sqlx::Result<Plan> {
@@ -426,20 +375,13 @@ impl Plan {
                 .filter(|_| db.dialect().is_sqlite())
                 .and_then(search_phrase),
             candidates: None,
-            matches: None,
         };
         if plan.phrase.is_some()
             && plan
-                .at_most(db, filter, Candidates::Search, SEARCH_AT_ONCE)
+                .at_most(db, filter, Candidates::Search, SEARCH_DRIVE_AT)
                 .await?
         {
-            let mut sql = Sql::new(
-                "SELECT t.user_id, t.name_key, t.email_key, t.seen_sign_in_at, t.phase, \
-                 t.invitation_expires_at",
-            );
-            plan.write_from_where_of(&mut sql, filter, "", Some(Candidates::Search));
             plan.candidates = Some(Candidates::Search);
-            plan.matches = Some(sql.fetch_all(db.reader()).await?);
         } else if (filter.accounts.is_some() || filter.role.is_some())
             && plan
                 .at_most(db, filter, Candidates::Access, DRIVE_AT)
@@ -657,12 +599,7 @@ pub(crate) async fn people_total(
             at_least: false,
         });
     }
-    if let Some(matches) = &plan.matches {
-        return Ok(Total {
-            count: i64::try_from(matches.len()).unwrap_or(i64::MAX),
-            at_least: false,
-        });
-    }
+
     let broad = plan.candidates.is_none()
         && (filter.search.is_some() || filter.accounts.is_some() || filter.role.is_some());
     if broad {
@@ -679,7 +616,6 @@ pub(crate) async fn people_total(
         let mut each = Plan {
             phrase: plan.phrase.clone(),
             candidates: None,
-            matches: None,
         };
         if streamed == Some(Candidates::Search) {
             each.candidates = streamed;
@@ -860,9 +796,6 @@ pub(crate) async fn people_page(
     seek: &Seek,
     limit: usize,
 ) -> sqlx::Result<PeopleSlice> {
-    if let Some(matches) = &plan.matches {
-        return page_of_matches(db, filter, matches, sort, order, seek, limit).await;
-    }
     let mut segments = segments(sort, order);
     // A status filter leaves one segment of the status order. In the last sign-in order,
     // Active people have all signed in and no one Pending or Expired has (nor anyone filtered
@@ -954,67 +887,6 @@ pub(crate) async fn people_page(
             })
         }
     }
-}
-
-/// A page of a search's matches read at once (see [`Plan::matches`]): put in the order here,
-/// then only the page's people read.
-async fn page_of_matches(
-    db: &Db,
-    filter: &PeopleFilter<'_>,
-    matches: &[KeyRow],
-    sort: PeopleSort,
-    order: SortOrder,
-    seek: &Seek,
-    limit: usize,
-) -> sqlx::Result<PeopleSlice> {
-    let segments = segments(sort, order);
-    let mut keys: Vec<PersonKey> = matches
-        .iter()
-        .map(|m| m.keys(filter.now).key(&segments, sort))
-        .collect();
-    keys.sort_by(|a, b| compare(&segments, a, b));
-    let (from, to, restarted) = match seek {
-        Seek::First => (0, limit.min(keys.len()), false),
-        Seek::After(key) => {
-            let from = keys.partition_point(|k| compare(&segments, k, key).is_le());
-            (from, (from + limit).min(keys.len()), false)
-        }
-        Seek::Before(key) => {
-            let to = keys.partition_point(|k| compare(&segments, k, key).is_lt());
-            if to <= limit {
-                // Nothing before these: the first page, full.
-                (0, limit.min(keys.len()), true)
-            } else {
-                (to - limit, to, false)
-            }
-        }
-    };
-    let page = &keys[from..to];
-    let mut rows = Vec::with_capacity(page.len());
-    if !page.is_empty() {
-        let mut sql = Sql::default();
-        write_person_select(&mut sql, filter.now);
-        sql.push(" FROM tree_members t")
-            .push(PERSON_JOINS)
-            .push(" WHERE t.root_id = ")
-            .bind(filter.root_id)
-            .push(" AND t.user_id IN (")
-            .list(page.iter().map(|k| k.user_id))
-            .push(")");
-        let mut found: std::collections::HashMap<i64, PersonListRow> = sql
-            .fetch_all::<PersonListRow, _>(db.reader())
-            .await?
-            .into_iter()
-            .map(|row| (row.user_id, row))
-            .collect();
-        rows.extend(page.iter().filter_map(|k| found.remove(&k.user_id)));
-    }
-    Ok(PeopleSlice {
-        rows,
-        more_before: from > 0,
-        more_after: to < keys.len(),
-        restarted,
-    })
 }
 
 /// The ids of everyone `filter` matches, in name order, at most `limit` of them: what "select

@@ -196,7 +196,7 @@ pub(crate) async fn list(
         }
         .encode(sort, order)
     });
-    let people = person_rows(state, ctx, &rows).await?;
+    let people = person_rows(state, ctx, &rows, Deliveries::Read).await?;
     Ok(PeoplePage {
         people,
         total: u64::try_from(total.count).unwrap_or(0),
@@ -208,12 +208,21 @@ pub(crate) async fn list(
     })
 }
 
+/// Whether [`person_rows`] reads how each open invitation's email fared.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Deliveries {
+    Read,
+    /// Not shown (the CSV export): each invitation reads as queued.
+    Skipped,
+}
+
 /// The list's rows of `rows`: each with their access on the account and its sub-accounts, and
 /// their open invitation's state.
 pub(crate) async fn person_rows(
     state: &AppState,
     ctx: &Context,
     rows: &[PersonListRow],
+    read: Deliveries,
 ) -> Result<Vec<PersonRow>, ApiError> {
     let reach = ctx.org.reach(ctx.account);
     let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
@@ -226,7 +235,10 @@ pub(crate) async fn person_rows(
                 .push(access_entry(ctx, &row));
         }
     }
-    let deliveries = deliveries(state, rows).await?;
+    let deliveries = match read {
+        Deliveries::Read => deliveries(state, rows).await?,
+        Deliveries::Skipped => HashMap::new(),
+    };
     rows.iter()
         .map(|row| {
             let mut entries = access.remove(&row.user_id).unwrap_or_default();
