@@ -10,10 +10,10 @@
 //! 6. Each compared operation (sign in, session, a page of 50 people, invite one, accept one)
 //!    under wrk, alternating Roster and the rival round after round, same load and duration,
 //!    after an unrecorded warm-up round.
-//! 7. Roster alone: one invitation of 1,000 addresses, until all 1,000 emails are delivered.
-//! 7b. Roster alone at a large organisation (`BENCH_SCALE_PEOPLE`, default 100,000; 0 skips),
-//!    on SQLite and on PostgreSQL (`BENCH_POSTGRES_URL`): each Users-list question one at a
-//!    time, and the CSV export of everyone (see [`scale`]).
+//! 7. Roster alone: one invitation of 1,000 addresses, until all 1,000 emails are delivered;
+//!    then at a large organisation (`BENCH_SCALE_PEOPLE`, default 100,000; 0 skips), on SQLite
+//!    and on PostgreSQL (`BENCH_POSTGRES_URL`): each Users-list question one at a time, and the
+//!    CSV export of everyone (see [`scale`]).
 //! 8. One table, then PASS/FAIL budget lines. The exit status fails only for Roster: a server
 //!    that does not start, or runs with errors; the budgets are reported, not enforced.
 //!

@@ -1148,7 +1148,9 @@ async fn the_users_list_searches_filters_sorts_and_pages(engine: Engine) {
     // (more words than the index is asked for), punctuation only, the middle of a word.
     assert_eq!(people(&app.api, acme, "?q=olivia%20ow").await.total, 1);
     assert_eq!(
-        people(&app.api, acme, "?q=person007%40example.com").await.total,
+        people(&app.api, acme, "?q=person007%40example.com")
+            .await
+            .total,
         1
     );
     assert_eq!(people(&app.api, acme, "?q=%40").await.total, 0);

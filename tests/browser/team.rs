@@ -1135,3 +1135,69 @@ async fn a_large_organisation_pages_forward_and_back_and_reloads_deep() {
     browser.close().await;
     app.stop().await;
 }
+
+/// Holds every Users-list search request for 1.5 s before sending it (a slow network), and
+/// counts those called off meanwhile.
+const SLOW_SEARCHES: &str = r#"(() => {
+  const real = window.fetch;
+  window.__searches = { started: 0, called_off: 0 };
+  window.fetch = function (input, init) {
+    const url = String(input instanceof Request ? input.url : input);
+    // `window`, not `this`: a bare `fetch(…)` (the screens' code loading) has none.
+    if (!url.includes("/people?") || !url.includes("q=")) return real.apply(window, arguments);
+    const signal = (init && init.signal) || (input instanceof Request ? input.signal : null);
+    window.__searches.started++;
+    return new Promise((resolve, reject) => {
+      const later = setTimeout(() => real.call(window, input, init).then(resolve, reject), 1500);
+      if (signal) signal.addEventListener("abort", () => {
+        clearTimeout(later);
+        window.__searches.called_off++;
+        reject(new DOMException("called off", "AbortError"));
+      });
+    });
+  };
+})();"#;
+
+/// Typing a search asks as it goes; a request for an older search still on its way is called
+/// off, and the list shows the last search's people.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_typed_calls_off_the_older_requests() {
+    use roster_shared::role::Role;
+    let (app, acme) = TestApp::signed_in_organisation(Engine::Sqlite).await;
+    app.invite(
+        acme,
+        &["ana@example.com", "anabel@example.com", "bo@example.com"],
+        &[(Role::Basic, &[acme])],
+    )
+    .await;
+    let browser = Browser::launch().await;
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "source": SLOW_SEARCHES }),
+        )
+        .await;
+    browser
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    browser.wait_for_count("[data-test=person-row]", 4).await;
+    for key in ["a", "n", "a", "b"] {
+        browser.type_into("[data-test=people-search]", key).await;
+        // Longer than the search waits for typing to pause, shorter than an answer takes.
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    }
+    browser.wait_for_count("[data-test=person-row]", 1).await;
+    assert_eq!(
+        browser
+            .text_of("[data-test=person-row] .person-email")
+            .await,
+        "anabel@example.com"
+    );
+    let searches = browser.js("return window.__searches;").await;
+    let started = searches["started"].as_u64().unwrap_or(0);
+    let called_off = searches["called_off"].as_u64().unwrap_or(0);
+    assert!(started >= 2, "{searches}");
+    assert_eq!(called_off, started - 1, "all but the last: {searches}");
+    browser.close().await;
+    app.stop().await;
+}

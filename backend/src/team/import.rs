@@ -386,7 +386,9 @@ impl Export {
         if *seek == Seek::First {
             out.push_str("name,email,status,access,last_sign_in\r\n");
         }
-        for person in people::person_rows(&self.state, &self.ctx, &slice.rows, Deliveries::Skipped).await? {
+        for person in
+            people::person_rows(&self.state, &self.ctx, &slice.rows, Deliveries::Skipped).await?
+        {
             write_csv_row(&mut out, &person);
         }
         let next = slice

@@ -491,8 +491,26 @@ pub fn people_path(account: AccountId, query: &PeopleQuery) -> String {
     )
 }
 
+thread_local! {
+    /// The Users list request on its way, to call off when a newer one starts.
+    static PEOPLE_ON_ITS_WAY: RefCell<Option<web_sys::AbortController>> = const { RefCell::new(None) };
+}
+
+/// A page of the Users list. A request for an older search, filter or page still on its way is
+/// called off: typing a search asks once per keystroke, and only the last answer is shown (see
+/// `Remote`), so the server need not finish the others nor the browser wait for them.
 pub async fn people(account: AccountId, query: &PeopleQuery) -> Result<PeoplePage, ApiError> {
-    get(&people_path(account, query)).await
+    let path = people_path(account, query);
+    if let Some(ahead) = take_ahead(&path) {
+        return parse(AheadAnswer(ahead).await);
+    }
+    let controller = web_sys::AbortController::new().ok();
+    if let Some(older) = PEOPLE_ON_ITS_WAY.with(|on| on.replace(controller.clone())) {
+        older.abort();
+    }
+    let signal = controller.as_ref().map(web_sys::AbortController::signal);
+    let answer = exchange(Request::get(&path).abort_signal(signal.as_ref()), None).await;
+    parse(answer)
 }
 
 pub fn invite_options_path(account: AccountId) -> String {
@@ -648,12 +666,12 @@ mod tests {
             inactive: Some(Inactivity::Days90),
             sort: Some(PeopleSort::LastSignIn),
             order: Some(SortOrder::Desc),
-            page: Some(2),
+            cursor: Some("MWFuYS4xLjAuMi4t".into()),
             per_page: Some(50),
         };
         assert_eq!(
             people_query_string(&query),
-            "?q=ana&status=pending&role=admin&inactive=90d&sort=last_sign_in&order=desc&page=2&per_page=50"
+            "?q=ana&status=pending&role=admin&inactive=90d&sort=last_sign_in&order=desc&cursor=MWFuYS4xLjAuMi4t&per_page=50"
         );
     }
 }
