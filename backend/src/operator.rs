@@ -318,6 +318,12 @@ pub async fn demo(database_url: &str, people: usize) -> anyhow::Result<Demo> {
         }
     }
     tx.commit().await?;
+    // A freshly filled database: PostgreSQL's planner statistics now, before the first request,
+    // rather than when autovacuum gets to them (until then it plans the Users list's queries as
+    // if the tables were empty).
+    if !db.dialect().is_sqlite() {
+        sqlx::query("ANALYZE").execute(db.writer()).await?;
+    }
     db.close().await;
     Ok(Demo {
         account_id: root,
