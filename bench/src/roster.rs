@@ -68,22 +68,7 @@ pub fn start(root: &Path, api: &Api, people: usize, invitees: usize) -> Result<R
     let database_url = format!("sqlite://{}", db_file.display());
 
     let started = Instant::now();
-    let demo = Command::new(&binary)
-        .args(["demo", "--people", &people.to_string()])
-        .arg("--database-url")
-        .arg(&database_url)
-        .env("ROSTER_LOG", "warn")
-        .output()
-        .context("cannot run `roster demo`")?;
-    let demo_out = String::from_utf8_lossy(&demo.stdout);
-    if !demo.status.success() {
-        bail!(
-            "`roster demo` failed ({}): {demo_out}{}",
-            demo.status,
-            String::from_utf8_lossy(&demo.stderr)
-        );
-    }
-    let (owner_email, owner_password) = demo_credentials(&demo_out)?;
+    let (owner_email, owner_password) = fill_with_demo(&binary, &database_url, people)?;
     println!(
         "roster demo --people {people}: {:.1} s",
         started.elapsed().as_secs_f64()
@@ -113,26 +98,7 @@ pub fn start(root: &Path, api: &Api, people: usize, invitees: usize) -> Result<R
         started.elapsed().as_secs_f64()
     );
 
-    let port = free_port()?;
-    let base_url = format!("http://127.0.0.1:{port}");
-    let mut command = Command::new(&binary);
-    command
-        .arg("serve")
-        .arg("--listen")
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--database-url")
-        .arg(&database_url)
-        .arg("--web-dir")
-        .arg(root.join("dist"))
-        // Warnings only: a log line per request would measure the terminal.
-        .env("ROSTER_LOG", "warn");
-    let server = ServerProcess::start(command, dir)?;
-    if let Err(error) = api.wait_for_ok(
-        &format!("{base_url}/api/v1/health"),
-        Duration::from_secs(60),
-    ) {
-        bail!("Roster did not start: {error:#}; {}", server.failure());
-    }
+    let (server, base_url) = serve(api, root, &database_url, dir)?;
 
     let owner = sign_in(api, &base_url, &owner_email, &owner_password)?;
     let accepted = api.post_json_as(
@@ -419,6 +385,62 @@ fn invite(
 
 /// A port nobody listens on now. Another process could take it before the server binds it,
 /// which on a quiet bench machine does not happen; the server would then fail to start.
+/// Fills the empty database at `database_url` with `roster demo` of `people`, and answers its
+/// Owner's address and password.
+pub fn fill_with_demo(
+    binary: &Path,
+    database_url: &str,
+    people: usize,
+) -> Result<(String, String)> {
+    let demo = Command::new(binary)
+        .args(["demo", "--people", &people.to_string()])
+        .arg("--database-url")
+        .arg(database_url)
+        .env("ROSTER_LOG", "warn")
+        .output()
+        .context("cannot run `roster demo`")?;
+    let demo_out = String::from_utf8_lossy(&demo.stdout);
+    if !demo.status.success() {
+        bail!(
+            "`roster demo` failed ({}): {demo_out}{}",
+            demo.status,
+            String::from_utf8_lossy(&demo.stderr)
+        );
+    }
+    demo_credentials(&demo_out)
+}
+
+/// Starts the release server of `root` on `database_url` (its scratch folder `dir`) on a free
+/// port, once it answers: the process and its base URL.
+pub fn serve(
+    api: &Api,
+    root: &Path,
+    database_url: &str,
+    dir: tempfile::TempDir,
+) -> Result<(ServerProcess, String)> {
+    let port = free_port()?;
+    let base_url = format!("http://127.0.0.1:{port}");
+    let mut command = Command::new(root.join("target/release/roster"));
+    command
+        .arg("serve")
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--database-url")
+        .arg(database_url)
+        .arg("--web-dir")
+        .arg(root.join("dist"))
+        // Warnings only: a log line per request would measure the terminal.
+        .env("ROSTER_LOG", "warn");
+    let server = ServerProcess::start(command, dir)?;
+    if let Err(error) = api.wait_for_ok(
+        &format!("{base_url}/api/v1/health"),
+        Duration::from_secs(60),
+    ) {
+        bail!("Roster did not start: {error:#}; {}", server.failure());
+    }
+    Ok((server, base_url))
+}
+
 /// Walks the Users list of `account` by Next, 50 at a time, and writes the path of every page
 /// (the first, then each cursor) to a file in `dir`: the pages a person reaches, at every depth.
 pub fn every_page(

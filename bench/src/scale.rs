@@ -15,8 +15,7 @@ use anyhow::{Context as _, Result, bail};
 use rand::seq::SliceRandom;
 
 use crate::api::Api;
-use crate::roster::{demo_credentials, free_port, sign_in};
-use crate::server::ServerProcess;
+use crate::roster::{fill_with_demo, serve, sign_in};
 
 /// Requests timed per question.
 const SAMPLES: usize = 40;
@@ -126,46 +125,13 @@ pub fn measure(root: &Path, api: &Api, engine: &Engine, people: usize) -> Result
         None => format!("sqlite://{}", dir.path().join("roster.db").display()),
     };
     let started = Instant::now();
-    let demo = Command::new(&binary)
-        .args(["demo", "--people", &people.to_string()])
-        .arg("--database-url")
-        .arg(&database_url)
-        .env("ROSTER_LOG", "warn")
-        .output()
-        .context("cannot run `roster demo`")?;
-    let demo_out = String::from_utf8_lossy(&demo.stdout);
-    if !demo.status.success() {
-        bail!(
-            "`roster demo` failed ({}): {demo_out}{}",
-            demo.status,
-            String::from_utf8_lossy(&demo.stderr)
-        );
-    }
+    let (email, password) = fill_with_demo(&binary, &database_url, people)?;
     println!(
         "{}: roster demo --people {people}: {:.1} s",
         engine.name(),
         started.elapsed().as_secs_f64()
     );
-    let (email, password) = demo_credentials(&demo_out)?;
-    let port = free_port()?;
-    let base_url = format!("http://127.0.0.1:{port}");
-    let mut command = Command::new(&binary);
-    command
-        .arg("serve")
-        .arg("--listen")
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--database-url")
-        .arg(&database_url)
-        .arg("--web-dir")
-        .arg(root.join("dist"))
-        .env("ROSTER_LOG", "warn");
-    let server = ServerProcess::start(command, dir)?;
-    if let Err(error) = api.wait_for_ok(
-        &format!("{base_url}/api/v1/health"),
-        Duration::from_secs(60),
-    ) {
-        bail!("Roster did not start: {error:#}; {}", server.failure());
-    }
+    let (server, base_url) = serve(api, root, &database_url, dir)?;
     let owner = sign_in(api, &base_url, &email, &password)?;
     let owner = &owner[..1];
     let get = |path: &str| -> Result<(Duration, String)> {
