@@ -75,7 +75,7 @@ pub(crate) struct PersonKey {
     pub(crate) user_id: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum KeyValue {
     Text(String),
     Number(i64),
@@ -261,48 +261,27 @@ fn segments(sort: PeopleSort, order: SortOrder) -> Vec<Segment> {
 
 /// The key of `row` in the order of `sort` and `order`.
 pub(crate) fn key_of(row: &PersonListRow, sort: PeopleSort, order: SortOrder) -> PersonKey {
-    Keys {
+    let segments = segments(sort, order);
+    let segment = segments
+        .iter()
+        .position(|s| match sort {
+            PeopleSort::Status => s.status == Some(row.status),
+            PeopleSort::LastSignIn => {
+                (s.column == Some(Column::SignIn)) == row.last_sign_in_at.is_some()
+            }
+            PeopleSort::Name | PeopleSort::Email => true,
+        })
+        .unwrap_or(0);
+    let value = match segments[segment].column {
+        Some(Column::Name) => Some(KeyValue::Text(row.name_key.clone())),
+        Some(Column::Email) => Some(KeyValue::Text(row.email_key.clone())),
+        Some(Column::SignIn) => row.last_sign_in_at.map(KeyValue::Number),
+        None => None,
+    };
+    PersonKey {
+        segment: u8::try_from(segment).unwrap_or(0),
+        value,
         user_id: row.user_id,
-        name_key: &row.name_key,
-        email_key: &row.email_key,
-        seen_sign_in_at: row.last_sign_in_at,
-        status: row.status,
-    }
-    .key(&segments(sort, order), sort)
-}
-
-/// What places a person in each order.
-struct Keys<'a> {
-    user_id: i64,
-    name_key: &'a str,
-    email_key: &'a str,
-    seen_sign_in_at: Option<i64>,
-    status: PersonStatus,
-}
-
-impl Keys<'_> {
-    fn key(&self, segments: &[Segment], sort: PeopleSort) -> PersonKey {
-        let segment = segments
-            .iter()
-            .position(|s| match sort {
-                PeopleSort::Status => s.status == Some(self.status),
-                PeopleSort::LastSignIn => {
-                    (s.column == Some(Column::SignIn)) == self.seen_sign_in_at.is_some()
-                }
-                PeopleSort::Name | PeopleSort::Email => true,
-            })
-            .unwrap_or(0);
-        let value = match segments[segment].column {
-            Some(Column::Name) => Some(KeyValue::Text(self.name_key.to_owned())),
-            Some(Column::Email) => Some(KeyValue::Text(self.email_key.to_owned())),
-            Some(Column::SignIn) => self.seen_sign_in_at.map(KeyValue::Number),
-            None => None,
-        };
-        PersonKey {
-            segment: u8::try_from(segment).unwrap_or(0),
-            value,
-            user_id: self.user_id,
-        }
     }
 }
 
@@ -613,29 +592,15 @@ pub(crate) async fn people_total(
             None
         };
         let mut sql = Sql::new("SELECT COUNT(DISTINCT user_id), COUNT(*) FROM (SELECT t.user_id");
-        let mut each = Plan {
-            phrase: plan.phrase.clone(),
-            candidates: None,
-        };
-        if streamed == Some(Candidates::Search) {
-            each.candidates = streamed;
-        }
         match streamed {
-            Some(Candidates::Access) => {
+            Some(candidates) => {
                 sql.push(" FROM (");
-                each.write_candidates(&mut sql, filter, Candidates::Access);
+                plan.write_candidates(&mut sql, filter, candidates);
                 sql.push(") AS c CROSS JOIN tree_members t WHERE ");
                 write_people_where(&mut sql, filter);
                 sql.push(" AND t.user_id = c.user_id");
             }
-            Some(Candidates::Search) => {
-                sql.push(" FROM (");
-                each.write_candidates(&mut sql, filter, Candidates::Search);
-                sql.push(") AS c CROSS JOIN tree_members t WHERE ");
-                write_people_where(&mut sql, filter);
-                sql.push(" AND t.user_id = c.user_id");
-            }
-            None => each.write_from_where(&mut sql, filter, ""),
+            None => plan.write_from_where(&mut sql, filter, ""),
         }
         sql.push(&format!(" LIMIT {}) AS c", DRIVE_AT + 1));
         let counted: Vec<(i64, i64)> = sql.fetch_all(db.reader()).await?;
