@@ -13,10 +13,10 @@ use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
 use sqlx::{Any, Executor, FromRow};
 
-use super::Db;
 use super::batch::Sql;
+use super::{Db, Dialect};
 
-/// What the list shows of a person (their access comes from [`access_of`]).
+/// What the list shows of a person, their access and their invitation's email with them.
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct PersonListRow {
     pub(crate) user_id: i64,
@@ -34,6 +34,63 @@ pub(crate) struct PersonListRow {
     /// The sort keys (lower-case name, or address while there is none; lower-case address).
     name_key: String,
     email_key: String,
+    /// Their roles on the organisation's accounts, and what their open invitation offers (see
+    /// [`write_access`]).
+    #[sqlx(try_from = "Option<String>")]
+    pub(crate) held: Grants,
+    #[sqlx(try_from = "Option<String>")]
+    pub(crate) offered: Grants,
+    /// How their invitation's newest email fared, `status:attempts`.
+    delivery: Option<String>,
+}
+
+impl PersonListRow {
+    /// Their access in the organisation: roles held, then roles offered.
+    pub(crate) fn access(&self) -> impl Iterator<Item = AccessRow> + '_ {
+        let row = |pending: i64| {
+            move |&(account_id, role): &(i64, Role)| AccessRow {
+                user_id: self.user_id,
+                account_id,
+                role,
+                pending,
+            }
+        };
+        (self.held.0.iter().map(row(0))).chain(self.offered.0.iter().map(row(1)))
+    }
+
+    /// The status and attempts of their invitation's newest email, if one was queued.
+    pub(crate) fn delivery(&self) -> Option<(&str, i64)> {
+        let (status, attempts) = self.delivery.as_deref()?.rsplit_once(':')?;
+        Some((status, attempts.parse().ok()?))
+    }
+}
+
+/// Roles on accounts, read from one column of `account:role` pairs separated by commas: a
+/// page's people come with their access in the page's own query, not in one more.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Grants(pub(crate) Vec<(i64, Role)>);
+
+/// A [`Grants`] column that does not read as one.
+#[derive(Debug, thiserror::Error)]
+#[error("not a list of account:role pairs: {0}")]
+pub(crate) struct NotGrants(String);
+
+impl TryFrom<Option<String>> for Grants {
+    type Error = NotGrants;
+
+    fn try_from(text: Option<String>) -> Result<Grants, NotGrants> {
+        let Some(text) = text.filter(|t| !t.is_empty()) else {
+            return Ok(Grants::default());
+        };
+        text.split(',')
+            .map(|pair| {
+                let (account, role) = pair.split_once(':')?;
+                Some((account.parse().ok()?, Role::parse(role).ok()?))
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(Grants)
+            .ok_or_else(|| NotGrants(roster_shared::excerpt::excerpt(&text)))
+    }
 }
 
 /// A filter over an organisation's people.
@@ -119,6 +176,34 @@ fn write_status(sql: &mut Sql<'_>, now: Timestamp) {
 const PERSON_SQL: &str = "t.accepted_at, CASE WHEN t.accepted_at IS NULL THEN NULL ELSE u.name END AS name, \
      CASE WHEN t.accepted_at IS NULL THEN COALESCE(i.email, u.email) ELSE u.email END AS email, \
      t.seen_sign_in_at AS last_sign_in_at, t.name_key, t.email_key";
+
+/// The columns `held`, `offered` and `delivery` of a [`PersonListRow`]: each a subquery of one
+/// person by key, so they cost what the page's own rows cost (and nothing for the rows a
+/// page's keys were chosen among).
+fn write_access(sql: &mut Sql<'_>, dialect: Dialect) {
+    let pairs = |account: &str, role: &str| {
+        let pair = format!("CAST({account} AS TEXT) || ':' || {role}");
+        if dialect.is_sqlite() {
+            format!("group_concat({pair}, ',')")
+        } else {
+            format!("string_agg({pair}, ',')")
+        }
+    };
+    sql.push(", (SELECT ")
+        .push(&pairs("m.account_id", "m.role"))
+        // CROSS JOIN: the person's memberships by key, then each account's organisation.
+        .push(
+            " FROM memberships m CROSS JOIN accounts a \
+             WHERE m.user_id = t.user_id AND a.id = m.account_id AND a.root_id = t.root_id) AS held, \
+             (SELECT ",
+        )
+        .push(&pairs("g.account_id", "g.role"))
+        .push(
+            " FROM invitation_grants g WHERE g.invitation_id = t.invitation_id) AS offered, \
+             (SELECT o.status || ':' || CAST(o.attempts AS TEXT) FROM outbox o \
+             WHERE o.invitation_id = t.invitation_id ORDER BY o.id DESC LIMIT 1) AS delivery",
+        );
+}
 
 /// One index range of a segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -649,13 +734,14 @@ pub(crate) async fn people_total(
     })
 }
 
-/// `SELECT` of a [`PersonListRow`] at `now`, up to its `WHERE`.
-fn write_person_select(sql: &mut Sql<'_>, now: Timestamp) {
+/// `SELECT` of a [`PersonListRow`] at `now`, up to its `FROM`.
+fn write_person_select(sql: &mut Sql<'_>, dialect: Dialect, now: Timestamp) {
     sql.push("SELECT t.user_id, ")
         .push(PERSON_SQL)
         .push(", t.invitation_id, i.sent_at AS invitation_sent_at, t.invitation_expires_at, ");
     write_status(sql, now);
     sql.push(" AS status");
+    write_access(sql, dialect);
 }
 
 /// What [`write_person_select`] reads beside tree_members.
@@ -683,7 +769,7 @@ async fn segment_rows(
     // shows of just those: a search read from its candidates puts up to DRIVE_AT of them in
     // order, and reads names and invitations for one page of them only.
     let mut sql = Sql::default();
-    write_person_select(&mut sql, filter.now);
+    write_person_select(&mut sql, db.dialect(), filter.now);
     sql.push(" FROM (");
     let several = segment.parts.len() > 1;
     let key_sql = segment.column.map_or("0", Column::sql);
@@ -868,21 +954,21 @@ pub(crate) async fn people_ids<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// One person of an organisation, as the list shows them.
-pub(crate) async fn person<'e, E: Executor<'e, Database = Any>>(
-    db: E,
+pub(crate) async fn person(
+    db: &Db,
     root_id: i64,
     user_id: i64,
     now: Timestamp,
 ) -> sqlx::Result<Option<PersonListRow>> {
     let mut sql = Sql::default();
-    write_person_select(&mut sql, now);
+    write_person_select(&mut sql, db.dialect(), now);
     sql.push(" FROM tree_members t")
         .push(PERSON_JOINS)
         .push(" WHERE t.root_id = ")
         .bind(root_id)
         .push(" AND t.user_id = ")
         .bind(user_id);
-    Ok(sql.fetch_all(db).await?.pop())
+    Ok(sql.fetch_all(db.reader()).await?.pop())
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -925,24 +1011,32 @@ pub(crate) async fn access_of<'e, E: Executor<'e, Database = Any>>(
          FROM tree_members t JOIN invitation_grants g ON g.invitation_id = t.invitation_id \
          WHERE t.root_id = $1 AND t.user_id IN ({users})"
     ))
+    // Each list of people is its own text: kept prepared, they would fill every connection's
+    // statement cache with statements used once.
+    .persistent(false)
     .bind(root_id)
     .fetch_all(db)
     .await
 }
 
-/// The newest outbox row of each invitation: `(invitation, status, attempts)`.
-pub(crate) async fn deliveries<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    invitation_ids: &[i64],
-) -> sqlx::Result<Vec<(i64, String, i64)>> {
-    if invitation_ids.is_empty() {
-        return Ok(Vec::new());
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grants_read_from_their_column() {
+        assert_eq!(Grants::try_from(None).unwrap(), Grants::default());
+        assert_eq!(
+            Grants::try_from(Some(String::new())).unwrap(),
+            Grants::default()
+        );
+        assert_eq!(
+            Grants::try_from(Some("12:owner,7:basic".to_owned())).unwrap(),
+            Grants(vec![(12, Role::Owner), (7, Role::Basic)])
+        );
+        for broken in ["12", "x:owner", "12:chief", "12:owner,", ":owner"] {
+            let error = Grants::try_from(Some(broken.to_owned())).unwrap_err();
+            assert!(error.to_string().contains(broken), "{broken}: {error}");
+        }
     }
-    sqlx::query_as(&format!(
-        "SELECT o.invitation_id, o.status, o.attempts FROM outbox o \
-         WHERE o.id IN (SELECT MAX(id) FROM outbox WHERE invitation_id IN ({}) GROUP BY invitation_id)",
-        id_list(invitation_ids)
-    ))
-    .fetch_all(db)
-    .await
 }

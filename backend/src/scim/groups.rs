@@ -59,7 +59,7 @@ async fn members(
                 // The address the organisation knows them by (the invited one until they
                 // accept), never the identity's address of today.
                 let email = db::people::person(
-                    state.db().reader(),
+                    state.db(),
                     scim.ctx.root(),
                     row.user_id,
                     crate::clock::now(),

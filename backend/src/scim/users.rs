@@ -57,19 +57,19 @@ pub(crate) async fn resource(
     let ctx = &scim.ctx;
     // As the organisation may see them (db::people::person): someone who has not accepted yet is
     // the address it invited, with no name; someone it deactivated, their address alone.
-    let (email, name) =
-        match db::people::person(state.db().reader(), ctx.root(), user, clock::now()).await? {
-            Some(person) => (person.email, person.name),
-            None => {
-                let Some(row) = db::users::find(state.db().reader(), user).await? else {
-                    return Ok(None);
-                };
-                if !db::scim::is_deactivated(state.db().reader(), ctx.root(), user).await? {
-                    return Ok(None);
-                }
-                (row.email, None)
+    let (email, name) = match db::people::person(state.db(), ctx.root(), user, clock::now()).await?
+    {
+        Some(person) => (person.email, person.name),
+        None => {
+            let Some(row) = db::users::find(state.db().reader(), user).await? else {
+                return Ok(None);
+            };
+            if !db::scim::is_deactivated(state.db().reader(), ctx.root(), user).await? {
+                return Ok(None);
             }
-        };
+            (row.email, None)
+        }
+    };
     let active = db::team::member(state.db().reader(), ctx.root(), user)
         .await?
         .is_some();

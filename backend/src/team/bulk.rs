@@ -243,7 +243,7 @@ async fn skip(state: &AppState, ctx: &Context, user: i64, error: &ApiError) -> B
     let email = if status == StatusCode::NOT_FOUND {
         None
     } else {
-        db::people::person(state.db().reader(), ctx.root(), user, clock::now())
+        db::people::person(state.db(), ctx.root(), user, clock::now())
             .await
             .ok()
             .flatten()

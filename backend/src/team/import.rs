@@ -23,7 +23,7 @@ use crate::state::AppState;
 use crate::team::audit::csv_field;
 use crate::team::context::{Actor, Context, sentence};
 use crate::team::invite::{invite_recipients, seat_plan};
-use crate::team::people::{self, Deliveries, ListFilter};
+use crate::team::people::{self, ListFilter};
 use bytes::Bytes;
 use futures_util::{Stream, stream};
 use roster_shared::api::{PeopleSort, PersonRow, SortOrder};
@@ -386,9 +386,7 @@ impl Export {
         if *seek == Seek::First {
             out.push_str("name,email,status,access,last_sign_in\r\n");
         }
-        for person in
-            people::person_rows(&self.state, &self.ctx, &slice.rows, Deliveries::Skipped).await?
-        {
+        for person in people::person_rows(&self.ctx, &slice.rows)? {
             write_csv_row(&mut out, &person);
         }
         let next = slice

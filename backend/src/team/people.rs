@@ -2,7 +2,7 @@
 
 use roster_shared::api::ErrorCode;
 use roster_shared::audit::AuditAction;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use roster_shared::access::{self, MembershipChange, TargetMembership, UserId};
@@ -43,32 +43,18 @@ fn delivery(status: &str, attempts: i64) -> EmailDelivery {
     }
 }
 
-fn invitation_info(
-    row: &PersonListRow,
-    deliveries: &HashMap<i64, EmailDelivery>,
-) -> Option<InvitationInfo> {
+fn invitation_info(row: &PersonListRow) -> Option<InvitationInfo> {
     let id = row.invitation_id?;
     Some(InvitationInfo {
         id,
         sent_at: Timestamp::from_millis(row.invitation_sent_at.unwrap_or_default()),
         expires_at: Timestamp::from_millis(row.invitation_expires_at.unwrap_or_default()),
-        email: deliveries
-            .get(&id)
-            .copied()
-            .unwrap_or(EmailDelivery::Queued),
+        email: row
+            .delivery()
+            .map_or(EmailDelivery::Queued, |(status, attempts)| {
+                delivery(status, attempts)
+            }),
     })
-}
-
-async fn deliveries(
-    state: &AppState,
-    rows: &[PersonListRow],
-) -> Result<HashMap<i64, EmailDelivery>, ApiError> {
-    let ids: Vec<i64> = rows.iter().filter_map(|r| r.invitation_id).collect();
-    Ok(db::people::deliveries(state.db().reader(), &ids)
-        .await?
-        .into_iter()
-        .map(|(id, status, attempts)| (id, delivery(&status, attempts)))
-        .collect())
 }
 
 /// One role as the list of `ctx.account` shows it: `inherited` when it is held on an account
@@ -196,7 +182,7 @@ pub(crate) async fn list(
         }
         .encode(sort, order)
     });
-    let people = person_rows(state, ctx, &rows, Deliveries::Read).await?;
+    let people = person_rows(ctx, &rows)?;
     Ok(PeoplePage {
         people,
         total: u64::try_from(total.count).unwrap_or(0),
@@ -208,40 +194,20 @@ pub(crate) async fn list(
     })
 }
 
-/// Whether [`person_rows`] reads how each open invitation's email fared.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Deliveries {
-    Read,
-    /// Not shown (the CSV export): each invitation reads as queued.
-    Skipped,
-}
-
 /// The list's rows of `rows`: each with their access on the account and its sub-accounts, and
 /// their open invitation's state.
-pub(crate) async fn person_rows(
-    state: &AppState,
+pub(crate) fn person_rows(
     ctx: &Context,
     rows: &[PersonListRow],
-    read: Deliveries,
 ) -> Result<Vec<PersonRow>, ApiError> {
     let reach = ctx.org.reach(ctx.account);
-    let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
-    let mut access: HashMap<i64, Vec<AccessEntry>> = HashMap::new();
-    for row in db::people::access_of(state.db().reader(), ctx.root(), &ids).await? {
-        if reach.contains(&row.account_id) {
-            access
-                .entry(row.user_id)
-                .or_default()
-                .push(access_entry(ctx, &row));
-        }
-    }
-    let deliveries = match read {
-        Deliveries::Read => deliveries(state, rows).await?,
-        Deliveries::Skipped => HashMap::new(),
-    };
     rows.iter()
         .map(|row| {
-            let mut entries = access.remove(&row.user_id).unwrap_or_default();
+            let mut entries: Vec<AccessEntry> = row
+                .access()
+                .filter(|access| reach.contains(&access.account_id))
+                .map(|access| access_entry(ctx, &access))
+                .collect();
             // Tree order, so "Acme · Support" reads top-down (inherited roles first).
             entries.sort_by_key(|e| reach.iter().position(|a| *a == e.account.0));
             Ok(PersonRow {
@@ -256,7 +222,7 @@ pub(crate) async fn person_rows(
                 status: row.status,
                 access: entries,
                 last_sign_in_at: row.last_sign_in_at.map(Timestamp::from_millis),
-                invitation: invitation_info(row, &deliveries),
+                invitation: invitation_info(row),
             })
         })
         .collect()
@@ -291,7 +257,7 @@ async fn person_in_scope(
     ctx: &Context,
     user_id: i64,
 ) -> Result<(PersonListRow, BTreeMap<i64, (Role, bool)>, Vec<AccessEntry>), ApiError> {
-    let row = db::people::person(state.db().reader(), ctx.root(), user_id, clock::now())
+    let row = db::people::person(state.db(), ctx.root(), user_id, clock::now())
         .await?
         .ok_or_else(no_such_person)?;
     let (access, inherited) = scoped_access(state, ctx, user_id).await?;
@@ -346,7 +312,6 @@ pub(crate) async fn detail(
     } else {
         (None, None)
     };
-    let deliveries = deliveries(state, std::slice::from_ref(&row)).await?;
     let mut access = Vec::new();
     for (account, (role, pending)) in &access_map {
         let target = target(state, user_id, *account, *role).await?;
@@ -397,7 +362,7 @@ pub(crate) async fn detail(
         country,
         status: row.status,
         last_sign_in_at: row.last_sign_in_at.map(Timestamp::from_millis),
-        invitation: invitation_info(&row, &deliveries),
+        invitation: invitation_info(&row),
         access,
         inherited,
         grantable,
