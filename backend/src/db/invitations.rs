@@ -266,6 +266,11 @@ pub(crate) async fn accept(
         acceptance.now,
     );
     let marked = batch.last();
+    // The person's row before their member row: a sign-in locks them in that order (its
+    // trigger keeps tree_members' last sign-in), so a tab whose acceptance came too late (and
+    // is rolled back) cannot hold the member row while waiting for the person's.
+    team::write_open_first_offered(batch.statement(), invitation, acceptance.user_id);
+    let opened = batch.last();
     team::write_retire_links(batch.statement(), invitation);
     team::write_accept_member(
         batch.statement(),
@@ -280,8 +285,6 @@ pub(crate) async fn accept(
         acceptance.user_id,
         acceptance.now,
     );
-    team::write_open_first_offered(batch.statement(), invitation, acceptance.user_id);
-    let opened = batch.last();
     audit::write_insert(batch.statement(), [acceptance.audit]);
     let results = batch.run(&mut *conn).await?;
     if results.of(marked).is_empty() {
