@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use roster_shared::api::{AuditPage, PeoplePage, PersonRow};
 use roster_shared::invitation::PersonStatus;
 use roster_shared::role::Role;
+use roster_shared::seats::SeatQuote;
 use roster_tests::{ApiClient, Engine, TestApp, engines, expect_error};
+use serde_json::json;
 
 engines!(
     every_order_reads_the_same_page_by_page_forwards_and_back,
@@ -15,6 +17,8 @@ engines!(
     a_cursor_of_another_order_or_made_up_is_refused,
     the_csv_export_holds_everyone_once_in_the_lists_order,
     the_audit_log_pages_by_cursor_and_exports_every_entry,
+    a_role_held_by_thousands_is_counted_to_2500_and_paged_by_its_index,
+    a_search_matching_thousands_is_counted_to_2500_and_says_so,
 );
 
 const ORDERS: [&str; 8] = [
@@ -378,5 +382,83 @@ async fn the_audit_log_pages_by_cursor_and_exports_every_entry(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(csv.matches("\r\n").count() as u64, whole.total + 1);
+    app.stop().await;
+}
+
+/// A role most people hold is read in the list's order, checked inside its index (the roles
+/// each person holds are kept there); its total is counted only to 2,500 and says so. A role
+/// fewer hold is counted exactly. Either way each page holds only people with the role, in
+/// order, and walking every page finds the people that reading their access finds.
+async fn a_role_held_by_thousands_is_counted_to_2500_and_paged_by_its_index(engine: Engine) {
+    let (app, owner, root) = demo(engine, 4_000).await;
+    let holds = |person: &PersonRow, role: Role| person.access.iter().any(|a| a.role == role);
+    let broad = page(&owner, root, "role=basic&per_page=200").await;
+    assert!(broad.total_at_least, "{} Basic people", broad.total);
+    assert_eq!(broad.total, 2_500);
+    let (forwards, _) = walk(&owner, root, "role=basic&sort=email&order=desc", 200).await;
+    let basic: Vec<&PersonRow> = forwards.iter().flat_map(|p| &p.people).collect();
+    assert!(basic.len() > 2_500, "{} Basic people", basic.len());
+    assert!(basic.iter().all(|p| holds(p, Role::Basic)));
+    let emails: Vec<&str> = basic.iter().map(|p| p.email.as_str()).collect();
+    let mut sorted = emails.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(emails, sorted, "by address, Z to A");
+
+    let (admins, _) = walk(&owner, root, "role=admin", 200).await;
+    let found: HashSet<i64> = admins.iter().flat_map(|p| ids(&p.people)).collect();
+    assert!(!admins[0].total_at_least);
+    assert_eq!(admins[0].total as usize, found.len());
+    // Everyone with an Admin role, as their access says, and no one else.
+    let (everyone, _) = walk(&owner, root, "sort=name", 200).await;
+    let expected: HashSet<i64> = everyone
+        .iter()
+        .flat_map(|p| &p.people)
+        .filter(|p| holds(p, Role::Admin))
+        .map(|p| p.id.0)
+        .collect();
+    assert!(expected.len() > 100, "{} admins", expected.len());
+    assert_eq!(found, expected);
+    app.stop().await;
+}
+
+/// A search whose text-index candidates are more than 2,500 is counted only that far (each
+/// counted one is checked against the search's rule) and says so; a narrower one is exact.
+async fn a_search_matching_thousands_is_counted_to_2500_and_says_so(engine: Engine) {
+    let (app, owner, root) = demo(engine, 20).await;
+    // At most 1,000 seats are bought at a time.
+    for _ in 0..3 {
+        let quote: SeatQuote = owner
+            .get_ok(&format!("/api/v1/accounts/{root}/seats/quote?quantity=900"))
+            .await;
+        let bought = owner
+            .post(
+                &format!("/api/v1/accounts/{root}/seats/purchases"),
+                &json!({ "quantity": 900, "expected_total_minor": quote.total.minor }),
+            )
+            .await;
+        assert_eq!(bought.status(), 200);
+    }
+    let addresses: Vec<String> = (0..2_600)
+        .map(|n| format!("zed{n:04}@example.com"))
+        .collect();
+    for batch in addresses.chunks(650) {
+        let invited = owner
+            .post(
+                &format!("/api/v1/accounts/{root}/invitations"),
+                &json!({ "emails": batch, "grants": [{ "role": "basic", "accounts": [root] }] }),
+            )
+            .await;
+        assert_eq!(invited.status(), 200);
+    }
+    let broad = page(&owner, root, "q=zed&sort=email").await;
+    assert!(broad.total_at_least);
+    assert_eq!(broad.total, 2_500);
+    let emails: Vec<&str> = broad.people.iter().map(|p| p.email.as_str()).collect();
+    assert_eq!(emails.len(), 50);
+    assert_eq!(emails[0], "zed0000@example.com");
+    assert_eq!(emails[49], "zed0049@example.com");
+    let narrow = page(&owner, root, "q=zed1").await;
+    assert!(!narrow.total_at_least);
+    assert_eq!(narrow.total, 1_000);
     app.stop().await;
 }

@@ -32,6 +32,7 @@ engines!(
     resend_copy_link_and_revoke,
     the_users_list_searches_filters_sorts_and_pages,
     the_users_list_finds_people_who_stopped_signing_in,
+    the_role_filter_follows_every_change_of_access,
     sub_accounts_are_created_renamed_and_archived,
     the_switcher_lists_what_each_person_can_open,
     changes_are_in_the_audit_log_and_its_csv,
@@ -1490,5 +1491,86 @@ async fn the_users_list_finds_people_who_stopped_signing_in(engine: Engine) {
         "invalid_query",
     )
     .await;
+    app.stop().await;
+}
+
+/// The role filter reads roles kept on each person's row (held anywhere in the organisation,
+/// or offered by the open invitation): every way access changes must change what it finds.
+async fn the_role_filter_follows_every_change_of_access(engine: Engine) {
+    let Org {
+        app, acme, support, ..
+    } = org(engine).await;
+    let found = |query: &'static str, account: AccountId| {
+        let api = &app.api;
+        async move {
+            let mut emails: Vec<String> = people(api, account, query)
+                .await
+                .people
+                .iter()
+                .map(|p| p.email.to_string())
+                .collect();
+            emails.sort();
+            emails
+        }
+    };
+    // Offered by an invitation: found by the role it offers, on the account it offers it.
+    app.invite(
+        acme,
+        &["ana@example.com", "ben@example.com"],
+        &[(Role::Basic, &[acme]), (Role::Admin, &[support])],
+    )
+    .await;
+    assert_eq!(
+        found("?role=admin", acme).await,
+        ["ana@example.com", "ben@example.com"]
+    );
+    assert_eq!(
+        found("?role=basic&sort=email&order=desc", acme).await,
+        ["ana@example.com", "ben@example.com"]
+    );
+    assert!(found("?role=reporting", acme).await.is_empty());
+    // Accepted: the same roles, now held.
+    app.accept_as_new("ana@example.com", "Ana").await;
+    let ana = person_id(&app, acme, "ana@example.com").await;
+    assert_eq!(
+        found("?role=admin", support).await,
+        ["ana@example.com", "ben@example.com"]
+    );
+    // A role changed, an account removed: the old roles are gone.
+    expect_json::<AccessChanges>(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/people/{ana}/access", acme.0),
+                &json!({ "access": [{ "account": acme, "role": "reporting" }] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(found("?role=reporting", acme).await, ["ana@example.com"]);
+    assert_eq!(found("?role=admin", acme).await, ["ben@example.com"]);
+    assert_eq!(found("?role=basic", acme).await, ["ben@example.com"]);
+    // Ana's Reporting on Acme covers Support; Ben's offered Basic on Acme covers it too.
+    assert_eq!(found("?role=reporting", support).await, ["ana@example.com"]);
+    // An invitation withdrawn takes what it offered with it.
+    let ben = person_id(&app, acme, "ben@example.com").await;
+    let withdrawn = app
+        .api
+        .delete(&format!(
+            "/api/v1/accounts/{}/people/{ben}/invitation",
+            acme.0
+        ))
+        .await;
+    assert!(withdrawn.status().is_success(), "{}", withdrawn.status());
+    assert!(found("?role=admin", acme).await.is_empty());
+    assert!(found("?role=basic", acme).await.is_empty());
+    // Removed from the organisation: found by no role.
+    let removed = app
+        .api
+        .delete(&format!("/api/v1/accounts/{}/people/{ana}", acme.0))
+        .await;
+    assert!(removed.status().is_success(), "{}", removed.status());
+    assert!(found("?role=reporting", acme).await.is_empty());
+    assert_eq!(found("?role=owner", acme).await.len(), 1);
     app.stop().await;
 }

@@ -422,6 +422,9 @@ pub(crate) struct Plan {
     phrase: Option<String>,
     /// The candidates pages are read from, when they are few.
     candidates: Option<Candidates>,
+    /// The candidates are more than [`DRIVE_AT`]: the total is counted only that far, as for
+    /// a search read in the list's order (an exact count would check each of them).
+    many: bool,
 }
 
 /// Up to this many people a search's text index finds, pages are read from them (each found
@@ -439,36 +442,41 @@ impl Plan {
                 .filter(|_| db.dialect().is_sqlite())
                 .and_then(search_phrase),
             candidates: None,
+            many: false,
         };
-        if plan.phrase.is_some()
+        if plan.phrase.is_some() {
+            let found = plan
+                .up_to(db, filter, Candidates::Search, SEARCH_DRIVE_AT + 1)
+                .await?;
+            if found <= SEARCH_DRIVE_AT {
+                plan.candidates = Some(Candidates::Search);
+                plan.many = found > DRIVE_AT;
+                return Ok(plan);
+            }
+        }
+        if (filter.accounts.is_some() || filter.role.is_some())
             && plan
-                .at_most(db, filter, Candidates::Search, SEARCH_DRIVE_AT)
+                .up_to(db, filter, Candidates::Access, DRIVE_AT + 1)
                 .await?
-        {
-            plan.candidates = Some(Candidates::Search);
-        } else if (filter.accounts.is_some() || filter.role.is_some())
-            && plan
-                .at_most(db, filter, Candidates::Access, DRIVE_AT)
-                .await?
+                <= DRIVE_AT
         {
             plan.candidates = Some(Candidates::Access);
         }
         Ok(plan)
     }
 
-    /// Whether `candidates` number at most `most`.
-    async fn at_most(
+    /// How many `candidates` there are, counted up to `most`.
+    async fn up_to(
         &self,
         db: &Db,
         filter: &PeopleFilter<'_>,
         candidates: Candidates,
         most: i64,
-    ) -> sqlx::Result<bool> {
+    ) -> sqlx::Result<i64> {
         let mut sql = Sql::new("SELECT COUNT(*) FROM (");
         self.write_candidates(&mut sql, filter, candidates);
-        sql.push(&format!(" LIMIT {}) AS c", most + 1));
-        let found: i64 = sql.fetch_value(db.reader()).await?;
-        Ok(found <= most)
+        sql.push(&format!(" LIMIT {most}) AS c"));
+        sql.fetch_value(db.reader()).await
     }
 
     /// A subquery of candidate user ids (possibly repeated, possibly more than match).
@@ -624,27 +632,36 @@ fn write_people_where(sql: &mut Sql<'_>, filter: &PeopleFilter<'_>) {
         }
     }
     if let Some(role) = filter.role {
-        sql.push(
-            " AND (EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id \
-               WHERE m.user_id = t.user_id AND a.root_id = t.root_id AND m.role = ",
-        )
-        .bind(role.as_str());
+        // The roles held anywhere in the organisation or offered, kept on the row (migration
+        // 0016) and in its indexes: the whole list's filter, and a sub-account's first check.
+        sql.push(&format!(" AND (t.roles & {}) <> 0", role_bit(role)));
         if let Some(accounts) = filter.accounts {
-            sql.push(" AND m.account_id IN (")
-                .list(accounts.iter().copied())
-                .push(")");
+            sql.push(
+                " AND (EXISTS (SELECT 1 FROM memberships m \
+                   WHERE m.user_id = t.user_id AND m.role = ",
+            )
+            .bind(role.as_str())
+            .push(" AND m.account_id IN (")
+            .list(accounts.iter().copied())
+            .push(
+                ")) OR EXISTS (SELECT 1 FROM invitation_grants g \
+                   WHERE g.invitation_id = t.invitation_id AND g.role = ",
+            )
+            .bind(role.as_str())
+            .push(" AND g.account_id IN (")
+            .list(accounts.iter().copied())
+            .push(")))");
         }
-        sql.push(
-            ") OR EXISTS (SELECT 1 FROM invitation_grants g \
-               WHERE g.invitation_id = t.invitation_id AND g.role = ",
-        )
-        .bind(role.as_str());
-        if let Some(accounts) = filter.accounts {
-            sql.push(" AND g.account_id IN (")
-                .list(accounts.iter().copied())
-                .push(")");
-        }
-        sql.push("))");
+    }
+}
+
+/// `role`'s bit in `tree_members.roles` (migration 0016).
+fn role_bit(role: Role) -> u8 {
+    match role {
+        Role::Owner => 1,
+        Role::Admin => 2,
+        Role::Basic => 4,
+        Role::Reporting => 8,
     }
 }
 
@@ -664,14 +681,17 @@ pub(crate) async fn people_total(
         });
     }
 
-    let broad = plan.candidates.is_none()
-        && (filter.search.is_some() || filter.accounts.is_some() || filter.role.is_some());
+    let broad = plan.many
+        || (plan.candidates.is_none()
+            && (filter.search.is_some() || filter.accounts.is_some() || filter.role.is_some()));
     if broad {
         // Counted up to DRIVE_AT from the candidates as they come (the search's words, else
         // the grants; people with several roles come more than once), or in index order.
+        // A role on the whole list is counted in the list's own index, which holds each
+        // person's roles: the grants would be looked up one by one.
         let streamed = if plan.phrase.is_some() {
             Some(Candidates::Search)
-        } else if filter.accounts.is_some() || filter.role.is_some() {
+        } else if filter.accounts.is_some() {
             Some(Candidates::Access)
         } else {
             None
