@@ -179,6 +179,31 @@ async fn users_are_created_found_deactivated_and_deleted(engine: Engine) {
         .await;
     assert_eq!(page.total, 0);
     assert_eq!(idp.get(&format!("/Users/{id}")).await["active"], false);
+    // Listed still, by position among the members, in id order: the whole list, then each
+    // position alone.
+    let listed = idp.get("/Users?startIndex=1&count=10").await;
+    assert_eq!(listed["totalResults"], 2);
+    let ids: Vec<String> = listed["Resources"]
+        .as_array()
+        .expect("Resources")
+        .iter()
+        .map(|r| r["id"].as_str().expect("an id").to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&id.to_string()), "{ids:?}");
+    for (n, expected) in ids.iter().enumerate() {
+        let one = idp
+            .get(&format!("/Users?startIndex={}&count=1", n + 1))
+            .await;
+        assert_eq!(one["totalResults"], 2);
+        assert_eq!(one["Resources"][0]["id"].as_str(), Some(expected.as_str()));
+    }
+    assert_eq!(
+        idp.get("/Users?startIndex=3&count=1").await["Resources"]
+            .as_array()
+            .map_or(0, Vec::len),
+        0
+    );
     // Azure's style: no path, "True" as a string.
     let (status, patched, _) = idp
         .call(
