@@ -336,7 +336,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn sqlite_connections_keep_a_small_page_cache_and_wal() {
+    async fn sqlite_connections_keep_a_bounded_page_cache_and_wal() {
         let dir = std::env::temp_dir().join(format!("roster-db-test-{}", std::process::id()));
         let url = format!("sqlite://{}/cache.db", dir.display());
         let db = Db::open(&url, 4).await.unwrap();
@@ -349,7 +349,7 @@ mod tests {
                 .fetch_one(pool)
                 .await
                 .unwrap();
-            assert_eq!(cache, -512, "KiB, negative: a size rather than pages");
+            assert_eq!(cache, -2048, "KiB, negative: a size rather than pages");
         }
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(db.reader())
