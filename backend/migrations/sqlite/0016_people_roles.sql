@@ -15,10 +15,11 @@ UPDATE tree_members SET roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN '
 
 DROP INDEX tree_members_name;
 DROP INDEX tree_members_email;
+-- Each holds the other's key too: a search is checked on both while one is read in order.
 CREATE INDEX tree_members_name ON tree_members
-    (root_id, name_key, user_id, phase, seen_sign_in_at, invitation_expires_at, roles);
+    (root_id, name_key, user_id, phase, seen_sign_in_at, invitation_expires_at, roles, email_key);
 CREATE INDEX tree_members_email ON tree_members
-    (root_id, email_key, user_id, phase, seen_sign_in_at, invitation_expires_at, roles);
+    (root_id, email_key, user_id, phase, seen_sign_in_at, invitation_expires_at, roles, name_key);
 
 CREATE TRIGGER tree_members_roles_insert AFTER INSERT ON tree_members
 BEGIN

@@ -423,9 +423,18 @@ pub(crate) struct Plan {
     /// The candidates pages are read from, when they are few.
     candidates: Option<Candidates>,
     /// The candidates are more than [`DRIVE_AT`]: the total is counted only that far, as for
-    /// a search read in the list's order (an exact count would check each of them).
+    /// a search read in the list's order (an exact count would check each of them), and a page
+    /// by name or address is looked for in the first [`WALK_WINDOW`] rows of its index first.
     many: bool,
+    /// Every candidate is someone whose name starts with the search: the matches are then one
+    /// range of the name index, read there in order (the list by name) and counted there.
+    name_prefix: bool,
 }
+
+/// How many rows of an index a search with many candidates reads in order for a page before
+/// it reads the page from its candidates instead: its matches are at least 2.5 % of the
+/// organisation, usually found within a few hundred rows (at most a millisecond).
+const WALK_WINDOW: usize = 4_000;
 
 /// Up to this many people a search's text index finds, pages are read from them (each found
 /// by key, checked, and the page's ones put in order by SQLite's sorter, about 2 µs each).
@@ -443,6 +452,7 @@ impl Plan {
                 .and_then(search_phrase),
             candidates: None,
             many: false,
+            name_prefix: false,
         };
         if plan.phrase.is_some() {
             let found = plan
@@ -450,7 +460,10 @@ impl Plan {
                 .await?;
             if found <= SEARCH_DRIVE_AT {
                 plan.candidates = Some(Candidates::Search);
-                plan.many = found > DRIVE_AT;
+                // The names starting with the search all match it, so all are candidates:
+                // as many of them as candidates, and they are the matches.
+                plan.name_prefix = name_range_count(db, filter, found + 1).await? == found;
+                plan.many = !plan.name_prefix && found > DRIVE_AT;
                 return Ok(plan);
             }
         }
@@ -540,6 +553,23 @@ impl Plan {
         self.write_from_where_of(sql, filter, joins, self.candidates);
     }
 
+    /// `FROM … WHERE …` of rows read in the order of `column`: from the name index's range
+    /// when the matches are the names starting with the search and the order is by name,
+    /// else as the plan reads them.
+    fn write_walk_from_where(
+        &self,
+        sql: &mut Sql<'_>,
+        filter: &PeopleFilter<'_>,
+        column: Option<Column>,
+    ) {
+        if self.name_prefix && column == Some(Column::Name) {
+            self.write_from_where_of(sql, filter, "", None);
+            write_name_range(sql, filter);
+        } else {
+            self.write_from_where(sql, filter, "");
+        }
+    }
+
     fn write_from_where_of(
         &self,
         sql: &mut Sql<'_>,
@@ -564,6 +594,26 @@ impl Plan {
             sql.push(" AND t.user_id = c.user_id");
         }
     }
+}
+
+/// ` AND` the name starts with `filter`'s search: one range of the name index (text compares
+/// by its UTF-8 bytes, and no character sorts after U+10FFFF).
+fn write_name_range(sql: &mut Sql<'_>, filter: &PeopleFilter<'_>) {
+    let search = filter.search.unwrap_or_default();
+    sql.push(" AND t.name_key >= ")
+        .bind(search.to_owned())
+        .push(" AND t.name_key < ")
+        .bind(format!("{search}\u{10FFFF}"));
+}
+
+/// How many people's names start with `filter`'s search (its other conditions aside),
+/// counted in the name index up to `most`.
+async fn name_range_count(db: &Db, filter: &PeopleFilter<'_>, most: i64) -> sqlx::Result<i64> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM tree_members t WHERE t.root_id = ");
+    sql.bind(filter.root_id);
+    write_name_range(&mut sql, filter);
+    sql.push(&format!(" LIMIT {most}) AS c"));
+    sql.fetch_value(db.reader()).await
 }
 
 /// How many people a filter matches.
@@ -685,6 +735,25 @@ pub(crate) async fn people_total(
         || (plan.candidates.is_none()
             && (filter.search.is_some() || filter.accounts.is_some() || filter.role.is_some()));
     if broad {
+        if plan.phrase.is_some() {
+            // The names starting with the search all match it: when they alone are more
+            // than are counted, no candidate needs checking.
+            let names = PeopleFilter {
+                search: None,
+                ..*filter
+            };
+            let mut sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1");
+            plan.write_from_where_of(&mut sql, &names, "", None);
+            write_name_range(&mut sql, filter);
+            sql.push(&format!(" LIMIT {}) AS c", DRIVE_AT + 1));
+            let starting: i64 = sql.fetch_value(db.reader()).await?;
+            if starting > DRIVE_AT {
+                return Ok(Total {
+                    count: DRIVE_AT,
+                    at_least: true,
+                });
+            }
+        }
         // Counted up to DRIVE_AT from the candidates as they come (the search's words, else
         // the grants; people with several roles come more than once), or in index order.
         // A role on the whole list is counted in the list's own index, which holds each
@@ -717,7 +786,7 @@ pub(crate) async fn people_total(
     }
     // A status of several parts, and "not signed in since" (never, or before), are counted
     // part by part, each a range of one index.
-    let split = plan.candidates.is_none();
+    let split = plan.candidates.is_none() || plan.name_prefix;
     let statuses: Vec<Option<Part>> = match filter.status {
         Some(status) if split => status_parts(status).iter().copied().map(Some).collect(),
         _ => vec![None],
@@ -740,7 +809,7 @@ pub(crate) async fn people_total(
                 each.signed_in_before = None;
             }
             let mut sql = Sql::new("SELECT COUNT(*)");
-            plan.write_from_where(&mut sql, &each, "");
+            plan.write_walk_from_where(&mut sql, &each, Some(Column::Name));
             for part in [status, inactive].into_iter().flatten() {
                 part.write(&mut sql, filter.now);
             }
@@ -775,10 +844,14 @@ async fn segment_rows(
     filter: &PeopleFilter<'_>,
     plan: &Plan,
     segment: &Segment,
-    from: Option<&PersonKey>,
-    backwards: bool,
-    limit: usize,
+    reading: Reading<'_>,
+    window: Option<usize>,
 ) -> sqlx::Result<Vec<PersonListRow>> {
+    let Reading {
+        from,
+        backwards,
+        limit,
+    } = reading;
     let descending = segment.descending != backwards;
     let (direction, beyond) = if descending {
         (" DESC", " < ")
@@ -801,10 +874,24 @@ async fn segment_rows(
                 " UNION ALL SELECT * FROM ("
             });
         }
+        if window.is_some() {
+            sql.push("SELECT user_id, sort_key FROM (");
+        }
         sql.push("SELECT t.user_id AS user_id, ")
             .push(key_sql)
             .push(" AS sort_key");
-        plan.write_from_where(&mut sql, filter, "");
+        match window {
+            None => plan.write_walk_from_where(&mut sql, filter, segment.column),
+            // The index's rows in order, with what the filter is checked on (all in the
+            // name and address indexes).
+            Some(_) => {
+                sql.push(
+                    ", t.root_id, t.name_key, t.email_key, t.phase, t.seen_sign_in_at, \
+                     t.invitation_expires_at, t.roles FROM tree_members t WHERE t.root_id = ",
+                )
+                .bind(filter.root_id);
+            }
+        }
         part.write(&mut sql, filter.now);
         if let Some(key) = from {
             match (segment.column, &key.value) {
@@ -830,7 +917,20 @@ async fn segment_rows(
             sql.push(column.sql()).push(direction).push(", ");
         }
         sql.push("t.user_id").push(direction);
-        sql.push(&format!(" LIMIT {limit}"));
+        match window {
+            None => {
+                sql.push(&format!(" LIMIT {limit}"));
+            }
+            Some(rows) => {
+                sql.push(&format!(" LIMIT {rows}) AS t WHERE "));
+                write_people_where(&mut sql, filter);
+                sql.push(" ORDER BY sort_key")
+                    .push(direction)
+                    .push(", user_id")
+                    .push(direction)
+                    .push(&format!(" LIMIT {limit}"));
+            }
+        }
         if several {
             sql.push(&format!(") AS part{n}"));
         }
@@ -854,6 +954,35 @@ async fn segment_rows(
         .push(", k.user_id")
         .push(direction);
     sql.fetch_all(db.reader()).await
+}
+
+/// [`segment_rows`]; for a search with many candidates, by name or address, first from a
+/// window of the index in order (its matches usually fill a page within it; the rows found
+/// there are the first ones in order, as the window is the start of the order), else from
+/// the candidates.
+async fn segment_rows_of(
+    db: &Db,
+    filter: &PeopleFilter<'_>,
+    plan: &Plan,
+    segment: &Segment,
+    reading: Reading<'_>,
+) -> sqlx::Result<Vec<PersonListRow>> {
+    let indexed = matches!(segment.column, Some(Column::Name | Column::Email));
+    if plan.many && indexed && filter.accounts.is_none() {
+        let rows = segment_rows(db, filter, plan, segment, reading, Some(WALK_WINDOW)).await?;
+        if rows.len() >= reading.limit {
+            return Ok(rows);
+        }
+    }
+    segment_rows(db, filter, plan, segment, reading, None).await
+}
+
+/// Where a segment is read from (after or before `from`, or from its start) and how many rows.
+#[derive(Clone, Copy)]
+struct Reading<'k> {
+    from: Option<&'k PersonKey>,
+    backwards: bool,
+    limit: usize,
 }
 
 /// A page of at most `limit` people of `filter` in the order of `sort` and `order`, where
@@ -901,8 +1030,18 @@ pub(crate) async fn people_page(
                     _ => None,
                 };
                 rows.extend(
-                    segment_rows(db, filter, plan, segment, start, false, want - rows.len())
-                        .await?,
+                    segment_rows_of(
+                        db,
+                        filter,
+                        plan,
+                        segment,
+                        Reading {
+                            from: start,
+                            backwards: false,
+                            limit: want - rows.len(),
+                        },
+                    )
+                    .await?,
                 );
                 if rows.len() >= want {
                     break;
@@ -926,7 +1065,18 @@ pub(crate) async fn people_page(
                     _ => None,
                 };
                 rows.extend(
-                    segment_rows(db, filter, plan, segment, start, true, want - rows.len()).await?,
+                    segment_rows_of(
+                        db,
+                        filter,
+                        plan,
+                        segment,
+                        Reading {
+                            from: start,
+                            backwards: true,
+                            limit: want - rows.len(),
+                        },
+                    )
+                    .await?,
                 );
                 if rows.len() >= want {
                     break;
