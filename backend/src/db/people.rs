@@ -616,6 +616,16 @@ async fn name_range_count(db: &Db, filter: &PeopleFilter<'_>, most: i64) -> sqlx
     sql.fetch_value(db.reader()).await
 }
 
+/// A statement of the list of `filter`, starting with `text`: with a search, on PostgreSQL,
+/// planned for its pattern each time (see [`Sql::planned_for_its_values`]).
+fn list_sql<'q>(db: &Db, filter: &PeopleFilter<'_>, text: &str) -> Sql<'q> {
+    let mut sql = Sql::new(text);
+    if filter.search.is_some() && !db.dialect().is_sqlite() {
+        sql.planned_for_its_values();
+    }
+    sql
+}
+
 /// How many people a filter matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Total {
@@ -765,7 +775,11 @@ pub(crate) async fn people_total(
         } else {
             None
         };
-        let mut sql = Sql::new("SELECT COUNT(DISTINCT user_id), COUNT(*) FROM (SELECT t.user_id");
+        let mut sql = list_sql(
+            db,
+            filter,
+            "SELECT COUNT(DISTINCT user_id), COUNT(*) FROM (SELECT t.user_id",
+        );
         match streamed {
             Some(candidates) => {
                 sql.push(" FROM (");
@@ -808,7 +822,7 @@ pub(crate) async fn people_total(
             if inactive.is_some() {
                 each.signed_in_before = None;
             }
-            let mut sql = Sql::new("SELECT COUNT(*)");
+            let mut sql = list_sql(db, filter, "SELECT COUNT(*)");
             plan.write_walk_from_where(&mut sql, &each, Some(Column::Name));
             for part in [status, inactive].into_iter().flatten() {
                 part.write(&mut sql, filter.now);
@@ -861,7 +875,7 @@ async fn segment_rows(
     // The page's people by key first (tree_members and its indexes only), then what the list
     // shows of just those: a search read from its candidates puts up to DRIVE_AT of them in
     // order, and reads names and invitations for one page of them only.
-    let mut sql = Sql::default();
+    let mut sql = list_sql(db, filter, "");
     write_person_select(&mut sql, db.dialect(), filter.now);
     sql.push(" FROM (");
     let several = segment.parts.len() > 1;
