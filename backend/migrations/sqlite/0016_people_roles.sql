@@ -7,11 +7,19 @@
 -- pass over the people who hold the role nowhere in the organisation.
 ALTER TABLE tree_members ADD COLUMN roles INTEGER NOT NULL DEFAULT 0;
 
-UPDATE tree_members SET roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM memberships m JOIN accounts a ON a.id = m.account_id
-             WHERE m.user_id = tree_members.user_id AND a.root_id = tree_members.root_id)
-          | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id);
+-- Each person's roles in each organisation, as they are now (SQLite has no functions: each
+-- trigger below reads one row of this).
+CREATE VIEW tree_member_roles AS
+SELECT t.root_id, t.user_id,
+       (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
+        FROM memberships m JOIN accounts a ON a.id = m.account_id
+        WHERE m.user_id = t.user_id AND a.root_id = t.root_id)
+     | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
+        FROM invitation_grants g WHERE g.invitation_id = t.invitation_id) AS roles
+FROM tree_members t;
+
+UPDATE tree_members SET roles = (SELECT roles FROM tree_member_roles r
+                    WHERE r.root_id = tree_members.root_id AND r.user_id = tree_members.user_id);
 
 DROP INDEX tree_members_name;
 DROP INDEX tree_members_email;
@@ -23,100 +31,70 @@ CREATE INDEX tree_members_email ON tree_members
 
 CREATE TRIGGER tree_members_roles_insert AFTER INSERT ON tree_members
 BEGIN
-    UPDATE tree_members SET roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM memberships m JOIN accounts a ON a.id = m.account_id
-             WHERE m.user_id = tree_members.user_id AND a.root_id = tree_members.root_id)
-          | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id)
+    UPDATE tree_members SET roles = (SELECT roles FROM tree_member_roles r
+                    WHERE r.root_id = tree_members.root_id AND r.user_id = tree_members.user_id)
     WHERE root_id = NEW.root_id AND user_id = NEW.user_id;
 END;
 
 CREATE TRIGGER tree_members_roles_invitation AFTER UPDATE OF invitation_id ON tree_members
 BEGIN
-    UPDATE tree_members SET roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM memberships m JOIN accounts a ON a.id = m.account_id
-             WHERE m.user_id = tree_members.user_id AND a.root_id = tree_members.root_id)
-          | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id)
+    UPDATE tree_members SET roles = (SELECT roles FROM tree_member_roles r
+                    WHERE r.root_id = tree_members.root_id AND r.user_id = tree_members.user_id)
     WHERE root_id = NEW.root_id AND user_id = NEW.user_id;
 END;
 
 CREATE TRIGGER memberships_roles_insert AFTER INSERT ON memberships
 BEGIN
-    UPDATE tree_members SET roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM memberships m JOIN accounts a ON a.id = m.account_id
-             WHERE m.user_id = tree_members.user_id AND a.root_id = tree_members.root_id)
-          | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id)
+    UPDATE tree_members SET roles = (SELECT roles FROM tree_member_roles r
+                    WHERE r.root_id = tree_members.root_id AND r.user_id = tree_members.user_id)
     WHERE user_id = NEW.user_id
       AND root_id = (SELECT root_id FROM accounts WHERE id = NEW.account_id);
 END;
 
 CREATE TRIGGER memberships_roles_delete AFTER DELETE ON memberships
 BEGIN
-    UPDATE tree_members SET roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM memberships m JOIN accounts a ON a.id = m.account_id
-             WHERE m.user_id = tree_members.user_id AND a.root_id = tree_members.root_id)
-          | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id)
+    UPDATE tree_members SET roles = (SELECT roles FROM tree_member_roles r
+                    WHERE r.root_id = tree_members.root_id AND r.user_id = tree_members.user_id)
     WHERE user_id = OLD.user_id
       AND root_id = (SELECT root_id FROM accounts WHERE id = OLD.account_id);
 END;
 
 CREATE TRIGGER memberships_roles_update AFTER UPDATE OF user_id, account_id, role ON memberships
 BEGIN
-    UPDATE tree_members SET roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM memberships m JOIN accounts a ON a.id = m.account_id
-             WHERE m.user_id = tree_members.user_id AND a.root_id = tree_members.root_id)
-          | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id)
+    UPDATE tree_members SET roles = (SELECT roles FROM tree_member_roles r
+                    WHERE r.root_id = tree_members.root_id AND r.user_id = tree_members.user_id)
     WHERE user_id = OLD.user_id
       AND root_id = (SELECT root_id FROM accounts WHERE id = OLD.account_id);
-    UPDATE tree_members SET roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM memberships m JOIN accounts a ON a.id = m.account_id
-             WHERE m.user_id = tree_members.user_id AND a.root_id = tree_members.root_id)
-          | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id)
+    UPDATE tree_members SET roles = (SELECT roles FROM tree_member_roles r
+                    WHERE r.root_id = tree_members.root_id AND r.user_id = tree_members.user_id)
     WHERE user_id = NEW.user_id
       AND root_id = (SELECT root_id FROM accounts WHERE id = NEW.account_id);
 END;
 
 CREATE TRIGGER invitation_grants_roles_insert AFTER INSERT ON invitation_grants
 BEGIN
-    UPDATE tree_members SET roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM memberships m JOIN accounts a ON a.id = m.account_id
-             WHERE m.user_id = tree_members.user_id AND a.root_id = tree_members.root_id)
-          | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id)
+    UPDATE tree_members SET roles = (SELECT roles FROM tree_member_roles r
+                    WHERE r.root_id = tree_members.root_id AND r.user_id = tree_members.user_id)
     WHERE root_id = (SELECT root_id FROM invitations WHERE id = NEW.invitation_id)
       AND user_id = (SELECT user_id FROM invitations WHERE id = NEW.invitation_id);
 END;
 
 CREATE TRIGGER invitation_grants_roles_delete AFTER DELETE ON invitation_grants
 BEGIN
-    UPDATE tree_members SET roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM memberships m JOIN accounts a ON a.id = m.account_id
-             WHERE m.user_id = tree_members.user_id AND a.root_id = tree_members.root_id)
-          | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id)
+    UPDATE tree_members SET roles = (SELECT roles FROM tree_member_roles r
+                    WHERE r.root_id = tree_members.root_id AND r.user_id = tree_members.user_id)
     WHERE root_id = (SELECT root_id FROM invitations WHERE id = OLD.invitation_id)
       AND user_id = (SELECT user_id FROM invitations WHERE id = OLD.invitation_id);
 END;
 
 CREATE TRIGGER invitation_grants_roles_update AFTER UPDATE OF invitation_id, account_id, role ON invitation_grants
 BEGIN
-    UPDATE tree_members SET roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM memberships m JOIN accounts a ON a.id = m.account_id
-             WHERE m.user_id = tree_members.user_id AND a.root_id = tree_members.root_id)
-          | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id)
+    UPDATE tree_members SET roles = (SELECT roles FROM tree_member_roles r
+                    WHERE r.root_id = tree_members.root_id AND r.user_id = tree_members.user_id)
     WHERE root_id = (SELECT root_id FROM invitations WHERE id = OLD.invitation_id)
       AND user_id = (SELECT user_id FROM invitations WHERE id = OLD.invitation_id);
-    UPDATE tree_members SET roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM memberships m JOIN accounts a ON a.id = m.account_id
-             WHERE m.user_id = tree_members.user_id AND a.root_id = tree_members.root_id)
-          | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-             FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id)
+    UPDATE tree_members SET roles = (SELECT roles FROM tree_member_roles r
+                    WHERE r.root_id = tree_members.root_id AND r.user_id = tree_members.user_id)
     WHERE root_id = (SELECT root_id FROM invitations WHERE id = NEW.invitation_id)
       AND user_id = (SELECT user_id FROM invitations WHERE id = NEW.invitation_id);
 END;
