@@ -282,8 +282,13 @@ async fn a_sub_accounts_list_holds_the_access_that_covers_it(engine: Engine) {
     } = org(engine).await;
     app.invite(acme, &["ana@example.com"], &[(Role::Admin, &[support])])
         .await;
-    app.invite(acme, &["bo@example.com"], &[(Role::Basic, &[emea])])
-        .await;
+    // Bo also holds a role outside EMEA's reach: EMEA's list shows none of it.
+    app.invite(
+        acme,
+        &["bo@example.com"],
+        &[(Role::Basic, &[emea]), (Role::Admin, &[sales])],
+    )
+    .await;
     app.invite(acme, &["cy@example.com"], &[(Role::Basic, &[sales])])
         .await;
     let list: PeoplePage = app
@@ -325,6 +330,13 @@ async fn a_sub_accounts_list_holds_the_access_that_covers_it(engine: Engine) {
         .get_ok(&format!("/api/v1/accounts/{}/people?role=owner", emea.0))
         .await;
     assert_eq!(owners.total, 1);
+    // A role held only outside the account's reach does not put someone under it.
+    let admins: PeoplePage = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?role=admin", emea.0))
+        .await;
+    let found: Vec<&str> = admins.people.iter().map(|p| p.email.as_str()).collect();
+    assert_eq!(found, ["ana@example.com"]);
 
     // Their page shows where it comes from; it is changed up there, not here.
     let ana = list
