@@ -34,6 +34,10 @@ impl Api {
         let client = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(30))
+            // The server closes a connection that sends nothing for 10 s (its header read
+            // timeout); one kept longer is reused just as it closes, now and then, and the
+            // request fails ("connection closed before message completed").
+            .pool_idle_timeout(Duration::from_secs(4))
             .build()?;
         Ok(Api { runtime, client })
     }
