@@ -156,6 +156,12 @@ async fn a_new_address_counts_only_once_confirmed(engine: Engine) {
         .get_ok(&format!("/api/v1/accounts/{}/people?q=olivia@new", acme.0))
         .await;
     assert_eq!(page.total, 1);
+    // Shown as she is now: the new address and name, not the ones the list was filled with.
+    assert_eq!(page.people[0].email.as_str(), "olivia@new.example");
+    assert_eq!(
+        page.people[0].name.as_ref().map(|n| n.as_str()),
+        Some("Olivia Owner")
+    );
     app.stop().await;
 }
 

@@ -33,6 +33,7 @@ engines!(
     the_users_list_searches_filters_sorts_and_pages,
     the_users_list_finds_people_who_stopped_signing_in,
     the_role_filter_follows_every_change_of_access,
+    a_listed_persons_access_and_identity_follow_every_change,
     sub_accounts_are_created_renamed_and_archived,
     the_switcher_lists_what_each_person_can_open,
     changes_are_in_the_audit_log_and_its_csv,
@@ -1572,5 +1573,115 @@ async fn the_role_filter_follows_every_change_of_access(engine: Engine) {
     assert!(removed.status().is_success(), "{}", removed.status());
     assert!(found("?role=reporting", acme).await.is_empty());
     assert_eq!(found("?role=owner", acme).await.len(), 1);
+    app.stop().await;
+}
+
+/// The list's row of `email` on `account`: name, address, and access as `(account, role,
+/// pending)` in the order shown.
+async fn listed(
+    app: &TestApp,
+    account: AccountId,
+    email: &str,
+) -> (Option<String>, String, Vec<(AccountId, Role, bool)>) {
+    let page = people(&app.api, account, "?per_page=200").await;
+    let row = page
+        .people
+        .iter()
+        .find(|p| p.email.as_str() == email)
+        .unwrap_or_else(|| panic!("{email} is not on the list: {page:?}"));
+    (
+        row.name.as_ref().map(|n| n.as_str().to_owned()),
+        row.email.to_string(),
+        row.access
+            .iter()
+            .map(|a| (a.account, a.role, a.pending))
+            .collect(),
+    )
+}
+
+/// What a page shows of a person (their access, name and address) is kept on their row in the
+/// organisation: every change to what it is computed from shows on the next page read.
+async fn a_listed_persons_access_and_identity_follow_every_change(engine: Engine) {
+    let Org {
+        app,
+        acme,
+        support,
+        sales,
+        ..
+    } = org(engine).await;
+    app.invite(
+        acme,
+        &["ana@example.com"],
+        &[(Role::Basic, &[sales]), (Role::Admin, &[support])],
+    )
+    .await;
+    // Offered, and no name until she accepts.
+    assert_eq!(
+        listed(&app, acme, "ana@example.com").await,
+        (
+            None,
+            "ana@example.com".to_owned(),
+            vec![(support, Role::Admin, true), (sales, Role::Basic, true)]
+        )
+    );
+    let ana_client = app.accept_as_new("ana@example.com", "Ana Alves").await;
+    let ana = person_id(&app, acme, "ana@example.com").await;
+    assert_eq!(
+        listed(&app, acme, "ana@example.com").await,
+        (
+            Some("Ana Alves".to_owned()),
+            "ana@example.com".to_owned(),
+            vec![(support, Role::Admin, false), (sales, Role::Basic, false)]
+        )
+    );
+    // Her access edited: a role changed, an account taken away, one given.
+    expect_json::<AccessChanges>(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/people/{ana}/access", acme.0),
+                &json!({ "access": [
+                    { "account": acme, "role": "reporting" },
+                    { "account": support, "role": "basic" },
+                ] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        listed(&app, acme, "ana@example.com").await.2,
+        vec![
+            (acme, Role::Reporting, false),
+            (support, Role::Basic, false)
+        ]
+    );
+    // The sub-account's list shows what covers it, from above, and its own role.
+    assert_eq!(
+        listed(&app, support, "ana@example.com").await.2,
+        vec![
+            (acme, Role::Reporting, false),
+            (support, Role::Basic, false)
+        ]
+    );
+    // She renames herself: every organisation's list shows her new name.
+    let renamed = ana_client
+        .put("/api/v1/me/name", &json!({ "name": "Ana Alves-Silva" }))
+        .await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(
+        listed(&app, acme, "ana@example.com").await.0.as_deref(),
+        Some("Ana Alves-Silva")
+    );
+    // Re-invited to more after accepting: given directly, as she is already a member.
+    app.invite(acme, &["ana@example.com"], &[(Role::Admin, &[sales])])
+        .await;
+    assert_eq!(
+        listed(&app, acme, "ana@example.com").await.2,
+        vec![
+            (acme, Role::Reporting, false),
+            (support, Role::Basic, false),
+            (sales, Role::Admin, false)
+        ]
+    );
     app.stop().await;
 }

@@ -13,8 +13,8 @@ use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
 use sqlx::{Any, Executor, FromRow};
 
+use super::Db;
 use super::batch::Sql;
-use super::{Db, Dialect};
 
 /// What the list shows of a person, their access and their invitation's email with them.
 #[derive(Debug, Clone, FromRow)]
@@ -171,38 +171,24 @@ fn write_status(sql: &mut Sql<'_>, now: Timestamp) {
 /// The identity's name and address as the organisation may see them. People are global, but
 /// an organisation sees who they are only once they have accepted its invitation: until then,
 /// the address it invited and nothing else (not the name or activity they keep for other
-/// organisations, nor the address they may have moved to since). The last sign-in it sees is
-/// kept on the row (`seen_sign_in_at`, NULL until they accept).
-const PERSON_SQL: &str = "t.accepted_at, CASE WHEN t.accepted_at IS NULL THEN NULL ELSE u.name END AS name, \
-     CASE WHEN t.accepted_at IS NULL THEN COALESCE(i.email, u.email) ELSE u.email END AS email, \
+/// organisations, nor the address they may have moved to since). The identity's name and
+/// address are copied onto the row (`identity_name`, `identity_email`, kept by triggers:
+/// migration 0017), so a page reads no users row; the last sign-in it sees is kept there too
+/// (`seen_sign_in_at`, NULL until they accept).
+const PERSON_SQL: &str = "t.accepted_at, CASE WHEN t.accepted_at IS NULL THEN NULL ELSE t.identity_name END AS name, \
+     CASE WHEN t.accepted_at IS NULL THEN COALESCE(i.email, t.identity_email) ELSE t.identity_email END AS email, \
      t.seen_sign_in_at AS last_sign_in_at, t.name_key, t.email_key";
 
-/// The columns `held`, `offered` and `delivery` of a [`PersonListRow`]: each a subquery of one
-/// person by key, so they cost what the page's own rows cost (and nothing for the rows a
+/// The columns `held`, `offered` and `delivery` of a [`PersonListRow`]: the access is kept on
+/// the person's row (migration 0017), the invitation's newest email status is a subquery of one
+/// invitation by key, so it costs what the page's own rows cost (and nothing for the rows a
 /// page's keys were chosen among).
-fn write_access(sql: &mut Sql<'_>, dialect: Dialect) {
-    let pairs = |account: &str, role: &str| {
-        let pair = format!("CAST({account} AS TEXT) || ':' || {role}");
-        if dialect.is_sqlite() {
-            format!("group_concat({pair}, ',')")
-        } else {
-            format!("string_agg({pair}, ',')")
-        }
-    };
-    sql.push(", (SELECT ")
-        .push(&pairs("m.account_id", "m.role"))
-        // CROSS JOIN: the person's memberships by key, then each account's organisation.
-        .push(
-            " FROM memberships m CROSS JOIN accounts a \
-             WHERE m.user_id = t.user_id AND a.id = m.account_id AND a.root_id = t.root_id) AS held, \
-             (SELECT ",
-        )
-        .push(&pairs("g.account_id", "g.role"))
-        .push(
-            " FROM invitation_grants g WHERE g.invitation_id = t.invitation_id) AS offered, \
-             (SELECT o.status || ':' || CAST(o.attempts AS TEXT) FROM outbox o \
-             WHERE o.invitation_id = t.invitation_id ORDER BY o.id DESC LIMIT 1) AS delivery",
-        );
+fn write_access(sql: &mut Sql<'_>) {
+    sql.push(
+        ", t.held, t.offered, \
+         (SELECT o.status || ':' || CAST(o.attempts AS TEXT) FROM outbox o \
+         WHERE o.invitation_id = t.invitation_id ORDER BY o.id DESC LIMIT 1) AS delivery",
+    );
 }
 
 /// One index range of a segment.
@@ -838,18 +824,17 @@ pub(crate) async fn people_total(
 }
 
 /// `SELECT` of a [`PersonListRow`] at `now`, up to its `FROM`.
-fn write_person_select(sql: &mut Sql<'_>, dialect: Dialect, now: Timestamp) {
+fn write_person_select(sql: &mut Sql<'_>, now: Timestamp) {
     sql.push("SELECT t.user_id, ")
         .push(PERSON_SQL)
         .push(", t.invitation_id, i.sent_at AS invitation_sent_at, t.invitation_expires_at, ");
     write_status(sql, now);
     sql.push(" AS status");
-    write_access(sql, dialect);
+    write_access(sql);
 }
 
 /// What [`write_person_select`] reads beside tree_members.
-const PERSON_JOINS: &str =
-    " JOIN users u ON u.id = t.user_id LEFT JOIN invitations i ON i.id = t.invitation_id";
+const PERSON_JOINS: &str = " LEFT JOIN invitations i ON i.id = t.invitation_id";
 
 /// The rows of one segment from `from` (excluded) on, reading forwards or backwards, at most
 /// `limit`.
@@ -876,7 +861,7 @@ async fn segment_rows(
     // shows of just those: a search read from its candidates puts up to DRIVE_AT of them in
     // order, and reads names and invitations for one page of them only.
     let mut sql = list_sql(db, filter, "");
-    write_person_select(&mut sql, db.dialect(), filter.now);
+    write_person_select(&mut sql, filter.now);
     sql.push(" FROM (");
     let several = segment.parts.len() > 1;
     let key_sql = segment.column.map_or("0", Column::sql);
@@ -1145,7 +1130,7 @@ pub(crate) async fn person(
     now: Timestamp,
 ) -> sqlx::Result<Option<PersonListRow>> {
     let mut sql = Sql::default();
-    write_person_select(&mut sql, db.dialect(), now);
+    write_person_select(&mut sql, now);
     sql.push(" FROM tree_members t")
         .push(PERSON_JOINS)
         .push(" WHERE t.root_id = ")
