@@ -46,19 +46,32 @@ UPDATE tree_members SET
     offered = (SELECT string_agg(CAST(g.account_id AS TEXT) || ':' || g.role, ',')
                FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id);
 
--- A row's own roles and access, as it is written.
-CREATE OR REPLACE FUNCTION tree_members_roles() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The roles and access `person` holds in organisation `root` (memberships), and those
+-- invitation `invitation` offers (grants), each read once by key.
+CREATE FUNCTION tree_members_access(root BIGINT, person BIGINT, invitation BIGINT,
+    OUT roles INTEGER, OUT held TEXT, OUT offered TEXT)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    offered_roles INTEGER;
 BEGIN
     SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0),
            string_agg(CAST(m.account_id AS TEXT) || ':' || m.role, ',')
-      INTO NEW.roles, NEW.held
+      INTO roles, held
       FROM memberships m JOIN accounts a ON a.id = m.account_id
-     WHERE m.user_id = NEW.user_id AND a.root_id = NEW.root_id;
-    NEW.roles := NEW.roles
-        | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-           FROM invitation_grants g WHERE g.invitation_id = NEW.invitation_id);
-    NEW.offered := (SELECT string_agg(CAST(g.account_id AS TEXT) || ':' || g.role, ',')
-                    FROM invitation_grants g WHERE g.invitation_id = NEW.invitation_id);
+     WHERE m.user_id = person AND a.root_id = root;
+    SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0),
+           string_agg(CAST(g.account_id AS TEXT) || ':' || g.role, ',')
+      INTO offered_roles, offered
+      FROM invitation_grants g WHERE g.invitation_id = invitation;
+    roles := roles | offered_roles;
+END
+$$;
+
+-- A row's own roles and access, as it is written.
+CREATE OR REPLACE FUNCTION tree_members_roles() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT a.roles, a.held, a.offered INTO NEW.roles, NEW.held, NEW.offered
+      FROM tree_members_access(NEW.root_id, NEW.user_id, NEW.invitation_id) a;
     RETURN NEW;
 END
 $$;
@@ -67,17 +80,8 @@ $$;
 CREATE OR REPLACE FUNCTION tree_members_roles_of(root BIGINT, person BIGINT) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE tree_members t SET
-        roles = (SELECT COALESCE(SUM(DISTINCT CASE m.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-                 FROM memberships m JOIN accounts a ON a.id = m.account_id
-                 WHERE m.user_id = t.user_id AND a.root_id = t.root_id)
-              | (SELECT COALESCE(SUM(DISTINCT CASE g.role WHEN 'owner' THEN 1 WHEN 'admin' THEN 2 WHEN 'basic' THEN 4 ELSE 8 END), 0)
-                 FROM invitation_grants g WHERE g.invitation_id = t.invitation_id),
-        held = (SELECT string_agg(CAST(m.account_id AS TEXT) || ':' || m.role, ',')
-                FROM memberships m JOIN accounts a ON a.id = m.account_id
-                WHERE m.user_id = t.user_id AND a.root_id = t.root_id),
-        offered = (SELECT string_agg(CAST(g.account_id AS TEXT) || ':' || g.role, ',')
-                   FROM invitation_grants g WHERE g.invitation_id = t.invitation_id)
+    UPDATE tree_members t SET (roles, held, offered) =
+        (SELECT a.roles, a.held, a.offered FROM tree_members_access(t.root_id, t.user_id, t.invitation_id) a)
     WHERE t.root_id = root AND t.user_id = person;
 END
 $$;
