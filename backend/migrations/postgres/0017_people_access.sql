@@ -39,13 +39,6 @@ $$;
 CREATE TRIGGER users_identity AFTER UPDATE OF name, email ON users
 FOR EACH ROW EXECUTE FUNCTION users_identity();
 
-UPDATE tree_members SET
-    held = (SELECT string_agg(CAST(m.account_id AS TEXT) || ':' || m.role, ',')
-            FROM memberships m JOIN accounts a ON a.id = m.account_id
-            WHERE m.user_id = tree_members.user_id AND a.root_id = tree_members.root_id),
-    offered = (SELECT string_agg(CAST(g.account_id AS TEXT) || ':' || g.role, ',')
-               FROM invitation_grants g WHERE g.invitation_id = tree_members.invitation_id);
-
 -- The roles and access `person` holds in organisation `root` (memberships), and those
 -- invitation `invitation` offers (grants), each read once by key.
 CREATE FUNCTION tree_members_access(root BIGINT, person BIGINT, invitation BIGINT,
@@ -66,6 +59,9 @@ BEGIN
     roles := roles | offered_roles;
 END
 $$;
+
+UPDATE tree_members t SET (held, offered) =
+    (SELECT a.held, a.offered FROM tree_members_access(t.root_id, t.user_id, t.invitation_id) a);
 
 -- A row's own roles and access, as it is written.
 CREATE OR REPLACE FUNCTION tree_members_roles() RETURNS trigger LANGUAGE plpgsql AS $$
