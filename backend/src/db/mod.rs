@@ -34,7 +34,7 @@ use anyhow::Context as _;
 use roster_shared::api::DatabaseEngine;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Executor as _};
+use sqlx::{AnyPool, Connection as _, Executor as _};
 
 pub(crate) mod accounts;
 pub(crate) mod api_tokens;
@@ -57,6 +57,9 @@ pub(crate) mod users;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// A PostgreSQL connection idle for less than this is handed out without a ping first.
+const RECENTLY_USED: Duration = Duration::from_secs(5);
 
 /// SQL that differs between the engines.
 #[derive(Debug, Clone, Copy)]
@@ -130,6 +133,21 @@ impl Db {
                 let pool = AnyPoolOptions::new()
                     .max_connections(max_connections.max(2))
                     .acquire_timeout(Duration::from_secs(10))
+                    // sqlx pings every connection it hands out, by default: one more round
+                    // trip to the server before each statement (a Users-list page runs four).
+                    // A connection used within the last seconds was alive then, and sqlx
+                    // pings each one as it comes back; only one that sat idle longer (the
+                    // server may have restarted or dropped it since) is pinged first.
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for < RECENTLY_USED {
+                                return Ok(true);
+                            }
+                            conn.ping().await?;
+                            Ok(true)
+                        })
+                    })
                     .connect_with(options)
                     .await
                     .context("cannot connect to PostgreSQL")?;
