@@ -34,6 +34,7 @@ engines!(
     the_users_list_finds_people_who_stopped_signing_in,
     the_role_filter_follows_every_change_of_access,
     a_listed_persons_access_and_identity_follow_every_change,
+    the_status_filters_count_what_the_list_shows,
     sub_accounts_are_created_renamed_and_archived,
     the_switcher_lists_what_each_person_can_open,
     changes_are_in_the_audit_log_and_its_csv,
@@ -1683,5 +1684,121 @@ async fn a_listed_persons_access_and_identity_follow_every_change(engine: Engine
             (sales, Role::Admin, false)
         ]
     );
+    app.stop().await;
+}
+
+/// Each status filter's total is the number of people the whole list shows with that status,
+/// and "never signed in" the number shown without a last sign-in.
+async fn assert_status_totals(app: &TestApp, account: AccountId, when: &str) {
+    let everyone = people(&app.api, account, "?per_page=200").await;
+    for status in [
+        PersonStatus::Active,
+        PersonStatus::Pending,
+        PersonStatus::Expired,
+    ] {
+        let shown = everyone
+            .people
+            .iter()
+            .filter(|p| p.status == status)
+            .count() as u64;
+        let name = format!("{status:?}").to_lowercase();
+        let filtered = people(&app.api, account, &format!("?status={name}&per_page=200")).await;
+        assert_eq!(filtered.total, shown, "{when}: {name}");
+        assert_eq!(filtered.people.len() as u64, shown, "{when}: {name}");
+    }
+    let never = everyone
+        .people
+        .iter()
+        .filter(|p| p.last_sign_in_at.is_none())
+        .count() as u64;
+    let filtered = people(&app.api, account, "?inactive=never&per_page=200").await;
+    assert_eq!(filtered.total, never, "{when}: never signed in");
+    assert_eq!(
+        filtered.people.len() as u64,
+        never,
+        "{when}: never signed in"
+    );
+}
+
+/// The status and "never signed in" totals are kept counts (migration 0018) and a count of the
+/// open invitations: each way into and out of every status, in both organisations a person
+/// belongs to.
+async fn the_status_filters_count_what_the_list_shows(engine: Engine) {
+    let Org { app, acme, .. } = org(engine).await;
+    assert_status_totals(&app, acme, "the Owner alone").await;
+    app.invite(
+        acme,
+        &["ana@example.com", "bob@example.com", "cid@example.com"],
+        &[(Role::Basic, &[acme])],
+    )
+    .await;
+    assert_status_totals(&app, acme, "three invited").await;
+    assert_eq!(people(&app.api, acme, "?status=pending").await.total, 3);
+    let ana = app.accept_as_new("ana@example.com", "Ana").await;
+    assert_status_totals(&app, acme, "Ana accepted").await;
+    assert_eq!(people(&app.api, acme, "?status=active").await.total, 2);
+    // Ana also joins a second organisation, as its Owner.
+    let globex = roster_backend::operator::create_organisation(
+        app.database_url(),
+        None,
+        &app.address,
+        "Globex",
+        "starter",
+        "ana@example.com",
+    )
+    .await
+    .expect("the operator command works");
+    let token = globex.invitation_link.split_once("#token=").unwrap().1;
+    let _: SignInOutcome = expect_json(
+        ana.post("/api/v1/invitations/accept", &json!({ "token": token }))
+            .await,
+        200,
+    )
+    .await;
+    let globex = AccountId(globex.account_id);
+    let ana_sees = |query: &'static str| {
+        let ana = &ana;
+        async move { people(ana, globex, query).await.total }
+    };
+    assert_eq!(ana_sees("?status=active").await, 1);
+    // Her identity as if she had never signed in: Pending in both organisations; signing in
+    // makes her Active in both again.
+    app.execute(
+        "UPDATE users SET first_sign_in_at = NULL, last_sign_in_at = NULL \
+         WHERE email = 'ana@example.com'",
+    )
+    .await;
+    assert_status_totals(&app, acme, "Ana never signed in").await;
+    assert_eq!(people(&app.api, acme, "?status=active").await.total, 1);
+    assert_eq!(ana_sees("?status=active").await, 0);
+    assert_eq!(ana_sees("?status=pending").await, 1);
+    ana.sign_in_ok("ana@example.com", MEMBER_PASSWORD).await;
+    assert_status_totals(&app, acme, "Ana signed in").await;
+    assert_eq!(people(&app.api, acme, "?status=active").await.total, 2);
+    assert_eq!(ana_sees("?status=active").await, 1);
+    // Bob's invitation runs out: Expired, by the time alone.
+    app.execute(
+        "UPDATE tree_members SET invitation_expires_at = 1000 \
+         WHERE user_id = (SELECT id FROM users WHERE email = 'bob@example.com')",
+    )
+    .await;
+    assert_status_totals(&app, acme, "Bob's invitation expired").await;
+    assert_eq!(people(&app.api, acme, "?status=expired").await.total, 1);
+    assert_eq!(people(&app.api, acme, "?status=pending").await.total, 1);
+    // Ana and Cid leave (one Active, one invited).
+    for email in ["ana@example.com", "cid@example.com"] {
+        let id = person_id(&app, acme, email).await;
+        assert_eq!(
+            app.api
+                .delete(&format!("/api/v1/accounts/{}/people/{id}", acme.0))
+                .await
+                .status(),
+            200
+        );
+    }
+    assert_status_totals(&app, acme, "Ana and Cid removed").await;
+    assert_eq!(people(&app.api, acme, "?status=active").await.total, 1);
+    assert_eq!(people(&app.api, acme, "?status=pending").await.total, 0);
+    assert_eq!(ana_sees("?status=active").await, 1, "Globex keeps her");
     app.stop().await;
 }
