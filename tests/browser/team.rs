@@ -420,6 +420,29 @@ async fn row_actions_are_in_view_on_a_phone() {
         left >= 0.0 && right <= 390.0,
         "the ⋮ is at {left}..{right} on a 390 px screen"
     );
+    // A short address that does not fit its column breaks after the "@", not inside the
+    // domain ("olivia@acme.exa" / "mple"): the domain's text is on one line.
+    let domain = browser
+        .client
+        .execute(
+            "const cell = document.querySelector(arguments[0] + ' td.person-email'); \
+             const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT); \
+             const chars = []; \
+             for (let n = walker.nextNode(); n; n = walker.nextNode()) { \
+               for (let i = 0; i < n.length; i++) { \
+                 const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1); \
+                 chars.push([n.data[i], Math.round(r.getBoundingClientRect().top)]); } } \
+             const after = chars.slice(chars.findIndex(c => c[0] === '@') + 1); \
+             return [after.map(c => c[0]).join(''), new Set(after.map(c => c[1])).size];",
+            vec![serde_json::json!(row(OWNER_EMAIL))],
+        )
+        .await
+        .expect("the Owner's address cell");
+    assert_eq!(
+        (domain[0].as_str(), domain[1].as_i64()),
+        (OWNER_EMAIL.split_once('@').map(|(_, d)| d), Some(1)),
+        "the domain's characters and the lines they are on"
+    );
     browser
         .click(&format!("{person} [data-test=row-menu]"))
         .await;

@@ -190,7 +190,9 @@ pub(super) fn PersonLine(
                 </a>
                 {is_me.then(|| view! { <span class="muted small">" (you)"</span> })}
             </td>
-            <td class="person-email">{row.email.to_string()}</td>
+            // A line break, when the column is narrow, falls after the "@" rather than inside
+            // the domain ("ana@example.co" / "m" at 1280 px).
+            <td class="person-email">{row.email.local_part().to_owned()}"@"<wbr/>{row.email.domain().to_owned()}</td>
             <td>
                 <span class=status_badge(row.status) data-test="status">{row.status.label()}</span>
                 {row.invitation.as_ref().filter(|_| row.status != PersonStatus::Active).map(|i| view! {
