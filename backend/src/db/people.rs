@@ -502,18 +502,21 @@ impl Plan {
                 // Each with the invitation whose grant it is (NULL for a membership): the
                 // grant counts only while that invitation is the person's open one.
                 let tables = [
-                    ("memberships m", "m.user_id AS user_id, NULL"),
+                    ("memberships m", "m.user_id", "NULL"),
                     (
                         "invitation_grants m JOIN invitations i ON i.id = m.invitation_id",
-                        "i.user_id AS user_id, m.invitation_id",
+                        "i.user_id",
+                        "m.invitation_id",
                     ),
                 ];
-                for (n, (table, person)) in tables.into_iter().enumerate() {
+                for (n, (table, person, invitation)) in tables.into_iter().enumerate() {
                     if n > 0 {
                         sql.push(" UNION ALL ");
                     }
                     sql.push("SELECT ")
                         .push(person)
+                        .push(" AS user_id, ")
+                        .push(invitation)
                         .push(" AS invitation_id FROM ");
                     match filter.accounts {
                         Some(accounts) => {
@@ -749,12 +752,12 @@ pub(crate) async fn people_total(
 
     // Only a status, or only "never signed in": from the kept counts (migration 0018) and the
     // invitations still open.
-    let alone = |filter: PeopleFilter<'_>| filter.is_everyone();
     if let Some(status) = filter.status
-        && alone(PeopleFilter {
+        && (PeopleFilter {
             status: None,
             ..*filter
         })
+        .is_everyone()
     {
         let counts = StatusCounts::read(db, filter.root_id, filter.now).await?;
         return Ok(Total {
@@ -763,10 +766,11 @@ pub(crate) async fn people_total(
         });
     }
     if filter.signed_in_before == Some(None)
-        && alone(PeopleFilter {
+        && (PeopleFilter {
             signed_in_before: None,
             ..*filter
         })
+        .is_everyone()
     {
         // Everyone but the Active has never signed in, as the organisation sees it (a
         // person's first and last sign-in are set together; an invited person's is not seen).
