@@ -1673,6 +1673,16 @@ async fn a_listed_persons_access_and_identity_follow_every_change(engine: Engine
         listed(&app, acme, "ana@example.com").await.0.as_deref(),
         Some("Ana Alves-Silva")
     );
+    // A page is read as one JSON value: what JSON escapes comes back as it was written.
+    let written = "Ana \"Nana\" d'Alves \\ 李 🌻";
+    let renamed = ana_client
+        .put("/api/v1/me/name", &json!({ "name": written }))
+        .await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(
+        listed(&app, acme, "ana@example.com").await.0.as_deref(),
+        Some(written)
+    );
     // Re-invited to more after accepting: given directly, as she is already a member.
     app.invite(acme, &["ana@example.com"], &[(Role::Admin, &[sales])])
         .await;
