@@ -1,6 +1,8 @@
 //! Team management over HTTP: accounts and sub-accounts, inviting, accepting, the Users list,
 //! editing and removing access, re-inviting, and the audit log — including what is refused.
 
+use std::collections::HashSet;
+
 use roster_shared::account::AccountId;
 use roster_shared::api::{
     AccessChanges, AccountSummary, AuditPage, InvitationLink, InvitationView, InviteOptions,
@@ -35,6 +37,7 @@ engines!(
     the_role_filter_follows_every_change_of_access,
     a_listed_persons_access_and_identity_follow_every_change,
     the_status_filters_count_what_the_list_shows,
+    a_sub_accounts_broad_count_leaves_out_grants_of_accepted_invitations,
     sub_accounts_are_created_renamed_and_archived,
     the_switcher_lists_what_each_person_can_open,
     changes_are_in_the_audit_log_and_its_csv,
@@ -1810,5 +1813,77 @@ async fn the_status_filters_count_what_the_list_shows(engine: Engine) {
     assert_eq!(people(&app.api, acme, "?status=active").await.total, 1);
     assert_eq!(people(&app.api, acme, "?status=pending").await.total, 0);
     assert_eq!(ana_sees("?status=active").await, 1, "Globex keeps her");
+    app.stop().await;
+}
+
+/// A sub-account whose people are more than are counted exactly (2,500) is counted from its
+/// memberships and grants as they come. An accepted invitation keeps its grants (its history),
+/// and the person's row then names no invitation: such a grant no longer gives access, and
+/// must not be counted once the person's access there is taken away.
+async fn a_sub_accounts_broad_count_leaves_out_grants_of_accepted_invitations(engine: Engine) {
+    let Org {
+        app,
+        acme,
+        support,
+        sales,
+        ..
+    } = org(engine).await;
+    app.set_extra_seats(acme, 2_600).await;
+    app.invite(
+        acme,
+        &["ana@example.com"],
+        &[(Role::Basic, &[sales]), (Role::Basic, &[support])],
+    )
+    .await;
+    app.accept_as_new("ana@example.com", "Ana Alves").await;
+    let ana = person_id(&app, acme, "ana@example.com").await;
+    expect_json::<AccessChanges>(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/people/{ana}/access", acme.0),
+                &json!({ "access": [{ "account": support, "role": "basic" }] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    // With the Owner (her role on Acme covers Sales), 2,500 people on Sales' list.
+    let emails: Vec<String> = (0..2_499)
+        .map(|n| format!("sales{n:04}@example.com"))
+        .collect();
+    for batch in emails.chunks(650) {
+        let batch: Vec<&str> = batch.iter().map(String::as_str).collect();
+        app.invite(acme, &batch, &[(Role::Basic, &[sales])]).await;
+    }
+    // The case this is about: with the Owner's membership, one more membership or grant
+    // reaching Sales than people with access there.
+    let pool = app.db().await;
+    let grants: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM invitation_grants WHERE account_id = {}",
+        sales.0
+    ))
+    .fetch_one(&pool)
+    .await
+    .expect("the grants are counted");
+    pool.close().await;
+    assert_eq!(grants, 2_500);
+
+    let first = people(&app.api, sales, "?per_page=200").await;
+    assert_eq!(
+        (first.total, first.total_at_least),
+        (2_500, false),
+        "Ana's accepted invitation's grant on Sales is not counted"
+    );
+    let mut seen = HashSet::new();
+    let mut page = first;
+    loop {
+        seen.extend(page.people.iter().map(|p| p.id.0));
+        let Some(next) = page.next.clone() else {
+            break;
+        };
+        page = people(&app.api, sales, &format!("?per_page=200&cursor={next}")).await;
+    }
+    assert_eq!(seen.len(), 2_500);
+    assert!(!seen.contains(&ana), "Ana has no access on Sales");
     app.stop().await;
 }
