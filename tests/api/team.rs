@@ -38,6 +38,7 @@ engines!(
     a_listed_persons_access_and_identity_follow_every_change,
     the_status_filters_count_what_the_list_shows,
     a_sub_accounts_broad_count_leaves_out_grants_of_accepted_invitations,
+    a_search_finds_where_a_name_or_address_starts_through_every_change,
     sub_accounts_are_created_renamed_and_archived,
     the_switcher_lists_what_each_person_can_open,
     changes_are_in_the_audit_log_and_its_csv,
@@ -1885,5 +1886,65 @@ async fn a_sub_accounts_broad_count_leaves_out_grants_of_accepted_invitations(en
     }
     assert_eq!(seen.len(), 2_500);
     assert!(!seen.contains(&ana), "Ana has no access on Sales");
+    app.stop().await;
+}
+
+/// A search matches where a name, a later word of it, or an address starts, and follows each
+/// change of them: invited (the address is the name until she accepts), accepted, renamed,
+/// removed. PostgreSQL reads the matches from an index of those places (migration 0020), kept
+/// by a trigger; SQLite from its text index.
+async fn a_search_finds_where_a_name_or_address_starts_through_every_change(engine: Engine) {
+    let Org { app, acme, .. } = org(engine).await;
+    let found = |q: &'static str| {
+        let app = &app;
+        async move {
+            let page = people(&app.api, acme, &format!("?q={q}")).await;
+            assert!(!page.total_at_least);
+            let emails: Vec<String> = page.people.iter().map(|p| p.email.to_string()).collect();
+            assert_eq!(page.total as usize, emails.len(), "q={q}: {emails:?}");
+            emails
+        }
+    };
+    let zoe = || vec!["zoe.z@example.com".to_owned()];
+    app.invite(acme, &["zoe.z@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    assert_eq!(found("zoe.z").await, zoe());
+    assert_eq!(found("ZOE.Z%40EXAMPLE.COM").await, zoe());
+    assert!(found("example").await.is_empty(), "inside the address");
+    assert!(found("oe").await.is_empty(), "inside a word");
+
+    app.accept_as_new("zoe.z@example.com", "Zoë  van Dijk")
+        .await;
+    assert_eq!(found("van").await, zoe(), "a later word of the name");
+    assert_eq!(found("dijk").await, zoe());
+    assert_eq!(found("van%20d").await, zoe(), "several words");
+    assert_eq!(
+        found("zo%C3%AB%20%20van").await,
+        zoe(),
+        "the name's start, as written"
+    );
+    assert_eq!(found("zoe.z").await, zoe(), "the address");
+    assert!(found("%C3%AB").await.is_empty(), "inside a word");
+
+    let zoe_id = person_id(&app, acme, "zoe.z@example.com").await;
+    let client = app.new_client();
+    client
+        .sign_in_ok("zoe.z@example.com", MEMBER_PASSWORD)
+        .await;
+    let renamed = client
+        .put("/api/v1/me/name", &json!({ "name": "Zoë Lima" }))
+        .await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(found("lima").await, zoe());
+    assert!(found("van").await.is_empty(), "her old name");
+    assert!(found("dijk").await.is_empty(), "her old name");
+
+    let removed = app
+        .api
+        .delete(&format!("/api/v1/accounts/{}/people/{zoe_id}", acme.0))
+        .await;
+    assert!(removed.status().is_success(), "{}", removed.status());
+    assert!(found("lima").await.is_empty());
+    assert!(found("zoe").await.is_empty());
     app.stop().await;
 }

@@ -66,7 +66,8 @@ const RECENTLY_USED: Duration = Duration::from_secs(5);
 pub(crate) struct Dialect(DatabaseEngine);
 
 impl Dialect {
-    /// Whether the database is SQLite (whose text index is FTS5; PostgreSQL's is pg_trgm).
+    /// Whether the database is SQLite (whose search index is FTS5; PostgreSQL's is the table
+    /// `people_starts` and pg_trgm).
     pub(crate) fn is_sqlite(self) -> bool {
         self.0 == DatabaseEngine::Sqlite
     }

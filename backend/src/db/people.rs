@@ -366,7 +366,7 @@ const DRIVE_AT: i64 = 2_500;
 /// Where the people of a filter are looked for first (see [`DRIVE_AT`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Candidates {
-    /// The words of the search, in SQLite's text index.
+    /// The words of the search, in the engine's index of words ([`TextQuery`]).
     Search,
     /// The memberships and offered grants of the accounts (and role) filtered by.
     Access,
@@ -399,13 +399,22 @@ fn search_phrase(search: &str) -> Option<String> {
     }
 }
 
+/// A search as the engine's index of words is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TextQuery {
+    /// SQLite: a phrase of FTS5's `people_search` ([`search_phrase`]).
+    Phrase(String),
+    /// PostgreSQL: the search itself, the start of rows of `people_starts` (migration 0020):
+    /// the matches exactly, no rule needed to narrow them.
+    Start(String),
+}
+
 /// How the people of a filter are read: decided once per filter by how many candidates its
 /// indexes hold ([`Plan::decide`]), then used for its count and each of its pages.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
-    /// The search as a text-index query (SQLite; PostgreSQL's trigram index serves the
-    /// search's own conditions).
-    phrase: Option<String>,
+    /// The search as the engine's index of words is asked.
+    phrase: Option<TextQuery>,
     /// The candidates pages are read from, when they are few.
     candidates: Option<Candidates>,
     /// The candidates are more than [`DRIVE_AT`]: the total is counted only that far, as for
@@ -415,6 +424,10 @@ pub(crate) struct Plan {
     /// Every candidate is someone whose name starts with the search: the matches are then one
     /// range of the name index, read there in order (the list by name) and counted there.
     name_prefix: bool,
+    /// How many people the search matches, when its index finds exactly the matches
+    /// (PostgreSQL's `people_starts`) and they were all counted; `Some(0)` too when SQLite's
+    /// text index finds no candidate (then no one matches).
+    matches: Option<i64>,
 }
 
 /// How many rows of an index a search with many candidates reads in order for a page before
@@ -432,19 +445,23 @@ const SEARCH_DRIVE_AT: i64 = 10_000;
 impl Plan {
     pub(crate) async fn decide(db: &Db, filter: &PeopleFilter<'_>) -> sqlx::Result<Plan> {
         let mut plan = Plan {
-            phrase: filter
-                .search
-                .filter(|_| db.dialect().is_sqlite())
-                .and_then(search_phrase),
+            phrase: filter.search.and_then(|search| {
+                if db.dialect().is_sqlite() {
+                    search_phrase(search).map(TextQuery::Phrase)
+                } else {
+                    Some(TextQuery::Start(search.to_owned()))
+                }
+            }),
             candidates: None,
             many: false,
             name_prefix: false,
+            matches: None,
         };
         if plan.phrase.is_some() {
-            let found = plan
-                .up_to(db, filter, Candidates::Search, SEARCH_DRIVE_AT + 1)
-                .await?;
+            let found = plan.people_found(db, filter, SEARCH_DRIVE_AT + 1).await?;
             if found <= SEARCH_DRIVE_AT {
+                let exact = matches!(plan.phrase, Some(TextQuery::Start(_)));
+                plan.matches = (exact || found == 0).then_some(found);
                 plan.candidates = Some(Candidates::Search);
                 // The names starting with the search all match it, so all are candidates:
                 // as many of them as candidates, and they are the matches.
@@ -462,6 +479,24 @@ impl Plan {
             plan.candidates = Some(Candidates::Access);
         }
         Ok(plan)
+    }
+
+    /// How many people the search's index finds, counted up to `most` rows of it (`most` when
+    /// there are more: a person may come twice, so the rows read may be fewer people, but not
+    /// all of them were read). Exact below `most`: all its candidates are then counted, each
+    /// once, which the name-prefix decision relies on.
+    async fn people_found(
+        &self,
+        db: &Db,
+        filter: &PeopleFilter<'_>,
+        most: i64,
+    ) -> sqlx::Result<i64> {
+        let mut sql = Sql::new("SELECT COUNT(*), COUNT(DISTINCT user_id) FROM (");
+        self.write_candidates(&mut sql, filter, Candidates::Search);
+        sql.push(&format!(" LIMIT {most}) AS c"));
+        let counted: Vec<(i64, i64)> = sql.fetch_all(db.reader()).await?;
+        let (rows, people) = counted.first().copied().unwrap_or_default();
+        Ok(if rows >= most { most } else { people })
     }
 
     /// How many `candidates` there are, counted up to `most`.
@@ -487,17 +522,34 @@ impl Plan {
         candidates: Candidates,
     ) {
         match candidates {
-            Candidates::Search => {
-                let (low, high) = search_rowids(filter.root_id);
-                sql.push("SELECT rowid - ")
-                    .bind(low)
-                    .push(" AS user_id FROM people_search WHERE people_search MATCH ")
-                    .bind(self.phrase.clone().unwrap_or_default())
-                    .push(" AND rowid BETWEEN ")
-                    .bind(low)
-                    .push(" AND ")
-                    .bind(high);
-            }
+            Candidates::Search => match &self.phrase {
+                Some(TextQuery::Start(search)) => {
+                    // One range of the table's key (its text compares by its bytes, and no
+                    // character sorts after U+10FFFF); someone whose name and address both
+                    // start with the search comes twice.
+                    sql.push("SELECT s.user_id FROM people_starts s WHERE s.root_id = ")
+                        .bind(filter.root_id)
+                        .push(" AND s.start_key >= ")
+                        .bind(search.clone())
+                        .push(" AND s.start_key < ")
+                        .bind(format!("{search}\u{10FFFF}"));
+                }
+                phrase => {
+                    let phrase = match phrase {
+                        Some(TextQuery::Phrase(phrase)) => phrase.clone(),
+                        _ => String::new(),
+                    };
+                    let (low, high) = search_rowids(filter.root_id);
+                    sql.push("SELECT rowid - ")
+                        .bind(low)
+                        .push(" AS user_id FROM people_search WHERE people_search MATCH ")
+                        .bind(phrase)
+                        .push(" AND rowid BETWEEN ")
+                        .bind(low)
+                        .push(" AND ")
+                        .bind(high);
+                }
+            },
             Candidates::Access => {
                 // Each with the invitation whose grant it is (NULL for a membership): the
                 // grant counts only while that invitation is the person's open one.
@@ -573,8 +625,10 @@ impl Plan {
     ) {
         sql.push(" FROM ");
         if let Some(candidates) = candidates {
-            // A person holds several roles; the text index has each person once.
-            sql.push(if candidates == Candidates::Access {
+            // A person holds several roles, and may match a search at two places (name and
+            // address); SQLite's text index has each person once.
+            let once = matches!(self.phrase, Some(TextQuery::Phrase(_)));
+            sql.push(if candidates == Candidates::Access || !once {
                 "(SELECT DISTINCT user_id FROM ("
             } else {
                 "(SELECT user_id FROM ("
@@ -746,6 +800,21 @@ pub(crate) async fn people_total(
         let count = super::team::member_total(db.reader(), filter.root_id).await?;
         return Ok(Total {
             count,
+            at_least: false,
+        });
+    }
+
+    // Only a search whose index counted its matches, or one that matches no one.
+    if let Some(matches) = plan.matches
+        && (matches == 0
+            || (PeopleFilter {
+                search: None,
+                ..*filter
+            })
+            .is_everyone())
+    {
+        return Ok(Total {
+            count: matches,
             at_least: false,
         });
     }
@@ -1165,6 +1234,9 @@ async fn segment_rows_of(
     segment: &Segment,
     reading: Reading<'_>,
 ) -> sqlx::Result<Vec<PersonListRow>> {
+    if plan.matches == Some(0) {
+        return Ok(Vec::new());
+    }
     let indexed = matches!(segment.column, Some(Column::Name | Column::Email));
     if plan.many && indexed && filter.accounts.is_none() {
         let rows = segment_rows(db, filter, plan, segment, reading, Some(WALK_WINDOW)).await?;
