@@ -711,6 +711,9 @@ fn write_people_where(sql: &mut Sql<'_>, filter: &PeopleFilter<'_>) {
         .push("))");
     }
     if let Some(search) = filter.search {
+        // The search's rule: the name or the address starts with it, or the rest of the name
+        // after a space does. PostgreSQL's people_starts (migration 0020) holds exactly these
+        // places, and a search's total is counted there: change both together.
         let escaped = search
             .replace('\\', "\\\\")
             .replace('%', "\\%")
