@@ -853,6 +853,32 @@ pub(crate) async fn people_total(
         });
     }
 
+    if let Some(Some(before)) = filter.signed_in_before
+        && (PeopleFilter {
+            signed_in_before: None,
+            ..*filter
+        })
+        .is_everyone()
+    {
+        // Those who never signed in (everyone but the Active, from the kept counts, as above)
+        // and those whose last sign-in is before: one range of the sign-in index, in the same
+        // statement. Counting the never-signed-in in the index too read 29,000 entries (0.9 ms
+        // on PostgreSQL at 100,000 people) in a statement of its own.
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COALESCE((SELECT c.accepted - c.signed_in + c.invited FROM member_counts c \
+             WHERE c.root_id = $1), 0) + (SELECT COUNT(*) FROM tree_members t \
+             WHERE t.root_id = $1 AND t.seen_sign_in_at < $2)",
+        )
+        .bind(filter.root_id)
+        .bind(before.millis())
+        .fetch_one(db.reader())
+        .await?;
+        return Ok(Total {
+            count,
+            at_least: false,
+        });
+    }
+
     let broad = plan.many
         || (plan.candidates.is_none()
             && (filter.search.is_some() || filter.accounts.is_some() || filter.role.is_some()));
