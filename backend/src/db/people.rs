@@ -366,7 +366,7 @@ const DRIVE_AT: i64 = 2_500;
 /// Where the people of a filter are looked for first (see [`DRIVE_AT`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Candidates {
-    /// The words of the search, in the engine's index of words ([`TextQuery`]).
+    /// The people the engine's search index finds ([`TextQuery`]).
     Search,
     /// The memberships and offered grants of the accounts (and role) filtered by.
     Access,
@@ -399,7 +399,7 @@ fn search_phrase(search: &str) -> Option<String> {
     }
 }
 
-/// A search as the engine's index of words is asked.
+/// A search as the engine's search index is asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum TextQuery {
     /// SQLite: a phrase of FTS5's `people_search` ([`search_phrase`]).
@@ -413,7 +413,7 @@ enum TextQuery {
 /// indexes hold ([`Plan::decide`]), then used for its count and each of its pages.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
-    /// The search as the engine's index of words is asked.
+    /// The search as the engine's search index is asked.
     phrase: Option<TextQuery>,
     /// The candidates pages are read from, when they are few.
     candidates: Option<Candidates>,
