@@ -78,6 +78,9 @@ pub(crate) async fn find<'e, E: Executor<'e, Database = Any>>(
 pub(crate) struct AccountWithRole {
     pub(crate) account: AccountRow,
     pub(crate) held_role: Option<Role>,
+    /// How many people the organisation has, accepted and invited (its kept count, migration
+    /// 0009; the same on each of its accounts' rows).
+    pub(crate) people: i64,
 }
 
 impl FromRow<'_, AnyRow> for AccountWithRole {
@@ -92,21 +95,24 @@ impl FromRow<'_, AnyRow> for AccountWithRole {
                     source: Box::new(e),
                 }
             })?,
+            people: row.try_get("people")?,
         })
     }
 }
 
 /// Every account of the organisation `account_id` belongs to (none if there is no such
-/// account), each with `user_id`'s direct role there: what every account-scoped request
-/// needs, in one statement.
+/// account), each with `user_id`'s direct role there, and how many people the organisation
+/// has: what every account-scoped request needs, in one statement (the Users list's first page
+/// then shows its total without a statement of its own).
 pub(crate) async fn organisation_of<'e, E: Executor<'e, Database = Any>>(
     db: E,
     account_id: i64,
     user_id: i64,
 ) -> sqlx::Result<Vec<AccountWithRole>> {
     sqlx::query_as(&format!(
-        "SELECT {}, m.role AS held_role \
+        "SELECT {}, m.role AS held_role, COALESCE(c.accepted + c.invited, 0) AS people \
          FROM accounts a LEFT JOIN memberships m ON m.account_id = a.id AND m.user_id = $2 \
+         LEFT JOIN member_counts c ON c.root_id = a.root_id \
          WHERE a.root_id = (SELECT root_id FROM accounts WHERE id = $1) ORDER BY a.id",
         super::columns_of("a", COLUMNS)
     ))

@@ -164,6 +164,8 @@ pub(crate) struct Context {
     pub(crate) org: Organisation,
     pub(crate) account: i64,
     pub(crate) actor_memberships: Vec<Membership>,
+    /// How many people the organisation has, accepted and invited, read with it.
+    pub(crate) people: i64,
 }
 
 pub(crate) fn no_such_account() -> ApiError {
@@ -198,6 +200,7 @@ impl Context {
         if person_memberships.is_empty() {
             return Err(no_such_account());
         }
+        let people = rows.first().map_or(0, |r| r.people);
         let org = Organisation::from_rows(root_id, rows.into_iter().map(|r| r.account).collect())?;
         let memberships = match principal {
             Principal::Person(_) => person_memberships,
@@ -227,6 +230,7 @@ impl Context {
             org,
             account: account_id,
             actor_memberships: memberships,
+            people,
         })
     }
 

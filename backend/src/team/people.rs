@@ -77,6 +77,8 @@ fn access_entry(ctx: &Context, row: &AccessRow) -> AccessEntry {
 /// list, its CSV export and "select every match" all read the same people.
 pub(crate) struct ListFilter {
     root_id: i64,
+    /// The organisation's people, as its context was read.
+    people: i64,
     /// The accounts whose people are listed (`None`: the whole organisation).
     reach: Option<Vec<i64>>,
     search: Option<String>,
@@ -95,6 +97,7 @@ impl ListFilter {
     ) -> ListFilter {
         ListFilter {
             root_id: ctx.root(),
+            people: ctx.people,
             // A sub-account's list also holds the people whose role above covers it.
             reach: (ctx.account != ctx.root()).then(|| ctx.org.reach(ctx.account)),
             search: q
@@ -115,6 +118,7 @@ impl ListFilter {
     pub(crate) fn at(&self, now: Timestamp) -> db::people::PeopleFilter<'_> {
         db::people::PeopleFilter {
             root_id: self.root_id,
+            people: self.people,
             accounts: self.reach.as_deref(),
             search: self.search.as_deref(),
             status: self.status,
