@@ -323,6 +323,20 @@ async fn a_sub_accounts_list_holds_the_access_that_covers_it(engine: Engine) {
             .iter()
             .all(|p| p.email.as_str() != "cy@example.com")
     );
+    // A search on EMEA finds and counts only people within its reach: Cy matches "cy" in the
+    // organisation (PostgreSQL's search index counts that match exactly), not on EMEA's list.
+    let searched = |q: &'static str| {
+        let app = &app;
+        async move {
+            let page: PeoplePage = app
+                .api
+                .get_ok(&format!("/api/v1/accounts/{}/people?q={q}", emea.0))
+                .await;
+            (page.total, page.people.len(), page.total_at_least)
+        }
+    };
+    assert_eq!(searched("cy").await, (0, 0, false));
+    assert_eq!(searched("bo").await, (1, 1, false));
 
     // Filtering by role finds the role that covers the account.
     let owners: PeoplePage = app
