@@ -19,6 +19,7 @@ engines!(
     the_audit_log_pages_by_cursor_and_exports_every_entry,
     a_role_held_by_thousands_is_counted_to_2500_and_paged_by_its_index,
     a_search_matching_thousands_is_counted_to_2500_and_says_so,
+    the_inactivity_filters_keep_the_lists_order,
 );
 
 const ORDERS: [&str; 8] = [
@@ -168,6 +169,73 @@ async fn every_order_reads_the_same_page_by_page_forwards_and_back(engine: Engin
             assert_eq!(times, sorted, "{order}");
         }
     }
+    app.stop().await;
+}
+
+/// "Not signed in for N days" and "never signed in" list exactly the people the whole list
+/// shows with such a last sign-in, in the whole list's order, in every order and page by page
+/// both ways: the accepted who never signed in, the invited (who sort by their address among
+/// the names) and those whose last sign-in is older, read as separate parts of the order.
+async fn the_inactivity_filters_keep_the_lists_order(engine: Engine) {
+    let (app, owner, root) = demo(engine, 130).await;
+    let day: i64 = 86_400_000;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    // Every third person who signed in last did 100 days ago, every seventh 200 days ago.
+    app.execute(&format!(
+        "UPDATE users SET last_sign_in_at = CASE WHEN id % 7 = 0 THEN {} ELSE {} END \
+         WHERE last_sign_in_at IS NOT NULL AND (id % 3 = 0 OR id % 7 = 0)",
+        now - 200 * day,
+        now - 100 * day
+    ))
+    .await;
+    for order in ORDERS {
+        let everyone = page(&owner, root, &format!("{order}&per_page=200")).await;
+        assert_eq!(everyone.people.len() as u64, everyone.total, "{order}");
+        for (filter, days) in [
+            ("never", None),
+            ("30d", Some(30)),
+            ("90d", Some(90)),
+            ("180d", Some(180)),
+        ] {
+            let query = format!("{order}&inactive={filter}");
+            let expected: Vec<i64> = everyone
+                .people
+                .iter()
+                .filter(|p| match (p.last_sign_in_at, days) {
+                    (None, _) => true,
+                    (Some(at), Some(days)) => at.millis() < now - days * day,
+                    (Some(_), None) => false,
+                })
+                .map(|p| p.id.0)
+                .collect();
+            let whole = page(&owner, root, &format!("{query}&per_page=200")).await;
+            assert_eq!(ids(&whole.people), expected, "{query}");
+            assert_eq!(whole.total, expected.len() as u64, "{query}: the total");
+            let (forwards, backwards) = walk(&owner, root, &query, 7).await;
+            let read: Vec<i64> = forwards.iter().flat_map(|p| ids(&p.people)).collect();
+            assert_eq!(read, expected, "{query}: forwards");
+            let read: Vec<i64> = backwards.iter().flat_map(|p| ids(&p.people)).collect();
+            assert_eq!(read, expected, "{query}: back");
+        }
+    }
+    // Each kind is there: the filters were tried on something.
+    let kinds = |query: &'static str| {
+        let owner = &owner;
+        async move { page(owner, root, query).await.total }
+    };
+    let (never, month, quarter, half) = (
+        kinds("inactive=never").await,
+        kinds("inactive=30d").await,
+        kinds("inactive=90d").await,
+        kinds("inactive=180d").await,
+    );
+    assert!(
+        never > 0 && half > never && quarter > half && month == quarter,
+        "{never} {month} {quarter} {half}"
+    );
     app.stop().await;
 }
 
