@@ -125,4 +125,17 @@ else
   "$ROSTER_TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
 fi
 
+# ---- 5. scim2-tester: an independent SCIM compliance checker the API tests run ----------------
+scim_requirements="$root/scripts/scim-tester-requirements.txt"
+scim_pins=$(grep -v '^#' "$scim_requirements" | sort | tr '\n' ' ')
+if [ -x "$ROSTER_TOOLS/venv/bin/python" ] \
+  && [ "$("$ROSTER_TOOLS/venv/bin/pip" freeze --disable-pip-version-check 2>/dev/null \
+        | grep -F -x -f <(grep -v '^#' "$scim_requirements") | sort | tr '\n' ' ')" = "$scim_pins" ]; then
+  log "scim2-tester (SCIM compliance checks): present"
+else
+  log "PyPI: scim2-tester and its pinned dependencies into $ROSTER_TOOLS/venv"
+  [ -x "$ROSTER_TOOLS/venv/bin/python" ] || python3 -m venv "$ROSTER_TOOLS/venv"
+  "$ROSTER_TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check -r "$scim_requirements"
+fi
+
 log "tools ready in $(( $(date +%s) - started ))s (in $ROSTER_TOOLS)"

@@ -17,6 +17,7 @@ pub mod browser;
 pub mod client;
 pub mod mailbox;
 pub mod process;
+pub mod scim_tester;
 pub mod smtp;
 pub mod sse;
 pub mod team;

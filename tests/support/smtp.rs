@@ -47,7 +47,8 @@ pub struct SmtpSink {
     process: Child,
 }
 
-fn python() -> PathBuf {
+/// The Python of the test tools (`make test` installs them into `$ROSTER_TOOLS/venv`).
+pub(crate) fn python() -> PathBuf {
     if let Some(path) = std::env::var_os("ROSTER_TEST_PYTHON") {
         return PathBuf::from(path);
     }
