@@ -55,16 +55,27 @@ pub fn scim_patch(input: &[u8]) {
     }
 }
 
-/// A SCIM resource body (a User to create or replace, a Group's members): read as JSON, then
-/// as Roster reads it, without panicking; an address read is one that parses again as itself.
+/// A SCIM resource body (a User to create or replace, a Group's members, a PATCH): read as
+/// JSON, then as Roster reads it, without panicking; an address read is one that parses again
+/// as itself.
 pub fn scim_resource(input: &[u8]) {
     let Ok(body) = serde_json::from_slice::<serde_json::Value>(input) else {
         return;
     };
-    if let Ok(address) = crate::scim::users::address_of(&body) {
-        let again = roster_shared::email::EmailAddress::parse(&address.to_string())
-            .expect("an address read prints as one");
-        assert_eq!(again, address);
+    if let serde_json::Value::Object(fields) = &body {
+        if let Ok(address) = crate::scim::users::address_of(fields) {
+            let again = roster_shared::email::EmailAddress::parse(&address.to_string())
+                .expect("an address read prints as one");
+            assert_eq!(again, address);
+        }
+        // Read as a PATCH and carried out on the body itself as a User: whatever it says.
+        let kept = &crate::scim::users::USER_KEPT;
+        if let Ok(operations) = crate::scim::patch::parse(&body) {
+            let mut document = kept.keep(fields);
+            for operation in &operations {
+                let _ = kept.apply(&mut document, operation);
+            }
+        }
     }
     let _ = crate::scim::users::as_bool(&body["active"]);
     if let Ok(members) = crate::scim::groups::member_ids(&body["members"]) {

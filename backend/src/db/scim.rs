@@ -1,4 +1,5 @@
-//! What SCIM needs beyond the team tables: deactivated people, and listing by id.
+//! What SCIM needs beyond the team tables: deactivated people, what the provider calls each
+//! person, and listing by id.
 
 use roster_shared::time::Timestamp;
 use sqlx::{Any, Executor};
@@ -80,4 +81,101 @@ pub(crate) async fn user_ids<'e, E: Executor<'e, Database = Any> + Copy>(
     .await?;
     let members = super::team::member_total(db, root_id).await?;
     Ok((ids, members + deactivated))
+}
+
+/// What an identity provider calls a person it provisioned (migration 0021).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct ScimUserRow {
+    pub(crate) user_name: String,
+    pub(crate) external_id: Option<String>,
+    /// JSON object: name, displayName, emails as sent.
+    pub(crate) attributes: String,
+}
+
+pub(crate) async fn record<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+) -> sqlx::Result<Option<ScimUserRow>> {
+    sqlx::query_as(
+        "SELECT user_name, external_id, attributes FROM scim_users \
+         WHERE root_id = $1 AND user_id = $2",
+    )
+    .bind(root_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The person the organisation's provider calls `user_name` (in any case).
+pub(crate) async fn by_user_name<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_name: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT user_id FROM scim_users WHERE root_id = $1 AND user_name_key = $2")
+        .bind(root_id)
+        .bind(user_name.to_lowercase())
+        .fetch_optional(db)
+        .await
+}
+
+/// The people whose `externalId` is `external_id`, in any case (a filter's text is compared
+/// lower-cased).
+pub(crate) async fn by_external_id<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    external_id: &str,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM scim_users WHERE root_id = $1 AND external_id_key = $2 \
+         ORDER BY user_id",
+    )
+    .bind(root_id)
+    .bind(external_id.to_lowercase())
+    .fetch_all(db)
+    .await
+}
+
+/// Writes (or rewrites) what the provider calls the person.
+pub(crate) async fn save<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+    user_name: &str,
+    external_id: Option<&str>,
+    attributes: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO scim_users \
+         (root_id, user_id, user_name, user_name_key, external_id, external_id_key, attributes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (root_id, user_id) DO UPDATE SET \
+         user_name = excluded.user_name, user_name_key = excluded.user_name_key, \
+         external_id = excluded.external_id, external_id_key = excluded.external_id_key, \
+         attributes = excluded.attributes",
+    )
+    .bind(root_id)
+    .bind(user_id)
+    .bind(user_name)
+    .bind(user_name.to_lowercase())
+    .bind(external_id)
+    .bind(external_id.map(str::to_lowercase))
+    .bind(attributes)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Forgets what the provider called the person (the person was deleted through SCIM).
+pub(crate) async fn forget_record<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM scim_users WHERE root_id = $1 AND user_id = $2")
+        .bind(root_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
 }

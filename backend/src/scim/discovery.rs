@@ -87,31 +87,61 @@ fn user_schema(base: &str) -> Value {
     let mut user_name = attribute(
         "userName",
         "string",
-        "immutable",
-        "The person's email address; they sign in with it.",
+        "readWrite",
+        "The identity provider's identifier for the person (a user principal name, a login); unique in the organisation, in any case",
     );
     user_name["required"] = Value::Bool(true);
     user_name["uniqueness"] = Value::from("server");
+    let mut email_value = attribute("value", "string", "readWrite", "The address");
+    email_value["required"] = Value::Bool(true);
+    let mut email_type = attribute("type", "string", "readWrite", "work, home or other");
+    email_type["canonicalValues"] = json!(["work", "home", "other"]);
+    // Required: a person is always either in the organisation or not (it cannot be removed).
+    let mut active = attribute(
+        "active",
+        "boolean",
+        "readWrite",
+        "false removes the person's access to the organisation; true invites them again",
+    );
+    active["required"] = Value::Bool(true);
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
         "id": USER_SCHEMA,
         "name": "User",
-        "description": "A person. Their name, like their password, is theirs to set; access is managed through Groups.",
+        "description": "A person of the organisation. Roster mails the primary address of emails (else the work one, else the first, else userName when it is an address); access is managed through Groups.",
         "attributes": [
             user_name,
-            attribute("displayName", "string", "readOnly", "The name the person chose"),
             {
-                "name": "name", "type": "complex", "multiValued": false, "required": false, "mutability": "readOnly", "returned": "default",
-                "subAttributes": [attribute("formatted", "string", "readOnly", "The full name")],
+                "name": "name", "type": "complex", "multiValued": false, "description": "The name the identity provider knows the person by",
+                "required": false, "mutability": "readWrite", "returned": "default",
+                "subAttributes": [
+                    attribute("formatted", "string", "readWrite", "The full name"),
+                    attribute("familyName", "string", "readWrite", "The family name"),
+                    attribute("givenName", "string", "readWrite", "The given name"),
+                ],
             },
+            attribute("displayName", "string", "readWrite", "The name to display"),
             {
-                "name": "emails", "type": "complex", "multiValued": true, "required": false, "mutability": "readOnly", "returned": "default",
-                "subAttributes": [attribute("value", "string", "readOnly", "The address"), attribute("primary", "boolean", "readOnly", "Always true")],
+                "name": "emails", "type": "complex", "multiValued": true, "description": "Addresses; the primary one (else the work one, else the first) is where Roster mails the person",
+                "required": true, "mutability": "readWrite", "returned": "default",
+                "subAttributes": [
+                    email_value,
+                    email_type,
+                    attribute("primary", "boolean", "readWrite", "The address Roster mails"),
+                ],
             },
-            attribute("active", "boolean", "readWrite", "false removes the person's access to the organisation; true invites them again"),
+            active,
             {
-                "name": "groups", "type": "complex", "multiValued": true, "required": false, "mutability": "readOnly", "returned": "default",
-                "subAttributes": [attribute("value", "string", "readOnly", "A Group's id"), attribute("display", "string", "readOnly", "The role and account")],
+                "name": "groups", "type": "complex", "multiValued": true, "description": "The Groups the person is a member of",
+                "required": false, "mutability": "readOnly", "returned": "default",
+                "subAttributes": [
+                    attribute("value", "string", "readOnly", "A Group's id"),
+                    attribute("display", "string", "readOnly", "The role and account"),
+                    {
+                        "name": "$ref", "type": "reference", "referenceTypes": ["Group"], "multiValued": false, "description": "The Group's URI",
+                        "required": false, "caseExact": true, "mutability": "readOnly", "returned": "default", "uniqueness": "none",
+                    },
+                ],
             },
         ],
         "meta": { "resourceType": "Schema", "location": format!("{base}/Schemas/{USER_SCHEMA}") },
@@ -128,7 +158,14 @@ fn group_schema(base: &str) -> Value {
             attribute("displayName", "string", "readOnly", "“Account / Role”"),
             {
                 "name": "members", "type": "complex", "multiValued": true, "required": false, "mutability": "readWrite", "returned": "default",
-                "subAttributes": [attribute("value", "string", "immutable", "A User's id"), attribute("display", "string", "readOnly", "Their address")],
+                "subAttributes": [
+                    attribute("value", "string", "immutable", "A User's id"),
+                    attribute("display", "string", "readOnly", "Their address"),
+                    {
+                        "name": "$ref", "type": "reference", "referenceTypes": ["User"], "multiValued": false, "description": "The User's URI",
+                        "required": false, "caseExact": true, "mutability": "immutable", "returned": "default", "uniqueness": "none",
+                    },
+                ],
             },
         ],
         "meta": { "resourceType": "Schema", "location": format!("{base}/Schemas/{GROUP_SCHEMA}") },

@@ -431,6 +431,21 @@ pub(crate) fn matches(filter: &Filter, resource: &Value) -> bool {
     }
 }
 
+/// `attribute eq "text"` on a plain attribute: the attribute's name in lower case, and the
+/// text (kept lower-cased, as every string of a filter).
+pub(crate) fn equality(filter: &Filter) -> Option<(String, String)> {
+    match filter {
+        Filter::Compare {
+            path,
+            op: Op::Eq,
+            value: Value::String(value),
+        } if !path.contains('.') && !path.contains(':') => {
+            Some((path.to_ascii_lowercase(), value.clone()))
+        }
+        _ => None,
+    }
+}
+
 /// The address a filter looks for, when it is just `userName eq "…"` or an email equality:
 /// answered with one lookup instead of a scan.
 pub(crate) fn email_equality(filter: &Filter) -> Option<String> {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::filter;
 use super::users::{ListQuery, group_id, set_group_membership};
-use super::{GROUP_SCHEMA, Scim, ScimError, ScimJson, list_response, paging, scim_response};
+use super::{GROUP_SCHEMA, Scim, ScimError, ScimJson, Shown, list_response, paging, scim_response};
 use crate::db;
 use crate::scim::patch::{self, PatchKind};
 use crate::state::AppState;
@@ -84,6 +84,7 @@ pub(crate) async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ScimError> {
     let (start, count) = paging(query.start_index(), query.count());
+    let shown = query.shown();
     let parsed = query
         .filter()
         .map(|text| {
@@ -111,7 +112,7 @@ pub(crate) async fn list(
         .skip((start - 1) as usize)
         .take(count as usize)
     {
-        page.push(resource(&state, &scim, account, role, true).await?);
+        page.push(shown.apply(resource(&state, &scim, account, role, true).await?));
     }
     Ok(scim_response(
         StatusCode::OK,
@@ -119,16 +120,37 @@ pub(crate) async fn list(
     ))
 }
 
+/// Every Group a filter matches, with its members (for `POST /.search`).
+pub(crate) async fn every(
+    state: &AppState,
+    scim: &Scim,
+    filter: Option<&filter::Filter>,
+) -> Result<Vec<Value>, ScimError> {
+    let mut all = Vec::new();
+    for account in scim.ctx.org.scope(scim.ctx.root()) {
+        if scim.ctx.org.is_archived(account) {
+            continue;
+        }
+        for role in Role::ALL {
+            let group = resource(state, scim, account, role, false).await?;
+            if filter.is_none_or(|f| filter::matches(f, &group)) {
+                all.push(resource(state, scim, account, role, true).await?);
+            }
+        }
+    }
+    Ok(all)
+}
+
 pub(crate) async fn get(
     State(state): State<AppState>,
     scim: Scim,
     Path(id): Path<String>,
+    Query(shown): Query<Shown>,
 ) -> Result<Response, ScimError> {
     let (account, role) = parse(&id, &scim)?;
-    Ok(scim_response(
-        StatusCode::OK,
-        &resource(&state, &scim, account, role, true).await?,
-    ))
+    // Members are read only when shown (Entra ID asks `excludedAttributes=members`).
+    let group = resource(&state, &scim, account, role, shown.shows("members")).await?;
+    Ok(scim_response(StatusCode::OK, &shown.apply(group)))
 }
 
 /// The user ids of the group's members.
@@ -255,7 +277,7 @@ pub(crate) async fn patch(
             }
         }
     }
-    get(State(state), scim, Path(id)).await
+    get(State(state), scim, Path(id), Query(Shown::default())).await
 }
 
 pub(crate) async fn refuse_create(_: Scim) -> ScimError {

@@ -19,8 +19,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use roster_shared::api::ErrorCode;
@@ -32,6 +32,7 @@ use crate::state::AppState;
 use crate::team::context::{Actor, Context};
 
 pub(crate) mod discovery;
+pub(crate) mod document;
 pub(crate) mod filter;
 pub(crate) mod groups;
 pub(crate) mod patch;
@@ -72,7 +73,64 @@ pub(crate) fn router() -> Router<AppState> {
                 .put(groups::refuse_change)
                 .delete(groups::refuse_change),
         )
+        .route("/scim/v2/.search", axum::routing::post(search))
         .route("/scim/{*rest}", axum::routing::any(unknown))
+}
+
+/// A search request (RFC 7644 §3.4.3).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchRequest {
+    #[serde(default)]
+    schemas: Vec<String>,
+    attributes: Option<Vec<String>>,
+    excluded_attributes: Option<Vec<String>>,
+    filter: Option<String>,
+    start_index: Option<i64>,
+    count: Option<i64>,
+}
+
+const SEARCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+
+/// `POST /.search` at the root: Users and Groups in one list, Users first.
+async fn search(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    scim: Scim,
+    ScimJson(request): ScimJson<SearchRequest>,
+) -> Result<Response, ScimError> {
+    if !request.schemas.iter().any(|s| s == SEARCH_SCHEMA) {
+        return Err(ScimError::bad(
+            "invalidSyntax",
+            format!("A search names the schema {SEARCH_SCHEMA}."),
+        ));
+    }
+    let filter = request
+        .filter
+        .as_deref()
+        .map(|text| {
+            filter::parse(text).map_err(|e| {
+                ScimError::bad("invalidFilter", format!("The filter cannot be read: {e}."))
+            })
+        })
+        .transpose()?;
+    let (start, count) = paging(request.start_index, request.count);
+    let shown = Shown::new(
+        request.attributes.map(|a| a.join(",")),
+        request.excluded_attributes.map(|a| a.join(",")),
+    );
+    let mut all = users::every(&state, &scim, filter.as_ref()).await?;
+    all.extend(groups::every(&state, &scim, filter.as_ref()).await?);
+    let total = all.len() as i64;
+    let page = all
+        .into_iter()
+        .skip((start - 1) as usize)
+        .take(count as usize)
+        .map(|r| shown.apply(r))
+        .collect();
+    Ok(scim_response(
+        StatusCode::OK,
+        &list_response(page, total, start),
+    ))
 }
 
 async fn unknown() -> ScimError {
@@ -252,4 +310,131 @@ pub(crate) fn list_response(resources: Vec<Value>, total: i64, start_index: i64)
         "itemsPerPage": resources.len(),
         "Resources": resources,
     })
+}
+
+/// `attributes` and `excludedAttributes` (RFC 7644 §3.4.2.5, §3.9): which attributes an answer
+/// holds. Each is a comma-separated list of attribute paths (`name`, `name.givenName`, with or
+/// without their schema URN); `id` and `schemas` are always returned.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Shown {
+    attributes: Option<String>,
+    excluded_attributes: Option<String>,
+}
+
+impl Shown {
+    pub(crate) fn new(attributes: Option<String>, excluded_attributes: Option<String>) -> Shown {
+        Shown {
+            attributes,
+            excluded_attributes,
+        }
+    }
+
+    /// Whether an answer holds `attribute` (so whether it needs reading at all).
+    pub(crate) fn shows(&self, attribute: &str) -> bool {
+        self.apply(json!({ attribute: true }))
+            .get(attribute)
+            .is_some()
+    }
+
+    /// `resource` with only the attributes asked for, or without those excluded.
+    pub(crate) fn apply(&self, resource: Value) -> Value {
+        let Value::Object(mut resource) = resource else {
+            return resource;
+        };
+        let always = ["schemas", "id", "meta"];
+        if let Some(list) = self.attributes.as_deref().filter(|l| !l.trim().is_empty()) {
+            let wanted: Vec<(String, Option<String>)> = paths(list);
+            resource.retain(|key, value| {
+                if always.contains(&key.as_str()) {
+                    return true;
+                }
+                let subs: Vec<&Option<String>> = wanted
+                    .iter()
+                    .filter(|(name, _)| name.eq_ignore_ascii_case(key))
+                    .map(|(_, sub)| sub)
+                    .collect();
+                if subs.is_empty() {
+                    return false;
+                }
+                if !subs.iter().any(|sub| sub.is_none())
+                    && let Value::Object(parts) = value
+                {
+                    parts.retain(|part, _| {
+                        subs.iter()
+                            .any(|sub| sub.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(part)))
+                    });
+                }
+                true
+            });
+        } else if let Some(list) = self.excluded_attributes.as_deref() {
+            for (name, sub) in paths(list) {
+                let key = resource
+                    .keys()
+                    .find(|key| key.eq_ignore_ascii_case(&name))
+                    .cloned();
+                let Some(key) = key.filter(|key| !always.contains(&key.as_str())) else {
+                    continue;
+                };
+                match sub {
+                    None => {
+                        resource.remove(&key);
+                    }
+                    Some(sub) => {
+                        if let Some(Value::Object(parts)) = resource.get_mut(&key) {
+                            parts.retain(|part, _| !part.eq_ignore_ascii_case(&sub));
+                        }
+                    }
+                }
+            }
+        }
+        Value::Object(resource)
+    }
+}
+
+/// The attribute paths of a comma-separated list, as (attribute, sub-attribute), their schema
+/// URN (if any) left out.
+fn paths(list: &str) -> Vec<(String, Option<String>)> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|path| !path.is_empty())
+        .map(|path| {
+            let path = if path.len() > 4 && path[..4].eq_ignore_ascii_case("urn:") {
+                path.rsplit_once(':').map_or(path, |(_, name)| name)
+            } else {
+                path
+            };
+            match path.split_once('.') {
+                Some((name, sub)) => (name.to_owned(), Some(sub.to_owned())),
+                None => (path.to_owned(), None),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::Shown;
+
+    #[test]
+    fn attributes_keep_what_is_asked_and_excluded_attributes_drop_it() {
+        let user = json!({"schemas": ["s"], "id": "1", "userName": "u", "externalId": "e",
+            "name": {"givenName": "A", "familyName": "B"}, "meta": {"resourceType": "User"}});
+        assert_eq!(
+            Shown::new(Some("externalId,name.givenName".into()), None).apply(user.clone()),
+            json!({"schemas": ["s"], "id": "1", "externalId": "e", "name": {"givenName": "A"},
+                "meta": {"resourceType": "User"}})
+        );
+        assert_eq!(
+            Shown::new(
+                None,
+                Some("urn:ietf:params:scim:schemas:core:2.0:User:name, id".into())
+            )
+            .apply(user),
+            json!({"schemas": ["s"], "id": "1", "userName": "u", "externalId": "e",
+                "meta": {"resourceType": "User"}})
+        );
+    }
 }

@@ -10,13 +10,14 @@ use roster_shared::api::{AccessAssignment, AccessUpdate};
 use roster_shared::email::EmailAddress;
 use roster_shared::role::Role;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
+use super::document::Kept;
 use super::filter::{self, Filter};
-use super::{Scim, ScimError, ScimJson, USER_SCHEMA, list_response, paging, scim_response};
+use super::{Scim, ScimError, ScimJson, Shown, USER_SCHEMA, list_response, paging, scim_response};
 use crate::clock;
 use crate::db;
-use crate::scim::patch::{self, PatchKind};
+use crate::scim::patch;
 use crate::state::AppState;
 use crate::team::context::Context;
 use crate::team::{invite, people};
@@ -88,14 +89,31 @@ pub(crate) async fn resource(
         "schemas": [USER_SCHEMA],
         "id": user.to_string(),
         "userName": email,
-        "emails": [{ "value": email, "primary": true, "type": "work" }],
         "active": active,
         "groups": groups,
         "meta": { "resourceType": "User", "location": format!("{}/Users/{user}", scim.base) },
     });
-    if let Some(name) = &name {
-        resource["displayName"] = Value::from(name.as_str());
-        resource["name"] = json!({ "formatted": name });
+    match db::scim::record(state.db().reader(), ctx.root(), user).await? {
+        // Provisioned by the provider: what it calls them and what it sent, as sent.
+        Some(record) => {
+            resource["userName"] = Value::from(record.user_name);
+            if let Some(external_id) = record.external_id {
+                resource["externalId"] = Value::from(external_id);
+            }
+            if let Ok(Value::Object(attributes)) = serde_json::from_str(&record.attributes) {
+                for (key, value) in attributes {
+                    resource[key] = value;
+                }
+            }
+        }
+        // Invited in Roster: their address, and the name they chose.
+        None => {
+            resource["emails"] = json!([{ "value": email, "primary": true, "type": "work" }]);
+            if let Some(name) = &name {
+                resource["displayName"] = Value::from(name.as_str());
+                resource["name"] = json!({ "formatted": name });
+            }
+        }
     }
     Ok(Some(resource))
 }
@@ -118,6 +136,8 @@ pub(crate) struct ListQuery {
     filter: Option<String>,
     start_index: Option<i64>,
     count: Option<i64>,
+    attributes: Option<String>,
+    excluded_attributes: Option<String>,
 }
 
 impl ListQuery {
@@ -132,6 +152,52 @@ impl ListQuery {
     pub(crate) fn count(&self) -> Option<i64> {
         self.count
     }
+
+    /// The attributes each listed resource holds.
+    pub(crate) fn shown(&self) -> Shown {
+        Shown::new(self.attributes.clone(), self.excluded_attributes.clone())
+    }
+}
+
+/// The people a filter can only match, when it is an equality on `userName`, `externalId` or
+/// an address (`emails`, `emails.value`, `emails[value eq …]`): found by index, not by reading
+/// everyone. `None` for any other filter.
+async fn looked_up(
+    state: &AppState,
+    scim: &Scim,
+    filter: &Filter,
+) -> Result<Option<Vec<i64>>, ScimError> {
+    let reader = state.db().reader();
+    let root = scim.ctx.root();
+    let mut found = Vec::new();
+    let equality = filter::equality(filter);
+    match equality
+        .as_ref()
+        .map(|(path, value)| (path.as_str(), value.as_str()))
+    {
+        Some(("username", value)) => {
+            // What the provider calls them, else (people invited in Roster) their address.
+            found.extend(db::scim::by_user_name(reader, root, value).await?);
+            if let Some(user) = db::users::find_by_email(reader, &value.to_lowercase()).await? {
+                found.push(user.id);
+            }
+        }
+        Some(("externalid", value)) => {
+            found.extend(db::scim::by_external_id(reader, root, value).await?);
+        }
+        _ => match filter::email_equality(filter) {
+            Some(address) => {
+                let key = address.trim().to_lowercase();
+                if let Some(user) = db::users::find_by_email(reader, &key).await? {
+                    found.push(user.id);
+                }
+            }
+            None => return Ok(None),
+        },
+    }
+    found.sort_unstable();
+    found.dedup();
+    Ok(Some(found))
 }
 
 pub(crate) async fn list(
@@ -149,22 +215,26 @@ pub(crate) async fn list(
             })
         })
         .transpose()?;
-    // The common case (an identity provider looking someone up by address) is one lookup.
-    if let Some(address) = parsed.as_ref().and_then(filter::email_equality) {
-        let key = address.trim().to_lowercase();
-        let found = match db::users::find_by_email(state.db().reader(), &key).await? {
-            Some(user) => resource(&state, &scim, user.id).await?,
-            None => None,
-        };
-        let all: Vec<Value> = found
-            .into_iter()
-            .filter(|r| parsed.as_ref().is_none_or(|f| filter::matches(f, r)))
-            .collect();
+    let shown = query.shown();
+    // The common cases (a provider looking someone up by userName, externalId or address) are
+    // a lookup or two: the people found are then checked against the whole filter.
+    if let Some(filter) = &parsed
+        && let Some(found) = looked_up(&state, &scim, filter).await?
+    {
+        let mut all = Vec::new();
+        for user in found {
+            if let Some(resource) = resource(&state, &scim, user).await?
+                && filter::matches(filter, &resource)
+            {
+                all.push(resource);
+            }
+        }
         let total = all.len() as i64;
         let page = all
             .into_iter()
             .skip((start - 1) as usize)
             .take(count as usize)
+            .map(|r| shown.apply(r))
             .collect();
         return Ok(scim_response(
             StatusCode::OK,
@@ -187,6 +257,7 @@ pub(crate) async fn list(
             .into_iter()
             .skip((start - 1) as usize)
             .take(count as usize)
+            .map(|r| shown.apply(r))
             .collect();
         return Ok(scim_response(
             StatusCode::OK,
@@ -198,7 +269,7 @@ pub(crate) async fn list(
     let mut page = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(resource) = resource(&state, &scim, id).await? {
-            page.push(resource);
+            page.push(shown.apply(resource));
         }
     }
     Ok(scim_response(
@@ -207,35 +278,205 @@ pub(crate) async fn list(
     ))
 }
 
+/// Every User a filter matches (for `POST /.search`): by index when the filter allows it,
+/// else each person checked (bounded by the organisation's size, as a filtered list).
+pub(crate) async fn every(
+    state: &AppState,
+    scim: &Scim,
+    filter: Option<&Filter>,
+) -> Result<Vec<Value>, ScimError> {
+    let ids = match filter {
+        Some(filter) => match looked_up(state, scim, filter).await? {
+            Some(found) => found,
+            None => everyone(state, scim).await?,
+        },
+        None => everyone(state, scim).await?,
+    };
+    let mut all = Vec::new();
+    for id in ids {
+        if let Some(resource) = resource(state, scim, id).await?
+            && filter.is_none_or(|f| filter::matches(f, &resource))
+        {
+            all.push(resource);
+        }
+    }
+    Ok(all)
+}
+
+async fn everyone(state: &AppState, scim: &Scim) -> Result<Vec<i64>, ScimError> {
+    Ok(
+        db::scim::user_ids(state.db().reader(), scim.ctx.root(), 200_000, 0)
+            .await?
+            .0,
+    )
+}
+
 pub(crate) async fn get(
     State(state): State<AppState>,
     scim: Scim,
     Path(id): Path<String>,
+    Query(shown): Query<Shown>,
 ) -> Result<Response, ScimError> {
     let user = parse_id(&id)?;
     match resource(&state, &scim, user).await? {
-        Some(resource) => Ok(scim_response(StatusCode::OK, &resource)),
+        Some(resource) => Ok(scim_response(StatusCode::OK, &shown.apply(resource))),
         None => Err(ScimError::not_found(format!("There is no user {id}."))),
     }
 }
 
-/// The address a User resource gives: its `userName`, else its first email.
-pub(crate) fn address_of(body: &Value) -> Result<EmailAddress, ScimError> {
-    let text = body["userName"]
-        .as_str()
-        .or_else(|| body["emails"][0]["value"].as_str())
+/// The attributes of a User that Roster keeps (`userName` and `externalId` in columns of their
+/// own, `active` as the person's access, the rest as sent); anything else a provider sends is
+/// accepted and left out.
+pub(crate) const USER_KEPT: Kept = Kept {
+    schema: USER_SCHEMA,
+    attributes: &[
+        ("userName", false),
+        ("externalId", false),
+        ("name", false),
+        ("displayName", false),
+        ("emails", true),
+        ("active", false),
+    ],
+};
+
+/// The attributes kept as sent (migration 0021's `attributes`).
+const SENT_AS_IS: [&str; 3] = ["name", "displayName", "emails"];
+
+/// Longest `userName` kept, in bytes: providers send a principal name or a login.
+const MAX_USER_NAME_BYTES: usize = 512;
+
+/// The provider's identifier of a User: any non-empty text (Entra ID's user principal name,
+/// Okta's login), not necessarily an address.
+fn user_name_of(body: &Map<String, Value>) -> Result<String, ScimError> {
+    let text = body
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case("userName"))
+        .and_then(|(_, value)| value.as_str())
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
         .ok_or_else(|| {
             ScimError::bad(
                 "invalidValue",
-                "userName is required: the person's email address.",
+                "userName is required: the identity provider's identifier for the person.",
             )
         })?;
-    EmailAddress::parse(text).map_err(|e| {
+    if text.len() > MAX_USER_NAME_BYTES || text.chars().any(char::is_control) {
+        return Err(ScimError::bad(
+            "invalidValue",
+            format!(
+                "userName is at most {MAX_USER_NAME_BYTES} bytes of text without control characters."
+            ),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// The address Roster mails for a User: from `emails` (the primary one, else the work one,
+/// else the first), else its `userName` when that is an address.
+pub(crate) fn address_of(body: &Map<String, Value>) -> Result<EmailAddress, ScimError> {
+    let emails: Vec<&Value> = body
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case("emails"))
+        .and_then(|(_, value)| value.as_array())
+        .map(|all| all.iter().filter(|e| e["value"].is_string()).collect())
+        .unwrap_or_default();
+    let chosen = emails
+        .iter()
+        .find(|e| as_bool(&e["primary"]) == Some(true))
+        .or_else(|| {
+            emails.iter().find(|e| {
+                e["type"]
+                    .as_str()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("work"))
+            })
+        })
+        .or_else(|| emails.first());
+    if let Some(email) = chosen {
+        let text = email["value"].as_str().unwrap_or_default();
+        return EmailAddress::parse(text).map_err(|e| {
+            ScimError::bad(
+                "invalidValue",
+                format!("emails: “{}”: {e}", roster_shared::excerpt::excerpt(text)),
+            )
+        });
+    }
+    let user_name = user_name_of(body)?;
+    EmailAddress::parse(&user_name).map_err(|_| {
         ScimError::bad(
             "invalidValue",
-            format!("userName “{}”: {e}", roster_shared::excerpt::excerpt(text)),
+            "emails is required: Roster mails each person, and this userName is not an address.",
         )
     })
+}
+
+/// Keeps what the provider calls `user` and what it sent, from a User body; a `userName`
+/// another person of the organisation has is refused.
+async fn keep_record(
+    state: &AppState,
+    scim: &Scim,
+    user: i64,
+    body: &Map<String, Value>,
+) -> Result<(), ScimError> {
+    let kept = USER_KEPT.keep(body);
+    let user_name = user_name_of(&kept)?;
+    let root = scim.ctx.root();
+    if let Some(other) = db::scim::by_user_name(state.db().reader(), root, &user_name).await?
+        && other != user
+    {
+        return Err(user_name_taken(&user_name));
+    }
+    let external_id = match kept.get("externalId") {
+        None => None,
+        Some(Value::String(text)) => Some(text.as_str()),
+        Some(_) => {
+            return Err(ScimError::bad("invalidValue", "externalId is a string."));
+        }
+    };
+    let sent: Map<String, Value> = kept
+        .iter()
+        .filter(|(key, _)| SENT_AS_IS.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let attributes = Value::Object(sent).to_string();
+    db::scim::save(
+        state.db().writer(),
+        root,
+        user,
+        &user_name,
+        external_id,
+        &attributes,
+    )
+    .await
+    .map_err(|error| match error.as_database_error() {
+        // Another request took it since the check above.
+        Some(e) if e.is_unique_violation() => user_name_taken(&user_name),
+        _ => ScimError::from(error),
+    })
+}
+
+fn user_name_taken(user_name: &str) -> ScimError {
+    ScimError::new(
+        StatusCode::CONFLICT,
+        Some("uniqueness"),
+        format!(
+            "userName “{}” is someone else's in this organisation.",
+            roster_shared::excerpt::excerpt(user_name)
+        ),
+    )
+}
+
+/// `active` of a body, when it has one: `true`, `false`, or the strings Entra ID sends.
+fn active_of(body: &Map<String, Value>) -> Result<Option<bool>, ScimError> {
+    match body
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case("active"))
+        .map(|(_, value)| value)
+    {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => as_bool(value)
+            .map(Some)
+            .ok_or_else(|| ScimError::bad("invalidValue", "active is true or false.")),
+    }
 }
 
 /// Invites `address` with the default access (or, for someone with an identity, gives it).
@@ -270,11 +511,24 @@ pub(crate) async fn create(
     scim: Scim,
     ScimJson(body): ScimJson<Value>,
 ) -> Result<Response, ScimError> {
+    let Value::Object(body) = body else {
+        return Err(ScimError::bad("invalidSyntax", "A User is a JSON object."));
+    };
+    let user_name = user_name_of(&body)?;
     let address = address_of(&body)?;
-    if let Some(existing) = db::users::find_by_email(state.db().reader(), &address.key()).await?
-        && db::team::member(state.db().reader(), scim.ctx.root(), existing.id)
-            .await?
-            .is_some()
+    let active = active_of(&body)?.unwrap_or(true);
+    let root = scim.ctx.root();
+    let reader = state.db().reader();
+    if db::scim::by_user_name(reader, root, &user_name)
+        .await?
+        .is_some()
+    {
+        return Err(user_name_taken(&user_name));
+    }
+    let existing = db::users::find_by_email(reader, &address.key()).await?;
+    if let Some(existing) = &existing
+        && (db::team::member(reader, root, existing.id).await?.is_some()
+            || db::scim::record(reader, root, existing.id).await?.is_some())
     {
         return Err(ScimError::new(
             StatusCode::CONFLICT,
@@ -282,22 +536,30 @@ pub(crate) async fn create(
             format!("{address} is already in this organisation."),
         ));
     }
-    if body["active"] == Value::Bool(false) {
-        return Err(ScimError::bad(
-            "invalidValue",
-            "Create people active; deactivate them afterwards.",
-        ));
-    }
-    invite_default(&state, &scim, address.clone()).await?;
-    let user = db::users::find_by_email(state.db().reader(), &address.key())
-        .await?
-        .ok_or_else(|| {
-            ScimError::from(crate::error::ApiError::internal(
-                "the provisioned person vanished",
-            ))
-        })?;
-    db::scim::forget(state.db().writer(), scim.ctx.root(), user.id).await?;
-    let resource = resource(&state, &scim, user.id).await?.unwrap_or_default();
+    let user = if active {
+        invite_default(&state, &scim, address.clone()).await?;
+        let user = db::users::find_by_email(reader, &address.key())
+            .await?
+            .ok_or_else(|| {
+                ScimError::from(crate::error::ApiError::internal(
+                    "the provisioned person vanished",
+                ))
+            })?;
+        db::scim::forget(state.db().writer(), root, user.id).await?;
+        user.id
+    } else {
+        // Provisioned inactive: known to SCIM, not invited, no seat taken.
+        let user = match existing {
+            Some(user) => user.id,
+            None => {
+                db::users::insert(state.db().writer(), &address, None, None, clock::now()).await?
+            }
+        };
+        db::scim::deactivate(state.db().writer(), root, user, clock::now()).await?;
+        user
+    };
+    keep_record(&state, &scim, user, &body).await?;
+    let resource = resource(&state, &scim, user).await?.unwrap_or_default();
     Ok(created(&scim, &resource, StatusCode::CREATED))
 }
 
@@ -358,72 +620,49 @@ pub(crate) async fn replace(
     State(state): State<AppState>,
     scim: Scim,
     Path(id): Path<String>,
+    Query(shown): Query<Shown>,
     ScimJson(body): ScimJson<Value>,
 ) -> Result<Response, ScimError> {
     let user = known(&state, &scim, &id).await?;
-    let current = db::users::find(state.db().reader(), user)
-        .await?
-        .ok_or_else(|| ScimError::not_found("There is no such user."))?;
-    if let Some(name) = body["userName"].as_str()
-        && !name.eq_ignore_ascii_case(&current.email)
-    {
-        return Err(ScimError::bad(
-            "mutability",
-            "userName cannot change here: the person changes their address themselves, with a confirmation.",
-        ));
-    }
-    if let Some(active) = as_bool(&body["active"]) {
+    let Value::Object(body) = body else {
+        return Err(ScimError::bad("invalidSyntax", "A User is a JSON object."));
+    };
+    // The whole User as the provider has it now (readOnly `id`, `meta` and `groups` ignored):
+    // what is missing is gone. The address Roster mails stays the person's own.
+    let active = active_of(&body)?;
+    keep_record(&state, &scim, user, &body).await?;
+    if let Some(active) = active {
         set_active(&state, &scim, user, active).await?;
     }
-    get(State(state), scim, Path(id)).await
+    get(State(state), scim, Path(id), Query(shown)).await
 }
 
 pub(crate) async fn patch(
     State(state): State<AppState>,
     scim: Scim,
     Path(id): Path<String>,
+    Query(shown): Query<Shown>,
     ScimJson(body): ScimJson<Value>,
 ) -> Result<Response, ScimError> {
     let user = known(&state, &scim, &id).await?;
-    for operation in patch::parse(&body)? {
-        let value = &operation.value;
-        match &operation.path {
-            Some(path) if path.is("active") => {
-                let active = as_bool(value)
-                    .filter(|_| operation.kind != PatchKind::Remove)
-                    .ok_or_else(|| ScimError::bad("invalidValue", "active is true or false."))?;
-                set_active(&state, &scim, user, active).await?;
-            }
-            Some(path) if path.within("userName") || path.within("emails") => {
-                return Err(ScimError::bad(
-                    "mutability",
-                    "The address is the person's to change, with a confirmation.",
-                ));
-            }
-            // The name belongs to the person; identity providers that push it are answered
-            // with the person's own name (readOnly in our schema).
-            Some(path) if path.within("name") || path.is("displayName") || path.within("title") => {
-            }
-            Some(other) => {
-                return Err(ScimError::bad(
-                    "invalidPath",
-                    format!("{other} cannot be changed."),
-                ));
-            }
-            None => {
-                if let Some(active) = value.get("active").and_then(as_bool) {
-                    set_active(&state, &scim, user, active).await?;
-                }
-                if value.get("userName").is_some() {
-                    return Err(ScimError::bad(
-                        "mutability",
-                        "The address is the person's to change, with a confirmation.",
-                    ));
-                }
-            }
-        }
+    let operations = patch::parse(&body)?;
+    let current = resource(&state, &scim, user).await?.unwrap_or_default();
+    let mut document = match &current {
+        Value::Object(current) => USER_KEPT.keep(current),
+        _ => Map::new(),
+    };
+    let was_active = active_of(&document)?;
+    // Every operation on the document first: one that cannot be carried out changes nothing.
+    for operation in &operations {
+        USER_KEPT.apply(&mut document, operation)?;
     }
-    get(State(state), scim, Path(id)).await
+    let active = active_of(&document)?
+        .ok_or_else(|| ScimError::bad("invalidValue", "active is true or false."))?;
+    keep_record(&state, &scim, user, &document).await?;
+    if Some(active) != was_active {
+        set_active(&state, &scim, user, active).await?;
+    }
+    get(State(state), scim, Path(id), Query(shown)).await
 }
 
 pub(crate) async fn delete(
@@ -446,6 +685,7 @@ pub(crate) async fn delete(
         .await?;
     }
     db::scim::forget(state.db().writer(), scim.ctx.root(), user).await?;
+    db::scim::forget_record(state.db().writer(), scim.ctx.root(), user).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
