@@ -179,3 +179,168 @@ pub(crate) async fn forget_record<'e, E: Executor<'e, Database = Any>>(
         .await?;
     Ok(())
 }
+
+/// A group an identity provider pushed (migration 0022).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct PushedGroupRow {
+    pub(crate) id: i64,
+    pub(crate) display_name: String,
+    pub(crate) external_id: Option<String>,
+}
+
+/// Creates a pushed group; `None` when the organisation has one of that name (in any case).
+pub(crate) async fn create_group<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    display_name: &str,
+    external_id: Option<&str>,
+    now: Timestamp,
+) -> sqlx::Result<Option<i64>> {
+    let created = sqlx::query_scalar(
+        "INSERT INTO scim_groups (root_id, display_name, display_key, external_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(root_id)
+    .bind(display_name)
+    .bind(display_name.to_lowercase())
+    .bind(external_id)
+    .bind(now.millis())
+    .fetch_one(db)
+    .await;
+    match created {
+        Ok(id) => Ok(Some(id)),
+        Err(error) if is_unique_violation(&error) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
+}
+
+/// Renames a pushed group of the organisation (and sets its externalId): `None` when it has no
+/// such group, `Some(false)` when the name is another group's.
+pub(crate) async fn update_group<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    id: i64,
+    display_name: &str,
+    external_id: Option<&str>,
+) -> sqlx::Result<Option<bool>> {
+    let updated = sqlx::query(
+        "UPDATE scim_groups SET display_name = $1, display_key = $2, external_id = $3 \
+         WHERE root_id = $4 AND id = $5",
+    )
+    .bind(display_name)
+    .bind(display_name.to_lowercase())
+    .bind(external_id)
+    .bind(root_id)
+    .bind(id)
+    .execute(db)
+    .await;
+    match updated {
+        Ok(done) => Ok((done.rows_affected() > 0).then_some(true)),
+        Err(error) if is_unique_violation(&error) => Ok(Some(false)),
+        Err(error) => Err(error),
+    }
+}
+
+pub(crate) async fn group<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<PushedGroupRow>> {
+    sqlx::query_as(
+        "SELECT id, display_name, external_id FROM scim_groups WHERE root_id = $1 AND id = $2",
+    )
+    .bind(root_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The organisation's pushed groups, oldest first.
+pub(crate) async fn groups<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+) -> sqlx::Result<Vec<PushedGroupRow>> {
+    sqlx::query_as(
+        "SELECT id, display_name, external_id FROM scim_groups WHERE root_id = $1 ORDER BY id",
+    )
+    .bind(root_id)
+    .fetch_all(db)
+    .await
+}
+
+pub(crate) async fn delete_group<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    id: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM scim_groups WHERE root_id = $1 AND id = $2")
+        .bind(root_id)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The members of a pushed group of the organisation that are its Users (members, or
+/// deactivated through SCIM), by user id: someone removed in Roster is no member.
+pub(crate) async fn group_members<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    group_id: i64,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT m.user_id FROM scim_group_members m WHERE m.group_id = $1 \
+         AND (EXISTS (SELECT 1 FROM tree_members t WHERE t.root_id = $2 AND t.user_id = m.user_id) \
+         OR EXISTS (SELECT 1 FROM scim_deactivations d \
+                    WHERE d.root_id = $2 AND d.user_id = m.user_id)) \
+         ORDER BY m.user_id",
+    )
+    .bind(group_id)
+    .bind(root_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Takes a person deleted through SCIM out of the organisation's pushed groups.
+pub(crate) async fn leave_groups<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "DELETE FROM scim_group_members WHERE user_id = $2 \
+         AND group_id IN (SELECT id FROM scim_groups WHERE root_id = $1)",
+    )
+    .bind(root_id)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Makes `members` the group's members, in one transaction.
+pub(crate) async fn set_group_members(
+    db: &super::Db,
+    group_id: i64,
+    members: &[i64],
+) -> sqlx::Result<()> {
+    let mut tx = db.writer().begin().await?;
+    sqlx::query("DELETE FROM scim_group_members WHERE group_id = $1")
+        .bind(group_id)
+        .execute(&mut *tx)
+        .await?;
+    for user in members {
+        sqlx::query("INSERT INTO scim_group_members (group_id, user_id) VALUES ($1, $2)")
+            .bind(group_id)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}

@@ -38,7 +38,7 @@ fn resource_type_of(base: &str, name: &str) -> Value {
         _ => (
             "/Groups",
             GROUP_SCHEMA,
-            "A role on an account: its members have that role there",
+            "A role on an account (its members have that role there), or a group the identity provider pushed",
         ),
     };
     json!({
@@ -149,18 +149,26 @@ fn user_schema(base: &str) -> Value {
 }
 
 fn group_schema(base: &str) -> Value {
+    let mut display_name = attribute(
+        "displayName",
+        "string",
+        "readWrite",
+        "“Account / Role” for a role on an account (fixed); a pushed group's name, unique in the organisation in any case",
+    );
+    display_name["required"] = Value::Bool(true);
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
         "id": GROUP_SCHEMA,
         "name": "Group",
-        "description": "A role on an account (one Group per role and account); members have that role there.",
+        "description": "A role on an account (id “{account}-{role}”; its members have that role there), or a group the identity provider pushed (a numeric id; it grants nothing by itself).",
         "attributes": [
-            attribute("displayName", "string", "readOnly", "“Account / Role”"),
+            display_name,
             {
-                "name": "members", "type": "complex", "multiValued": true, "required": false, "mutability": "readWrite", "returned": "default",
+                "name": "members", "type": "complex", "multiValued": true, "description": "The group's Users",
+                "required": false, "mutability": "readWrite", "returned": "default",
                 "subAttributes": [
                     attribute("value", "string", "immutable", "A User's id"),
-                    attribute("display", "string", "readOnly", "Their address"),
+                    attribute("display", "string", "readOnly", "Their address (roles on accounts)"),
                     {
                         "name": "$ref", "type": "reference", "referenceTypes": ["User"], "multiValued": false, "description": "The User's URI",
                         "required": false, "caseExact": true, "mutability": "immutable", "returned": "default", "uniqueness": "none",

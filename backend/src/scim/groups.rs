@@ -1,4 +1,5 @@
 //! SCIM Groups: one per role on each account ("Support / Admin"); members have that role there.
+//! Groups a provider pushes are kept too ([`pushed`]); they grant nothing by themselves.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -6,9 +7,9 @@ use axum::response::Response;
 use roster_shared::role::Role;
 use serde_json::{Value, json};
 
-use super::filter;
 use super::users::{ListQuery, group_id, set_group_membership};
 use super::{GROUP_SCHEMA, Scim, ScimError, ScimJson, Shown, list_response, paging, scim_response};
+use super::{filter, pushed};
 use crate::db;
 use crate::scim::patch::{self, PatchKind};
 use crate::state::AppState;
@@ -93,7 +94,8 @@ pub(crate) async fn list(
             })
         })
         .transpose()?;
-    let mut all = Vec::new();
+    // The built-in groups (their members read for the page only), then the pushed ones.
+    let mut all: Vec<Listed> = Vec::new();
     for account in scim.ctx.org.scope(scim.ctx.root()) {
         if scim.ctx.org.is_archived(account) {
             continue;
@@ -101,23 +103,40 @@ pub(crate) async fn list(
         for role in Role::ALL {
             let group = resource(&state, &scim, account, role, false).await?;
             if parsed.as_ref().is_none_or(|f| filter::matches(f, &group)) {
-                all.push((account, role));
+                all.push(Listed::BuiltIn(account, role));
             }
+        }
+    }
+    for group in pushed::every(&state, &scim).await? {
+        if parsed.as_ref().is_none_or(|f| filter::matches(f, &group)) {
+            all.push(Listed::Pushed(group));
         }
     }
     let total = all.len() as i64;
     let mut page = Vec::new();
-    for (account, role) in all
+    for listed in all
         .into_iter()
         .skip((start - 1) as usize)
         .take(count as usize)
     {
-        page.push(shown.apply(resource(&state, &scim, account, role, true).await?));
+        let group = match listed {
+            Listed::BuiltIn(account, role) => {
+                resource(&state, &scim, account, role, shown.shows("members")).await?
+            }
+            Listed::Pushed(group) => group,
+        };
+        page.push(shown.apply(group));
     }
     Ok(scim_response(
         StatusCode::OK,
         &list_response(page, total, start),
     ))
+}
+
+/// A group of a list: built-in (its members read only if it is on the page) or pushed.
+enum Listed {
+    BuiltIn(i64, Role),
+    Pushed(Value),
 }
 
 /// Every Group a filter matches, with its members (for `POST /.search`).
@@ -138,6 +157,11 @@ pub(crate) async fn every(
             }
         }
     }
+    for group in pushed::every(state, scim).await? {
+        if filter.is_none_or(|f| filter::matches(f, &group)) {
+            all.push(group);
+        }
+    }
     Ok(all)
 }
 
@@ -147,6 +171,9 @@ pub(crate) async fn get(
     Path(id): Path<String>,
     Query(shown): Query<Shown>,
 ) -> Result<Response, ScimError> {
+    if let Some(pushed) = pushed::pushed_id(&id) {
+        return pushed::get(&state, &scim, pushed, &shown).await;
+    }
     let (account, role) = parse(&id, &scim)?;
     // Members are read only when shown (Entra ID asks `excludedAttributes=members`).
     let group = resource(&state, &scim, account, role, shown.shows("members")).await?;
@@ -219,8 +246,12 @@ pub(crate) async fn patch(
     Path(id): Path<String>,
     ScimJson(body): ScimJson<Value>,
 ) -> Result<Response, ScimError> {
+    let operations = patch::parse(&body)?;
+    if let Some(pushed) = pushed::pushed_id(&id) {
+        return pushed::patch(&state, &scim, pushed, &operations).await;
+    }
     let (account, role) = parse(&id, &scim)?;
-    for operation in patch::parse(&body)? {
+    for operation in operations {
         let value = &operation.value;
         let path = operation.path.as_ref();
         let members = path.is_some_and(|p| p.is("members"));
@@ -280,18 +311,47 @@ pub(crate) async fn patch(
     get(State(state), scim, Path(id), Query(Shown::default())).await
 }
 
-pub(crate) async fn refuse_create(_: Scim) -> ScimError {
-    ScimError::new(
-        StatusCode::FORBIDDEN,
-        Some("mutability"),
-        "Groups are the roles on the organisation's accounts; create a sub-account in Roster to get new ones.",
-    )
+/// A provider pushes a group of its own (see [`pushed`]).
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    scim: Scim,
+    ScimJson(body): ScimJson<Value>,
+) -> Result<Response, ScimError> {
+    pushed::create(&state, &scim, body).await
 }
 
-pub(crate) async fn refuse_change(_: Scim, Path(_): Path<String>) -> ScimError {
-    ScimError::new(
-        StatusCode::FORBIDDEN,
-        Some("mutability"),
-        "Groups follow the accounts and roles; change their members with PATCH.",
-    )
+/// A whole pushed group replaced; the built-in groups follow the accounts and roles.
+pub(crate) async fn replace(
+    State(state): State<AppState>,
+    scim: Scim,
+    Path(id): Path<String>,
+    ScimJson(body): ScimJson<Value>,
+) -> Result<Response, ScimError> {
+    match pushed::pushed_id(&id) {
+        Some(pushed) => pushed::replace(&state, &scim, pushed, body).await,
+        None => Err(built_in_fixed(&scim, &id)),
+    }
+}
+
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    scim: Scim,
+    Path(id): Path<String>,
+) -> Result<Response, ScimError> {
+    match pushed::pushed_id(&id) {
+        Some(pushed) => pushed::delete(&state, &scim, pushed).await,
+        None => Err(built_in_fixed(&scim, &id)),
+    }
+}
+
+/// A built-in group cannot be replaced or deleted (an unknown one is not found).
+fn built_in_fixed(scim: &Scim, id: &str) -> ScimError {
+    match parse(id, scim) {
+        Err(missing) => missing,
+        Ok(_) => ScimError::new(
+            StatusCode::FORBIDDEN,
+            Some("mutability"),
+            "This group is a role on an account: it follows the accounts and roles; change its members with PATCH.",
+        ),
+    }
 }

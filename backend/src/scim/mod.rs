@@ -8,7 +8,8 @@
 //!
 //! - [`users`]: Users — create (an invitation, or direct access for someone with an identity),
 //!   get, list with filters and paging, PATCH / PUT (`active: false` removes access), DELETE.
-//! - [`groups`]: Groups, one per role on each account: membership is access.
+//! - [`groups`]: Groups, one per role on each account: membership is access; and the groups a
+//!   provider pushes ([`pushed`]), kept with their members.
 //! - [`discovery`]: ServiceProviderConfig, ResourceTypes, Schemas.
 //! - [`filter`]: the filter language.
 //! - [`patch`]: PATCH bodies, read whole into typed operations before any is carried out.
@@ -36,6 +37,7 @@ pub(crate) mod document;
 pub(crate) mod filter;
 pub(crate) mod groups;
 pub(crate) mod patch;
+pub(crate) mod pushed;
 pub(crate) mod users;
 
 pub(crate) const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -62,16 +64,13 @@ pub(crate) fn router() -> Router<AppState> {
                 .patch(users::patch)
                 .delete(users::delete),
         )
-        .route(
-            "/scim/v2/Groups",
-            get(groups::list).post(groups::refuse_create),
-        )
+        .route("/scim/v2/Groups", get(groups::list).post(groups::create))
         .route(
             "/scim/v2/Groups/{id}",
             get(groups::get)
                 .patch(groups::patch)
-                .put(groups::refuse_change)
-                .delete(groups::refuse_change),
+                .put(groups::replace)
+                .delete(groups::delete),
         )
         .route("/scim/v2/.search", axum::routing::post(search))
         .route("/scim/{*rest}", axum::routing::any(unknown))

@@ -608,6 +608,11 @@ pub(crate) fn as_bool(value: &Value) -> Option<bool> {
     }
 }
 
+/// Whether `user` is one of the organisation's Users (a member, or deactivated through SCIM).
+pub(crate) async fn exists(state: &AppState, scim: &Scim, user: i64) -> Result<bool, ScimError> {
+    Ok(resource(state, scim, user).await?.is_some())
+}
+
 async fn known(state: &AppState, scim: &Scim, id: &str) -> Result<i64, ScimError> {
     let user = parse_id(id)?;
     if resource(state, scim, user).await?.is_none() {
@@ -686,6 +691,7 @@ pub(crate) async fn delete(
     }
     db::scim::forget(state.db().writer(), scim.ctx.root(), user).await?;
     db::scim::forget_record(state.db().writer(), scim.ctx.root(), user).await?;
+    db::scim::leave_groups(state.db().writer(), scim.ctx.root(), user).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
