@@ -83,6 +83,15 @@ fn attribute(name: &str, kind: &str, mutability: &str, description: &str) -> Val
     })
 }
 
+/// A `$ref` sub-attribute: the URI of a `resource_type` resource.
+fn reference(resource_type: &str, mutability: &str) -> Value {
+    json!({
+        "name": "$ref", "type": "reference", "referenceTypes": [resource_type], "multiValued": false,
+        "description": format!("The {resource_type}'s URI"), "required": false, "caseExact": true,
+        "mutability": mutability, "returned": "default", "uniqueness": "none",
+    })
+}
+
 fn user_schema(base: &str) -> Value {
     let mut user_name = attribute(
         "userName",
@@ -137,10 +146,7 @@ fn user_schema(base: &str) -> Value {
                 "subAttributes": [
                     attribute("value", "string", "readOnly", "A Group's id"),
                     attribute("display", "string", "readOnly", "The role and account"),
-                    {
-                        "name": "$ref", "type": "reference", "referenceTypes": ["Group"], "multiValued": false, "description": "The Group's URI",
-                        "required": false, "caseExact": true, "mutability": "readOnly", "returned": "default", "uniqueness": "none",
-                    },
+                    reference("Group", "readOnly"),
                 ],
             },
         ],
@@ -169,10 +175,7 @@ fn group_schema(base: &str) -> Value {
                 "subAttributes": [
                     attribute("value", "string", "immutable", "A User's id"),
                     attribute("display", "string", "readOnly", "Their address (roles on accounts)"),
-                    {
-                        "name": "$ref", "type": "reference", "referenceTypes": ["User"], "multiValued": false, "description": "The User's URI",
-                        "required": false, "caseExact": true, "mutability": "immutable", "returned": "default", "uniqueness": "none",
-                    },
+                    reference("User", "immutable"),
                 ],
             },
         ],

@@ -182,11 +182,7 @@ fn set_sub(
     match kind {
         PatchKind::Remove => {
             if let Some(Value::Object(current)) = document.get_mut(name) {
-                let key = current
-                    .keys()
-                    .find(|k| k.eq_ignore_ascii_case(sub))
-                    .cloned();
-                if let Some(key) = key {
+                if let Some(key) = key_in(current, sub) {
                     current.remove(&key);
                 }
                 // No `name: {}` left behind: the attribute is gone with its last part.
@@ -203,11 +199,7 @@ fn set_sub(
                 *current = Value::Object(Map::new());
             }
             if let Value::Object(current) = current {
-                let key = current
-                    .keys()
-                    .find(|k| k.eq_ignore_ascii_case(sub))
-                    .cloned()
-                    .unwrap_or_else(|| sub.to_owned());
+                let key = key_in(current, sub).unwrap_or_else(|| sub.to_owned());
                 current.insert(key, value.clone());
             }
         }
@@ -253,11 +245,7 @@ fn set_filtered(
                 matched += 1;
                 match (sub, v) {
                     (Some(sub), Value::Object(object)) => {
-                        let key = object
-                            .keys()
-                            .find(|k| k.eq_ignore_ascii_case(sub))
-                            .cloned()
-                            .unwrap_or_else(|| sub.to_owned());
+                        let key = key_in(object, sub).unwrap_or_else(|| sub.to_owned());
                         object.insert(key, value.clone());
                     }
                     (None, v) => match (v, value) {
@@ -327,6 +315,14 @@ fn created_by(filter: &Filter) -> Option<Map<String, Value>> {
         other => add(other),
     };
     all.then_some(created)
+}
+
+/// The key of `object` that is `name` in any case (sub-attribute names are case-insensitive).
+fn key_in(object: &Map<String, Value>, name: &str) -> Option<String> {
+    object
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .cloned()
 }
 
 /// The values of an `add` or `replace`: an array, or one value (Entra sends either).

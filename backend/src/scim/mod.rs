@@ -119,17 +119,7 @@ async fn search(
     );
     let mut all = users::every(&state, &scim, filter.as_ref()).await?;
     all.extend(groups::every(&state, &scim, filter.as_ref()).await?);
-    let total = all.len() as i64;
-    let page = all
-        .into_iter()
-        .skip((start - 1) as usize)
-        .take(count as usize)
-        .map(|r| shown.apply(r))
-        .collect();
-    Ok(scim_response(
-        StatusCode::OK,
-        &list_response(page, total, start),
-    ))
+    Ok(page_of(all, start, count, &shown))
 }
 
 async fn unknown() -> ScimError {
@@ -299,6 +289,19 @@ pub(crate) fn paging(start_index: Option<i64>, count: Option<i64>) -> (i64, i64)
         start_index.unwrap_or(1).max(1),
         count.unwrap_or(100).clamp(0, 1000),
     )
+}
+
+/// The answer of a list whose matches were all read: the page from `start` (1-based) of at most
+/// `count`, each with the attributes `shown`.
+pub(crate) fn page_of(all: Vec<Value>, start: i64, count: i64, shown: &Shown) -> Response {
+    let total = all.len() as i64;
+    let page = all
+        .into_iter()
+        .skip((start - 1) as usize)
+        .take(count as usize)
+        .map(|r| shown.apply(r))
+        .collect();
+    scim_response(StatusCode::OK, &list_response(page, total, start))
 }
 
 pub(crate) fn list_response(resources: Vec<Value>, total: i64, start_index: i64) -> Value {

@@ -152,16 +152,7 @@ pub(crate) async fn create(
     .ok_or_else(|| name_taken(&name))?;
     db::scim::set_group_members(state.db(), id, &members).await?;
     let group = resource(state, scim, id).await?.unwrap_or_default();
-    let mut response = scim_response(StatusCode::CREATED, &group);
-    if let Some(location) = group["meta"]["location"]
-        .as_str()
-        .and_then(|l| axum::http::HeaderValue::from_str(l).ok())
-    {
-        response
-            .headers_mut()
-            .insert(axum::http::header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(super::users::created(&group))
 }
 
 /// Writes a whole Group body onto pushed group `id`.

@@ -14,7 +14,9 @@ use serde_json::{Map, Value, json};
 
 use super::document::Kept;
 use super::filter::{self, Filter};
-use super::{Scim, ScimError, ScimJson, Shown, USER_SCHEMA, list_response, paging, scim_response};
+use super::{
+    Scim, ScimError, ScimJson, Shown, USER_SCHEMA, list_response, page_of, paging, scim_response,
+};
 use crate::clock;
 use crate::db;
 use crate::scim::patch;
@@ -118,15 +120,15 @@ pub(crate) async fn resource(
     Ok(Some(resource))
 }
 
-fn created(scim: &Scim, body: &Value, status: StatusCode) -> Response {
-    let mut response = scim_response(status, body);
+/// A resource just created: `201` with it and its `Location` (RFC 7644 §3.3).
+pub(crate) fn created(body: &Value) -> Response {
+    let mut response = scim_response(StatusCode::CREATED, body);
     if let Some(location) = body["meta"]["location"]
         .as_str()
         .and_then(|l| HeaderValue::from_str(l).ok())
     {
         response.headers_mut().insert(header::LOCATION, location);
     }
-    let _ = scim;
     response
 }
 
@@ -229,17 +231,7 @@ pub(crate) async fn list(
                 all.push(resource);
             }
         }
-        let total = all.len() as i64;
-        let page = all
-            .into_iter()
-            .skip((start - 1) as usize)
-            .take(count as usize)
-            .map(|r| shown.apply(r))
-            .collect();
-        return Ok(scim_response(
-            StatusCode::OK,
-            &list_response(page, total, start),
-        ));
+        return Ok(page_of(all, start, count, &shown));
     }
     if let Some(filter) = &parsed {
         // Any other filter is evaluated over everyone (bounded by the organisation's size).
@@ -252,17 +244,7 @@ pub(crate) async fn list(
                 matching.push(resource);
             }
         }
-        let total = matching.len() as i64;
-        let page = matching
-            .into_iter()
-            .skip((start - 1) as usize)
-            .take(count as usize)
-            .map(|r| shown.apply(r))
-            .collect();
-        return Ok(scim_response(
-            StatusCode::OK,
-            &list_response(page, total, start),
-        ));
+        return Ok(page_of(matching, start, count, &shown));
     }
     let (ids, total) =
         db::scim::user_ids(state.db().reader(), scim.ctx.root(), count, start - 1).await?;
@@ -560,7 +542,7 @@ pub(crate) async fn create(
     };
     keep_record(&state, &scim, user, &body).await?;
     let resource = resource(&state, &scim, user).await?.unwrap_or_default();
-    Ok(created(&scim, &resource, StatusCode::CREATED))
+    Ok(created(&resource))
 }
 
 /// Makes the person active (invited again, if they were removed) or inactive (all access
@@ -633,7 +615,9 @@ pub(crate) async fn replace(
         return Err(ScimError::bad("invalidSyntax", "A User is a JSON object."));
     };
     // The whole User as the provider has it now (readOnly `id`, `meta` and `groups` ignored):
-    // what is missing is gone. The address Roster mails stays the person's own.
+    // what is missing is gone. The address Roster mails stays the one chosen at creation: it is
+    // the person's identity, theirs to change (a new work address for someone still invited
+    // could re-target the invitation; not done).
     let active = active_of(&body)?;
     keep_record(&state, &scim, user, &body).await?;
     if let Some(active) = active {
