@@ -1095,6 +1095,41 @@ async fn providers_push_groups_of_their_own(engine: Engine) {
         (status, refused["scimType"].as_str()),
         (400, Some("invalidValue"))
     );
+    // Nor is someone of another organisation: not a member here, not a User here.
+    roster_backend::operator::create_organisation(
+        idp.app.database_url(),
+        None,
+        &idp.app.address,
+        "Other",
+        "business",
+        "other.owner@example.com",
+    )
+    .await
+    .expect("a second organisation");
+    let pool = idp.app.db().await;
+    let outsider: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE email_key = 'other.owner@example.com'")
+            .fetch_one(&pool)
+            .await
+            .expect("the other organisation's Owner");
+    pool.close().await;
+    let (status, refused, _) = idp
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/Groups/{id}"),
+            Some(json!({ "schemas": [PATCH_OP],
+                "Operations": [{ "op": "add", "path": "members",
+                    "value": [{ "value": outsider.to_string() }] }] })),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["scimType"].as_str()),
+        (400, Some("invalidValue"))
+    );
+    let (status, _, _) = idp
+        .call(reqwest::Method::GET, &format!("/Users/{outsider}"), None)
+        .await;
+    assert_eq!(status, 404);
     assert_eq!(
         member_ids(&idp.get(&format!("/Groups/{id}")).await),
         [ana.clone(), bo.clone()]
