@@ -137,7 +137,8 @@ pub(crate) async fn by_external_id<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-/// Writes (or rewrites) what the provider calls the person.
+/// Writes (or rewrites) what the provider calls the person; `false` when another person of
+/// the organisation has that userName (in any case).
 pub(crate) async fn save<'e, E: Executor<'e, Database = Any>>(
     db: E,
     root_id: i64,
@@ -145,8 +146,8 @@ pub(crate) async fn save<'e, E: Executor<'e, Database = Any>>(
     user_name: &str,
     external_id: Option<&str>,
     attributes: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
+) -> sqlx::Result<bool> {
+    let saved = sqlx::query(
         "INSERT INTO scim_users \
          (root_id, user_id, user_name, user_name_key, external_id, external_id_key, attributes) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (root_id, user_id) DO UPDATE SET \
@@ -162,8 +163,12 @@ pub(crate) async fn save<'e, E: Executor<'e, Database = Any>>(
     .bind(external_id.map(str::to_lowercase))
     .bind(attributes)
     .execute(db)
-    .await?;
-    Ok(())
+    .await;
+    match saved {
+        Ok(_) => Ok(true),
+        Err(error) if is_unique_violation(&error) => Ok(false),
+        Err(error) => Err(error),
+    }
 }
 
 /// Forgets what the provider called the person (the person was deleted through SCIM).

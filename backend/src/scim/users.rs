@@ -420,7 +420,7 @@ async fn keep_record(
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
     let attributes = Value::Object(sent).to_string();
-    db::scim::save(
+    if !db::scim::save(
         state.db().writer(),
         root,
         user,
@@ -428,12 +428,12 @@ async fn keep_record(
         external_id,
         &attributes,
     )
-    .await
-    .map_err(|error| match error.as_database_error() {
+    .await?
+    {
         // Another request took it since the check above.
-        Some(e) if e.is_unique_violation() => user_name_taken(&user_name),
-        _ => ScimError::from(error),
-    })
+        return Err(user_name_taken(&user_name));
+    }
+    Ok(())
 }
 
 fn user_name_taken(user_name: &str) -> ScimError {
