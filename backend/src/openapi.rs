@@ -30,6 +30,7 @@ use crate::state::AppState;
         (name = "invitations", description = "Invitation links, for the person invited"),
         (name = "seats", description = "Included and extra seats"),
         (name = "api tokens", description = "Tokens for programs"),
+        (name = "provisioning", description = "What the groups an identity provider pushes give"),
         (name = "audit", description = "Who changed what, when and from where"),
         (name = "events", description = "Live events and inbound messages"),
         (name = "mail", description = "Test email and the development mailbox")

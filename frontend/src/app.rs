@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("users/import") view={Lazy::<screens::Import>::new()}/>
                         <Route path=path!("seats") view={Lazy::<screens::Seats>::new()}/>
                         <Route path=path!("tokens") view={Lazy::<screens::Tokens>::new()}/>
+                        <Route path=path!("provisioning") view={Lazy::<screens::Provisioning>::new()}/>
                     </ParentRoute>
                 </Routes>
             </main>

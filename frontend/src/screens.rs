@@ -29,6 +29,7 @@ use crate::pages::mailbox::MailboxPage;
 use crate::pages::new_user::NewUserPage;
 use crate::pages::person::PersonPage;
 use crate::pages::profile::{ProfilePage, ProfileTab};
+use crate::pages::provisioning::ProvisioningPage;
 use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::seats::SeatsPage;
 use crate::pages::security::SecurityPage;
@@ -224,4 +225,10 @@ screen!(
     Tokens,
     settings => tokens,
     view! { <TokensPage/> }
+);
+screen!(
+    /// `/accounts/:id/provisioning`: what the groups an identity provider pushes give.
+    Provisioning,
+    settings => provisioning,
+    view! { <ProvisioningPage/> }
 );

@@ -921,6 +921,42 @@ pub struct CreatedApiToken {
     pub token: String,
 }
 
+// ---- provisioning ---------------------------------------------------------------------------
+
+/// A group an identity provider pushed through SCIM, and the access it grants its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushedGroup {
+    pub id: i64,
+    /// The name the provider gave it.
+    pub name: String,
+    pub external_id: Option<String>,
+    /// Its members who are in the organisation.
+    pub members: i64,
+    /// What its members get; `None` until an Owner maps it.
+    pub grant: Option<GroupGrant>,
+}
+
+/// One role on one or more accounts: what a mapped group gives each of its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupGrant {
+    pub role: Role,
+    pub accounts: Vec<AccountId>,
+}
+
+/// `PUT …/provisioning/groups/{group}` or `DELETE` it: the group as it is now, and how many of
+/// its members' access changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupGrantOutcome {
+    pub group: PushedGroup,
+    pub changed: i64,
+    /// The members whose access the rules kept as it was, each with why ("ana@example.com:
+    /// This would leave … without an Owner.").
+    pub refused: Vec<String>,
+}
+
 // ---- profile and notifications --------------------------------------------------------------------
 
 /// What a person chose to be told about new inbound messages.

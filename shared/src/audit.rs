@@ -14,6 +14,9 @@ text_enum! {
         AccountRestored = "account.restored",
         ApiTokenCreated = "api_token.created",
         ApiTokenRevoked = "api_token.revoked",
+        /// An Owner mapped a group an identity provider pushed to a role on accounts.
+        GroupMapped = "group.mapped",
+        GroupUnmapped = "group.unmapped",
         InvitationSent = "invitation.sent",
         InvitationResent = "invitation.resent",
         InvitationAccepted = "invitation.accepted",

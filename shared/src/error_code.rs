@@ -52,6 +52,8 @@ text_enum! {
         AccessInherited = "access_inherited",
         ReadOnly = "read_only",
         NotASeatManager = "not_a_seat_manager",
+        /// Only the top-level account's Owners map pushed groups to access.
+        NotAnOwner = "not_an_owner",
         WrongAccount = "wrong_account",
         // ---- accounts, people and invitations
         AccountRule = "account_rule",

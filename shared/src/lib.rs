@@ -43,6 +43,7 @@ pub mod country;
 pub mod email;
 pub mod error_code;
 pub mod excerpt;
+pub mod groups;
 pub mod invitation;
 pub mod invite_list;
 pub mod money;

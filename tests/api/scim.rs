@@ -18,6 +18,8 @@ engines!(
     entra_id_provisions_a_person_as_its_documentation_shows,
     okta_provisions_a_person_as_its_documentation_shows,
     providers_push_groups_of_their_own,
+    a_mapped_group_gives_its_members_access_and_takes_it_back,
+    only_owners_map_groups_and_only_their_own,
 );
 
 /// The longest request target the server reads: hyper answers 414 past `u16::MAX - 1` bytes,
@@ -1145,10 +1147,13 @@ async fn providers_push_groups_of_their_own(engine: Engine) {
         [ana.as_str()]
     );
 
-    // It grants nothing: each member keeps exactly the access they had.
+    // Not mapped, it grants nothing: each member keeps exactly the access they had, and
+    // lists the group among their groups.
+    assert_eq!(idp.access(&ana).await, [format!("{}-basic", idp.acme.0)]);
     let ana_groups = idp.get(&format!("/Users/{ana}")).await["groups"].clone();
-    assert_eq!(ana_groups.as_array().map(Vec::len), Some(1), "{ana_groups}");
-    assert_eq!(ana_groups[0]["display"], "Acme / Basic");
+    assert_eq!(ana_groups.as_array().map(Vec::len), Some(2), "{ana_groups}");
+    assert_eq!(ana_groups[1]["value"], id.as_str(), "{ana_groups}");
+    assert_eq!(ana_groups[1]["display"], "Test SCIMv2", "{ana_groups}");
 
     let (status, _, _) = idp
         .call(reqwest::Method::DELETE, &format!("/Groups/{id}"), None)
@@ -1159,4 +1164,364 @@ async fn providers_push_groups_of_their_own(engine: Engine) {
         .await;
     assert_eq!(status, 404);
     idp.app.stop().await;
+}
+
+impl Idp {
+    /// A User's built-in groups (`{account}-{role}`: their access), sorted.
+    async fn access(&self, user: &str) -> Vec<String> {
+        let found = self.get(&format!("/Users/{user}")).await;
+        let mut groups: Vec<String> = found["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .filter_map(|g| g["value"].as_str())
+            .filter(|id| id.contains('-'))
+            .map(str::to_owned)
+            .collect();
+        groups.sort();
+        groups
+    }
+
+    async fn push_group(&self, name: &str, members: &[&str]) -> String {
+        let members: Vec<Value> = members.iter().map(|m| json!({ "value": m })).collect();
+        let created = self
+            .send(
+                reqwest::Method::POST,
+                "/Groups",
+                json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                    "displayName": name, "members": members }),
+                201,
+            )
+            .await;
+        created["id"].as_str().expect("an id").to_owned()
+    }
+
+    async fn group_members(&self, group: &str, op: &str, user: &str) -> (u16, Value) {
+        let (status, body, _) = self
+            .call(
+                reqwest::Method::PATCH,
+                &format!("/Groups/{group}"),
+                Some(json!({ "schemas": [PATCH_OP],
+                    "Operations": [{ "op": op, "path": "members", "value": [{ "value": user }] }] })),
+            )
+            .await;
+        (status, body)
+    }
+
+    fn grant_path(&self, group: &str) -> String {
+        format!(
+            "/api/v1/accounts/{}/provisioning/groups/{group}",
+            self.acme.0
+        )
+    }
+
+    async fn pushed(&self) -> Vec<roster_shared::api::PushedGroup> {
+        self.app
+            .api
+            .get_ok(&format!(
+                "/api/v1/accounts/{}/provisioning/groups",
+                self.acme.0
+            ))
+            .await
+    }
+}
+
+fn id_of(user: &Value) -> String {
+    user["id"].as_str().expect("an id").to_owned()
+}
+
+/// An Owner maps a pushed group to a role on accounts (Settings › Provisioning): its members
+/// get that access, new members get it when the provider adds them, leaving takes it back, a
+/// role changed by hand since stays, deactivation and reactivation bring it along, and the
+/// provider's token cannot give more than it may.
+async fn a_mapped_group_gives_its_members_access_and_takes_it_back(engine: Engine) {
+    let idp = idp(engine).await;
+    let acme = idp.acme.0;
+    let support = idp.app.sub_account(idp.acme, "Support").await.0;
+    let ana = id_of(&idp.create("ana@example.com").await);
+    let bo = id_of(&idp.create("bo@example.com").await);
+    let basic = format!("{acme}-basic");
+    let support_admin = format!("{support}-admin");
+    let group = idp.push_group("Support agents", &[&ana]).await;
+    // Pushed, it gives nothing.
+    let listed = idp.pushed().await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].name.as_str(), listed[0].members, &listed[0].grant),
+        ("Support agents", 1, &None)
+    );
+    assert_eq!(idp.access(&ana).await, [basic.as_str()]);
+
+    let outcome: roster_shared::api::GroupGrantOutcome = expect_json(
+        idp.app
+            .api
+            .put(
+                &idp.grant_path(&group),
+                &json!({ "role": "admin", "accounts": [support] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!((outcome.changed, outcome.refused.len()), (1, 0));
+    assert_eq!(
+        outcome.group.grant,
+        Some(roster_shared::api::GroupGrant {
+            role: Role::Admin,
+            accounts: vec![AccountId(support)],
+        })
+    );
+    assert_eq!(
+        idp.access(&ana).await,
+        [basic.as_str(), support_admin.as_str()]
+    );
+    assert_eq!(idp.access(&bo).await, [basic.as_str()]);
+
+    // The provider adds bo: bo gets it, and the log names the provider's token.
+    let (status, body) = idp.group_members(&group, "add", &bo).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        idp.access(&bo).await,
+        [basic.as_str(), support_admin.as_str()]
+    );
+    let actions = idp.actions().await;
+    assert!(
+        actions
+            .iter()
+            .any(|(action, actor)| action.starts_with("access.")
+                && actor.as_deref().is_some_and(|a| a.contains("Okta"))),
+        "{actions:?}"
+    );
+    assert!(
+        actions.iter().any(|(action, _)| action == "group.mapped"),
+        "{actions:?}"
+    );
+    // The User lists the pushed group among its groups.
+    let user = idp.get(&format!("/Users/{bo}")).await;
+    assert!(
+        user["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .any(|g| g["value"] == group.as_str() && g["display"] == "Support agents"),
+        "{user}"
+    );
+
+    // The provider takes ana out: what the group gave goes, the default access stays.
+    let (status, body) = idp.group_members(&group, "remove", &ana).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(idp.access(&ana).await, [basic.as_str()]);
+
+    // Deactivated, bo has nothing; active again, the group's access comes back with them.
+    idp.patch(
+        &bo,
+        json!([{ "op": "replace", "path": "active", "value": false }]),
+    )
+    .await;
+    assert!(idp.access(&bo).await.is_empty());
+    idp.patch(
+        &bo,
+        json!([{ "op": "replace", "path": "active", "value": true }]),
+    )
+    .await;
+    assert_eq!(
+        idp.access(&bo).await,
+        [basic.as_str(), support_admin.as_str()]
+    );
+
+    // An Owner lowers bo's role on Support by hand: the role is theirs now, and the group
+    // losing its mapping leaves it.
+    let bo_id: i64 = bo.parse().expect("a number");
+    expect_json::<Value>(
+        idp.app
+            .api
+            .put(
+                &format!("/api/v1/accounts/{acme}/people/{bo_id}/access"),
+                &json!({ "access": [
+                    { "account": acme, "role": "basic" },
+                    { "account": support, "role": "reporting" },
+                ] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    let outcome: roster_shared::api::GroupGrantOutcome =
+        expect_json(idp.app.api.delete(&idp.grant_path(&group)).await, 200).await;
+    assert_eq!((outcome.changed, &outcome.group.grant), (0, &None));
+    assert_eq!(
+        idp.access(&bo).await,
+        [basic.clone(), format!("{support}-reporting")]
+    );
+
+    // Mapped to Owner, the group's new members would be Owners: the provider's token acts as
+    // an Admin at most, so adding one is refused and the group is as it was.
+    expect_json::<Value>(
+        idp.app
+            .api
+            .put(
+                &idp.grant_path(&group),
+                &json!({ "role": "owner", "accounts": [support] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        idp.access(&bo).await,
+        [basic.clone(), format!("{support}-owner")]
+    );
+    let (status, body) = idp.group_members(&group, "add", &ana).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        body["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:Error"
+    );
+    let members = idp.pushed().await[0].members;
+    assert_eq!(members, 1);
+    assert_eq!(idp.access(&ana).await, [basic.as_str()]);
+
+    // Deleted by the provider (mapped to Basic on Support first, which its token may take
+    // back): its members lose what it gave.
+    expect_json::<Value>(
+        idp.app
+            .api
+            .put(
+                &idp.grant_path(&group),
+                &json!({ "role": "basic", "accounts": [support] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        idp.access(&bo).await,
+        [basic.clone(), format!("{support}-basic")]
+    );
+    let (status, _, _) = idp
+        .call(reqwest::Method::DELETE, &format!("/Groups/{group}"), None)
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(idp.access(&bo).await, [basic.as_str()]);
+    assert!(idp.pushed().await.is_empty());
+}
+
+/// Mapping is for Owners of the top-level account, on its own groups and accounts: an Admin is
+/// refused, a sub-account has no provisioning, another organisation's group is not found and
+/// its accounts are not this organisation's.
+async fn only_owners_map_groups_and_only_their_own(engine: Engine) {
+    let idp = idp(engine).await;
+    let acme = idp.acme;
+    let support = idp.app.sub_account(acme, "Support").await;
+    let ana = id_of(&idp.create("ana@example.com").await);
+    let group = idp.push_group("Support agents", &[&ana]).await;
+    let grant = json!({ "role": "admin", "accounts": [support.0] });
+
+    idp.app
+        .invite(acme, &["admin@example.com"], &[(Role::Admin, &[acme])])
+        .await;
+    let admin = idp
+        .app
+        .accept_as_new("admin@example.com", "Ada Admin")
+        .await;
+    let seen: Vec<roster_shared::api::PushedGroup> = admin
+        .get_ok(&format!("/api/v1/accounts/{}/provisioning/groups", acme.0))
+        .await;
+    assert_eq!(seen.len(), 1);
+    roster_tests::expect_error(
+        admin.put(&idp.grant_path(&group), &grant).await,
+        403,
+        "not_an_owner",
+    )
+    .await;
+    roster_tests::expect_error(
+        idp.app
+            .api
+            .put(
+                &format!("/api/v1/accounts/{}/provisioning/groups/{group}", support.0),
+                &grant,
+            )
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    // Nothing was mapped.
+    assert_eq!(idp.pushed().await[0].grant, None);
+    assert_eq!(idp.access(&ana).await, [format!("{}-basic", acme.0)]);
+
+    // Another organisation, with a pushed group of its own.
+    roster_backend::operator::create_organisation(
+        idp.app.database_url(),
+        None,
+        &idp.app.address,
+        "Other",
+        "business",
+        "other.owner@example.com",
+    )
+    .await
+    .expect("a second organisation");
+    let pool = idp.app.db().await;
+    let other_root: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE name = 'Other'")
+        .fetch_one(&pool)
+        .await
+        .expect("the other organisation");
+    let other_group: i64 = sqlx::query_scalar(
+        "INSERT INTO scim_groups (root_id, display_name, display_key, created_at) \
+         VALUES ($1, 'Theirs', 'theirs', 0) RETURNING id",
+    )
+    .bind(other_root)
+    .fetch_one(&pool)
+    .await
+    .expect("their group");
+    pool.close().await;
+    roster_tests::expect_error(
+        idp.app
+            .api
+            .put(&idp.grant_path(&other_group.to_string()), &grant)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let message = roster_tests::expect_error(
+        idp.app
+            .api
+            .put(
+                &idp.grant_path(&group),
+                &json!({ "role": "admin", "accounts": [other_root] }),
+            )
+            .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    assert!(message.contains("no account"), "{message}");
+    let message = roster_tests::expect_error(
+        idp.app
+            .api
+            .put(
+                &idp.grant_path(&group),
+                &json!({ "role": "admin", "accounts": [] }),
+            )
+            .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    assert!(message.contains("at least one account"), "{message}");
+    // The provider's token, an Admin at most, cannot map either.
+    let status = idp
+        .app
+        .new_client()
+        .http
+        .put(idp.app.url(&idp.grant_path(&group)))
+        .bearer_auth(&idp.token)
+        .json(&grant)
+        .send()
+        .await
+        .expect("an answer")
+        .status();
+    assert_eq!(status, 403);
+    assert_eq!(idp.pushed().await[0].grant, None);
 }

@@ -126,6 +126,7 @@ async fn every_screen_passes_axe() {
         ("audit log", format!("/accounts/{}/audit", acme.0)),
         ("seats", format!("/accounts/{}/seats", acme.0)),
         ("api tokens", format!("/accounts/{}/tokens", acme.0)),
+        ("provisioning", format!("/accounts/{}/provisioning", acme.0)),
         (
             "sub-account users",
             format!("/accounts/{}/users", support.0),
@@ -161,6 +162,29 @@ async fn every_screen_passes_axe() {
     browser.click("[data-test=bulk-set-role]").await;
     browser.wait_for_count("#bulk-role-dialog[open]", 1).await;
     check("change the role of many", &browser).await;
+    // Provisioning with a group an identity provider pushed, and its access dialog.
+    let token = app.api.api_token(acme, "Okta", Role::Admin).await.token;
+    let pushed = reqwest::Client::new()
+        .post(app.url("/scim/v2/Groups"))
+        .bearer_auth(&token)
+        .json(
+            &serde_json::json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Support agents", "members": [{ "value": ana.to_string() }] }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pushed.status(), 201);
+    browser
+        .open(&app.url(&format!("/accounts/{}/provisioning", acme.0)))
+        .await;
+    browser.wait_for_count("[data-test=pushed-group]", 1).await;
+    check("provisioning with a group", &browser).await;
+    browser.click("[data-test=choose-access]").await;
+    browser
+        .wait_for_count("#group-access-dialog[open]", 1)
+        .await;
+    check("access from a group", &browser).await;
     assert!(
         found.is_empty(),
         "axe found {} violation(s):\n{}",

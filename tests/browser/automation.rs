@@ -1,6 +1,7 @@
 //! Working with Roster from programs and files: importing a CSV file of invitations (a bad
 //! row fixed in the preview), API tokens (shown once, used as Bearer, revoked), and the API
-//! reference rendered from the server's own OpenAPI document.
+//! reference rendered from the server's own OpenAPI document, and Settings › Provisioning (what
+//! a group an identity provider pushed gives).
 
 use std::path::PathBuf;
 
@@ -348,6 +349,144 @@ async fn the_api_reference_renders_the_document_and_filters_it() {
     browser.wait_for_count("[data-test=api-none]", 1).await;
     browser.fill("[data-test=api-filter]", "health").await;
     browser.wait_for_count(health, 1).await;
+    browser.close().await;
+    app.stop().await;
+}
+
+/// An identity provider's SCIM call with `token`, expecting `status`.
+async fn scim(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+    status: u16,
+) -> serde_json::Value {
+    let answer = reqwest::Client::new()
+        .request(method, app.url(&format!("/scim/v2{path}")))
+        .bearer_auth(token)
+        .header("content-type", "application/scim+json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), status, "{path}");
+    answer.json().await.unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_chooses_what_a_pushed_group_gives() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let acme = app.set_up().await.last_account.expect("setup opens Acme");
+    let support = app.sub_account(acme, "Support").await;
+    let token = app
+        .api
+        .api_token(acme, "Okta", roster_shared::role::Role::Admin)
+        .await
+        .token;
+    let ana = scim(
+        &app,
+        &token,
+        reqwest::Method::POST,
+        "/Users",
+        serde_json::json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "ana@example.com", "active": true }),
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    scim(
+        &app,
+        &token,
+        reqwest::Method::POST,
+        "/Groups",
+        serde_json::json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Support agents", "members": [{ "value": ana }] }),
+        201,
+    )
+    .await;
+
+    let browser = Browser::signed_in_as_owner(&app, acme).await;
+    browser
+        .click("a.settings-link[href$='/provisioning']")
+        .await;
+    browser
+        .wait_for_path(&format!("/accounts/{}/provisioning", acme.0))
+        .await;
+    browser.wait_for_text("h1", "Provisioning").await;
+    browser.wait_for_count("[data-test=pushed-group]", 1).await;
+    assert_eq!(
+        browser.text_of("[data-test=group-gives]").await,
+        "Nothing yet"
+    );
+    browser.screenshot(&shot("provisioning")).await;
+
+    browser.click("[data-test=choose-access]").await;
+    browser
+        .wait_for_count("#group-access-dialog[open]", 1)
+        .await;
+    // Nothing ticked yet: the form says so in place and sends nothing.
+    browser.click("[data-test=save-group-access]").await;
+    browser
+        .wait_for_text_containing("[data-test=group-grant-problem]", "at least one account")
+        .await;
+    browser.select("#group-role", "admin").await;
+    browser
+        .click(&format!("#group-accounts-{}", support.0))
+        .await;
+    browser.screenshot(&shot("provisioning-choose")).await;
+    browser.click("[data-test=save-group-access]").await;
+    browser
+        .wait_for_text_containing(
+            "[data-test=provisioning-notice]",
+            "“Support agents” now gives Admin on Support: 1 person's access changed.",
+        )
+        .await;
+    browser
+        .wait_for_count("#group-access-dialog[open]", 0)
+        .await;
+    browser
+        .wait_for_text("[data-test=group-gives]", "Admin on Support")
+        .await;
+    browser.screenshot(&shot("provisioning-mapped")).await;
+    // The member has it, as the provider sees them too.
+    let user = scim(
+        &app,
+        &token,
+        reqwest::Method::GET,
+        &format!("/Users/{ana}"),
+        serde_json::Value::Null,
+        200,
+    )
+    .await;
+    let groups = user["groups"].to_string();
+    assert!(groups.contains(&format!("{}-admin", support.0)), "{groups}");
+
+    // Giving nothing takes it back.
+    browser.click("[data-test=choose-access]").await;
+    browser
+        .wait_for_count("#group-access-dialog[open]", 1)
+        .await;
+    browser.click("[data-test=give-nothing]").await;
+    browser
+        .wait_for_text("[data-test=group-gives]", "Nothing yet")
+        .await;
+    let user = scim(
+        &app,
+        &token,
+        reqwest::Method::GET,
+        &format!("/Users/{ana}"),
+        serde_json::Value::Null,
+        200,
+    )
+    .await;
+    let groups = user["groups"].to_string();
+    assert!(
+        !groups.contains(&format!("{}-admin", support.0)),
+        "{groups}"
+    );
     browser.close().await;
     app.stop().await;
 }

@@ -1,6 +1,9 @@
 //! What SCIM needs beyond the team tables: deactivated people, what the provider calls each
 //! person, and listing by id.
 
+use std::collections::BTreeMap;
+
+use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
 use sqlx::{Any, Executor};
 
@@ -348,4 +351,129 @@ pub(crate) async fn set_group_members(
             .await?;
     }
     tx.commit().await
+}
+
+/// What a pushed group gives its members (migration 0023): one role, on these accounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GroupGrantRow {
+    pub(crate) role: Role,
+    pub(crate) accounts: Vec<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    group_id: i64,
+    account_id: i64,
+    #[sqlx(try_from = "String")]
+    role: Role,
+}
+
+/// The grants of the organisation's pushed groups, by group.
+pub(crate) async fn group_grants<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+) -> sqlx::Result<BTreeMap<i64, GroupGrantRow>> {
+    let rows: Vec<GrantRow> = sqlx::query_as(
+        "SELECT g.group_id, g.account_id, g.role FROM scim_group_grants g \
+         JOIN scim_groups s ON s.id = g.group_id WHERE s.root_id = $1 \
+         ORDER BY g.group_id, g.account_id",
+    )
+    .bind(root_id)
+    .fetch_all(db)
+    .await?;
+    let mut grants: BTreeMap<i64, GroupGrantRow> = BTreeMap::new();
+    for row in rows {
+        grants
+            .entry(row.group_id)
+            .or_insert_with(|| GroupGrantRow {
+                role: row.role,
+                accounts: Vec::new(),
+            })
+            .accounts
+            .push(row.account_id);
+    }
+    Ok(grants)
+}
+
+/// Makes `grant` what group `group_id` gives (none: it gives nothing), in `conn`'s transaction.
+pub(crate) async fn set_group_grant(
+    conn: &mut sqlx::AnyConnection,
+    group_id: i64,
+    grant: Option<&GroupGrantRow>,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM scim_group_grants WHERE group_id = $1")
+        .bind(group_id)
+        .execute(&mut *conn)
+        .await?;
+    if let Some(grant) = grant {
+        for account in &grant.accounts {
+            sqlx::query(
+                "INSERT INTO scim_group_grants (group_id, account_id, role) VALUES ($1, $2, $3)",
+            )
+            .bind(group_id)
+            .bind(account)
+            .bind(grant.role.as_str())
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// What the mapped groups `user_id` is a member of give them: one row per group and account
+/// (leaving out group `except`, as if it were gone).
+pub(crate) async fn granted_to<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+    except: Option<i64>,
+) -> sqlx::Result<Vec<(i64, Role)>> {
+    let rows: Vec<GrantRow> = sqlx::query_as(
+        "SELECT g.group_id, g.account_id, g.role FROM scim_group_grants g \
+         JOIN scim_group_members m ON m.group_id = g.group_id \
+         JOIN scim_groups s ON s.id = g.group_id \
+         WHERE s.root_id = $1 AND m.user_id = $2 AND g.group_id <> $3",
+    )
+    .bind(root_id)
+    .bind(user_id)
+    .bind(except.unwrap_or(0))
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.account_id, r.role)).collect())
+}
+
+/// The pushed groups `user_id` is a member of in the organisation, by id.
+pub(crate) async fn groups_of<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+    user_id: i64,
+) -> sqlx::Result<Vec<PushedGroupRow>> {
+    sqlx::query_as(
+        "SELECT s.id, s.display_name, s.external_id FROM scim_group_members m \
+         JOIN scim_groups s ON s.id = m.group_id \
+         WHERE s.root_id = $1 AND m.user_id = $2 ORDER BY s.id",
+    )
+    .bind(root_id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// How many members each pushed group of the organisation has among its Users.
+pub(crate) async fn member_counts<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    root_id: i64,
+) -> sqlx::Result<BTreeMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT m.group_id, COUNT(*) FROM scim_group_members m \
+         JOIN scim_groups s ON s.id = m.group_id WHERE s.root_id = $1 \
+         AND (EXISTS (SELECT 1 FROM tree_members t WHERE t.root_id = $1 AND t.user_id = m.user_id) \
+         OR EXISTS (SELECT 1 FROM scim_deactivations d \
+                    WHERE d.root_id = $1 AND d.user_id = m.user_id)) \
+         GROUP BY m.group_id",
+    )
+    .bind(root_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().collect())
 }

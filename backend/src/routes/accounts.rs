@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Response};
 use roster_shared::api::{
     AccessChanges, AccessUpdate, AccountNameRequest, AccountSummary, ApiTokenInfo, AuditPage,
     BulkInviteRequest, BulkOperation, BulkRequest, CreateApiTokenRequest, CreatedApiToken,
-    CsvImportRequest, ImportPreview, InvitationInfo, InvitationLink, InviteOptions, InviteRequest,
-    InviteResult, LastAccountRequest, PeoplePage, PeopleQuery, PersonDetail, SeatOverview,
-    SeatPurchaseRequest, SeatQuoteQuery, SeatRemovalRequest,
+    CsvImportRequest, GroupGrant, GroupGrantOutcome, ImportPreview, InvitationInfo, InvitationLink,
+    InviteOptions, InviteRequest, InviteResult, LastAccountRequest, PeoplePage, PeopleQuery,
+    PersonDetail, PushedGroup, SeatOverview, SeatPurchaseRequest, SeatQuoteQuery,
+    SeatRemovalRequest,
 };
 use roster_shared::seats::SeatQuote;
 use serde::Deserialize;
@@ -20,7 +21,7 @@ use crate::clock;
 use crate::error::{ApiError, AppJson, AppPath, AppQuery};
 use crate::state::AppState;
 use crate::team::context::{ActingOn, OnAccount};
-use crate::team::{accounts, api_tokens, audit, bulk, import, invite, people, seats};
+use crate::team::{accounts, api_tokens, audit, bulk, import, invite, people, provisioning, seats};
 
 /// The accounts the signed-in person can open, in tree order (the account switcher).
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts",
@@ -423,6 +424,47 @@ pub(crate) async fn api_token_revoke(
 ) -> Result<StatusCode, ApiError> {
     api_tokens::revoke(&state, &actor, &ctx, token).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The groups an identity provider pushed through SCIM, and what each gives its members.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/provisioning/groups", tag = "provisioning", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<PushedGroup>), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn pushed_groups(
+    State(state): State<AppState>,
+    OnAccount(ctx): OnAccount,
+) -> Result<AppJson<Vec<PushedGroup>>, ApiError> {
+    Ok(AppJson(provisioning::list(&state, &ctx).await?))
+}
+
+/// Makes a pushed group give its members one role on some accounts (Owners of the top-level
+/// account); the members' access follows at once.
+#[utoipa::path(put, path = "/api/v1/accounts/{id}/provisioning/groups/{group}", tag = "provisioning", request_body = GroupGrant,
+    params(("id" = i64, Path), ("group" = i64, Path)),
+    responses((status = 200, body = GroupGrantOutcome), (status = 403, body = roster_shared::api::ErrorBody),
+        (status = 404, body = roster_shared::api::ErrorBody), (status = 422, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn map_pushed_group(
+    State(state): State<AppState>,
+    ActingOn { ctx, actor, .. }: ActingOn,
+    AppPath((_account, group)): AppPath<(i64, i64)>,
+    AppJson(request): AppJson<GroupGrant>,
+) -> Result<AppJson<GroupGrantOutcome>, ApiError> {
+    Ok(AppJson(
+        provisioning::set_grant(&state, &actor, &ctx, group, Some(request)).await?,
+    ))
+}
+
+/// Makes a pushed group give nothing: what it gave its members is taken back.
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}/provisioning/groups/{group}", tag = "provisioning",
+    params(("id" = i64, Path), ("group" = i64, Path)),
+    responses((status = 200, body = GroupGrantOutcome), (status = 403, body = roster_shared::api::ErrorBody), (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn unmap_pushed_group(
+    State(state): State<AppState>,
+    ActingOn { ctx, actor, .. }: ActingOn,
+    AppPath((_account, group)): AppPath<(i64, i64)>,
+) -> Result<AppJson<GroupGrantOutcome>, ApiError> {
+    Ok(AppJson(
+        provisioning::set_grant(&state, &actor, &ctx, group, None).await?,
+    ))
 }
 
 /// Reads a CSV file of `email,role,account` rows and says, per row, what is wrong; sends nothing.

@@ -70,6 +70,11 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
             accounts::api_token_create
         ))
         .routes(routes!(accounts::api_token_revoke))
+        .routes(routes!(accounts::pushed_groups))
+        .routes(routes!(
+            accounts::map_pushed_group,
+            accounts::unmap_pushed_group
+        ))
         .routes(routes!(accounts::import_preview))
         .routes(routes!(accounts::import_send))
         .routes(routes!(accounts::people_csv))

@@ -1,7 +1,8 @@
 //! Groups an identity provider pushes (Entra ID's and Okta's group push): created, renamed,
 //! given members, and deleted by the provider, kept as real objects with their members. They
-//! grant nothing by themselves: access comes from the built-in `{account}-{role}` groups (see
-//! [`super::groups`]). Their ids are numbers, the built-in groups' ids `{account}-{role}`.
+//! grant nothing until an Owner maps them to a role on accounts (Settings › Provisioning, see
+//! [`provisioning`]); the built-in `{account}-{role}` groups ([`super::groups`]) grant their
+//! role directly. Their ids are numbers, the built-in groups' ids `{account}-{role}`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +14,7 @@ use super::{GROUP_SCHEMA, Scim, ScimError, Shown, scim_response};
 use crate::clock;
 use crate::db;
 use crate::state::AppState;
+use crate::team::provisioning;
 
 /// The attributes of a pushed group that Roster keeps.
 const GROUP_KEPT: Kept = Kept {
@@ -150,7 +152,7 @@ pub(crate) async fn create(
     )
     .await?
     .ok_or_else(|| name_taken(&name))?;
-    db::scim::set_group_members(state.db(), id, &members).await?;
+    set_members(state, scim, id, &members).await?;
     let group = resource(state, scim, id).await?.unwrap_or_default();
     Ok(super::users::created(&group))
 }
@@ -176,7 +178,54 @@ async fn write(
         Some(false) => return Err(name_taken(&name)),
         None => return Err(not_found(id)),
     }
-    db::scim::set_group_members(state.db(), id, &members).await?;
+    set_members(state, scim, id, &members).await
+}
+
+/// Makes `members` the members of group `id`, and brings the access of those who joined or
+/// left in line with what the groups give (see [`provisioning`]). If the rules refuse one
+/// person's change (a token may not give Owner, say), the members and the access already
+/// changed are put back and the refusal is the answer.
+async fn set_members(
+    state: &AppState,
+    scim: &Scim,
+    id: i64,
+    members: &[i64],
+) -> Result<(), ScimError> {
+    let root = scim.ctx.root();
+    let reader = state.db().reader();
+    let old = db::scim::group_members(reader, root, id).await?;
+    let mapped = db::scim::group_grants(reader, root)
+        .await?
+        .contains_key(&id);
+    let moved: Vec<i64> = if mapped {
+        old.iter()
+            .filter(|user| !members.contains(user))
+            .chain(members.iter().filter(|user| !old.contains(user)))
+            .copied()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut before = Vec::with_capacity(moved.len());
+    for user in &moved {
+        before.push(provisioning::given(state, root, *user, None).await?);
+    }
+    db::scim::set_group_members(state.db(), id, members).await?;
+    let mut done = Vec::new();
+    for (user, before) in moved.iter().zip(before) {
+        let after = provisioning::given(state, root, *user, None).await?;
+        match provisioning::follow(state, &scim.actor, &scim.ctx, *user, &before, &after).await {
+            Ok(_) => done.push((*user, before, after)),
+            Err(refused) => {
+                db::scim::set_group_members(state.db(), id, &old).await?;
+                for (user, before, after) in done {
+                    provisioning::follow(state, &scim.actor, &scim.ctx, user, &after, &before)
+                        .await?;
+                }
+                return Err(refused.into());
+            }
+        }
+    }
     Ok(())
 }
 
@@ -230,7 +279,24 @@ pub(crate) async fn patch(
 }
 
 pub(crate) async fn delete(state: &AppState, scim: &Scim, id: i64) -> Result<Response, ScimError> {
-    if !db::scim::delete_group(state.db().writer(), scim.ctx.root(), id).await? {
+    let root = scim.ctx.root();
+    // What the group gave is taken back first. The provider has deleted its group whatever
+    // Roster's rules say: a person whose access they keep as it is keeps it (and it is logged).
+    for user in db::scim::group_members(state.db().reader(), root, id).await? {
+        let before = provisioning::given(state, root, user, None).await?;
+        let after = provisioning::given(state, root, user, Some(id)).await?;
+        if let Err(error) =
+            provisioning::follow(state, &scim.actor, &scim.ctx, user, &before, &after).await
+        {
+            tracing::warn!(
+                group = id,
+                user,
+                error = error.parts().2,
+                "a deleted group's access kept"
+            );
+        }
+    }
+    if !db::scim::delete_group(state.db().writer(), root, id).await? {
         return Err(not_found(id));
     }
     Ok(StatusCode::NO_CONTENT.into_response())

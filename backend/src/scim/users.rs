@@ -24,8 +24,7 @@ use crate::state::AppState;
 use crate::team::context::Context;
 use crate::team::{invite, people};
 
-/// The access someone created or reactivated through SCIM gets, until Groups say more.
-const DEFAULT_ROLE: Role = Role::Basic;
+use crate::team::provisioning::{self, DEFAULT_ROLE};
 
 fn parse_id(id: &str) -> Result<i64, ScimError> {
     id.parse()
@@ -76,7 +75,7 @@ pub(crate) async fn resource(
     let active = db::team::member(state.db().reader(), ctx.root(), user)
         .await?
         .is_some();
-    let groups: Vec<Value> = access(state, ctx, user)
+    let mut groups: Vec<Value> = access(state, ctx, user)
         .await?
         .into_iter()
         .map(|(account, (role, _))| {
@@ -87,6 +86,14 @@ pub(crate) async fn resource(
             })
         })
         .collect();
+    // The groups the provider pushed that they are a member of.
+    for group in db::scim::groups_of(state.db().reader(), ctx.root(), user).await? {
+        groups.push(json!({
+            "value": group.id.to_string(),
+            "display": group.display_name,
+            "$ref": format!("{}/Groups/{}", scim.base, group.id),
+        }));
+    }
     let mut resource = json!({
         "schemas": [USER_SCHEMA],
         "id": user.to_string(),
@@ -574,6 +581,17 @@ async fn set_active(
                 .map_err(|e| ScimError::from(crate::error::ApiError::internal(e)))?;
             invite_default(state, scim, address).await?;
             db::scim::forget(state.db().writer(), scim.ctx.root(), user).await?;
+            // Back with what their mapped groups give (their memberships were kept).
+            let given = provisioning::given(state, scim.ctx.root(), user, None).await?;
+            provisioning::follow(
+                state,
+                &scim.actor,
+                &scim.ctx,
+                user,
+                &Default::default(),
+                &given,
+            )
+            .await?;
         }
         _ => {}
     }

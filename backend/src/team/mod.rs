@@ -16,6 +16,7 @@
 //! - [`api_tokens`]: tokens for programs, scoped to an account with a highest role.
 //! - [`audit`]: writing and reading the audit log.
 //! - [`profile`]: a person's own profile, notification preferences and address change.
+//! - [`provisioning`]: what the groups an identity provider pushes give their members.
 
 pub(crate) mod accept;
 pub(crate) mod accounts;
@@ -28,6 +29,7 @@ pub(crate) mod import;
 pub(crate) mod invite;
 pub(crate) mod people;
 pub(crate) mod profile;
+pub(crate) mod provisioning;
 pub(crate) mod seats;
 
 use roster_shared::account::AccountId;

@@ -4,10 +4,10 @@
 use roster_shared::account::AccountId;
 use roster_shared::api::{
     ApiTokenInfo, BulkInviteRequest, CreateApiTokenRequest, CreatedApiToken, CsvImportRequest,
-    ImportPreview, InviteResult,
+    GroupGrant, GroupGrantOutcome, ImportPreview, InviteResult, PushedGroup,
 };
 
-use super::{ApiError, delete, get, post};
+use super::{ApiError, delete, delete_for, get, post, put};
 
 // ---- API tokens ------------------------------------------------------------------------------
 
@@ -30,6 +30,26 @@ pub async fn revoke_api_token(account: AccountId, token: i64) -> Result<(), ApiE
         None::<&()>,
     )
     .await
+}
+
+// ---- Provisioning ------------------------------------------------------------------------------
+
+/// The groups an identity provider pushed, with what each gives its members.
+pub async fn pushed_groups(account: AccountId) -> Result<Vec<PushedGroup>, ApiError> {
+    get(&format!("/api/v1/accounts/{account}/provisioning/groups")).await
+}
+
+/// Makes group `group` give `grant` (`None`: nothing); the members' access follows.
+pub async fn set_group_grant(
+    account: AccountId,
+    group: i64,
+    grant: Option<&GroupGrant>,
+) -> Result<GroupGrantOutcome, ApiError> {
+    let path = format!("/api/v1/accounts/{account}/provisioning/groups/{group}");
+    match grant {
+        Some(grant) => put(&path, grant).await,
+        None => delete_for(&path).await,
+    }
 }
 
 // ---- CSV import and export ---------------------------------------------------------------------

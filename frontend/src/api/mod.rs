@@ -299,6 +299,11 @@ async fn delete(path: &str, body: Option<&impl Serialize>) -> Result<(), ApiErro
         .map(drop)
 }
 
+/// A `DELETE` that answers with `T`.
+async fn delete_for<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    parse(exchange(with_csrf(Request::delete(path)), None).await)
+}
+
 // Calls grouped by area in their own files (they use the private helpers above).
 mod automation;
 mod password_reset;

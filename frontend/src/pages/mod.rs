@@ -14,6 +14,7 @@ pub mod not_found;
 pub mod person;
 pub mod personal_layout;
 pub mod profile;
+pub mod provisioning;
 pub mod reset_password;
 pub mod seats;
 pub mod security;

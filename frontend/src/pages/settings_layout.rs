@@ -1,5 +1,5 @@
 //! The settings area of one account (`/accounts/{id}/…`): the "Settings" navigation on the
-//! left (Users, Sub-accounts, Audit log, Seats, API tokens) and the chosen screen beside it.
+//! left (Users, Sub-accounts, Audit log, Seats, API tokens, Provisioning) and the chosen screen beside it.
 //!
 //! Someone with Basic or Reporting access to the account sees only what they may use: the
 //! screens for Admins and Owners are not in their navigation, and opening one by its address
@@ -98,6 +98,7 @@ pub fn SettingsLayout() -> impl IntoView {
                     {link("audit", "Audit log", &["audit"], true)}
                     {link("seats", "Seats", &["seats"], true)}
                     {link("tokens", "API tokens", &["tokens"], true)}
+                    {link("provisioning", "Provisioning", &["provisioning"], true)}
                 </ul>
             </nav>
             <div class="settings-main">
@@ -129,6 +130,7 @@ fn managers_screen(rest: &str) -> Option<&'static str> {
         ("audit", _) => Some("The audit log"),
         ("seats", _) => Some("Seats"),
         ("tokens", _) => Some("API tokens"),
+        ("provisioning", _) => Some("Provisioning"),
         _ => None,
     }
 }
@@ -171,6 +173,7 @@ mod tests {
         assert_eq!(managers_screen("audit"), Some("The audit log"));
         assert_eq!(managers_screen("tokens"), Some("API tokens"));
         assert_eq!(managers_screen("seats"), Some("Seats"));
+        assert_eq!(managers_screen("provisioning"), Some("Provisioning"));
         assert_eq!(managers_screen("people/12"), Some("People"));
         assert_eq!(managers_screen("users"), None);
         assert_eq!(managers_screen("sub-accounts"), None);

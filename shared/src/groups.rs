@@ -1,0 +1,111 @@
+//! What the groups an identity provider pushes give their members, once an Owner maps each to
+//! one role on some accounts (Settings › Provisioning).
+//!
+//! A person's access follows their groups without overruling what an Admin set by hand:
+//! - joining a mapped group gives its role on its accounts, unless they already hold a higher
+//!   role there;
+//! - leaving it (or the group losing its mapping, or being deleted) takes back what it gave:
+//!   the role falls to what their other mapped groups give there, or is removed, but only
+//!   where the role they hold is still the one the groups gave (an Admin who changed it since
+//!   made it theirs).
+
+use std::collections::BTreeMap;
+
+use crate::account::AccountId;
+use crate::role::Role;
+
+/// Account → role: what a person holds, or what their groups give.
+pub type Access = BTreeMap<AccountId, Role>;
+
+/// What mapped groups give someone who is a member of groups granting `grants` (one role on
+/// some accounts each): the highest role any of them gives, per account.
+pub fn given<'a>(grants: impl IntoIterator<Item = (Role, &'a [AccountId])>) -> Access {
+    let mut access = Access::new();
+    for (role, accounts) in grants {
+        for account in accounts {
+            let held = access.entry(*account).or_insert(role);
+            *held = (*held).max(role);
+        }
+    }
+    access
+}
+
+/// The access someone should hold when what their groups give changes from `before` to
+/// `after`, given what they hold now (`current`).
+pub fn follow(current: &Access, before: &Access, after: &Access) -> Access {
+    let mut next = current.clone();
+    for account in before.keys().chain(after.keys()) {
+        let held = current.get(account).copied();
+        let gave = before.get(account).copied();
+        match after.get(account).copied() {
+            Some(role) => {
+                if held.is_none_or(|held| Some(held) == gave || held < role) {
+                    next.insert(*account, role);
+                }
+            }
+            None => {
+                if held.is_some() && held == gave {
+                    next.remove(account);
+                }
+            }
+        }
+    }
+    next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access(pairs: &[(i64, Role)]) -> Access {
+        pairs.iter().map(|(a, r)| (AccountId(*a), *r)).collect()
+    }
+
+    #[test]
+    fn the_highest_role_of_several_groups_is_given() {
+        let support = [AccountId(1), AccountId(2)];
+        let sales = [AccountId(2)];
+        let both = given([(Role::Basic, &support[..]), (Role::Admin, &sales[..])]);
+        assert_eq!(both, access(&[(1, Role::Basic), (2, Role::Admin)]));
+        assert_eq!(given([]), Access::new());
+    }
+
+    #[test]
+    fn joining_gives_the_role_unless_a_higher_one_is_held() {
+        let current = access(&[(1, Role::Owner), (2, Role::Reporting)]);
+        let after = access(&[(1, Role::Admin), (2, Role::Admin), (3, Role::Admin)]);
+        assert_eq!(
+            follow(&current, &Access::new(), &after),
+            access(&[(1, Role::Owner), (2, Role::Admin), (3, Role::Admin)])
+        );
+    }
+
+    #[test]
+    fn leaving_takes_back_only_what_the_groups_gave() {
+        // 1: given by the group and untouched; 2: changed by an Admin since; 3: never given.
+        let current = access(&[(1, Role::Admin), (2, Role::Basic), (3, Role::Basic)]);
+        let before = access(&[(1, Role::Admin), (2, Role::Admin)]);
+        assert_eq!(
+            follow(&current, &before, &Access::new()),
+            access(&[(2, Role::Basic), (3, Role::Basic)])
+        );
+    }
+
+    #[test]
+    fn leaving_one_group_falls_back_to_what_the_others_give() {
+        let current = access(&[(1, Role::Admin)]);
+        let before = access(&[(1, Role::Admin)]);
+        let after = access(&[(1, Role::Basic)]);
+        assert_eq!(
+            follow(&current, &before, &after),
+            access(&[(1, Role::Basic)])
+        );
+    }
+
+    #[test]
+    fn nothing_changes_when_the_groups_give_the_same() {
+        let current = access(&[(1, Role::Owner), (2, Role::Basic)]);
+        let both = access(&[(1, Role::Admin), (2, Role::Basic)]);
+        assert_eq!(follow(&current, &both, &both), current);
+    }
+}
