@@ -441,8 +441,8 @@ pub(crate) struct Plan {
     /// "Never signed in" or "not signed in since" alone: who never signed in and who last
     /// signed in before, when the latter are at most [`DRIVE_AT`] (see [`Inactive`]).
     inactive: Option<Inactive>,
-    /// Only accounts (and a role): their people, counted up to [`DRIVE_AT`] when the plan was
-    /// made (see [`Plan::write_access_counted`]).
+    /// Only accounts (and a role), or only a role: their people, counted up to [`DRIVE_AT`]
+    /// when the plan was made (see [`Plan::write_access_counted`], and the role's index).
     access: Option<AccessCount>,
 }
 
@@ -571,6 +571,32 @@ impl Plan {
             let (people, rows) = counted.first().copied().unwrap_or_default();
             plan.access = Some(AccessCount { people, rows });
             if rows <= DRIVE_AT {
+                plan.candidates = Some(Candidates::Access);
+            }
+            return Ok(plan);
+        }
+        if let Some(role) = filter.role
+            && (PeopleFilter {
+                role: None,
+                ..*filter
+            })
+            .is_everyone()
+        {
+            // Only a role, on the whole list: its people counted once in the role's own index
+            // (migration 0024), for the plan and the total. A row is a person.
+            let mut sql =
+                Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM tree_members t WHERE t.root_id = ");
+            sql.bind(filter.root_id).push(&format!(
+                " AND (t.roles & {}) <> 0 LIMIT {}) AS c",
+                role_bit(role),
+                DRIVE_AT + 1
+            ));
+            let people: i64 = sql.fetch_value(db.reader()).await?;
+            plan.access = Some(AccessCount {
+                people,
+                rows: people,
+            });
+            if people <= DRIVE_AT {
                 plan.candidates = Some(Candidates::Access);
             }
             return Ok(plan);
@@ -977,9 +1003,8 @@ pub(crate) async fn people_total(
         })
         .is_everyone()
     {
-        let counts = StatusCounts::read(db, filter.root_id, filter.now).await?;
         return Ok(Total {
-            count: counts.of(status),
+            count: StatusCounts::count(db, filter.root_id, status, filter.now).await?,
             at_least: false,
         });
     }
@@ -1131,6 +1156,26 @@ struct StatusCounts {
 }
 
 impl StatusCounts {
+    /// How many people have `status` now. The Active are a kept count alone: counting the
+    /// open invitations too read every one of them (0.8 ms on PostgreSQL at 100,000 people,
+    /// 15,000 open invitations), which only Pending and Expired need.
+    async fn count(
+        db: &Db,
+        root_id: i64,
+        status: PersonStatus,
+        now: Timestamp,
+    ) -> sqlx::Result<i64> {
+        if status == PersonStatus::Active {
+            let signed_in: Option<i64> =
+                sqlx::query_scalar("SELECT signed_in FROM member_counts WHERE root_id = $1")
+                    .bind(root_id)
+                    .fetch_optional(db.reader())
+                    .await?;
+            return Ok(signed_in.unwrap_or(0));
+        }
+        Ok(Self::read(db, root_id, now).await?.of(status))
+    }
+
     async fn read(db: &Db, root_id: i64, now: Timestamp) -> sqlx::Result<StatusCounts> {
         let counts: Option<StatusCounts> = sqlx::query_as(
             "SELECT c.signed_in, c.accepted - c.signed_in AS never_signed_in, c.invited, \
