@@ -421,6 +421,10 @@ async fn an_owner_chooses_what_a_pushed_group_gives() {
         browser.text_of("[data-test=group-gives]").await,
         "Nothing yet"
     );
+    // The seats the provider's people take, with no call to buy more while some are free.
+    let seats = browser.text_of("[data-test=provisioning-seats]").await;
+    assert!(seats.starts_with("Seats: 2 of "), "{seats}");
+    browser.wait_for_count("[data-test=buy-more]", 0).await;
     browser.screenshot(&shot("provisioning")).await;
 
     browser.click("[data-test=choose-access]").await;

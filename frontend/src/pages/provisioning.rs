@@ -82,6 +82,11 @@ pub fn ProvisioningPage() -> impl IntoView {
             .get(account.get())
             .is_some_and(|a| a.role == Role::Owner)
     });
+    // Each User the provider creates takes a seat: when none is free, it is refused.
+    let seats = Remote::new(move || {
+        let id = account.get();
+        async move { api::seat_overview(id).await }
+    });
     let outcome = RwSignal::new(None::<GroupGrantOutcome>);
     let editing = RwSignal::new(None::<PushedGroup>);
     let open = RwSignal::new(false);
@@ -114,6 +119,22 @@ pub fn ProvisioningPage() -> impl IntoView {
                     })}
                 </div>
             })}
+            {move || top_level.get().then(|| seats.value.get().and_then(Result::ok).map(|found| {
+                let total = found.seats.included + found.seats.extra;
+                let full = found.seats.used >= total;
+                let href = format!("/accounts/{}/seats", account.get_untracked());
+                view! {
+                    <div class="card provisioning-seats" class:alert=full class:warn=full data-test="provisioning-seats">
+                        <p>
+                            {format!("Seats: {} of {total} in use. Each person your provider creates or activates takes one.", found.seats.used)}
+                            {full.then_some(" No seat is free: the provider's next new user will be refused until more are bought.")}
+                        </p>
+                        {(full && found.can_manage).then(|| view! {
+                            <a class="button small" href=href data-test="buy-more">"Buy more"</a>
+                        })}
+                    </div>
+                }
+            }))}
             {move || if !top_level.get() {
                 view! {
                     <p class="card muted" data-test="provisioning-top-level">
