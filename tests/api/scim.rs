@@ -1215,6 +1215,11 @@ impl Idp {
         )
     }
 
+    /// An Owner makes `group` give `grant` (`{ "role", "accounts" }`).
+    async fn map(&self, group: &str, grant: Value) -> roster_shared::api::GroupGrantOutcome {
+        expect_json(self.app.api.put(&self.grant_path(group), &grant).await, 200).await
+    }
+
     async fn pushed(&self) -> Vec<roster_shared::api::PushedGroup> {
         self.app
             .api
@@ -1252,17 +1257,9 @@ async fn a_mapped_group_gives_its_members_access_and_takes_it_back(engine: Engin
     );
     assert_eq!(idp.access(&ana).await, [basic.as_str()]);
 
-    let outcome: roster_shared::api::GroupGrantOutcome = expect_json(
-        idp.app
-            .api
-            .put(
-                &idp.grant_path(&group),
-                &json!({ "role": "admin", "accounts": [support] }),
-            )
-            .await,
-        200,
-    )
-    .await;
+    let outcome = idp
+        .map(&group, json!({ "role": "admin", "accounts": [support] }))
+        .await;
     assert_eq!((outcome.changed, outcome.refused.len()), (1, 0));
     assert_eq!(
         outcome.group.grant,
@@ -1356,17 +1353,8 @@ async fn a_mapped_group_gives_its_members_access_and_takes_it_back(engine: Engin
 
     // Mapped to Owner, the group's new members would be Owners: the provider's token acts as
     // an Admin at most, so adding one is refused and the group is as it was.
-    expect_json::<Value>(
-        idp.app
-            .api
-            .put(
-                &idp.grant_path(&group),
-                &json!({ "role": "owner", "accounts": [support] }),
-            )
-            .await,
-        200,
-    )
-    .await;
+    idp.map(&group, json!({ "role": "owner", "accounts": [support] }))
+        .await;
     assert_eq!(
         idp.access(&bo).await,
         [basic.clone(), format!("{support}-owner")]
@@ -1383,17 +1371,8 @@ async fn a_mapped_group_gives_its_members_access_and_takes_it_back(engine: Engin
 
     // Deleted by the provider (mapped to Basic on Support first, which its token may take
     // back): its members lose what it gave.
-    expect_json::<Value>(
-        idp.app
-            .api
-            .put(
-                &idp.grant_path(&group),
-                &json!({ "role": "basic", "accounts": [support] }),
-            )
-            .await,
-        200,
-    )
-    .await;
+    idp.map(&group, json!({ "role": "basic", "accounts": [support] }))
+        .await;
     assert_eq!(
         idp.access(&bo).await,
         [basic.clone(), format!("{support}-basic")]

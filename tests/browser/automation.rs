@@ -376,6 +376,8 @@ async fn scim(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_chooses_what_a_pushed_group_gives() {
+    use serde_json::Value;
+
     let app = TestApp::spawn(Engine::Sqlite).await;
     let acme = app.set_up().await.last_account.expect("setup opens Acme");
     let support = app.sub_account(acme, "Support").await;
@@ -455,17 +457,13 @@ async fn an_owner_chooses_what_a_pushed_group_gives() {
         .wait_for_text("[data-test=group-gives]", "Admin on Support")
         .await;
     browser.screenshot(&shot("provisioning-mapped")).await;
+    let user = format!("/Users/{ana}");
+    let groups_now = async || {
+        let found = scim(&app, &token, reqwest::Method::GET, &user, Value::Null, 200).await;
+        found["groups"].to_string()
+    };
     // The member has it, as the provider sees them too.
-    let user = scim(
-        &app,
-        &token,
-        reqwest::Method::GET,
-        &format!("/Users/{ana}"),
-        serde_json::Value::Null,
-        200,
-    )
-    .await;
-    let groups = user["groups"].to_string();
+    let groups = groups_now().await;
     assert!(groups.contains(&format!("{}-admin", support.0)), "{groups}");
 
     // Giving nothing takes it back.
@@ -477,16 +475,7 @@ async fn an_owner_chooses_what_a_pushed_group_gives() {
     browser
         .wait_for_text("[data-test=group-gives]", "Nothing yet")
         .await;
-    let user = scim(
-        &app,
-        &token,
-        reqwest::Method::GET,
-        &format!("/Users/{ana}"),
-        serde_json::Value::Null,
-        200,
-    )
-    .await;
-    let groups = user["groups"].to_string();
+    let groups = groups_now().await;
     assert!(
         !groups.contains(&format!("{}-admin", support.0)),
         "{groups}"
