@@ -584,8 +584,14 @@ impl Plan {
         {
             // Only a role, on the whole list: its people counted once in the role's own index
             // (migration 0024), for the plan and the total. A row is a person.
-            let mut sql =
-                Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM tree_members t WHERE t.root_id = ");
+            let mut sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM tree_members t");
+            if db.dialect().is_sqlite() {
+                // SQLite's planner prefers the covering address index for `root_id = ?`, and
+                // so read all 100,000 rows to count the one Owner (8.6 ms); named, the role's
+                // index reads only its people (5 µs).
+                sql.push(" INDEXED BY ").push(role_index(role));
+            }
+            sql.push(" WHERE t.root_id = ");
             sql.bind(filter.root_id).push(&format!(
                 " AND (t.roles & {}) <> 0 LIMIT {}) AS c",
                 role_bit(role),
@@ -943,6 +949,16 @@ fn write_people_where(sql: &mut Sql<'_>, filter: &PeopleFilter<'_>) {
             .push(ONE_ROW)
             .push("))");
         }
+    }
+}
+
+/// The partial index of the people holding or offered `role` (migration 0024).
+fn role_index(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "tree_members_owners",
+        Role::Admin => "tree_members_admins",
+        Role::Basic => "tree_members_basic",
+        Role::Reporting => "tree_members_reporting",
     }
 }
 
@@ -1421,11 +1437,22 @@ async fn segment_rows(
             .push(&format!(" LIMIT {limit}"));
     }
     // CROSS JOIN: the page's keys first, each person then found by key.
-    sql.push(") AS k CROSS JOIN tree_members t")
-        .push(PERSON_JOINS)
-        .push(" WHERE t.root_id = ")
-        .bind(filter.root_id)
-        .push(" AND t.user_id = k.user_id) AS p");
+    if db.dialect().is_sqlite() {
+        sql.push(") AS k CROSS JOIN tree_members t")
+            .push(PERSON_JOINS)
+            .push(" WHERE t.root_id = ")
+            .bind(filter.root_id)
+            .push(" AND t.user_id = k.user_id) AS p");
+    } else {
+        // A lateral lookup that PostgreSQL cannot flatten (OFFSET 0): joined, it read the
+        // whole organisation into a hash table once a chunk of the export had 1,000 keys
+        // (100,000 rows, 30 ms a chunk, 3.1 s for the export at 100,000 people).
+        sql.push(") AS k CROSS JOIN LATERAL (SELECT * FROM tree_members t WHERE t.root_id = ")
+            .bind(filter.root_id)
+            .push(" AND t.user_id = k.user_id OFFSET 0) AS t")
+            .push(PERSON_JOINS)
+            .push(") AS p");
+    }
     let page: String = sql.fetch_value(db.reader()).await?;
     read_listed(&page)
 }
