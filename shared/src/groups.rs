@@ -17,6 +17,13 @@ use crate::role::Role;
 /// Account → role: what a person holds, or what their groups give.
 pub type Access = BTreeMap<AccountId, Role>;
 
+/// Whether someone with `role` on the top-level account (`None`: no role there) may choose
+/// what a group gives: Owners only, as a group may give any role, Owner included, to people
+/// the provider chooses.
+pub fn chooses_access(role: Option<Role>) -> bool {
+    role == Some(Role::Owner)
+}
+
 /// What mapped groups give someone who is a member of groups granting `grants` (one role on
 /// some accounts each): the highest role any of them gives, per account.
 pub fn given<'a>(grants: impl IntoIterator<Item = (Role, &'a [AccountId])>) -> Access {
@@ -30,9 +37,14 @@ pub fn given<'a>(grants: impl IntoIterator<Item = (Role, &'a [AccountId])>) -> A
     access
 }
 
+/// The access someone provisioned (or reactivated) through SCIM gets on the top-level account
+/// before any group gives more.
+pub const DEFAULT_ROLE: Role = Role::Basic;
+
 /// The access someone should hold when what their groups give changes from `before` to
-/// `after`, given what they hold now (`current`).
-pub fn follow(current: &Access, before: &Access, after: &Access) -> Access {
+/// `after`, given what they hold now (`current`). Someone their groups leave with nothing
+/// keeps [`DEFAULT_ROLE`] on the top-level account `top`: they are still the provider's user.
+pub fn follow(current: &Access, before: &Access, after: &Access, top: AccountId) -> Access {
     let mut next = current.clone();
     for account in before.keys().chain(after.keys()) {
         let held = current.get(account).copied();
@@ -50,6 +62,9 @@ pub fn follow(current: &Access, before: &Access, after: &Access) -> Access {
             }
         }
     }
+    if next.is_empty() {
+        next.insert(top, DEFAULT_ROLE);
+    }
     next
 }
 
@@ -57,8 +72,19 @@ pub fn follow(current: &Access, before: &Access, after: &Access) -> Access {
 mod tests {
     use super::*;
 
+    const TOP: AccountId = AccountId(1);
+
     fn access(pairs: &[(i64, Role)]) -> Access {
         pairs.iter().map(|(a, r)| (AccountId(*a), *r)).collect()
+    }
+
+    #[test]
+    fn only_owners_choose_what_a_group_gives() {
+        assert!(chooses_access(Some(Role::Owner)));
+        for role in [Role::Admin, Role::Basic, Role::Reporting] {
+            assert!(!chooses_access(Some(role)));
+        }
+        assert!(!chooses_access(None));
     }
 
     #[test]
@@ -75,7 +101,7 @@ mod tests {
         let current = access(&[(1, Role::Owner), (2, Role::Reporting)]);
         let after = access(&[(1, Role::Admin), (2, Role::Admin), (3, Role::Admin)]);
         assert_eq!(
-            follow(&current, &Access::new(), &after),
+            follow(&current, &Access::new(), &after, TOP),
             access(&[(1, Role::Owner), (2, Role::Admin), (3, Role::Admin)])
         );
     }
@@ -86,7 +112,7 @@ mod tests {
         let current = access(&[(1, Role::Admin), (2, Role::Basic), (3, Role::Basic)]);
         let before = access(&[(1, Role::Admin), (2, Role::Admin)]);
         assert_eq!(
-            follow(&current, &before, &Access::new()),
+            follow(&current, &before, &Access::new(), TOP),
             access(&[(2, Role::Basic), (3, Role::Basic)])
         );
     }
@@ -97,8 +123,18 @@ mod tests {
         let before = access(&[(1, Role::Admin)]);
         let after = access(&[(1, Role::Basic)]);
         assert_eq!(
-            follow(&current, &before, &after),
+            follow(&current, &before, &after, TOP),
             access(&[(1, Role::Basic)])
+        );
+    }
+
+    #[test]
+    fn someone_left_with_nothing_keeps_the_default_role_on_the_top_level_account() {
+        let current = access(&[(2, Role::Admin)]);
+        let before = access(&[(2, Role::Admin)]);
+        assert_eq!(
+            follow(&current, &before, &Access::new(), TOP),
+            access(&[(1, DEFAULT_ROLE)])
         );
     }
 
@@ -106,6 +142,6 @@ mod tests {
     fn nothing_changes_when_the_groups_give_the_same() {
         let current = access(&[(1, Role::Owner), (2, Role::Basic)]);
         let both = access(&[(1, Role::Admin), (2, Role::Basic)]);
-        assert_eq!(follow(&current, &both, &both), current);
+        assert_eq!(follow(&current, &both, &both, TOP), current);
     }
 }

@@ -24,7 +24,8 @@ use crate::state::AppState;
 use crate::team::context::Context;
 use crate::team::{invite, people};
 
-use crate::team::provisioning::{self, DEFAULT_ROLE};
+use crate::team::provisioning;
+use roster_shared::groups::DEFAULT_ROLE;
 
 fn parse_id(id: &str) -> Result<i64, ScimError> {
     id.parse()

@@ -24,10 +24,6 @@ use crate::state::AppState;
 use crate::team::context::{Actor, Context};
 use crate::team::people;
 
-/// The access someone provisioned (or reactivated) through SCIM gets before any group gives
-/// more, and keeps when their groups stop giving anything: they are still the provider's.
-pub(crate) const DEFAULT_ROLE: Role = Role::Basic;
-
 /// Provisioning belongs to the organisation: its top-level account.
 fn require_top_level(ctx: &Context) -> Result<(), ApiError> {
     if ctx.account == ctx.root() {
@@ -84,9 +80,11 @@ pub(crate) async fn set_grant(
     require_top_level(ctx)?;
     ctx.require_manage()?;
     let root = ctx.root();
-    if access::effective_role(&ctx.org.tree, &ctx.actor_memberships, AccountId(root))
-        != Some(Role::Owner)
-    {
+    if !groups::chooses_access(access::effective_role(
+        &ctx.org.tree,
+        &ctx.actor_memberships,
+        AccountId(root),
+    )) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::NotAnOwner,
@@ -242,10 +240,7 @@ pub(crate) async fn follow(
         .into_iter()
         .map(|row| (AccountId(row.account_id), row.role))
         .collect();
-    let mut next = groups::follow(&current, before, after);
-    if next.is_empty() {
-        next.insert(AccountId(root), DEFAULT_ROLE);
-    }
+    let next = groups::follow(&current, before, after, AccountId(root));
     if next == current {
         return Ok(false);
     }

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use roster_shared::account::AccountId;
 use roster_shared::api::{GrantableAccount, GroupGrant, GroupGrantOutcome, PushedGroup};
+use roster_shared::groups;
 use roster_shared::role::Role;
 
 use crate::accounts::use_accounts;
@@ -77,11 +78,8 @@ pub fn ProvisioningPage() -> impl IntoView {
             .get(account.get())
             .is_none_or(|a| a.parent.is_none())
     });
-    let owner = Signal::derive(move || {
-        accounts
-            .get(account.get())
-            .is_some_and(|a| a.role == Role::Owner)
-    });
+    let owner =
+        Signal::derive(move || groups::chooses_access(accounts.get(account.get()).map(|a| a.role)));
     // Each User the provider creates takes a seat: when none is free, it is refused.
     let seats = Remote::new(move || {
         let id = account.get();
