@@ -24,15 +24,13 @@ pub fn chooses_access(role: Option<Role>) -> bool {
     role == Some(Role::Owner)
 }
 
-/// What mapped groups give someone who is a member of groups granting `grants` (one role on
-/// some accounts each): the highest role any of them gives, per account.
-pub fn given<'a>(grants: impl IntoIterator<Item = (Role, &'a [AccountId])>) -> Access {
+/// What mapped groups give someone, from the `(account, role)` each of their groups gives:
+/// the highest role any of them gives, per account.
+pub fn given(grants: impl IntoIterator<Item = (AccountId, Role)>) -> Access {
     let mut access = Access::new();
-    for (role, accounts) in grants {
-        for account in accounts {
-            let held = access.entry(*account).or_insert(role);
-            *held = (*held).max(role);
-        }
+    for (account, role) in grants {
+        let held = access.entry(account).or_insert(role);
+        *held = (*held).max(role);
     }
     access
 }
@@ -89,9 +87,11 @@ mod tests {
 
     #[test]
     fn the_highest_role_of_several_groups_is_given() {
-        let support = [AccountId(1), AccountId(2)];
-        let sales = [AccountId(2)];
-        let both = given([(Role::Basic, &support[..]), (Role::Admin, &sales[..])]);
+        let both = given([
+            (AccountId(1), Role::Basic),
+            (AccountId(2), Role::Basic),
+            (AccountId(2), Role::Admin),
+        ]);
         assert_eq!(both, access(&[(1, Role::Basic), (2, Role::Admin)]));
         assert_eq!(given([]), Access::new());
     }

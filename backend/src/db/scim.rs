@@ -295,6 +295,16 @@ pub(crate) async fn delete_group<'e, E: Executor<'e, Database = Any>>(
     Ok(done.rows_affected() > 0)
 }
 
+/// Whether member `m.user_id` is one of the organisation's Users (its placeholder `root`): a
+/// member of it, or deactivated through SCIM. Someone removed in Roster is no member.
+fn is_a_user(root: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM tree_members t WHERE t.root_id = {root} AND t.user_id = m.user_id) \
+         OR EXISTS (SELECT 1 FROM scim_deactivations d \
+                    WHERE d.root_id = {root} AND d.user_id = m.user_id))"
+    )
+}
+
 /// The members of a pushed group of the organisation that are its Users (members, or
 /// deactivated through SCIM), by user id: someone removed in Roster is no member.
 pub(crate) async fn group_members<'e, E: Executor<'e, Database = Any>>(
@@ -302,13 +312,11 @@ pub(crate) async fn group_members<'e, E: Executor<'e, Database = Any>>(
     root_id: i64,
     group_id: i64,
 ) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT m.user_id FROM scim_group_members m WHERE m.group_id = $1 \
-         AND (EXISTS (SELECT 1 FROM tree_members t WHERE t.root_id = $2 AND t.user_id = m.user_id) \
-         OR EXISTS (SELECT 1 FROM scim_deactivations d \
-                    WHERE d.root_id = $2 AND d.user_id = m.user_id)) \
-         ORDER BY m.user_id",
-    )
+    sqlx::query_scalar(&format!(
+        "SELECT m.user_id FROM scim_group_members m WHERE m.group_id = $1 AND {} \
+             ORDER BY m.user_id",
+        is_a_user("$2")
+    ))
     .bind(group_id)
     .bind(root_id)
     .fetch_all(db)
@@ -464,14 +472,12 @@ pub(crate) async fn member_counts<'e, E: Executor<'e, Database = Any>>(
     db: E,
     root_id: i64,
 ) -> sqlx::Result<BTreeMap<i64, i64>> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
         "SELECT m.group_id, COUNT(*) FROM scim_group_members m \
-         JOIN scim_groups s ON s.id = m.group_id WHERE s.root_id = $1 \
-         AND (EXISTS (SELECT 1 FROM tree_members t WHERE t.root_id = $1 AND t.user_id = m.user_id) \
-         OR EXISTS (SELECT 1 FROM scim_deactivations d \
-                    WHERE d.root_id = $1 AND d.user_id = m.user_id)) \
-         GROUP BY m.group_id",
-    )
+             JOIN scim_groups s ON s.id = m.group_id WHERE s.root_id = $1 AND {} \
+             GROUP BY m.group_id",
+        is_a_user("$1")
+    ))
     .bind(root_id)
     .fetch_all(db)
     .await?;

@@ -14,7 +14,6 @@ use roster_shared::api::{
 };
 use roster_shared::audit::AuditAction;
 use roster_shared::groups::{self, Access};
-use roster_shared::role::Role;
 
 use crate::clock;
 use crate::db;
@@ -204,14 +203,9 @@ pub(crate) async fn given(
     except: Option<i64>,
 ) -> Result<Access, ApiError> {
     let rows = db::scim::granted_to(state.db().reader(), root, user, except).await?;
-    let mut by_role: BTreeMap<Role, Vec<AccountId>> = BTreeMap::new();
-    for (account, role) in rows {
-        by_role.entry(role).or_default().push(AccountId(account));
-    }
     Ok(groups::given(
-        by_role
-            .iter()
-            .map(|(role, accounts)| (*role, accounts.as_slice())),
+        rows.into_iter()
+            .map(|(account, role)| (AccountId(account), role)),
     ))
 }
 
