@@ -20,6 +20,7 @@ engines!(
     providers_push_groups_of_their_own,
     a_mapped_group_gives_its_members_access_and_takes_it_back,
     only_owners_map_groups_and_only_their_own,
+    another_organisation_cannot_reach_these_groups,
 );
 
 /// The longest request target the server reads: hyper answers 414 past `u16::MAX - 1` bytes,
@@ -52,12 +53,23 @@ impl Idp {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value, String) {
+        self.call_as(&self.token, method, path, body).await
+    }
+
+    /// [`Idp::call`] with another token (another organisation's provider).
+    async fn call_as(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value, String) {
         let mut request = self
             .app
             .new_client()
             .http
             .request(method, self.app.url(&format!("/scim/v2{path}")))
-            .bearer_auth(&self.token);
+            .bearer_auth(token);
         if let Some(body) = body {
             request = request
                 .header("content-type", "application/scim+json")
@@ -1098,23 +1110,7 @@ async fn providers_push_groups_of_their_own(engine: Engine) {
         (400, Some("invalidValue"))
     );
     // Nor is someone of another organisation: not a member here, not a User here.
-    roster_backend::operator::create_organisation(
-        idp.app.database_url(),
-        None,
-        &idp.app.address,
-        "Other",
-        "business",
-        "other.owner@example.com",
-    )
-    .await
-    .expect("a second organisation");
-    let pool = idp.app.db().await;
-    let outsider: i64 =
-        sqlx::query_scalar("SELECT id FROM users WHERE email_key = 'other.owner@example.com'")
-            .fetch_one(&pool)
-            .await
-            .expect("the other organisation's Owner");
-    pool.close().await;
+    let outsider = idp.other_organisation().await.owner_id;
     let (status, refused, _) = idp
         .call(
             reqwest::Method::PATCH,
@@ -1206,6 +1202,60 @@ impl Idp {
             )
             .await;
         (status, body)
+    }
+
+    /// A second organisation, "Other", whose Owner has accepted: its top-level account, its
+    /// Owner's user id and signed-in client, and a SCIM token of its own (an Admin at most).
+    async fn other_organisation(&self) -> Other {
+        let created = roster_backend::operator::create_organisation(
+            self.app.database_url(),
+            None,
+            &self.app.address,
+            "Other",
+            "business",
+            "other.owner@example.com",
+        )
+        .await
+        .expect("a second organisation");
+        let root = AccountId(created.account_id);
+        let link_token = created
+            .invitation_link
+            .split_once("#token=")
+            .expect("an accept link")
+            .1
+            .to_owned();
+        let owner = self.app.new_client();
+        let outcome: roster_shared::api::SignInOutcome = expect_json(
+            owner
+                .post(
+                    "/api/v1/invitations/accept",
+                    &json!({ "token": link_token, "profile": { "name": "Other Owner",
+                        "password": roster_tests::MEMBER_PASSWORD } }),
+                )
+                .await,
+            200,
+        )
+        .await;
+        let roster_shared::api::SignInOutcome::SignedIn { session } = outcome else {
+            panic!("the other Owner is not signed in: {outcome:?}");
+        };
+        owner.adopt(&session);
+        let token: CreatedApiToken = expect_json(
+            owner
+                .post(
+                    &format!("/api/v1/accounts/{}/api-tokens", root.0),
+                    &json!({ "name": "Their IdP", "max_role": "admin" }),
+                )
+                .await,
+            201,
+        )
+        .await;
+        Other {
+            root,
+            owner_id: session.user.id.0,
+            owner,
+            token: token.token,
+        }
     }
 
     fn grant_path(&self, group: &str) -> String {
@@ -1430,21 +1480,8 @@ async fn only_owners_map_groups_and_only_their_own(engine: Engine) {
     assert_eq!(idp.access(&ana).await, [format!("{}-basic", acme.0)]);
 
     // Another organisation, with a pushed group of its own.
-    roster_backend::operator::create_organisation(
-        idp.app.database_url(),
-        None,
-        &idp.app.address,
-        "Other",
-        "business",
-        "other.owner@example.com",
-    )
-    .await
-    .expect("a second organisation");
+    let other_root = idp.other_organisation().await.root.0;
     let pool = idp.app.db().await;
-    let other_root: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE name = 'Other'")
-        .fetch_one(&pool)
-        .await
-        .expect("the other organisation");
     let other_group: i64 = sqlx::query_scalar(
         "INSERT INTO scim_groups (root_id, display_name, display_key, created_at) \
          VALUES ($1, 'Theirs', 'theirs', 0) RETURNING id",
@@ -1503,4 +1540,100 @@ async fn only_owners_map_groups_and_only_their_own(engine: Engine) {
         .status();
     assert_eq!(status, 403);
     assert_eq!(idp.pushed().await[0].grant, None);
+}
+
+/// Another organisation, as [`Idp::other_organisation`] makes it.
+struct Other {
+    root: AccountId,
+    owner_id: i64,
+    owner: roster_tests::ApiClient,
+    token: String,
+}
+
+/// Another organisation's provider and Owner aim at this organisation's pushed group and
+/// Users: its token neither sees, changes, nor deletes the group, nor takes this
+/// organisation's Users into its own groups; its Owner cannot map the group. The group and its
+/// member's access are as they were.
+async fn another_organisation_cannot_reach_these_groups(engine: Engine) {
+    let idp = idp(engine).await;
+    let support = idp.app.sub_account(idp.acme, "Support").await;
+    let ana = id_of(&idp.create("ana@example.com").await);
+    let group = idp.push_group("Support agents", &[&ana]).await;
+    idp.map(&group, json!({ "role": "admin", "accounts": [support.0] }))
+        .await;
+    let other = idp.other_organisation().await;
+    let add_ana = json!({ "schemas": [PATCH_OP],
+        "Operations": [{ "op": "add", "path": "members", "value": [{ "value": ana }] }] });
+    for (method, body) in [
+        (reqwest::Method::GET, None),
+        (reqwest::Method::PATCH, Some(add_ana.clone())),
+        (
+            reqwest::Method::PUT,
+            Some(
+                json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": "Taken over", "members": [] }),
+            ),
+        ),
+        (reqwest::Method::DELETE, None),
+    ] {
+        let (status, answer, _) = idp
+            .call_as(
+                &other.token,
+                method.clone(),
+                &format!("/Groups/{group}"),
+                body,
+            )
+            .await;
+        assert_eq!(status, 404, "{method} {answer}");
+    }
+    // Their own group cannot take this organisation's User as a member.
+    let (status, refused, _) = idp
+        .call_as(
+            &other.token,
+            reqwest::Method::POST,
+            "/Groups",
+            Some(
+                json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": "Ours", "members": [{ "value": ana }] }),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["scimType"].as_str()),
+        (400, Some("invalidValue"))
+    );
+    // Their Owner cannot map this organisation's group, on either organisation's address.
+    let grant = json!({ "role": "owner", "accounts": [other.root.0] });
+    roster_tests::expect_error(
+        other.owner.put(&idp.grant_path(&group), &grant).await,
+        404,
+        "not_found",
+    )
+    .await;
+    roster_tests::expect_error(
+        other
+            .owner
+            .put(
+                &format!(
+                    "/api/v1/accounts/{}/provisioning/groups/{group}",
+                    other.root.0
+                ),
+                &grant,
+            )
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    // Nothing changed here.
+    let found = idp.get(&format!("/Groups/{group}")).await;
+    assert_eq!(found["displayName"], "Support agents");
+    assert_eq!(found["members"][0]["value"], ana.as_str());
+    assert_eq!(
+        idp.access(&ana).await,
+        [
+            format!("{}-basic", idp.acme.0),
+            format!("{}-admin", support.0)
+        ]
+    );
 }
