@@ -541,14 +541,21 @@ impl Plan {
             return Ok(plan);
         }
         if plan.phrase.is_some() {
-            let found = plan.people_found(db, filter, SEARCH_DRIVE_AT + 1).await?;
+            // The names starting with the search are counted beside its candidates, up to
+            // one more than the candidates read from them can be (see below).
+            let (found, names) = db
+                .both(
+                    plan.people_found(db, filter, SEARCH_DRIVE_AT + 1),
+                    name_range_count(db, filter, SEARCH_DRIVE_AT + 2),
+                )
+                .await?;
             if found <= SEARCH_DRIVE_AT {
                 let exact = matches!(plan.phrase, Some(TextQuery::Start(_)));
                 plan.matches = (exact || found == 0).then_some(found);
                 plan.candidates = Some(Candidates::Search);
                 // The names starting with the search all match it, so all are candidates:
                 // as many of them as candidates, and they are the matches.
-                plan.name_prefix = name_range_count(db, filter, found + 1).await? == found;
+                plan.name_prefix = names == found;
                 plan.many = !plan.name_prefix && found > DRIVE_AT;
                 return Ok(plan);
             }
@@ -974,11 +981,7 @@ fn role_bit(role: Role) -> u8 {
 
 /// How many people `filter` matches: exact, except for a broad search or access filter (see
 /// [`Total`]).
-pub(crate) async fn people_total(
-    db: &Db,
-    filter: &PeopleFilter<'_>,
-    plan: &Plan,
-) -> sqlx::Result<Total> {
+async fn people_total(db: &Db, filter: &PeopleFilter<'_>, plan: &Plan) -> sqlx::Result<Total> {
     // The whole organisation, unfiltered: the kept total, read with the organisation.
     if filter.is_everyone() {
         return Ok(Total {
@@ -1522,6 +1525,24 @@ struct Reading<'k> {
     from: Option<&'k PersonKey>,
     backwards: bool,
     limit: usize,
+}
+
+/// How many people `filter` matches, and a page of them (see [`people_page`]): the count and
+/// the page are independent reads, run at once where that is faster ([`Db::both`]).
+pub(crate) async fn people_total_and_page(
+    db: &Db,
+    filter: &PeopleFilter<'_>,
+    plan: &Plan,
+    sort: PeopleSort,
+    order: SortOrder,
+    seek: &Seek,
+    limit: usize,
+) -> sqlx::Result<(Total, PeopleSlice)> {
+    db.both(
+        people_total(db, filter, plan),
+        people_page(db, filter, plan, sort, order, seek, limit),
+    )
+    .await
 }
 
 /// A page of at most `limit` people of `filter` in the order of `sort` and `order`, where

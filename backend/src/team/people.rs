@@ -149,8 +149,7 @@ pub(crate) async fn list(
     let order = query.order.unwrap_or_default();
     let cursor = Cursor::decode(query.cursor.as_deref().unwrap_or_default(), sort, order)?;
     let plan = db::people::Plan::decide(state.db(), &filter).await?;
-    let total = db::people::people_total(state.db(), &filter, &plan).await?;
-    let slice = db::people::people_page(
+    let (total, slice) = db::people::people_total_and_page(
         state.db(),
         &filter,
         &plan,
