@@ -20,6 +20,7 @@ engines!(
     a_role_held_by_thousands_is_counted_to_2500_and_paged_by_its_index,
     a_search_matching_thousands_is_counted_to_2500_and_says_so,
     the_inactivity_filters_keep_the_lists_order,
+    the_status_filters_keep_the_lists_order,
 );
 
 const ORDERS: [&str; 8] = [
@@ -236,6 +237,57 @@ async fn the_inactivity_filters_keep_the_lists_order(engine: Engine) {
         never > 0 && half > never && quarter > half && month == quarter,
         "{never} {month} {quarter} {half}"
     );
+    app.stop().await;
+}
+
+/// Each status lists exactly the people the whole list shows with it, in the whole list's
+/// order, in every order and page by page both ways. By name, Pending is read as two parts of
+/// the order (the accepted who never signed in, the invited whose invitation is open) and
+/// Expired as one (the rest of the invited).
+async fn the_status_filters_keep_the_lists_order(engine: Engine) {
+    let (app, owner, root) = demo(engine, 130).await;
+    // Every fifth person who signed in (the Owner aside) becomes accepted but never signed
+    // in: Pending without an invitation.
+    app.execute(
+        "UPDATE users SET first_sign_in_at = NULL, last_sign_in_at = NULL \
+         WHERE last_sign_in_at IS NOT NULL AND id % 5 = 0 \
+         AND id NOT IN (SELECT user_id FROM memberships WHERE role = 'owner')",
+    )
+    .await;
+    for order in ORDERS {
+        let everyone = page(&owner, root, &format!("{order}&per_page=200")).await;
+        assert_eq!(everyone.people.len() as u64, everyone.total, "{order}");
+        for status in [
+            PersonStatus::Active,
+            PersonStatus::Pending,
+            PersonStatus::Expired,
+        ] {
+            let query = format!("{order}&status={}", status.as_str());
+            let expected: Vec<i64> = everyone
+                .people
+                .iter()
+                .filter(|p| p.status == status)
+                .map(|p| p.id.0)
+                .collect();
+            let whole = page(&owner, root, &format!("{query}&per_page=200")).await;
+            assert_eq!(ids(&whole.people), expected, "{query}");
+            assert_eq!(whole.total, expected.len() as u64, "{query}: the total");
+            let (forwards, backwards) = walk(&owner, root, &query, 7).await;
+            let read: Vec<i64> = forwards.iter().flat_map(|p| ids(&p.people)).collect();
+            assert_eq!(read, expected, "{query}: forwards");
+            let read: Vec<i64> = backwards.iter().flat_map(|p| ids(&p.people)).collect();
+            assert_eq!(read, expected, "{query}: back");
+        }
+    }
+    // Both kinds of Pending are there, and Expired: the parts were tried on something.
+    let pending = page(&owner, root, "status=pending&per_page=200").await;
+    let accepted = pending.people.iter().filter(|p| p.name.is_some()).count();
+    assert!(
+        accepted > 0 && accepted < pending.people.len(),
+        "{accepted} of {} Pending accepted",
+        pending.people.len()
+    );
+    assert!(page(&owner, root, "status=expired").await.total > 0);
     app.stop().await;
 }
 
