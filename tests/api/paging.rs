@@ -18,6 +18,7 @@ engines!(
     the_csv_export_holds_everyone_once_in_the_lists_order,
     the_audit_log_pages_by_cursor_and_exports_every_entry,
     a_role_held_by_thousands_is_counted_to_2500_and_paged_by_its_index,
+    a_sub_account_of_thousands_is_known_broad_from_its_kept_counts,
     a_search_matching_thousands_is_counted_to_2500_and_says_so,
     the_inactivity_filters_keep_the_lists_order,
     the_status_filters_keep_the_lists_order,
@@ -538,6 +539,62 @@ async fn a_role_held_by_thousands_is_counted_to_2500_and_paged_by_its_index(engi
         .collect();
     assert!(expected.len() > 100, "{} admins", expected.len());
     assert_eq!(found, expected);
+    app.stop().await;
+}
+
+/// A sub-account one of whose accounts alone has more than 2,500 members is broad, known from
+/// the kept members per account and role (migration 0025): its total says "more than 2,500",
+/// and its pages, read in order both ways, hold everyone with access there and no one else;
+/// with a role, the same from that role's members; a role few hold there is counted exactly.
+async fn a_sub_account_of_thousands_is_known_broad_from_its_kept_counts(engine: Engine) {
+    let (app, owner, root) = demo(engine, 4_000).await;
+    let accounts: Vec<serde_json::Value> = owner.get_ok("/api/v1/accounts").await;
+    let id_of = |name: &str| {
+        accounts
+            .iter()
+            .find(|a| a["name"] == name)
+            .and_then(|a| a["id"].as_i64())
+            .unwrap_or_else(|| panic!("the demo's {name}"))
+    };
+    let (germany, france) = (id_of("Germany"), id_of("France"));
+    // Every membership but the Owner's becomes Basic on Germany: more than 2,500 there.
+    app.execute(&format!(
+        "UPDATE memberships SET account_id = {germany}, role = 'basic' WHERE role <> 'owner'"
+    ))
+    .await;
+    let (everyone, _) = walk(&owner, root, "sort=name", 200).await;
+    let everyone: Vec<&PersonRow> = everyone.iter().flat_map(|p| &p.people).collect();
+    let europe = id_of("Europe");
+    let reach = [root, europe, germany, france];
+    for (query, role, broad) in [
+        ("", None, true),
+        ("&role=basic", Some(Role::Basic), true),
+        // Offered by invitations only, now: few, and counted exactly.
+        ("&role=reporting", Some(Role::Reporting), false),
+    ] {
+        let expected: Vec<i64> = everyone
+            .iter()
+            .filter(|p| {
+                p.access
+                    .iter()
+                    .any(|a| reach.contains(&a.account.0) && role.is_none_or(|role| a.role == role))
+            })
+            .map(|p| p.id.0)
+            .collect();
+        let (forwards, backwards) = walk(&owner, europe, &format!("sort=name{query}"), 200).await;
+        let total = (forwards[0].total, forwards[0].total_at_least);
+        if broad {
+            assert!(expected.len() > 2_500, "{query}: {} people", expected.len());
+            assert_eq!(total, (2_500, true), "{query}: more than 2,500");
+        } else {
+            assert!(!expected.is_empty() && expected.len() <= 2_500, "{query}");
+            assert_eq!(total, (expected.len() as u64, false), "{query}: exact");
+        }
+        let read: Vec<i64> = forwards.iter().flat_map(|p| ids(&p.people)).collect();
+        assert_eq!(read, expected, "{query}: forwards");
+        let read: Vec<i64> = backwards.iter().flat_map(|p| ids(&p.people)).collect();
+        assert_eq!(read, expected, "{query}: back");
+    }
     app.stop().await;
 }
 

@@ -363,8 +363,24 @@ async fn the_kept_member_counts_follow_every_change(engine: Engine) {
             .fetch_one(&pool)
             .await
             .unwrap();
+            // And each account's members in each role (migration 0025).
+            let members: Vec<(i64, String, i64)> = sqlx::query_as(
+                "SELECT account_id, role, members FROM account_members WHERE members <> 0 \
+                 ORDER BY account_id, role",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            let memberships: Vec<(i64, String, i64)> = sqlx::query_as(
+                "SELECT account_id, role, COUNT(*) FROM memberships \
+                 GROUP BY account_id, role ORDER BY account_id, role",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
             pool.close().await;
             assert_eq!(kept, (counted.0, counted.1), "{step}: kept counts");
+            assert_eq!(members, memberships, "{step}: members per account and role");
             let seats = overview(app, acme).await.seats;
             assert_eq!(
                 i64::from(seats.used),
@@ -382,11 +398,35 @@ async fn the_kept_member_counts_follow_every_change(engine: Engine) {
             );
         }
     };
+    let id_of = |email: &'static str| {
+        let app = &app;
+        async move {
+            let page: PeoplePage = app
+                .api
+                .get_ok(&format!("/api/v1/accounts/{}/people?q={email}", acme.0))
+                .await;
+            page.people[0].id.0
+        }
+    };
     check("the owner alone").await;
     fill(&app, acme, 3, "kept").await;
     check("three invited").await;
     app.accept_as_new("kept0@example.com", "Kept Zero").await;
     check("one accepted").await;
+    let kept0 = id_of("kept0@example.com").await;
+    let support = app.sub_account(acme, "Support").await;
+    let changed = app
+        .api
+        .put(
+            &format!("/api/v1/accounts/{}/people/{kept0}/access", acme.0),
+            &serde_json::json!({ "access": [
+                { "account": acme, "role": "admin" },
+                { "account": support, "role": "reporting" },
+            ] }),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    check("one accepted's role changed, and a sub-account given").await;
     let again = app
         .invite(acme, &["kept1@example.com"], &[(Role::Admin, &[acme])])
         .await;
@@ -398,16 +438,6 @@ async fn the_kept_member_counts_follow_every_change(engine: Engine) {
     )
     .await;
     check("one invitation expired (no seat, still listed)").await;
-    let id_of = |email: &'static str| {
-        let app = &app;
-        async move {
-            let page: PeoplePage = app
-                .api
-                .get_ok(&format!("/api/v1/accounts/{}/people?q={email}", acme.0))
-                .await;
-            page.people[0].id.0
-        }
-    };
     let kept1 = id_of("kept1@example.com").await;
     let withdrawn = app
         .api
@@ -418,7 +448,6 @@ async fn the_kept_member_counts_follow_every_change(engine: Engine) {
         .await;
     assert_eq!(withdrawn.status(), 204);
     check("one invitation withdrawn").await;
-    let kept0 = id_of("kept0@example.com").await;
     let removed = app
         .api
         .delete(&format!("/api/v1/accounts/{}/people/{kept0}", acme.0))

@@ -560,7 +560,7 @@ impl Plan {
                 return Ok(plan);
             }
         }
-        if filter.accounts.is_some()
+        if let Some(accounts) = filter.accounts
             && (PeopleFilter {
                 accounts: None,
                 role: None,
@@ -568,8 +568,18 @@ impl Plan {
             })
             .is_everyone()
         {
-            // Only the accounts (and a role): their people counted once, for the plan and the
-            // total.
+            // Only the accounts (and a role). One account's members (with the role) are as
+            // many different people, all on the list: when one account alone has more than
+            // DRIVE_AT, the list is broad, known from the kept counts (migration 0025) without
+            // counting the memberships and grants of them all.
+            if broadest_account(db, accounts, filter.role).await? > DRIVE_AT {
+                plan.access = Some(AccessCount {
+                    people: DRIVE_AT + 1,
+                    rows: DRIVE_AT + 1,
+                });
+                return Ok(plan);
+            }
+            // Else their people counted once, for the plan and the total.
             let mut sql =
                 Sql::new("SELECT COUNT(DISTINCT user_id), COUNT(*) FROM (SELECT c.user_id");
             plan.write_access_counted(&mut sql, filter);
@@ -830,6 +840,21 @@ fn write_name_range(sql: &mut Sql<'_>, filter: &PeopleFilter<'_>) {
         .bind(search.to_owned())
         .push(" AND t.name_key < ")
         .bind(format!("{search}\u{10FFFF}"));
+}
+
+/// The most members (with `role`, else in all roles) that one of `accounts` has: kept counts
+/// of memberships (migration 0025).
+async fn broadest_account(db: &Db, accounts: &[i64], role: Option<Role>) -> sqlx::Result<i64> {
+    let mut sql = Sql::new(
+        "SELECT COALESCE(MAX(members), 0) FROM (SELECT CAST(SUM(members) AS BIGINT) AS members \
+         FROM account_members WHERE account_id IN (",
+    );
+    sql.list(accounts.iter().copied()).push(")");
+    if let Some(role) = role {
+        sql.push(" AND role = ").bind(role.as_str());
+    }
+    sql.push(" GROUP BY account_id) AS a");
+    sql.fetch_value(db.reader()).await
 }
 
 /// How many people's names start with `filter`'s search (its other conditions aside),

@@ -1,0 +1,39 @@
+-- How many members each account has in each role, kept as memberships change. A sub-account's
+-- Users list is broad when one of its accounts alone has more than 2,500 members with the role
+-- asked for (each is a different person, and each is on the list): known from these rows, the
+-- list is read in name order without first counting the memberships and grants of all its
+-- accounts (2,501 rows and their distinct people, for every page).
+CREATE TABLE account_members (
+    account_id BIGINT NOT NULL,
+    role TEXT NOT NULL,
+    members BIGINT NOT NULL,
+    PRIMARY KEY (account_id, role)
+) WITHOUT ROWID;
+
+INSERT INTO account_members (account_id, role, members)
+SELECT account_id, role, COUNT(*) FROM memberships GROUP BY account_id, role;
+
+CREATE TRIGGER account_members_insert AFTER INSERT ON memberships
+BEGIN
+    INSERT OR IGNORE INTO account_members (account_id, role, members)
+    VALUES (NEW.account_id, NEW.role, 0);
+    UPDATE account_members SET members = members + 1
+    WHERE account_id = NEW.account_id AND role = NEW.role;
+END;
+
+CREATE TRIGGER account_members_delete AFTER DELETE ON memberships
+BEGIN
+    UPDATE account_members SET members = members - 1
+    WHERE account_id = OLD.account_id AND role = OLD.role;
+END;
+
+CREATE TRIGGER account_members_update AFTER UPDATE OF account_id, role ON memberships
+WHEN OLD.account_id <> NEW.account_id OR OLD.role <> NEW.role
+BEGIN
+    UPDATE account_members SET members = members - 1
+    WHERE account_id = OLD.account_id AND role = OLD.role;
+    INSERT OR IGNORE INTO account_members (account_id, role, members)
+    VALUES (NEW.account_id, NEW.role, 0);
+    UPDATE account_members SET members = members + 1
+    WHERE account_id = NEW.account_id AND role = NEW.role;
+END;
