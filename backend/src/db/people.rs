@@ -984,7 +984,8 @@ fn write_people_where(sql: &mut Sql<'_>, filter: &PeopleFilter<'_>) {
     }
 }
 
-/// The partial index of the people holding or offered `role` (migration 0024).
+/// SQLite's partial index of the people holding or offered `role` (migration 0024;
+/// PostgreSQL's are by name and by address, 0026).
 fn role_index(role: Role) -> &'static str {
     match role {
         Role::Owner => "tree_members_owners",
