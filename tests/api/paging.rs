@@ -94,6 +94,19 @@ async fn walk(
     (forwards, backwards)
 }
 
+/// `query`'s list, read at once and page by page both ways, is `expected`, and its total says
+/// how many.
+async fn lists_exactly(client: &ApiClient, account: i64, query: &str, expected: &[i64]) {
+    let whole = page(client, account, &format!("{query}&per_page=200")).await;
+    assert_eq!(ids(&whole.people), expected, "{query}");
+    assert_eq!(whole.total, expected.len() as u64, "{query}: the total");
+    let (forwards, backwards) = walk(client, account, query, 7).await;
+    let read: Vec<i64> = forwards.iter().flat_map(|p| ids(&p.people)).collect();
+    assert_eq!(read, expected, "{query}: forwards");
+    let read: Vec<i64> = backwards.iter().flat_map(|p| ids(&p.people)).collect();
+    assert_eq!(read, expected, "{query}: back");
+}
+
 async fn every_order_reads_the_same_page_by_page_forwards_and_back(engine: Engine) {
     let (app, owner, root) = demo(engine, 130).await;
     for order in ORDERS {
@@ -213,14 +226,7 @@ async fn the_inactivity_filters_keep_the_lists_order(engine: Engine) {
                 })
                 .map(|p| p.id.0)
                 .collect();
-            let whole = page(&owner, root, &format!("{query}&per_page=200")).await;
-            assert_eq!(ids(&whole.people), expected, "{query}");
-            assert_eq!(whole.total, expected.len() as u64, "{query}: the total");
-            let (forwards, backwards) = walk(&owner, root, &query, 7).await;
-            let read: Vec<i64> = forwards.iter().flat_map(|p| ids(&p.people)).collect();
-            assert_eq!(read, expected, "{query}: forwards");
-            let read: Vec<i64> = backwards.iter().flat_map(|p| ids(&p.people)).collect();
-            assert_eq!(read, expected, "{query}: back");
+            lists_exactly(&owner, root, &query, &expected).await;
         }
     }
     // Each kind is there: the filters were tried on something.
@@ -270,14 +276,7 @@ async fn the_status_filters_keep_the_lists_order(engine: Engine) {
                 .filter(|p| p.status == status)
                 .map(|p| p.id.0)
                 .collect();
-            let whole = page(&owner, root, &format!("{query}&per_page=200")).await;
-            assert_eq!(ids(&whole.people), expected, "{query}");
-            assert_eq!(whole.total, expected.len() as u64, "{query}: the total");
-            let (forwards, backwards) = walk(&owner, root, &query, 7).await;
-            let read: Vec<i64> = forwards.iter().flat_map(|p| ids(&p.people)).collect();
-            assert_eq!(read, expected, "{query}: forwards");
-            let read: Vec<i64> = backwards.iter().flat_map(|p| ids(&p.people)).collect();
-            assert_eq!(read, expected, "{query}: back");
+            lists_exactly(&owner, root, &query, &expected).await;
         }
     }
     // Both kinds of Pending are there, and Expired: the parts were tried on something.
