@@ -427,6 +427,16 @@ async fn the_kept_member_counts_follow_every_change(engine: Engine) {
         .await;
     assert_eq!(changed.status(), 200);
     check("one accepted's role changed, and a sub-account given").await;
+    // Into a role someone already holds on the account: its kept row is there already.
+    let changed = app
+        .api
+        .put(
+            &format!("/api/v1/accounts/{}/people/{kept0}/access", acme.0),
+            &serde_json::json!({ "access": [{ "account": acme, "role": "owner" }] }),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    check("one accepted made an Owner beside the first").await;
     let again = app
         .invite(acme, &["kept1@example.com"], &[(Role::Admin, &[acme])])
         .await;
