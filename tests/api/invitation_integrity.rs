@@ -88,27 +88,11 @@ impl World {
 
     /// A second organisation, "Other", whose Owner has accepted and is signed in.
     async fn other_organisation(&self) -> (ApiClient, AccountId) {
-        let other = roster_backend::operator::create_organisation(
-            self.app.database_url(),
-            None,
-            &self.app.address,
-            "Other",
-            "business",
-            "other.owner@example.com",
-        )
-        .await
-        .unwrap();
-        let token = other.invitation_link.split_once("#token=").unwrap().1;
-        let _: SignInOutcome = expect_json(
-            accept_new(&self.app, token, "Other Owner", MEMBER_PASSWORD).await,
-            200,
-        )
-        .await;
-        let owner = self.app.new_client();
-        owner
-            .sign_in_ok("other.owner@example.com", MEMBER_PASSWORD)
+        let (root, _, owner) = self
+            .app
+            .other_organisation("Other", "other.owner@example.com")
             .await;
-        (owner, AccountId(other.account_id))
+        (owner, root)
     }
 
     /// "Copy invitation link" on `person`, as the top-level Owner.

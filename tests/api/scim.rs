@@ -1207,39 +1207,10 @@ impl Idp {
     /// A second organisation, "Other", whose Owner has accepted: its top-level account, its
     /// Owner's user id and signed-in client, and a SCIM token of its own (an Admin at most).
     async fn other_organisation(&self) -> Other {
-        let created = roster_backend::operator::create_organisation(
-            self.app.database_url(),
-            None,
-            &self.app.address,
-            "Other",
-            "business",
-            "other.owner@example.com",
-        )
-        .await
-        .expect("a second organisation");
-        let root = AccountId(created.account_id);
-        let link_token = created
-            .invitation_link
-            .split_once("#token=")
-            .expect("an accept link")
-            .1
-            .to_owned();
-        let owner = self.app.new_client();
-        let outcome: roster_shared::api::SignInOutcome = expect_json(
-            owner
-                .post(
-                    "/api/v1/invitations/accept",
-                    &json!({ "token": link_token, "profile": { "name": "Other Owner",
-                        "password": roster_tests::MEMBER_PASSWORD } }),
-                )
-                .await,
-            200,
-        )
-        .await;
-        let roster_shared::api::SignInOutcome::SignedIn { session } = outcome else {
-            panic!("the other Owner is not signed in: {outcome:?}");
-        };
-        owner.adopt(&session);
+        let (root, owner_id, owner) = self
+            .app
+            .other_organisation("Other", "other.owner@example.com")
+            .await;
         let token: CreatedApiToken = expect_json(
             owner
                 .post(
@@ -1252,7 +1223,7 @@ impl Idp {
         .await;
         Other {
             root,
-            owner_id: session.user.id.0,
+            owner_id: owner_id.0,
             owner,
             token: token.token,
         }

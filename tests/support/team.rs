@@ -113,6 +113,47 @@ impl TestApp {
         client
     }
 
+    /// A second organisation, `name`, made by the operator command for `owner_email` (new to
+    /// Roster), whose Owner has accepted and is signed in: its top-level account, the Owner's
+    /// id, and their client.
+    pub async fn other_organisation(
+        &self,
+        name: &str,
+        owner_email: &str,
+    ) -> (AccountId, roster_shared::access::UserId, ApiClient) {
+        let created = roster_backend::operator::create_organisation(
+            self.database_url(),
+            None,
+            &self.address,
+            name,
+            "business",
+            owner_email,
+        )
+        .await
+        .expect("a second organisation");
+        let (_, token) = created
+            .invitation_link
+            .split_once("#token=")
+            .expect("an accept link");
+        let owner = self.new_client();
+        let outcome: SignInOutcome = expect_json(
+            owner
+                .post(
+                    "/api/v1/invitations/accept",
+                    &json!({ "token": token, "profile": { "name": format!("{name} Owner"),
+                        "password": crate::app::MEMBER_PASSWORD } }),
+                )
+                .await,
+            200,
+        )
+        .await;
+        let SignInOutcome::SignedIn { session } = outcome else {
+            panic!("the other Owner is not signed in: {outcome:?}");
+        };
+        owner.adopt(&session);
+        (AccountId(created.account_id), session.user.id, owner)
+    }
+
     /// Gives the organisation `extra` bought seats (the seat purchase flow is tested apart).
     pub async fn set_extra_seats(&self, root: AccountId, extra: u32) {
         self.execute(&format!(
