@@ -267,9 +267,10 @@ impl Db {
 
     /// Two reads that do not depend on each other. On PostgreSQL they run at once, each on a
     /// connection of its own: each is a round trip to another process, which runs them side by
-    /// side, so the pair takes as long as the longer one (at 100,000 people, the Expired people's
-    /// page beside their count: 2.1 → 1.6 ms a request). On SQLite they run one after the other: its reads are work
-    /// on this process's own cores, which running them at once would only interleave.
+    /// side, so the pair takes as long as the longer one (at 100,000 people, the Expired
+    /// people's page beside their count: 2.1 → 1.6 ms a request). On SQLite they run one after
+    /// the other: its reads are work on this process's own cores, which running them at once
+    /// would only interleave.
     pub(crate) async fn both<A, B>(
         &self,
         first: impl std::future::Future<Output = sqlx::Result<A>>,
