@@ -19,6 +19,10 @@ pub(crate) async fn run(state: AppState) {
             Ok(count) => tracing::debug!(count, "removed expired sessions"),
             Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
         }
+        if let Err(error) = db::passkeys::delete_expired_ceremonies(state.db().writer(), now).await
+        {
+            tracing::warn!(%error, "could not remove expired passkey ceremonies");
+        }
         if let Err(error) = log_expired_invitations(&state, now).await {
             tracing::warn!(%error, "could not log expired invitations");
         }

@@ -5,7 +5,7 @@
 //! printed before a restart keeps working after it; all of them are deleted when one is used.
 
 use axum::http::StatusCode;
-use roster_shared::api::{ErrorCode, SetupRequest};
+use roster_shared::api::{ErrorCode, SetupRequest, SignInMethod};
 use roster_shared::password::NewPassword;
 use roster_shared::role::Role;
 
@@ -114,5 +114,5 @@ pub(crate) async fn create_first(
     let user = db::users::find(db.reader(), user_id)
         .await?
         .ok_or_else(|| ApiError::internal("the new Owner vanished"))?;
-    sign_in::start(state, client, &user, now).await
+    sign_in::start(state, client, &user, SignInMethod::Password, now).await
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::auth::host::Site;
+use crate::auth::passkey::RelyingParty;
 use crate::auth::password::Hasher;
 use crate::billing::{Billing, Ledger};
 use crate::db::Db;
@@ -23,6 +24,7 @@ struct Inner {
     hasher: Hasher,
     public_url: String,
     site: Site,
+    passkeys: RelyingParty,
     mailer: Mailer,
     billing: Arc<dyn Billing>,
     events: Events,
@@ -56,6 +58,7 @@ impl AppState {
                 plans,
                 hasher: Hasher::new(hash_threads),
                 public_url,
+                passkeys: RelyingParty::new(site.passkey_origin()),
                 site,
                 mailer,
                 billing: Arc::new(Ledger),
@@ -116,6 +119,11 @@ impl AppState {
     /// The names Roster answers to and the origins of its own pages (from the public URL).
     pub(crate) fn site(&self) -> &Site {
         &self.inner.site
+    }
+
+    /// Roster as a WebAuthn relying party (passkeys).
+    pub(crate) fn passkeys(&self) -> &RelyingParty {
+        &self.inner.passkeys
     }
 
     /// Whether the development mailbox may be read: mail goes there (no SMTP), and the

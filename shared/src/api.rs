@@ -14,7 +14,7 @@ use crate::email::EmailAddress;
 pub use crate::error_code::ErrorCode;
 use crate::invitation::{InvitationStatus, PersonStatus};
 use crate::money::Money;
-use crate::name::{AccountName, PersonName, TokenName};
+use crate::name::{AccountName, PasskeyName, PersonName, TokenName};
 use crate::password::NewPassword;
 use crate::phone::PhoneNumber;
 use crate::role::Role;
@@ -195,6 +195,81 @@ pub struct Device {
     pub last_seen_at: Timestamp,
     /// The device making this request.
     pub current: bool,
+    /// How this device signed in.
+    pub method: SignInMethod,
+}
+
+crate::text_enum::text_enum! {
+    /// How a session was started: shown on Connected devices.
+    pub enum SignInMethod ("a sign-in method") {
+        /// The password (and a code, with two-step verification on).
+        Password = "password",
+        /// A passkey: both steps at once.
+        Passkey = "passkey",
+        /// The organisation's identity provider (single sign-on).
+        Sso = "sso",
+    }
+}
+
+/// `GET /api/v1/sign-in/methods`: what the sign-in page may offer besides the password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInMethods {
+    /// The origin pages must be at for passkeys to work (`https://roster.example.com`, or
+    /// `http://localhost:8080` on this machine); none when Roster is reached by an IP address
+    /// other than loopback (browsers tie passkeys to a name).
+    pub passkey_origin: Option<String>,
+}
+
+// ---- passkeys ------------------------------------------------------------------------------
+
+/// A passkey ceremony started: hand `options` to the browser's `navigator.credentials`
+/// (through `PublicKeyCredential.parse…OptionsFromJSON`) and send its answer back with
+/// `ceremony`. Valid once, for five minutes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyCeremony {
+    pub ceremony: String,
+    /// WebAuthn's `PublicKeyCredentialCreationOptions` or `…RequestOptions` as JSON, under
+    /// `publicKey`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub options: serde_json::Value,
+}
+
+/// `POST /api/v1/me/passkeys`: the browser's answer to a registration ceremony.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddPasskeyRequest {
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
+    pub ceremony: String,
+    pub name: PasskeyName,
+    /// The `PublicKeyCredential` the browser made, as its `toJSON()` writes it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub credential: serde_json::Value,
+}
+
+/// `POST /api/v1/sign-in/passkey`: the browser's answer to a sign-in ceremony.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeySignInRequest {
+    #[serde(deserialize_with = "crate::bounded::secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
+    pub ceremony: String,
+    /// The `PublicKeyCredential` the browser answered, as its `toJSON()` writes it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub credential: serde_json::Value,
+}
+
+/// One of the signed-in person's passkeys (*Sign-in & Security › Passkeys*).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyInfo {
+    pub id: i64,
+    pub name: PasskeyName,
+    pub created_at: Timestamp,
+    /// The last sign-in with it; none yet after it was added.
+    pub last_used_at: Option<Timestamp>,
 }
 
 // ---- Sign-in & Security --------------------------------------------------------------------

@@ -42,6 +42,11 @@ text_enum! {
         TotpEnabled = "totp_enabled",
         CurrentDevice = "current_device",
         DevMailboxLocalOnly = "dev_mailbox_local_only",
+        /// Passkeys need Roster at a name (its https:// address, or localhost), not an IP.
+        PasskeysUnavailable = "passkeys_unavailable",
+        /// The passkey's answer did not prove what it must (wrong site, unknown or removed
+        /// passkey, a bad signature, no user verification).
+        PasskeyRefused = "passkey_refused",
         // ---- access
         NotAnAdmin = "not_an_admin",
         AboveOwnRole = "above_own_role",

@@ -106,6 +106,10 @@ impl AccountName {
     }
 }
 name_type!(
+    /// What a person calls one of their passkeys ("Work laptop", "iPhone").
+    PasskeyName
+);
+name_type!(
     /// What an API token is for, as its creator calls it ("Okta provisioning", "CI sync").
     TokenName
 );

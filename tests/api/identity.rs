@@ -598,6 +598,10 @@ async fn every_identity_endpoint_needs_a_session(engine: Engine) {
         ("POST", "/api/v1/me/totp"),
         ("DELETE", "/api/v1/me/totp"),
         ("POST", "/api/v1/me/totp/confirm"),
+        ("GET", "/api/v1/me/passkeys"),
+        ("POST", "/api/v1/me/passkeys"),
+        ("POST", "/api/v1/me/passkeys/registration"),
+        ("DELETE", "/api/v1/me/passkeys/1"),
     ] {
         let response = stranger
             .request(method.parse().unwrap(), path)

@@ -13,6 +13,7 @@ mod mail;
 mod matrix;
 mod memory;
 mod paging;
+mod passkeys;
 mod password_reset;
 mod profile;
 mod profile_live;

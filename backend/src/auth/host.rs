@@ -38,6 +38,8 @@ pub(crate) struct Site {
     /// The public URL's scheme's default port, for a `Host` without a port.
     default_port: u16,
     loopback: bool,
+    /// Where passkeys work (see [`Site::passkey_origin`]).
+    passkey_origin: Option<Url>,
 }
 
 impl Site {
@@ -71,17 +73,32 @@ impl Site {
                 }
             }
         }
+        // Browsers tie a passkey to a name (its relying party id), never to an IP address.
+        // On this machine that name is `localhost`, which browsers treat as secure over http.
+        let passkey_origin = match &host {
+            Host::Domain(_) => Some(url.origin().ascii_serialization()),
+            _ if loopback => Some(format!("http://localhost:{}", listen.port())),
+            _ => None,
+        }
+        .and_then(|origin| Url::parse(&origin).ok());
         Ok(Site {
             authorities,
             origins,
             default_port: if url.scheme() == "https" { 443 } else { 80 },
             loopback,
+            passkey_origin,
         })
     }
 
     /// Whether the public URL is this machine (`127.0.0.1`, `localhost`, `[::1]`).
     pub(crate) fn is_loopback(&self) -> bool {
         self.loopback
+    }
+
+    /// The origin Roster's pages must be at for passkeys to work: the public URL when it is a
+    /// name, `http://localhost:<port>` when it is a loopback address, none otherwise.
+    pub(crate) fn passkey_origin(&self) -> Option<&Url> {
+        self.passkey_origin.as_ref()
     }
 
     /// Whether a request naming `authority` (a `Host` header, `name[:port]`) is for Roster.
@@ -262,6 +279,33 @@ mod tests {
         ] {
             assert!(Site::new(bad, listen(8080)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn passkeys_work_under_a_name_and_on_this_machine_under_localhost() {
+        let origin = |public: &str| {
+            Site::new(public, listen(8080))
+                .unwrap()
+                .passkey_origin()
+                .map(|url| url.origin().ascii_serialization())
+        };
+        assert_eq!(
+            origin("https://roster.example.com/").as_deref(),
+            Some("https://roster.example.com")
+        );
+        assert_eq!(
+            origin("http://localhost:3000").as_deref(),
+            Some("http://localhost:3000")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:8080").as_deref(),
+            Some("http://localhost:8080")
+        );
+        assert_eq!(
+            origin("http://[::1]:8080").as_deref(),
+            Some("http://localhost:8080")
+        );
+        assert_eq!(origin("https://192.0.2.7"), None);
     }
 
     fn request(version: Version, uri: &str, hosts: &[&str]) -> Request {

@@ -34,7 +34,7 @@ fn wrong_password(field: &str) -> ApiError {
 }
 
 /// Whether `password` is `user`'s; refused as a wrong `field` otherwise.
-async fn check_password(
+pub(crate) async fn check_password(
     state: &AppState,
     user: &UserRow,
     password: &str,
@@ -120,6 +120,7 @@ pub(crate) async fn devices(
             ip: row.ip,
             signed_in_at: Timestamp::from_millis(row.created_at),
             last_seen_at: Timestamp::from_millis(row.last_seen_at),
+            method: row.method,
         })
         .collect())
 }

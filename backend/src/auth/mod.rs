@@ -17,6 +17,8 @@
 //! - `totp`: RFC 6238 codes and recovery codes.
 //! - `sign_in`: signing in (password, then a code with two-step verification on), the session
 //!   it starts, and signing out, behind `routes::session`.
+//! - `passkey`: passkeys (WebAuthn): adding them, and signing in with one instead of the
+//!   password and the code.
 //! - `password_reset`: "Forgot password?", a mailed single-use link to choose a new password.
 //! - `identity`: the use cases of one's own identity (name, password, devices, two-step
 //!   verification), behind `routes::me`.
@@ -24,6 +26,7 @@
 pub(crate) mod device;
 pub(crate) mod host;
 pub(crate) mod identity;
+pub(crate) mod passkey;
 pub(crate) mod password;
 pub(crate) mod password_reset;
 pub(crate) mod principal;

@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use roster_shared::access::UserId;
-use roster_shared::api::{CurrentUser, ErrorCode, SessionInfo};
+use roster_shared::api::{CurrentUser, ErrorCode, SessionInfo, SignInMethod};
 use roster_shared::email::EmailAddress;
 use roster_shared::name::PersonName;
 use roster_shared::time::{MINUTE_MS, Timestamp};
@@ -81,7 +81,7 @@ pub(crate) async fn with_password(
         return Ok(AfterPassword::CodeNeeded { challenge });
     }
     Ok(AfterPassword::Started(
-        start(state, client, &user, now).await?,
+        start(state, client, &user, SignInMethod::Password, now).await?,
     ))
 }
 
@@ -150,7 +150,7 @@ pub(crate) async fn with_code(
     if !db::sessions::delete_challenge(db.writer(), &challenge_hash).await? {
         return Err(expired());
     }
-    start(state, client, &user, now).await
+    start(state, client, &user, SignInMethod::Password, now).await
 }
 
 /// Tells the person that someone who knew their password was stopped at the second step.
@@ -200,11 +200,12 @@ pub(crate) async fn code_is_valid(
     Ok(false)
 }
 
-/// Starts a session for `user` on this device.
+/// Starts a session for `user` on this device, signed in by `method`.
 pub(crate) async fn start(
     state: &AppState,
     client: &ClientInfo,
     user: &UserRow,
+    method: SignInMethod,
     now: Timestamp,
 ) -> Result<Started, ApiError> {
     let (token, hash) = token::new_token();
@@ -223,6 +224,7 @@ pub(crate) async fn start(
             browser: &browser,
             os: &os,
             ip: &client.ip,
+            method,
         },
     )
     .await?;

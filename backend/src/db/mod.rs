@@ -46,6 +46,7 @@ pub(crate) mod identity;
 pub(crate) mod invitations;
 pub(crate) mod notify;
 pub(crate) mod outbox;
+pub(crate) mod passkeys;
 pub(crate) mod password_resets;
 pub(crate) mod people;
 pub(crate) mod profile;

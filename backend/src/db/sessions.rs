@@ -1,6 +1,7 @@
 //! Signed-in devices. A row exists exactly as long as the session is valid: signing out (here
 //! or from another device) deletes it, so the next request with its cookie fails at once.
 
+use roster_shared::api::SignInMethod;
 use roster_shared::time::Timestamp;
 use sqlx::{Any, Executor, FromRow};
 
@@ -16,6 +17,7 @@ pub(crate) struct NewSession<'a> {
     pub(crate) browser: &'a str,
     pub(crate) os: &'a str,
     pub(crate) ip: &'a str,
+    pub(crate) method: SignInMethod,
 }
 
 pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
@@ -24,7 +26,8 @@ pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, \
-         user_agent, browser, os, ip) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8) RETURNING id",
+         user_agent, browser, os, ip, method) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING id",
     )
     .bind(session.token_hash)
     .bind(session.user_id)
@@ -34,6 +37,7 @@ pub(crate) async fn insert<'e, E: Executor<'e, Database = Any>>(
     .bind(session.browser)
     .bind(session.os)
     .bind(session.ip)
+    .bind(session.method.as_str())
     .fetch_one(db)
     .await
 }
@@ -130,7 +134,7 @@ pub(crate) async fn delete_expired<'e, E: Executor<'e, Database = Any>>(
     Ok(result.rows_affected())
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub(crate) struct DeviceRow {
     pub(crate) id: i64,
     pub(crate) browser: String,
@@ -138,19 +142,35 @@ pub(crate) struct DeviceRow {
     pub(crate) ip: String,
     pub(crate) created_at: i64,
     pub(crate) last_seen_at: i64,
+    pub(crate) method: SignInMethod,
 }
 
 pub(crate) async fn list_for_user<'e, E: Executor<'e, Database = Any>>(
     db: E,
     user_id: i64,
 ) -> sqlx::Result<Vec<DeviceRow>> {
-    sqlx::query_as(
-        "SELECT id, browser, os, ip, created_at, last_seen_at FROM sessions \
+    let rows: Vec<(i64, String, String, String, i64, i64, String)> = sqlx::query_as(
+        "SELECT id, browser, os, ip, created_at, last_seen_at, method FROM sessions \
          WHERE user_id = $1 ORDER BY last_seen_at DESC, id DESC",
     )
     .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|(id, browser, os, ip, created_at, last_seen_at, method)| {
+            let method = SignInMethod::parse(&method)
+                .ok_or_else(|| sqlx::Error::Decode(format!("sign-in method {method:?}").into()))?;
+            Ok(DeviceRow {
+                id,
+                browser,
+                os,
+                ip,
+                created_at,
+                last_seen_at,
+                method,
+            })
+        })
+        .collect()
 }
 
 // ---- the second sign-in step ----------------------------------------------------------------

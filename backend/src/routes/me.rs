@@ -1,16 +1,17 @@
-//! The signed-in person's own identity: name, password, devices and two-factor
+//! The signed-in person's own identity: name, password, devices, passkeys and two-factor
 //! authentication ("Sign-in & Security" and "Connected devices"). Each route reads its
 //! request and answers what `auth::identity` did.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use roster_shared::api::{
-    ChangePasswordRequest, Device, PasswordConfirmation, RecoveryCodes, SessionInfo,
-    TotpCodeRequest, TotpEnrolment, UpdateNameRequest,
+    AddPasskeyRequest, ChangePasswordRequest, Device, PasskeyCeremony, PasskeyInfo,
+    PasswordConfirmation, RecoveryCodes, SessionInfo, TotpCodeRequest, TotpEnrolment,
+    UpdateNameRequest,
 };
 
-use crate::auth::identity;
 use crate::auth::session::{self, CurrentSession};
+use crate::auth::{identity, passkey};
 use crate::error::{ApiError, AppJson, AppPath};
 use crate::state::AppState;
 
@@ -165,5 +166,90 @@ pub(crate) async fn disable_totp(
     AppJson(request): AppJson<PasswordConfirmation>,
 ) -> Result<StatusCode, ApiError> {
     identity::disable_totp(&state, &current, &request.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The person's passkeys, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/passkeys",
+    tag = "me",
+    responses((status = 200, body = Vec<PasskeyInfo>))
+)]
+pub(crate) async fn passkeys(
+    State(state): State<AppState>,
+    current: CurrentSession,
+) -> Result<AppJson<Vec<PasskeyInfo>>, ApiError> {
+    Ok(AppJson(passkey::list(&state, &current).await?))
+}
+
+/// Starts adding a passkey (the password is required): options for the browser's
+/// `navigator.credentials.create`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/passkeys/registration",
+    tag = "me",
+    request_body = PasswordConfirmation,
+    responses(
+        (status = 200, description = "Hand `options` to the browser, then send its answer with `ceremony`", body = PasskeyCeremony),
+        (status = 409, description = "Passkeys need Roster at a name, not an IP address", body = roster_shared::api::ErrorBody),
+        (status = 422, description = "The password is not right, or there are already 20 passkeys", body = roster_shared::api::ErrorBody),
+    )
+)]
+pub(crate) async fn start_passkey(
+    State(state): State<AppState>,
+    current: CurrentSession,
+    AppJson(request): AppJson<PasswordConfirmation>,
+) -> Result<AppJson<PasskeyCeremony>, ApiError> {
+    Ok(AppJson(
+        passkey::start_registration(&state, &current, &request.password).await?,
+    ))
+}
+
+/// Adds the passkey the browser made.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/passkeys",
+    tag = "me",
+    request_body = AddPasskeyRequest,
+    responses(
+        (status = 201, description = "Added", body = PasskeyInfo),
+        (status = 401, description = "The ceremony expired or was used, or the answer does not prove a passkey", body = roster_shared::api::ErrorBody),
+        (status = 409, description = "This passkey is already added", body = roster_shared::api::ErrorBody),
+    )
+)]
+pub(crate) async fn add_passkey(
+    State(state): State<AppState>,
+    current: CurrentSession,
+    AppJson(request): AppJson<AddPasskeyRequest>,
+) -> Result<(StatusCode, AppJson<PasskeyInfo>), ApiError> {
+    let added = passkey::finish_registration(
+        &state,
+        &current,
+        &request.ceremony,
+        &request.name,
+        request.credential,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, AppJson(added)))
+}
+
+/// Removes one of the person's passkeys.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me/passkeys/{id}",
+    tag = "me",
+    params(("id" = i64, Path, description = "A passkey from the list")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No such passkey of yours", body = roster_shared::api::ErrorBody),
+    )
+)]
+pub(crate) async fn remove_passkey(
+    State(state): State<AppState>,
+    current: CurrentSession,
+    AppPath(id): AppPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    passkey::remove(&state, &current, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

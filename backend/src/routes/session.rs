@@ -3,8 +3,12 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use roster_shared::api::{SessionInfo, SignInOutcome, SignInRequest, TotpSignInRequest};
+use roster_shared::api::{
+    PasskeyCeremony, PasskeySignInRequest, SessionInfo, SignInMethods, SignInOutcome,
+    SignInRequest, TotpSignInRequest,
+};
 
+use crate::auth::passkey;
 use crate::auth::session::{self, ClientInfo, CurrentSession};
 use crate::auth::sign_in::{self, AfterPassword, Started};
 use crate::clock;
@@ -125,4 +129,61 @@ pub(crate) async fn sign_out(
     sign_in::sign_out(&state, &current).await?;
     let cookie: HeaderValue = session::clear_session_cookie(state.secure_cookies());
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+/// What the sign-in page may offer besides the password.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sign-in/methods",
+    tag = "session",
+    responses((status = 200, body = SignInMethods))
+)]
+pub(crate) async fn methods(State(state): State<AppState>) -> AppJson<SignInMethods> {
+    AppJson(SignInMethods {
+        passkey_origin: state.passkeys().origin().map(str::to_owned),
+    })
+}
+
+/// Starts signing in with a passkey: options for the browser's `navigator.credentials.get`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sign-in/passkey/challenge",
+    tag = "session",
+    responses(
+        (status = 200, description = "Hand `options` to the browser, then send its answer with `ceremony`", body = PasskeyCeremony),
+        (status = 409, description = "Passkeys need Roster at a name, not an IP address", body = roster_shared::api::ErrorBody),
+    )
+)]
+pub(crate) async fn passkey_challenge(
+    State(state): State<AppState>,
+) -> Result<AppJson<PasskeyCeremony>, ApiError> {
+    Ok(AppJson(passkey::start_sign_in(&state).await?))
+}
+
+/// Signs in with the passkey the browser chose. A passkey is both steps: no code follows.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sign-in/passkey",
+    tag = "session",
+    request_body = PasskeySignInRequest,
+    responses(
+        (status = 200, description = "Signed in; a session cookie is set", body = SignInOutcome),
+        (status = 401, description = "The ceremony expired or was used, or the passkey is unknown or does not prove itself", body = roster_shared::api::ErrorBody),
+        (status = 429, description = "Too many failures from this address; the Retry-After header says when to try again", body = roster_shared::api::ErrorBody),
+    )
+)]
+pub(crate) async fn sign_in_passkey(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(request): AppJson<PasskeySignInRequest>,
+) -> Result<Response, ApiError> {
+    let started = passkey::finish_sign_in(
+        &state,
+        &client,
+        &request.ceremony,
+        request.credential,
+        clock::now(),
+    )
+    .await?;
+    Ok(signed_in(&state, started))
 }

@@ -11,8 +11,8 @@
 //! who does): a new person is sent to the emailed invitation instead.
 
 use axum::http::StatusCode;
-use roster_shared::api::ErrorCode;
 use roster_shared::api::{AcceptInvitationRequest, InvitationView, OfferedAccess, SessionInfo};
+use roster_shared::api::{ErrorCode, SignInMethod};
 use roster_shared::audit::AuditAction;
 use roster_shared::country::CountryCode;
 use roster_shared::invitation::{InvitationError, InvitationWindow};
@@ -281,7 +281,7 @@ pub(crate) async fn accept(
                 .await?
                 .ok_or_else(not_valid)?;
             Ok(Accepted::Started(
-                sign_in::start(state, client, &user, now).await?,
+                sign_in::start(state, client, &user, SignInMethod::Password, now).await?,
             ))
         }
     }
