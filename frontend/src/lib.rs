@@ -16,6 +16,7 @@
 //! - [`screens`]: the routes whose code loads on demand (a chunk of its own in `make web`).
 //! - [`unsaved`]: asking before a page with unsaved changes is left.
 //! - [`url`]: the one percent-encoder, and the sign-in address that comes back to a page.
+//! - [`webauthn`]: the browser's passkey prompts, with the server's JSON in and out.
 //!
 //! Forms check their input with the same `roster-shared` parsers the server decides with, so
 //! a mistake is explained while typing; the server still checks everything again.
@@ -34,6 +35,7 @@ pub mod screens;
 pub mod session;
 pub mod unsaved;
 pub mod url;
+pub mod webauthn;
 
 /// Mounts the app on `<body>`.
 pub fn start() {

@@ -14,7 +14,7 @@ use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 const TAB: &str = "\u{E004}";
 const ENTER: &str = "\u{E007}";
 
-fn axe_source() -> String {
+pub(crate) fn axe_source() -> String {
     let tools = std::env::var_os("ROSTER_TOOLS")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -31,7 +31,7 @@ fn axe_source() -> String {
 
 /// Waits until the screen has rendered (a heading, nothing still loading), then runs axe and
 /// returns its violations, one line each.
-async fn violations(browser: &Browser, axe: &str) -> Vec<String> {
+pub(crate) async fn violations(browser: &Browser, axe: &str) -> Vec<String> {
     // Every screen names itself with one top-level heading (also what shows it has rendered).
     if !browser
         .appears_within("main h1", Duration::from_secs(10))

@@ -8,6 +8,7 @@ mod foundation;
 mod identity;
 mod local_time;
 mod mail;
+mod passkeys;
 mod profile;
 mod seats;
 mod sign_in;

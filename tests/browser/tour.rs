@@ -72,9 +72,45 @@ async fn screenshots() {
     browser.click("[data-test=sign-out]").await;
     browser.wait_for_text("h1", "Sign in to Roster").await;
     browser.screenshot(&shot("08-sign-in")).await;
-
     browser.close().await;
+    passkey_screens(&app, &shot).await;
     app.stop().await;
+}
+
+/// Passkeys, at localhost (where browsers allow them) with Chromium's virtual authenticator.
+async fn passkey_screens(app: &TestApp, shot: &impl Fn(&str) -> PathBuf) {
+    let at = |path: &str| app.url(path).replace("127.0.0.1", "localhost");
+    let browser = Browser::launch().await;
+    browser.cdp("WebAuthn.enable", serde_json::json!({})).await;
+    browser
+        .cdp(
+            "WebAuthn.addVirtualAuthenticator",
+            serde_json::json!({ "options": {
+                "protocol": "ctap2", "transport": "internal", "hasResidentKey": true,
+                "hasUserVerification": true, "isUserVerified": true,
+                "automaticPresenceSimulation": true,
+            } }),
+        )
+        .await;
+    browser.open(&at("/sign-in")).await;
+    browser.text_of("[data-test=sign-in-passkey]").await;
+    browser.screenshot(&shot("08b-sign-in-passkey")).await;
+    browser.fill("#email", OWNER_EMAIL).await;
+    browser.fill("#password", OWNER_PASSWORD).await;
+    browser.click("[data-test=sign-in-submit]").await;
+    browser.wait_for_text("h1", "Users").await;
+    browser.open(&at("/security")).await;
+    browser.click("[data-test=add-passkey]").await;
+    browser.wait_for_count("#passkey-dialog[open]", 1).await;
+    browser.fill("#passkey-name", "Work laptop").await;
+    browser.screenshot(&shot("08c-add-passkey")).await;
+    browser.fill("#passkey-password", OWNER_PASSWORD).await;
+    browser.click("[data-test=create-passkey]").await;
+    browser.text_of("[data-test=passkey-notice]").await;
+    browser
+        .screenshot_full(&shot("08d-security-passkeys"))
+        .await;
+    browser.close().await;
 }
 
 /// An organisation with sub-accounts and people in every state, then each team screen.

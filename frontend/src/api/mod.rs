@@ -306,10 +306,12 @@ async fn delete_for<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
 
 // Calls grouped by area in their own files (they use the private helpers above).
 mod automation;
+mod passkeys;
 mod password_reset;
 mod profile;
 mod seats;
 pub use automation::*;
+pub use passkeys::*;
 pub use password_reset::*;
 pub use profile::*;
 pub use seats::*;

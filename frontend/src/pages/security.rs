@@ -1,19 +1,24 @@
-//! "Sign-in & Security": the person's name, password and two-factor authentication.
+//! "Sign-in & Security": the person's name, password, passkeys and two-factor authentication.
 
 use leptos::prelude::*;
 use roster_shared::api::{
-    ChangePasswordRequest, PasswordConfirmation, RecoveryCodes, TotpCodeRequest, TotpEnrolment,
-    UpdateNameRequest,
+    AddPasskeyRequest, ChangePasswordRequest, PasskeyInfo, PasswordConfirmation, RecoveryCodes,
+    TotpCodeRequest, TotpEnrolment, UpdateNameRequest,
 };
-use roster_shared::name::PersonName;
+use roster_shared::name::{PasskeyName, PersonName};
 use roster_shared::password::NewPassword;
 
 use crate::api;
 use crate::components::clipboard::copy_to_clipboard;
+use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::field::{Input, TextField};
+use crate::components::load_error::LoadError;
+use crate::locale::Time;
 use crate::pages::personal_layout::PersonalLayout;
+use crate::remote::Remote;
 use crate::session::use_session;
+use crate::webauthn;
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
@@ -24,6 +29,7 @@ pub fn SecurityPage() -> impl IntoView {
             <p class="muted">"How you appear to others and how you sign in."</p>
             <NameSection/>
             <PasswordSection/>
+            <PasskeysSection/>
             <TwoFactorSection/>
             <div class="card">
                 <h2>"Connected devices"</h2>
@@ -165,6 +171,198 @@ fn PasswordSection() -> impl IntoView {
                 <button class="button primary" type="submit" disabled=move || pending.get()>"Change password"</button>
             </div>
         </form>
+    }
+}
+
+/// Passkeys: added here (the password first, then the browser's prompt), listed with when
+/// each was last used, removable.
+#[component]
+fn PasskeysSection() -> impl IntoView {
+    let passkeys = Remote::new(api::passkeys);
+    let methods = Remote::new(api::sign_in_methods);
+    let adding = RwSignal::new(false);
+    let password = Input::new();
+    let name = Input::new();
+    let pending = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+
+    let open = move |_| {
+        password.value.set(String::new());
+        password.error.set(None);
+        name.value.set(String::new());
+        name.error.set(None);
+        failure.set(None);
+        adding.set(true);
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        failure.set(None);
+        let typed = name.check(PasskeyName::parse);
+        let given = password.check(|p| {
+            if p.is_empty() {
+                Err("enter your password")
+            } else {
+                Ok(p.to_owned())
+            }
+        });
+        let (Some(name_given), Some(password_given)) = (typed, given) else {
+            return;
+        };
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let outcome = async {
+                let ceremony = api::start_passkey(&PasswordConfirmation {
+                    password: password_given,
+                })
+                .await
+                .map_err(|error| match error.field("password") {
+                    Some(_) => {
+                        password.fail(error.message());
+                        None
+                    }
+                    None => Some(error.message()),
+                })?;
+                let credential = webauthn::create(&ceremony.options).await.map_err(Some)?;
+                api::add_passkey(&AddPasskeyRequest {
+                    ceremony: ceremony.ceremony,
+                    name: name_given,
+                    credential,
+                })
+                .await
+                .map_err(|error| Some(error.message()))
+            }
+            .await;
+            pending.set(false);
+            match outcome {
+                Ok(added) => {
+                    adding.set(false);
+                    notice.set(Some(format!(
+                        "“{}” was added. Next time, choose “Sign in with a passkey”.",
+                        added.name
+                    )));
+                    passkeys.reload();
+                }
+                Err(Some(message)) => failure.set(Some(message)),
+                Err(None) => {}
+            }
+        });
+    };
+
+    let removing = RwSignal::new(None::<PasskeyInfo>);
+    let remove_open = RwSignal::new(false);
+    let remove_pending = RwSignal::new(false);
+    let remove_error = RwSignal::new(None::<String>);
+    let remove = Callback::new(move |()| {
+        let Some(passkey) = removing.get_untracked() else {
+            return;
+        };
+        remove_pending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api::remove_passkey(passkey.id).await;
+            remove_pending.set(false);
+            match result {
+                Ok(()) => {
+                    remove_open.set(false);
+                    notice.set(Some(format!(
+                        "“{}” was removed: it no longer signs you in.",
+                        passkey.name
+                    )));
+                    passkeys.reload();
+                }
+                Err(error) => remove_error.set(Some(error.message())),
+            }
+        });
+    });
+    let remove_message = Signal::derive(move || {
+        removing
+            .get()
+            .map(|p| format!("Remove “{}”? It will no longer sign you in. The device may still list it; you can delete it there too.", p.name))
+            .unwrap_or_default()
+    });
+    // Where passkeys work: this page's address, or (Roster reached by 127.0.0.1) its
+    // localhost address.
+    let availability = move || {
+        let origin = methods.value.get()?.ok()?.passkey_origin;
+        Some(match origin {
+            Some(origin) if webauthn::usable_here(Some(&origin)) => Ok(()),
+            Some(origin) if webauthn::supported() => Err(view! {
+                <p class="alert info" data-test="passkeys-elsewhere">
+                    "Passkeys are tied to Roster's name. Open "<a href=format!("{origin}/profile/security")>{origin.clone()}</a>" to add or use one."
+                </p>
+            }.into_any()),
+            Some(_) => Err(view! {
+                <p class="alert info">"This browser cannot use passkeys. Use a recent version of Chrome, Edge, Firefox or Safari."</p>
+            }.into_any()),
+            None => Err(view! {
+                <p class="alert info">"Passkeys need Roster to be reached by its name (an https:// address), not by an IP address. Ask your administrator."</p>
+            }.into_any()),
+        })
+    };
+
+    view! {
+        <div class="card" data-test="passkeys">
+            <h2>"Passkeys"</h2>
+            <p class="muted">"Sign in with your fingerprint, face or device PIN instead of your password and code. A passkey stays on your device or in your password manager, and works only for Roster."</p>
+            {move || notice.get().map(|n| view! { <div class="alert ok" role="status" data-test="passkey-notice">{n}</div> })}
+            {move || match passkeys.value.get() {
+                None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
+                Some(Err(error)) => view! { <LoadError error=error retry=Callback::new(move |()| passkeys.reload())/> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p data-test="passkeys-empty">"No passkeys yet."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="passkeys" data-test="passkey-list">
+                        {list.into_iter().map(|passkey| {
+                            let label = passkey.name.to_string();
+                            let for_remove = passkey.clone();
+                            view! {
+                                <li class="device" data-test="passkey" data-name=label.clone()>
+                                    <div>
+                                        <p class="device-name">{label.clone()}</p>
+                                        <p class="muted small">
+                                            "Added "<Time at=passkey.created_at/>" · "
+                                            {match passkey.last_used_at {
+                                                Some(at) => view! { "last used "<Time at relative=true/> }.into_any(),
+                                                None => "not used yet".into_any(),
+                                            }}
+                                        </p>
+                                    </div>
+                                    <button type="button" class="button small" aria-label=format!("Remove {label}") data-test="remove-passkey"
+                                        on:click=move |_| {
+                                            remove_error.set(None);
+                                            removing.set(Some(for_remove.clone()));
+                                            remove_open.set(true);
+                                        }>"Remove"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+            {move || match availability() {
+                None => None,
+                Some(Ok(())) => Some(view! {
+                    <button class="button" on:click=open data-test="add-passkey">"Add a passkey"</button>
+                }.into_any()),
+                Some(Err(why)) => Some(why),
+            }}
+            <Dialog open=adding title="Add a passkey" id="passkey-dialog">
+                <form class="form" on:submit=add novalidate>
+                    <p>"Your browser will ask where to keep the passkey (this device, a phone or a security key) and to unlock it."</p>
+                    {move || failure.get().map(|m| view! { <div class="alert error" role="alert" data-test="passkey-error">{m}</div> })}
+                    <TextField id="passkey-name" label="Name" value=name.value error=name.error autocomplete="off"
+                        hint="So you can tell your passkeys apart, such as “Work laptop”."/>
+                    <TextField id="passkey-password" label="Your password" value=password.value error=password.error input_type="password" autocomplete="current-password"/>
+                    <div class="form-actions">
+                        <button class="button ghost" type="button" on:click=move |_| adding.set(false)>"Cancel"</button>
+                        <button class="button primary" type="submit" disabled=move || pending.get() data-test="create-passkey">
+                            {move || if pending.get() { "Waiting for the browser…" } else { "Continue" }}
+                        </button>
+                    </div>
+                </form>
+            </Dialog>
+            <ConfirmDialog open=remove_open title="Remove passkey" id="remove-passkey-dialog" message=remove_message
+                confirm_label="Remove" danger=true pending=remove_pending error=remove_error on_confirm=remove/>
+        </div>
     }
 }
 

@@ -1,16 +1,18 @@
-//! Signing in: email and password, then a code when two-factor authentication is on; "Forgot
-//! password?" leads to asking for a link to choose a new one.
+//! Signing in: email and password, then a code when two-factor authentication is on; or a
+//! passkey, both steps at once. "Forgot password?" leads to asking for a link to choose a new
+//! one.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use roster_shared::api::ErrorCode;
-use roster_shared::api::{SignInOutcome, SignInRequest, TotpSignInRequest};
+use roster_shared::api::{PasskeySignInRequest, SignInOutcome, SignInRequest, TotpSignInRequest};
 use roster_shared::redirect::LocalPath;
 
 use crate::api;
 use crate::components::field::{Input, TextField};
 use crate::remote::Remote;
 use crate::session::{Auth, use_session};
+use crate::webauthn;
 
 /// Where to go after signing in: the `next` parameter if it is a path of this app (the shared
 /// rule: nothing that a browser would read as another site), and not this page again.
@@ -40,6 +42,7 @@ pub fn SignInPage() -> impl IntoView {
     let pending = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
     let setup = Remote::new(api::setup_status);
+    let methods = Remote::new(api::sign_in_methods);
 
     // Already signed in (another tab, or the back button): go on.
     {
@@ -113,6 +116,38 @@ pub fn SignInPage() -> impl IntoView {
         });
     };
 
+    let with_passkey = move |_| {
+        pending.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            let outcome = async {
+                let ceremony = api::passkey_challenge()
+                    .await
+                    .map_err(|error| error.message())?;
+                let credential = webauthn::get(&ceremony.options).await?;
+                api::sign_in_passkey(&PasskeySignInRequest {
+                    ceremony: ceremony.ceremony,
+                    credential,
+                })
+                .await
+                .map_err(|error| error.message())
+            }
+            .await;
+            match outcome {
+                Ok(outcome) => finish(outcome),
+                Err(message) => failure.set(Some(message)),
+            }
+            pending.set(false);
+        });
+    };
+    let passkeys_here = move || {
+        methods
+            .value
+            .get()
+            .and_then(|m| m.ok())
+            .is_some_and(|m| webauthn::usable_here(m.passkey_origin.as_deref()))
+    };
+
     view! {
         <section class="page narrow sign-in" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">"Sign in to Roster"</h1>
@@ -140,6 +175,14 @@ pub fn SignInPage() -> impl IntoView {
                             </button>
                         </div>
                     </form>
+                    <Show when=passkeys_here>
+                        <div class="sign-in-alternatives">
+                            <p class="divider" aria-hidden="true"><span>"or"</span></p>
+                            <button class="button wide" type="button" on:click=with_passkey disabled=move || pending.get() data-test="sign-in-passkey">
+                                "Sign in with a passkey"
+                            </button>
+                        </div>
+                    </Show>
                 }
             >
                 <form class="card form" on:submit=submit_code novalidate>
