@@ -65,6 +65,11 @@ impl Api {
         self.send(with_headers(self.client.post(url).json(body), headers))
     }
 
+    /// The HTTP client, for work that runs many requests at once on [`Api::block_on`].
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// Runs other async work (the database reads and writes of the Roster setup) on the same
     /// runtime.
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {

@@ -34,12 +34,14 @@
 //! - [`target`]: a server under test as the operations see it.
 //! - [`api`]: the few HTTP calls the runner makes itself.
 //! - [`hash_floor`]: the argon2id floor under sign-in.
+//! - [`passkey`]: sign-in with a passkey, beside the password's.
 //! - [`scenario`]: the compared operations and Roster's own scenarios.
 //! - [`wrk`]: the load generator: Lua script out, `--latency` report in.
 //! - [`report`]: the results table and the budget lines.
 
 mod api;
 mod hash_floor;
+mod passkey;
 mod progress;
 mod report;
 mod rival;
@@ -284,6 +286,16 @@ fn run() -> Result<bool> {
         }
     }
 
+    progress.step("Roster alone: sign-in with a passkey (a challenge, then the signed answer)");
+    let passkey_sign_ins = passkey::measure(
+        &api,
+        &roster.target.base_url,
+        &roster.owner,
+        &roster.owner_password,
+        Duration::from_secs(10),
+    )?;
+    passkey_sign_ins.print();
+
     // Last, so that its 1,000 new people are not in the list the operations above page through.
     progress.step(
         "Roster alone: one invitation of 1,000 new addresses, until every email is delivered",
@@ -326,6 +338,9 @@ fn run() -> Result<bool> {
     report::print_table(&solo_summaries, &compared);
     println!();
     report::print_bulk(&bulk);
+    println!();
+    floor.print();
+    passkey_sign_ins.print();
     println!();
     if !scale_runs.is_empty() {
         scale::print(&scale_runs, settings.scale_people);

@@ -38,6 +38,8 @@ pub struct Roster {
     pub account: i64,
     /// `Cookie` and `x-csrf-token` of the Owner's session.
     pub owner: Vec<(String, String)>,
+    /// The Owner's password (adding a passkey asks for it).
+    pub owner_password: String,
     /// The SQLite file.
     pub db_file: PathBuf,
 }
@@ -165,7 +167,7 @@ pub fn start(root: &Path, api: &Api, people: usize, invitees: usize) -> Result<R
         pid: server.pid(),
         sign_in: Request::post_json(
             "/api/v1/sign-in",
-            &json!({ "email": owner_email, "password": owner_password }),
+            &json!({ "email": owner_email, "password": &owner_password }),
         ),
         session: Request::get("/api/v1/session").with_headers(&owner[..1]),
         list: Request::get(&format!("/api/v1/accounts/{account}/people?per_page=50"))
@@ -191,6 +193,7 @@ pub fn start(root: &Path, api: &Api, people: usize, invitees: usize) -> Result<R
         target,
         account,
         owner,
+        owner_password,
         db_file,
     })
 }
