@@ -16,6 +16,7 @@
 #         wasm-split-cli (wasm_split_cli_support, Leptos's splitter: screens load on demand)
 #         cargo-fuzz (coverage-guided fuzzing of the parsers, with rustup's nightly toolchain)
 #   npm   binaryen 132 (wasm-opt)                                             -> $ROSTER_TOOLS/npm
+#         axe-core (accessibility), oidc-provider (the single sign-on tests' OpenID provider)
 #   PyPI  aiosmtpd (a real SMTP server the mail tests deliver to)             -> $ROSTER_TOOLS/venv
 #         Debian's binaryen (wasm-opt 108) mis-handles reference types and yields a module that
 #         fails in the browser, so it must never be the one Trunk finds.
@@ -112,6 +113,18 @@ else
     >"$ROSTER_TOOLS/npm/package.json"
   npm install --prefix "$ROSTER_TOOLS/npm" --no-audit --no-fund --save-exact \
     "axe-core@$AXE_CORE_VERSION" >/dev/null
+fi
+
+# ---- 3c. oidc-provider from npm: a certified OpenID provider the single sign-on tests run ------
+if [ "$(node -p "require('$ROSTER_TOOLS/npm/node_modules/oidc-provider/package.json').version" 2>/dev/null)" = "$OIDC_PROVIDER_VERSION" ]; then
+  log "oidc-provider $OIDC_PROVIDER_VERSION (single sign-on tests): present"
+else
+  log "npm: oidc-provider@$OIDC_PROVIDER_VERSION"
+  mkdir -p "$ROSTER_TOOLS/npm"
+  [ -f "$ROSTER_TOOLS/npm/package.json" ] || echo '{"name":"roster-tools","private":true}' \
+    >"$ROSTER_TOOLS/npm/package.json"
+  npm install --prefix "$ROSTER_TOOLS/npm" --no-audit --no-fund --save-exact \
+    "oidc-provider@$OIDC_PROVIDER_VERSION" >/dev/null
 fi
 
 # ---- 4. Python tools for the tests (a real SMTP server) --------------------------------------

@@ -7,6 +7,8 @@ WASM_SPLIT_VERSION=0.2.4
 BINARYEN_VERSION=132.0.0
 BINARYEN_MAJOR=132
 AXE_CORE_VERSION=4.14.1
+# The OpenID provider of the single sign-on tests (8.x: 9.x needs Node 22, Debian 12 has 20).
+OIDC_PROVIDER_VERSION=8.8.1
 # Coverage-guided fuzzing of the parsers (fuzz/, libFuzzer on rustup's nightly toolchain).
 CARGO_FUZZ_VERSION=0.13.2
 WASM_LD=/usr/lib/llvm-22/bin/wasm-ld

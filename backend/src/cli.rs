@@ -41,8 +41,30 @@ enum Command {
     /// Manage organisations (top-level accounts) as the operator.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Vouch for organisations' email domains (single sign-on).
+    #[command(subcommand)]
+    Domain(DomainCommand),
     /// Fill an empty database with a demo organisation, then print how to sign in.
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum DomainCommand {
+    /// Mark an email domain verified for an organisation without its DNS record (where the
+    /// server cannot reach DNS, or for tests). Only for a domain you know is theirs: its
+    /// identity provider then decides who every address there is.
+    Verify(VerifyDomainArgs),
+}
+
+#[derive(Debug, Args)]
+struct VerifyDomainArgs {
+    /// The organisation's top-level account id.
+    #[arg(long)]
+    account: i64,
+    /// The domain, e.g. acme.example.
+    domain: String,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,6 +212,16 @@ struct ServeArgs {
     /// Live event streams this server holds open in all.
     #[arg(long, env = "ROSTER_EVENT_STREAMS", default_value_t = crate::settings::DEFAULT_EVENT_STREAMS_TOTAL)]
     event_streams: usize,
+
+    /// The key that seals stored secrets (identity providers' client secrets): 64 hex
+    /// characters, made on first start when the file is missing. Every replica needs the same
+    /// file; keep it out of database backups.
+    #[arg(
+        long,
+        env = "ROSTER_SECRET_KEY_FILE",
+        default_value = "data/secret.key"
+    )]
+    secret_key_file: PathBuf,
 }
 
 impl From<ServeArgs> for Settings {
@@ -225,6 +257,7 @@ impl From<ServeArgs> for Settings {
             request_timeout: Duration::from_secs(args.request_timeout_seconds.max(1)),
             event_streams_per_person: args.event_streams_per_person.max(1),
             event_streams_total: args.event_streams.max(1),
+            secret_key_file: Some(args.secret_key_file),
         }
     }
 }
@@ -247,6 +280,11 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve(args.into()).await,
             Command::Account(AccountCommand::Create(args)) => create_account(args).await,
+            Command::Domain(DomainCommand::Verify(args)) => {
+                operator::verify_domain(&args.database.database_url, args.account, &args.domain)
+                    .await
+                    .map(|()| println!("{} is verified for account {}.", args.domain, args.account))
+            }
             Command::Demo(args) => demo(args).await,
         }
     });

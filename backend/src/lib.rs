@@ -22,6 +22,7 @@
 //! - `error`: the one error type, rendered as `{ code, message, fields? }`.
 //! - `routes`: one module per area of the `/api/v1` surface (HTTP in, HTTP out).
 //! - `scim`: SCIM 2.0 provisioning at `/scim/v2` for identity providers.
+//! - `sso`: single sign-on with OpenID Connect, one identity provider per organisation.
 //! - `team`: organisations, people, invitations, access and the audit log: the rules applied.
 //! - `openapi`: the API document generated from the routes, served at `/api/openapi.json`.
 //! - `spa`: serves the built single-page app with the right caching and security headers.
@@ -55,6 +56,7 @@ mod scim;
 mod setup;
 mod slots;
 mod spa;
+mod sso;
 mod state;
 mod team;
 mod telemetry;

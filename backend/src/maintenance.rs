@@ -23,6 +23,9 @@ pub(crate) async fn run(state: AppState) {
         {
             tracing::warn!(%error, "could not remove expired passkey ceremonies");
         }
+        if let Err(error) = db::sso::delete_expired_logins(state.db().writer(), now).await {
+            tracing::warn!(%error, "could not remove expired single sign-ons");
+        }
         if let Err(error) = log_expired_invitations(&state, now).await {
             tracing::warn!(%error, "could not log expired invitations");
         }

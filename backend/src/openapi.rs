@@ -23,8 +23,9 @@ use crate::state::AppState;
     tags(
         (name = "system", description = "Health of the server"),
         (name = "setup", description = "First run: the first account and its Owner"),
-        (name = "session", description = "Signing in and out, and a forgotten password"),
-        (name = "me", description = "The signed-in person: profile, password, devices, two-factor"),
+        (name = "session", description = "Signing in and out (password, passkey), and a forgotten password"),
+        (name = "single sign-on", description = "An organisation's identity provider (OpenID Connect), its verified domains, and signing in through it"),
+        (name = "me", description = "The signed-in person: profile, password, passkeys, devices, two-factor"),
         (name = "accounts", description = "Accounts and sub-accounts"),
         (name = "people", description = "The Users list, invitations and access"),
         (name = "invitations", description = "Invitation links, for the person invited"),
@@ -62,11 +63,16 @@ pub(crate) enum Access {
 /// Which credentials an operation takes, by its path. The hardening tests call every operation
 /// without credentials and with a token, so this cannot drift from what the server does.
 pub(crate) fn access(path: &str) -> Access {
-    const PUBLIC: [&str; 11] = [
+    const PUBLIC: [&str; 16] = [
         "/api/v1/health",
         "/api/v1/setup",
         "/api/v1/sign-in",
         "/api/v1/sign-in/totp",
+        "/api/v1/sign-in/methods",
+        "/api/v1/sign-in/passkey/challenge",
+        "/api/v1/sign-in/passkey",
+        "/api/v1/sso/start",
+        "/api/v1/sso/callback",
         "/api/v1/password-reset",
         "/api/v1/password-reset/inspect",
         "/api/v1/password-reset/complete",
@@ -77,6 +83,9 @@ pub(crate) fn access(path: &str) -> Access {
     ];
     if PUBLIC.contains(&path) || path.starts_with("/api/v1/dev/mailbox") {
         Access::Public
+    } else if path.starts_with("/api/v1/accounts/{id}/sso") {
+        // Who decides who an address is: people only.
+        Access::Session
     } else if path.starts_with("/api/v1/accounts/{id}") {
         Access::SessionOrToken
     } else {

@@ -1,5 +1,6 @@
 //! What the operator does from the command line, without the web app: create further
-//! organisations (`roster account create`) and fill an empty database with a demo
+//! organisations (`roster account create`), vouch for an organisation's email domain where
+//! its DNS cannot be checked (`roster domain verify`), and fill an empty database with a demo
 //! (`roster demo`).
 
 use roster_shared::audit::AuditAction;
@@ -17,6 +18,37 @@ use crate::clock;
 use crate::db::{self, Db};
 use crate::mail::{self, Mail};
 use crate::plans::Plans;
+
+/// Marks `domain` verified for the organisation whose top-level account is `account_id`, as
+/// its DNS record would (air-gapped installations, tests). Adds the domain if its Owners have
+/// not yet. Refused when another organisation verified it.
+pub async fn verify_domain(
+    database_url: &str,
+    account_id: i64,
+    domain: &str,
+) -> anyhow::Result<()> {
+    let domain = roster_shared::email::EmailDomain::parse(domain)
+        .map_err(|e| anyhow::anyhow!("the domain: {e}"))?;
+    let db = Db::open(database_url, 2).await?;
+    let account = db::accounts::find(db.reader(), account_id)
+        .await?
+        .with_context(|| format!("there is no account {account_id}"))?;
+    if account.parent_id.is_some() {
+        bail!(
+            "account {account_id} is a sub-account; domains belong to its top-level account {}",
+            account.root_id
+        );
+    }
+    if db::sso::verified_elsewhere(db.reader(), account_id, domain.as_str()).await? {
+        bail!("another organisation has verified {domain}");
+    }
+    let now = clock::now();
+    let token = hex::encode(rand::random::<[u8; 16]>());
+    db::sso::add_domain(db.writer(), account_id, domain.as_str(), &token, now).await?;
+    db::sso::mark_verified(db.writer(), account_id, domain.as_str(), now).await?;
+    db.close().await;
+    Ok(())
+}
 
 /// A new organisation and the invitation of its Owner.
 #[derive(Debug, Clone)]

@@ -64,6 +64,10 @@ pub struct Settings {
     pub event_streams_per_person: usize,
     /// Live event streams this server holds open in all.
     pub event_streams_total: usize,
+    /// The file of the key that seals stored secrets (identity providers' client secrets),
+    /// made when missing; every replica needs the same one. `None`: a key for this process
+    /// only (tests), so sealed secrets do not survive a restart.
+    pub secret_key_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -93,6 +97,7 @@ impl Settings {
             request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECONDS),
             event_streams_per_person: DEFAULT_EVENT_STREAMS_PER_PERSON,
             event_streams_total: DEFAULT_EVENT_STREAMS_TOTAL,
+            secret_key_file: None,
         }
     }
 }

@@ -26,6 +26,7 @@ use crate::events::Events;
 use crate::mail::{self, Mailer, Policy, Transport};
 use crate::plans::Plans;
 use crate::settings::Settings;
+use crate::sso::secret::SecretBox;
 use crate::state::AppState;
 use crate::{maintenance, openapi, scim, setup, spa};
 
@@ -82,7 +83,10 @@ impl Application {
             },
         );
         let events = Events::start(&db, &settings.database_url).await?;
-        let state = AppState::new(db, settings, plans, public_url, site, mailer, events);
+        let secrets = SecretBox::load(settings.secret_key_file.as_deref())?;
+        let state = AppState::new(
+            db, settings, plans, public_url, site, secrets, mailer, events,
+        );
         let setup_link = setup::link_if_needed(&state).await?;
         let router = router(state.clone());
         Ok(Self {

@@ -11,6 +11,7 @@ use crate::events::Events;
 use crate::mail::Mailer;
 use crate::plans::Plans;
 use crate::settings::Settings;
+use crate::sso::secret::SecretBox;
 
 #[derive(Clone)]
 pub(crate) struct AppState {
@@ -25,6 +26,7 @@ struct Inner {
     public_url: String,
     site: Site,
     passkeys: RelyingParty,
+    secrets: SecretBox,
     mailer: Mailer,
     billing: Arc<dyn Billing>,
     events: Events,
@@ -36,12 +38,14 @@ struct Inner {
 }
 
 impl AppState {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         db: Db,
         settings: Settings,
         plans: Plans,
         public_url: String,
         site: Site,
+        secrets: SecretBox,
         mailer: Mailer,
         events: Events,
     ) -> Self {
@@ -59,6 +63,7 @@ impl AppState {
                 hasher: Hasher::new(hash_threads),
                 public_url,
                 passkeys: RelyingParty::new(site.passkey_origin()),
+                secrets,
                 site,
                 mailer,
                 billing: Arc::new(Ledger),
@@ -124,6 +129,16 @@ impl AppState {
     /// Roster as a WebAuthn relying party (passkeys).
     pub(crate) fn passkeys(&self) -> &RelyingParty {
         &self.inner.passkeys
+    }
+
+    /// Seals and opens the secrets Roster keeps (an identity provider's client secret).
+    pub(crate) fn secrets(&self) -> &SecretBox {
+        &self.inner.secrets
+    }
+
+    /// Where identity providers send people back (their clients' redirect URI).
+    pub(crate) fn sso_redirect_uri(&self) -> String {
+        format!("{}{}", self.public_url(), crate::sso::CALLBACK_PATH)
     }
 
     /// Whether the development mailbox may be read: mail goes there (no SMTP), and the

@@ -1259,3 +1259,135 @@ mod tests {
         assert_eq!(serde_json::from_str::<Health>(&json).unwrap(), health);
     }
 }
+
+// ---- single sign-on ------------------------------------------------------------------------
+
+/// `GET /api/v1/accounts/{id}/sso`: an organisation's single sign-on, set on its top-level
+/// account by its Owners.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoSettings {
+    /// Where the provider sends people back: the client's redirect URI at the provider.
+    pub redirect_uri: String,
+    /// The identity provider; none until an Owner enters one.
+    pub provider: Option<SsoProvider>,
+    /// People in the verified domains must sign in through the provider (their password and
+    /// passkeys are refused).
+    pub required: bool,
+    pub domains: Vec<SsoDomain>,
+}
+
+/// The organisation's OpenID provider (its client secret is never shown again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoProvider {
+    /// `https://idp.example.com/realms/acme`: where `/.well-known/openid-configuration` is.
+    pub issuer: String,
+    pub client_id: String,
+}
+
+/// `PUT /api/v1/accounts/{id}/sso/provider`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoProviderRequest {
+    pub issuer: String,
+    pub client_id: String,
+    /// Required the first time; left out, the stored one is kept.
+    #[serde(default, deserialize_with = "crate::bounded::optional_secret")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
+    pub client_secret: Option<String>,
+}
+
+/// `POST /api/v1/accounts/{id}/sso/test`: what the provider's discovery document and keys say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoConnectionTest {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    /// Keys its JWKS holds to sign ID tokens with.
+    pub signing_keys: usize,
+}
+
+/// `PUT /api/v1/accounts/{id}/sso/policy`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoPolicyRequest {
+    pub required: bool,
+}
+
+/// An email domain of the organisation, verified (by DNS or by the operator) or waiting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoDomain {
+    pub domain: crate::email::EmailDomain,
+    pub verified_at: Option<Timestamp>,
+    /// The DNS TXT record that proves it: its name…
+    pub txt_name: String,
+    /// …and its value.
+    pub txt_value: String,
+}
+
+/// `POST /api/v1/accounts/{id}/sso/domains`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddDomainRequest {
+    pub domain: crate::email::EmailDomain,
+}
+
+/// `POST /api/v1/sso/start`: "Continue with SSO" with an address.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoStartRequest {
+    pub email: String,
+}
+
+/// Where the browser goes next: the identity provider's sign-in page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoRedirect {
+    pub url: String,
+}
+
+crate::text_enum::text_enum! {
+    /// Why coming back from the identity provider did not sign in: `/sign-in?sso=…`.
+    pub enum SsoFailure ("a single sign-on failure") {
+        /// No such sign-in is waiting (expired after ten minutes, used, or never started here).
+        Expired = "expired",
+        /// The person cancelled at the provider, or it refused.
+        Cancelled = "cancelled",
+        /// The provider did not answer, or its answer did not verify (signature, issuer,
+        /// audience, nonce, time).
+        Failed = "failed",
+        /// The provider has not verified the address it gave.
+        EmailUnverified = "email_unverified",
+        /// The address is not in a domain the organisation verified.
+        WrongDomain = "wrong_domain",
+        /// The person has no access to the organisation and no invitation to it.
+        NoAccess = "no_access",
+    }
+}
+
+impl SsoFailure {
+    /// What the sign-in page says.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            SsoFailure::Expired => {
+                "That single sign-on took too long or was already used. Please try again."
+            }
+            SsoFailure::Cancelled => "Single sign-on was cancelled at your identity provider.",
+            SsoFailure::Failed => {
+                "Your identity provider's answer could not be checked. Please try again; if it keeps failing, tell your administrator."
+            }
+            SsoFailure::EmailUnverified => {
+                "Your identity provider has not verified your email address, so Roster cannot trust it. Ask your administrator."
+            }
+            SsoFailure::WrongDomain => {
+                "Your identity provider signed you in with an address outside your organisation's verified domains."
+            }
+            SsoFailure::NoAccess => {
+                "You signed in at your identity provider, but you have no access to this organisation in Roster. Ask an administrator to invite you."
+            }
+        }
+    }
+}

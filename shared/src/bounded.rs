@@ -20,6 +20,18 @@ pub fn secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::E
     Ok(text)
 }
 
+/// The same for a secret that may be left out (or null).
+pub fn optional_secret<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    match Option::<String>::deserialize(deserializer)? {
+        Some(text) if text.chars().count() > MAX_SECRET_CHARS => Err(D::Error::custom(format!(
+            "at most {MAX_SECRET_CHARS} characters: no password, code or link token is longer"
+        ))),
+        text => Ok(text),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -157,6 +157,63 @@ fn is_atext(c: char) -> bool {
 }
 
 /// Lower-cases the domain, converts international labels to Punycode, and checks the result.
+/// The domain of email addresses an organisation proves it owns (`acme.example`): what
+/// decides whose identity provider signs an address in. Lower-case ASCII (an international
+/// name is kept in its `xn--` form), the same rules as an address's domain. Valid by
+/// construction.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(value_type = String, example = "acme.example"))]
+pub struct EmailDomain(String);
+
+impl EmailDomain {
+    /// Reads a domain as typed (`Acme.Example`, `@acme.example` and surrounding spaces too).
+    pub fn parse(input: &str) -> Result<Self, EmailError> {
+        let input = input.trim();
+        let input = input.strip_prefix('@').unwrap_or(input);
+        if input.is_empty() {
+            return Err(EmailError::EmptyDomain);
+        }
+        if input.chars().any(char::is_whitespace) {
+            return Err(EmailError::ContainsSpace);
+        }
+        if input.starts_with('[') {
+            return Err(EmailError::IpLiteralDomain);
+        }
+        ascii_domain(input).map(EmailDomain)
+    }
+
+    /// The domain of `address`.
+    pub fn of(address: &EmailAddress) -> Self {
+        EmailDomain(address.domain().to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for EmailDomain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for EmailDomain {
+    type Error = EmailError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        EmailDomain::parse(&value)
+    }
+}
+
+impl From<EmailDomain> for String {
+    fn from(value: EmailDomain) -> Self {
+        value.0
+    }
+}
+
 fn ascii_domain(domain: &str) -> Result<String, EmailError> {
     // IDNA treats these full stops as dots too (people type them on CJK keyboards).
     let domain: String = domain
@@ -304,6 +361,33 @@ impl std::str::FromStr for EmailAddress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_domain_is_read_as_an_addresss_domain_is() {
+        for typed in ["acme.example", " Acme.EXAMPLE ", "@acme.example"] {
+            assert_eq!(EmailDomain::parse(typed).unwrap().as_str(), "acme.example");
+        }
+        assert_eq!(
+            EmailDomain::parse("bücher.example").unwrap().as_str(),
+            "xn--bcher-kva.example"
+        );
+        let address = EmailAddress::parse("Ana@Acme.Example").unwrap();
+        assert_eq!(EmailDomain::of(&address).as_str(), "acme.example");
+        assert_eq!(
+            EmailDomain::parse("localhost"),
+            Err(EmailError::DomainWithoutDot)
+        );
+        assert_eq!(
+            EmailDomain::parse("acme .example"),
+            Err(EmailError::ContainsSpace)
+        );
+        assert_eq!(
+            EmailDomain::parse("[10.0.0.1]"),
+            Err(EmailError::IpLiteralDomain)
+        );
+        assert_eq!(EmailDomain::parse(""), Err(EmailError::EmptyDomain));
+        assert!(EmailDomain::parse("ana@acme.example").is_err());
+    }
     use proptest::prelude::*;
 
     fn ok(input: &str) -> String {

@@ -47,6 +47,12 @@ text_enum! {
         /// The passkey's answer did not prove what it must (wrong site, unknown or removed
         /// passkey, a bad signature, no user verification).
         PasskeyRefused = "passkey_refused",
+        /// The organisation requires its identity provider: no password, no passkey.
+        SsoRequired = "sso_required",
+        /// No organisation signs in with single sign-on for this address's domain.
+        SsoNotConfigured = "sso_not_configured",
+        /// The identity provider did not answer, or answered something that is not OpenID.
+        ProviderUnreachable = "provider_unreachable",
         // ---- access
         NotAnAdmin = "not_an_admin",
         AboveOwnRole = "above_own_role",
@@ -86,6 +92,11 @@ text_enum! {
         AlreadySetUp = "already_set_up",
         InvalidSetupLink = "invalid_setup_link",
         UnknownPlan = "unknown_plan",
+        // ---- single sign-on
+        /// Another organisation has verified this domain.
+        DomainTaken = "domain_taken",
+        /// The domain's DNS does not hold the verification record (yet).
+        DomainNotVerified = "domain_not_verified",
     }
 }
 

@@ -22,6 +22,7 @@ mod scim;
 mod seats;
 mod sign_in_guard;
 mod soak;
+mod sso;
 mod stoppable;
 mod sub_accounts;
 mod team;

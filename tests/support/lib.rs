@@ -16,6 +16,7 @@ pub mod app;
 pub mod browser;
 pub mod client;
 pub mod mailbox;
+pub mod oidc;
 pub mod passkey;
 pub mod process;
 pub mod scim_tester;

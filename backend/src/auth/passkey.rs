@@ -364,12 +364,13 @@ pub(crate) async fn finish_sign_in(
             tracing::info!(%error, passkey = row.id, "passkey sign-in refused");
             refused("The passkey could not be checked. Please try again.")
         })?;
-    passkey.update_credential(&result);
-    let stored = serde_json::to_string(&passkey).map_err(ApiError::internal)?;
-    db::passkeys::record_use(db.writer(), row.id, &stored, now).await?;
     let user = db::users::find(db.reader(), user_id)
         .await?
         .ok_or_else(unknown)?;
     throttle::give_back(db.writer(), &subjects).await?;
+    sign_in::refuse_if_sso_required(state, &user).await?;
+    passkey.update_credential(&result);
+    let stored = serde_json::to_string(&passkey).map_err(ApiError::internal)?;
+    db::passkeys::record_use(db.writer(), row.id, &stored, now).await?;
     sign_in::start(state, client, &user, SignInMethod::Passkey, now).await
 }

@@ -74,6 +74,8 @@ pub(crate) async fn with_password(
     };
     throttle::give_back(db.writer(), &subjects[..1]).await?;
     throttle::clear(db.writer(), Subject::Email(&email_key)).await?;
+    // Checked once the password is right, so the answer tells nothing to someone guessing.
+    refuse_if_sso_required(state, &user).await?;
     if user.totp_secret.is_some() {
         let (challenge, hash) = token::new_token();
         db::sessions::insert_challenge(db.writer(), &hash, user.id, now.plus_millis(CHALLENGE_MS))
@@ -83,6 +85,25 @@ pub(crate) async fn with_password(
     Ok(AfterPassword::Started(
         start(state, client, &user, SignInMethod::Password, now).await?,
     ))
+}
+
+/// Refuses a password or a passkey to someone whose organisation requires its identity
+/// provider for their address's domain.
+pub(crate) async fn refuse_if_sso_required(
+    state: &AppState,
+    user: &UserRow,
+) -> Result<(), ApiError> {
+    let Ok(address) = EmailAddress::parse(&user.email) else {
+        return Ok(());
+    };
+    if db::sso::sso_required_for(state.db().reader(), user.id, address.domain()).await? {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::SsoRequired,
+            "Your organisation signs in through its identity provider. Use “Continue with SSO”.",
+        ));
+    }
+    Ok(())
 }
 
 /// The second step: a code from the authenticator app, or a recovery code.

@@ -53,6 +53,7 @@ pub(crate) mod profile;
 pub(crate) mod scim;
 pub(crate) mod seats;
 pub(crate) mod sessions;
+pub(crate) mod sso;
 pub(crate) mod team;
 pub(crate) mod users;
 

@@ -294,6 +294,24 @@ pub(crate) async fn invitation_by_token<'e, E: Executor<'e, Database = Any>>(
     }))
 }
 
+/// `user_id`'s open invitation to organisation `root_id` (the newest, if several were ever
+/// sent), for accepting it through the organisation's identity provider.
+pub(crate) async fn open_invitation_of<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: i64,
+    root_id: i64,
+) -> sqlx::Result<Option<InvitationRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations \
+         WHERE user_id = $1 AND root_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL \
+         ORDER BY sent_at DESC LIMIT 1"
+    ))
+    .bind(user_id)
+    .bind(root_id)
+    .fetch_optional(db)
+    .await
+}
+
 /// An invitation with the names its email shows: the organisation and each offered account.
 pub(crate) struct InvitationToSend {
     pub(crate) invitation: InvitationRow,

@@ -20,6 +20,7 @@ mod password_reset;
 mod profile;
 pub(crate) mod session;
 mod setup;
+mod sso;
 
 pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,6 +31,15 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(session::methods))
         .routes(routes!(session::passkey_challenge))
         .routes(routes!(session::sign_in_passkey))
+        .routes(routes!(sso::sso_start))
+        .routes(routes!(sso::sso_callback))
+        .routes(routes!(sso::sso_settings))
+        .routes(routes!(sso::set_sso_provider))
+        .routes(routes!(sso::test_sso_provider))
+        .routes(routes!(sso::set_sso_policy))
+        .routes(routes!(sso::add_sso_domain))
+        .routes(routes!(sso::remove_sso_domain))
+        .routes(routes!(sso::verify_sso_domain))
         .routes(routes!(session::sign_out))
         .routes(routes!(session::current))
         .routes(routes!(password_reset::request_password_reset))

@@ -287,6 +287,54 @@ pub(crate) async fn accept(
     }
 }
 
+/// Accepts `user`'s open invitation to organisation `root_id` once its identity provider has
+/// vouched for their address (single sign-on): no link and no password are needed, since the
+/// organisation's provider is who decides that address. A person without a name yet takes the
+/// one the provider gave. Answers whether there was an invitation to accept.
+pub(crate) async fn accept_through_provider(
+    state: &AppState,
+    client: &ClientInfo,
+    user: &db::users::UserRow,
+    root_id: i64,
+    provider_name: Option<&PersonName>,
+    now: Timestamp,
+) -> Result<bool, ApiError> {
+    let Some(invitation) = db::team::open_invitation_of(state.db().reader(), user.id, root_id)
+        .await?
+        .filter(|invitation| acceptable(invitation, now).is_ok())
+    else {
+        return Ok(false);
+    };
+    if let (None, Some(name)) = (&user.name, provider_name) {
+        let mut conn = state.db().writer().acquire().await?;
+        db::users::set_name(&mut conn, user.id, name).await?;
+    }
+    let name = user
+        .name
+        .clone()
+        .or_else(|| provider_name.map(PersonName::to_string))
+        .unwrap_or_else(|| user.email.clone());
+    let keys = (name.to_lowercase(), address_of(&user.email)?.key());
+    let actor = Actor {
+        user_id: user.id,
+        label: format!("{name} <{}>", invitation.email),
+        name,
+        ip: client.ip.clone(),
+    };
+    {
+        let state = state.clone();
+        state
+            .db()
+            .clone()
+            .on_writer_thread(async move {
+                record_acceptance(&state, &invitation, &actor, None, keys, now).await
+            })
+            .await?;
+    }
+    crate::team::announce(state, root_id, &[user.id]).await;
+    Ok(true)
+}
+
 /// The acceptance, in one transaction: the invitation marked accepted, the member row, the
 /// offered access and the audit entry, then the new person's profile (if any). Returns the
 /// account the person opens next.

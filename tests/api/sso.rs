@@ -1,0 +1,582 @@
+//! Single sign-on against a real OpenID provider on loopback (`oidc-provider`, see
+//! `roster_tests::oidc`): an Owner sets it up, an invited person signs in through it and joins,
+//! and every answer that must not sign anyone in does not (unverified address, another domain,
+//! no access, wrong state or nonce, replayed, cancelled, expired or future ID token, provider
+//! down). Requiring the provider refuses the passwords and passkeys of the people it covers
+//! only.
+
+use roster_shared::account::AccountId;
+use roster_shared::api::{
+    Device, PasskeyCeremony, SessionInfo, SsoConnectionTest, SsoRedirect, SsoSettings,
+};
+use roster_shared::role::Role;
+use roster_tests::oidc::{Account, CLIENT_ID, CLIENT_SECRET, OidcProvider, sign_in_at_provider};
+use roster_tests::passkey::SoftPasskey;
+use roster_tests::{
+    ApiClient, Engine, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, TestApp, engines,
+    expect_error, expect_json,
+};
+use serde_json::json;
+
+engines!(
+    an_invited_person_signs_in_through_the_provider_and_joins,
+    what_the_provider_answers_must_verify,
+    an_expired_or_future_id_token_is_refused,
+    a_provider_that_is_down_stops_no_one_else,
+    requiring_the_provider_refuses_passwords_of_the_people_it_covers,
+    only_owners_of_the_top_level_account_set_it_up,
+);
+
+const DOMAIN: &str = "acme.example";
+
+fn accounts() -> Vec<Account<'static>> {
+    vec![
+        Account {
+            login: "olivia",
+            email: OWNER_EMAIL,
+            email_verified: true,
+            name: "Olivia Owner",
+        },
+        Account {
+            login: "ana",
+            email: "ana@acme.example",
+            email_verified: true,
+            name: "Ana López",
+        },
+        Account {
+            login: "eve",
+            email: "eve@acme.example",
+            email_verified: false,
+            name: "Eve",
+        },
+        Account {
+            login: "zed",
+            email: "zed@acme.example",
+            email_verified: true,
+            name: "Zed",
+        },
+        Account {
+            login: "mallory",
+            email: "mallory@elsewhere.example",
+            email_verified: true,
+            name: "Mallory",
+        },
+    ]
+}
+
+fn redirect_uri(app: &TestApp) -> String {
+    app.url("/api/v1/sso/callback")
+}
+
+/// The Owner enters `provider` for Acme, and the operator vouches for acme.example.
+async fn set_up(app: &TestApp, acme: AccountId, provider: &OidcProvider) -> SsoSettings {
+    let settings: SsoSettings = expect_json(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/sso/provider", acme.0),
+                &json!({ "issuer": provider.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    roster_backend::operator::verify_domain(app.database_url(), acme.0, DOMAIN)
+        .await
+        .expect("the operator vouches for the domain");
+    settings
+}
+
+/// "Continue with SSO" as `email`, signed in at the provider as `login`: the URL the provider
+/// sends the browser back to.
+async fn through_provider(browser: &ApiClient, email: &str, login: &str) -> String {
+    let redirect: SsoRedirect = expect_json(
+        browser
+            .post("/api/v1/sso/start", &json!({ "email": email }))
+            .await,
+        200,
+    )
+    .await;
+    sign_in_at_provider(&redirect.url, login).await
+}
+
+/// Opens the way back in `browser`: where Roster sends it next.
+async fn come_back(browser: &ApiClient, callback: &str) -> String {
+    let response = browser
+        .request(
+            reqwest::Method::GET,
+            &callback[callback.find("/api/").unwrap()..],
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "{callback}");
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn an_invited_person_signs_in_through_the_provider_and_joins(engine: Engine) {
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
+    let provider = OidcProvider::start(&redirect_uri(&app), &accounts()).await;
+    let settings = set_up(&app, acme, &provider).await;
+    assert_eq!(settings.redirect_uri, redirect_uri(&app));
+    assert_eq!(
+        settings.provider.as_ref().map(|p| p.client_id.as_str()),
+        Some(CLIENT_ID)
+    );
+    // The secret is sealed at rest, and never shown again.
+    let stored: String = sqlx::query_scalar("SELECT client_secret FROM sso_providers")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
+    assert!(!stored.contains(CLIENT_SECRET) && stored.starts_with("v1."));
+    let tested: SsoConnectionTest = expect_json(
+        app.api
+            .post_empty(&format!("/api/v1/accounts/{}/sso/test", acme.0))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(tested.issuer, provider.issuer);
+    assert!(tested.signing_keys >= 1);
+
+    app.invite(acme, &["ana@acme.example"], &[(Role::Basic, &[acme])])
+        .await;
+    let browser = app.new_client();
+    let callback = through_provider(&browser, "ana@acme.example", "ana").await;
+    assert!(callback.starts_with(&redirect_uri(&app)), "{callback}");
+    assert_eq!(come_back(&browser, &callback).await, "/");
+    let session: SessionInfo = browser.get_ok("/api/v1/session").await;
+    browser.adopt(&session);
+    assert_eq!(session.user.email.as_str(), "ana@acme.example");
+    assert_eq!(
+        session.user.name.as_str(),
+        "Ana López",
+        "the provider's name"
+    );
+    assert_eq!(session.last_account, Some(acme));
+    let devices: Vec<Device> = browser.get_ok("/api/v1/me/devices").await;
+    assert_eq!(devices[0].method.as_str(), "sso");
+    // She joined: the invitation is accepted, in the audit log under her name.
+    let audit: serde_json::Value = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/audit", acme.0))
+        .await;
+    assert!(
+        audit
+            .to_string()
+            .contains("Ana López (ana@acme.example) accepted"),
+        "{audit}"
+    );
+    // Once a member, the provider signs her in again (no invitation needed any more).
+    let again = app.new_client();
+    let callback = through_provider(&again, "ana@acme.example", "ana").await;
+    assert_eq!(come_back(&again, &callback).await, "/");
+    let _: SessionInfo = again.get_ok("/api/v1/session").await;
+    provider.stop().await;
+    app.stop().await;
+}
+
+async fn what_the_provider_answers_must_verify(engine: Engine) {
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
+    let provider = OidcProvider::start(&redirect_uri(&app), &accounts()).await;
+    set_up(&app, acme, &provider).await;
+    app.invite(
+        acme,
+        &["eve@acme.example", "ana@acme.example"],
+        &[(Role::Basic, &[acme])],
+    )
+    .await;
+    let failed = async |email: &str, login: &str| {
+        let browser = app.new_client();
+        let callback = through_provider(&browser, email, login).await;
+        let location = come_back(&browser, &callback).await;
+        expect_error(
+            browser.get("/api/v1/session").await,
+            401,
+            "sign_in_required",
+        )
+        .await;
+        location
+    };
+    // The provider has not verified Eve's address: Roster cannot trust it.
+    assert_eq!(
+        failed("eve@acme.example", "eve").await,
+        "/sign-in?sso=email_unverified"
+    );
+    // Signed in at the provider as someone outside the verified domains.
+    assert_eq!(
+        failed("ana@acme.example", "mallory").await,
+        "/sign-in?sso=wrong_domain"
+    );
+    // In the domain, but neither a member nor invited.
+    assert_eq!(
+        failed("zed@acme.example", "zed").await,
+        "/sign-in?sso=no_access"
+    );
+
+    // A state Roster never sent, and a way back used twice.
+    let browser = app.new_client();
+    let callback = through_provider(&browser, "ana@acme.example", "ana").await;
+    let url = url::Url::parse(&callback).unwrap();
+    let code = url
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let forged = format!("/api/v1/sso/callback?code={code}&state=not-ours");
+    assert_eq!(
+        come_back(&browser, &app.url(&forged)).await,
+        "/sign-in?sso=expired"
+    );
+    assert_eq!(come_back(&browser, &callback).await, "/");
+    let other = app.new_client();
+    assert_eq!(
+        come_back(&other, &callback).await,
+        "/sign-in?sso=expired",
+        "a way back works once"
+    );
+    expect_error(other.get("/api/v1/session").await, 401, "sign_in_required").await;
+
+    // The ID token carries another nonce than the one Roster sent (the authorization request
+    // was tampered with on its way).
+    let browser = app.new_client();
+    let redirect: SsoRedirect = expect_json(
+        browser
+            .post("/api/v1/sso/start", &json!({ "email": "ana@acme.example" }))
+            .await,
+        200,
+    )
+    .await;
+    let mut tampered = url::Url::parse(&redirect.url).unwrap();
+    let pairs: Vec<(String, String)> = tampered
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "nonce" {
+                "another-nonce".to_owned()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    tampered.query_pairs_mut().clear().extend_pairs(&pairs);
+    let callback = sign_in_at_provider(tampered.as_str(), "ana").await;
+    assert_eq!(come_back(&browser, &callback).await, "/sign-in?sso=failed");
+
+    // Cancelled at the provider.
+    let browser = app.new_client();
+    let redirect: SsoRedirect = expect_json(
+        browser
+            .post("/api/v1/sso/start", &json!({ "email": "ana@acme.example" }))
+            .await,
+        200,
+    )
+    .await;
+    let state = url::Url::parse(&redirect.url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let cancelled = format!("/api/v1/sso/callback?error=access_denied&state={state}");
+    assert_eq!(
+        come_back(&browser, &app.url(&cancelled)).await,
+        "/sign-in?sso=cancelled"
+    );
+
+    // An address whose domain no organisation verified: the same answer whether or not
+    // anyone has it.
+    for email in ["mallory@elsewhere.example", "nobody@elsewhere.example"] {
+        let message = expect_error(
+            app.new_client()
+                .post("/api/v1/sso/start", &json!({ "email": email }))
+                .await,
+            422,
+            "sso_not_configured",
+        )
+        .await;
+        assert!(message.contains("elsewhere.example"), "{message}");
+    }
+    provider.stop().await;
+    app.stop().await;
+}
+
+async fn an_expired_or_future_id_token_is_refused(engine: Engine) {
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
+    app.invite(acme, &["ana@acme.example"], &[(Role::Basic, &[acme])])
+        .await;
+    // Its clock five minutes behind, and ID tokens valid two: every one it signs expired three
+    // minutes ago (beyond the minute of slack). Then an hour ahead: issued in the future.
+    let mut first = true;
+    for offset in [-300, 3600] {
+        let provider =
+            OidcProvider::start_with_clock(&redirect_uri(&app), &accounts(), offset, 120).await;
+        if first {
+            set_up(&app, acme, &provider).await;
+            first = false;
+        } else {
+            let _: SsoSettings = expect_json(
+                app.api
+                    .put(
+                        &format!("/api/v1/accounts/{}/sso/provider", acme.0),
+                        &json!({ "issuer": provider.issuer, "client_id": CLIENT_ID }),
+                    )
+                    .await,
+                200,
+            )
+            .await;
+        }
+        let browser = app.new_client();
+        let callback = through_provider(&browser, "ana@acme.example", "ana").await;
+        assert_eq!(
+            come_back(&browser, &callback).await,
+            "/sign-in?sso=failed",
+            "clock offset {offset}"
+        );
+        provider.stop().await;
+    }
+    app.stop().await;
+}
+
+async fn a_provider_that_is_down_stops_no_one_else(engine: Engine) {
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
+    let provider = OidcProvider::start(&redirect_uri(&app), &accounts()).await;
+    set_up(&app, acme, &provider).await;
+    provider.stop().await;
+    let message = expect_error(
+        app.new_client()
+            .post("/api/v1/sso/start", &json!({ "email": "ana@acme.example" }))
+            .await,
+        502,
+        "provider_unreachable",
+    )
+    .await;
+    assert!(message.contains("identity provider"), "{message}");
+    expect_error(
+        app.api
+            .post_empty(&format!("/api/v1/accounts/{}/sso/test", acme.0))
+            .await,
+        502,
+        "provider_unreachable",
+    )
+    .await;
+    // Passwords work as before.
+    app.new_client()
+        .sign_in_ok(OWNER_EMAIL, OWNER_PASSWORD)
+        .await;
+    app.stop().await;
+}
+
+async fn requiring_the_provider_refuses_passwords_of_the_people_it_covers(engine: Engine) {
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
+    let provider = OidcProvider::start(&redirect_uri(&app), &accounts()).await;
+    set_up(&app, acme, &provider).await;
+    app.invite(acme, &["bo@partner.example"], &[(Role::Admin, &[acme])])
+        .await;
+    app.accept_as_new("bo@partner.example", "Bo").await;
+    // Olivia has a passkey from before.
+    let origin = app.address.replace("127.0.0.1", "localhost");
+    let mut passkey = SoftPasskey::new();
+    let ceremony: PasskeyCeremony = expect_json(
+        app.api
+            .post(
+                "/api/v1/me/passkeys/registration",
+                &json!({ "password": OWNER_PASSWORD }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    let credential = passkey.register(&ceremony.options, &origin);
+    let _: serde_json::Value = expect_json(
+        app.api
+            .post(
+                "/api/v1/me/passkeys",
+                &json!({ "ceremony": ceremony.ceremony, "name": "Laptop", "credential": credential }),
+            )
+            .await,
+        201,
+    )
+    .await;
+    let settings: SsoSettings = expect_json(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/sso/policy", acme.0),
+                &json!({ "required": true }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    assert!(settings.required);
+    // Olivia's address is in acme.example: her password is refused, once it is right (a
+    // wrong one is just wrong, so guessing learns nothing).
+    expect_error(
+        app.new_client()
+            .sign_in(OWNER_EMAIL, "not the password")
+            .await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
+    let message = expect_error(
+        app.new_client().sign_in(OWNER_EMAIL, OWNER_PASSWORD).await,
+        403,
+        "sso_required",
+    )
+    .await;
+    assert!(message.contains("Continue with SSO"), "{message}");
+    // Her passkey too.
+    let browser = app.new_client();
+    let ceremony: PasskeyCeremony = expect_json(
+        browser
+            .post_empty("/api/v1/sign-in/passkey/challenge")
+            .await,
+        200,
+    )
+    .await;
+    let credential = passkey.sign_in(&ceremony.options, &origin);
+    expect_error(
+        browser
+            .post(
+                "/api/v1/sign-in/passkey",
+                &json!({ "ceremony": ceremony.ceremony, "credential": credential }),
+            )
+            .await,
+        403,
+        "sso_required",
+    )
+    .await;
+    // Bo's address is not in a verified domain: his password still works.
+    app.new_client()
+        .sign_in_ok("bo@partner.example", MEMBER_PASSWORD)
+        .await;
+    // Olivia signs in through the provider.
+    let browser = app.new_client();
+    let callback = through_provider(&browser, OWNER_EMAIL, "olivia").await;
+    assert_eq!(come_back(&browser, &callback).await, "/");
+    let session: SessionInfo = browser.get_ok("/api/v1/session").await;
+    assert_eq!(session.user.email.as_str(), OWNER_EMAIL);
+    // Not required any more: the password works again.
+    browser.adopt(&session);
+    let _: SsoSettings = expect_json(
+        browser
+            .put(
+                &format!("/api/v1/accounts/{}/sso/policy", acme.0),
+                &json!({ "required": false }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    app.new_client()
+        .sign_in_ok(OWNER_EMAIL, OWNER_PASSWORD)
+        .await;
+    provider.stop().await;
+    app.stop().await;
+}
+
+async fn only_owners_of_the_top_level_account_set_it_up(engine: Engine) {
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
+    let support = app.sub_account(acme, "Support").await;
+    app.invite(acme, &["ada@acme.example"], &[(Role::Admin, &[acme])])
+        .await;
+    let admin = app.accept_as_new("ada@acme.example", "Ada").await;
+    let path = format!("/api/v1/accounts/{}/sso", acme.0);
+    expect_error(admin.get(&path).await, 403, "not_an_owner").await;
+    expect_error(
+        admin
+            .post(
+                &format!("{path}/domains"),
+                &json!({ "domain": "acme.example" }),
+            )
+            .await,
+        403,
+        "not_an_owner",
+    )
+    .await;
+    expect_error(
+        app.api
+            .get(&format!("/api/v1/accounts/{}/sso", support.0))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    // A program, even one acting as an Owner, does not decide who an address is.
+    let token = app.api.api_token(acme, "Robot", Role::Owner).await.token;
+    let response = reqwest::Client::new()
+        .get(app.url(&path))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401, "session-only");
+    // Policy without a provider; a provider that does not answer is not saved.
+    expect_error(
+        app.api
+            .put(&format!("{path}/policy"), &json!({ "required": true }))
+            .await,
+        409,
+        "sso_not_configured",
+    )
+    .await;
+    expect_error(
+        app.api
+            .put(
+                &format!("{path}/provider"),
+                &json!({ "issuer": "http://127.0.0.1:9", "client_id": "x", "client_secret": "y" }),
+            )
+            .await,
+        502,
+        "provider_unreachable",
+    )
+    .await;
+    expect_error(
+        app.api
+            .put(
+                &format!("{path}/provider"),
+                &json!({ "issuer": "http://idp.example.com", "client_id": "x", "client_secret": "y" }),
+            )
+            .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    // A domain waits for its DNS record; another organisation cannot take a verified one.
+    let settings: SsoSettings = expect_json(
+        app.api
+            .post(
+                &format!("{path}/domains"),
+                &json!({ "domain": " Acme.Example " }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    let domain = &settings.domains[0];
+    assert_eq!(domain.domain.as_str(), "acme.example");
+    assert_eq!(domain.verified_at, None);
+    assert_eq!(domain.txt_name, "_roster-challenge.acme.example");
+    assert!(domain.txt_value.starts_with("roster-domain-verification="));
+    let (globex, _, _) = app
+        .other_organisation("Globex", "gina@globex.example")
+        .await;
+    roster_backend::operator::verify_domain(app.database_url(), globex.0, DOMAIN)
+        .await
+        .unwrap();
+    assert!(
+        roster_backend::operator::verify_domain(app.database_url(), acme.0, DOMAIN)
+            .await
+            .is_err(),
+        "verified by Globex first"
+    );
+    assert!(
+        roster_backend::operator::verify_domain(app.database_url(), support.0, "support.example")
+            .await
+            .is_err(),
+        "domains belong to top-level accounts"
+    );
+    app.stop().await;
+}
