@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("seats") view={Lazy::<screens::Seats>::new()}/>
                         <Route path=path!("tokens") view={Lazy::<screens::Tokens>::new()}/>
                         <Route path=path!("provisioning") view={Lazy::<screens::Provisioning>::new()}/>
+                        <Route path=path!("single-sign-on") view={Lazy::<screens::SingleSignOn>::new()}/>
                     </ParentRoute>
                 </Routes>
             </main>

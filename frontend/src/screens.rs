@@ -34,6 +34,7 @@ use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::seats::SeatsPage;
 use crate::pages::security::SecurityPage;
 use crate::pages::setup::SetupPage;
+use crate::pages::single_sign_on::SingleSignOnPage;
 use crate::pages::sub_accounts::SubAccountsPage;
 use crate::pages::tokens::TokensPage;
 use crate::pages::users::UsersPage;
@@ -231,4 +232,10 @@ screen!(
     Provisioning,
     settings => provisioning,
     view! { <ProvisioningPage/> }
+);
+screen!(
+    /// `/accounts/:id/single-sign-on`: the organisation's identity provider and domains.
+    SingleSignOn,
+    settings => single_sign_on,
+    view! { <SingleSignOnPage/> }
 );

@@ -838,6 +838,10 @@ pub struct InvitationView {
     /// identity yet: the profile can only be created from the emailed invitation.
     #[serde(default)]
     pub emailed_link_required: bool,
+    /// The organisation's identity provider covers the invited address (a verified domain):
+    /// accepting may go through it ("Continue with SSO").
+    #[serde(default)]
+    pub sso: bool,
 }
 
 /// The profile a new person creates when accepting.

@@ -7,7 +7,8 @@
 
 use roster_shared::account::AccountId;
 use roster_shared::api::{
-    Device, PasskeyCeremony, SessionInfo, SsoConnectionTest, SsoRedirect, SsoSettings,
+    Device, InvitationView, PasskeyCeremony, SessionInfo, SsoConnectionTest, SsoRedirect,
+    SsoSettings,
 };
 use roster_shared::role::Role;
 use roster_tests::oidc::{Account, CLIENT_ID, CLIENT_SECRET, OidcProvider, sign_in_at_provider};
@@ -138,8 +139,24 @@ async fn an_invited_person_signs_in_through_the_provider_and_joins(engine: Engin
     assert_eq!(tested.issuer, provider.issuer);
     assert!(tested.signing_keys >= 1);
 
-    app.invite(acme, &["ana@acme.example"], &[(Role::Basic, &[acme])])
+    app.invite(
+        acme,
+        &["ana@acme.example", "bo@partner.example"],
+        &[(Role::Basic, &[acme])],
+    )
+    .await;
+    // The invitation page offers the provider for the address it covers only.
+    for (email, offered) in [("ana@acme.example", true), ("bo@partner.example", false)] {
+        let token = app.invitation_token(email).await;
+        let view: InvitationView = expect_json(
+            app.new_client()
+                .post("/api/v1/invitations/inspect", &json!({ "token": token }))
+                .await,
+            200,
+        )
         .await;
+        assert_eq!(view.sso, offered, "{email}");
+    }
     let browser = app.new_client();
     let callback = through_provider(&browser, "ana@acme.example", "ana").await;
     assert!(callback.starts_with(&redirect_uri(&app)), "{callback}");

@@ -12,6 +12,7 @@ mod passkeys;
 mod profile;
 mod seats;
 mod sign_in;
+mod sso;
 mod sub_accounts;
 mod team;
 mod tour;

@@ -74,7 +74,55 @@ async fn screenshots() {
     browser.screenshot(&shot("08-sign-in")).await;
     browser.close().await;
     passkey_screens(&app, &shot).await;
+    sso_screens(&app, &shot).await;
     app.stop().await;
+}
+
+/// Settings › Single sign-on with a provider, a verified and a waiting domain; a refusal on
+/// the sign-in page.
+async fn sso_screens(app: &TestApp, shot: &impl Fn(&str) -> PathBuf) {
+    use roster_tests::oidc::{CLIENT_ID, CLIENT_SECRET, OidcProvider};
+    let session = app.api.sign_in_ok(OWNER_EMAIL, OWNER_PASSWORD).await;
+    let acme = session.last_account.expect("an account");
+    let provider = OidcProvider::start(&app.url("/api/v1/sso/callback"), &[]).await;
+    let _: serde_json::Value = roster_tests::expect_json(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/sso/provider", acme.0),
+                &serde_json::json!({ "issuer": provider.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    roster_backend::operator::verify_domain(app.database_url(), acme.0, "acme.example")
+        .await
+        .unwrap();
+    let _: serde_json::Value = roster_tests::expect_json(
+        app.api
+            .post(
+                &format!("/api/v1/accounts/{}/sso/domains", acme.0),
+                &serde_json::json!({ "domain": "acme-europe.example" }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    let browser = Browser::signed_in_as_owner(app, acme).await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/single-sign-on", acme.0)))
+        .await;
+    browser.wait_for_count("[data-test=sso-domain]", 2).await;
+    browser.click("[data-test=sso-test]").await;
+    browser.text_of("[data-test=sso-test-result]").await;
+    browser.screenshot_full(&shot("08e-single-sign-on")).await;
+    browser.click("[data-test=user-menu]").await;
+    browser.click("[data-test=sign-out]").await;
+    browser.open(&app.url("/sign-in?sso=no_access")).await;
+    browser.text_of("[data-test=sso-error]").await;
+    browser.screenshot(&shot("08f-sign-in-sso-refused")).await;
+    browser.close().await;
+    provider.stop().await;
 }
 
 /// Passkeys, at localhost (where browsers allow them) with Chromium's virtual authenticator.

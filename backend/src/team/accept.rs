@@ -148,6 +148,12 @@ pub(crate) async fn inspect(state: &AppState, token: &str) -> Result<InvitationV
         status: window(&invitation).status(clock::now()),
         has_identity: user.password_hash.is_some(),
         emailed_link_required: user.password_hash.is_none() && origin == LinkOrigin::Copied,
+        sso: db::sso::provider_for_domain(
+            state.db().reader(),
+            address_of(&invitation.email)?.domain(),
+        )
+        .await?
+        .is_some_and(|provider| provider.account_id == invitation.root_id),
     })
 }
 

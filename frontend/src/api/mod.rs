@@ -310,11 +310,13 @@ mod passkeys;
 mod password_reset;
 mod profile;
 mod seats;
+mod sso;
 pub use automation::*;
 pub use passkeys::*;
 pub use password_reset::*;
 pub use profile::*;
 pub use seats::*;
+pub use sso::*;
 
 // ---- system ------------------------------------------------------------------------------
 

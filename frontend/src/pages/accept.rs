@@ -134,6 +134,31 @@ fn Offer(
     let has_identity = offer.has_identity;
     let emailed_link_required = offer.emailed_link_required;
     let email_for_form = email.clone();
+    // Through the organisation's identity provider: coming back accepts the invitation.
+    let sso = offer.sso.then(|| {
+        let email = email.clone();
+        view! {
+            <div class="card" data-test="accept-sso">
+                <p>{format!("{} signs in through its identity provider.", offer.organisation)}</p>
+                <button type="button" class="button primary" data-test="accept-with-sso" disabled=move || pending.get()
+                    on:click=move |_| {
+                        let email = email.clone();
+                        pending.set(true);
+                        leptos::task::spawn_local(async move {
+                            match api::sso_start(&roster_shared::api::SsoStartRequest { email }).await {
+                                Ok(redirect) => {
+                                    let _ = window().location().assign(&redirect.url);
+                                }
+                                Err(error) => {
+                                    failure.set(Some(error.message()));
+                                    pending.set(false);
+                                }
+                            }
+                        });
+                    }>"Continue with SSO"</button>
+            </div>
+        }
+    });
     view! {
         <h1 id="accept-title">"Join "{offer.organisation.to_string()}</h1>
         <div class="card" data-test="accept-offer">
@@ -147,6 +172,7 @@ fn Offer(
             </ul>
         </div>
         {move || failure.get().map(|m| view! { <div class="alert error" role="alert" data-test="accept-error">{m}</div> })}
+        {sso}
         {move || if emailed_link_required {
             view! { <EmailedLinkRequired email=email_for_form.clone() token=token.get_value()/> }.into_any()
         } else if !has_identity {

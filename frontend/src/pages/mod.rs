@@ -21,6 +21,7 @@ pub mod security;
 pub mod settings_layout;
 pub mod setup;
 pub mod sign_in;
+pub mod single_sign_on;
 pub mod sub_accounts;
 pub mod tokens;
 pub mod users;

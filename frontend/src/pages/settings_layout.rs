@@ -1,5 +1,6 @@
 //! The settings area of one account (`/accounts/{id}/…`): the "Settings" navigation on the
-//! left (Users, Sub-accounts, Audit log, Seats, API tokens, Provisioning) and the chosen screen beside it.
+//! left (Users, Sub-accounts, Audit log, Seats, API tokens, Provisioning, Single sign-on) and the
+//! chosen screen beside it.
 //!
 //! Someone with Basic or Reporting access to the account sees only what they may use: the
 //! screens for Admins and Owners are not in their navigation, and opening one by its address
@@ -99,6 +100,7 @@ pub fn SettingsLayout() -> impl IntoView {
                     {link("seats", "Seats", &["seats"], true)}
                     {link("tokens", "API tokens", &["tokens"], true)}
                     {link("provisioning", "Provisioning", &["provisioning"], true)}
+                    {link("single-sign-on", "Single sign-on", &["single-sign-on"], true)}
                 </ul>
             </nav>
             <div class="settings-main">
@@ -131,6 +133,7 @@ fn managers_screen(rest: &str) -> Option<&'static str> {
         ("seats", _) => Some("Seats"),
         ("tokens", _) => Some("API tokens"),
         ("provisioning", _) => Some("Provisioning"),
+        ("single-sign-on", _) => Some("Single sign-on"),
         _ => None,
     }
 }

@@ -5,7 +5,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use roster_shared::api::ErrorCode;
-use roster_shared::api::{PasskeySignInRequest, SignInOutcome, SignInRequest, TotpSignInRequest};
+use roster_shared::api::{
+    PasskeySignInRequest, SignInOutcome, SignInRequest, SsoFailure, SsoStartRequest,
+    TotpSignInRequest,
+};
 use roster_shared::redirect::LocalPath;
 
 use crate::api;
@@ -140,6 +143,36 @@ pub fn SignInPage() -> impl IntoView {
             pending.set(false);
         });
     };
+    // "Continue with SSO": the address typed picks the organisation's provider.
+    let with_sso = move |_| {
+        let typed = email.value.get_untracked();
+        if typed.trim().is_empty() {
+            email.fail("enter your work email address, then choose Continue with SSO");
+            return;
+        }
+        pending.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            match api::sso_start(&SsoStartRequest { email: typed }).await {
+                Ok(redirect) => {
+                    // Away to the provider; it sends the browser back signed in.
+                    let _ = window().location().assign(&redirect.url);
+                }
+                Err(error) => {
+                    failure.set(Some(error.message()));
+                    pending.set(false);
+                }
+            }
+        });
+    };
+    // Back from the provider without a session: why.
+    let sso_failure = move || {
+        query
+            .get()
+            .get("sso")
+            .and_then(|code| SsoFailure::parse(&code))
+            .map(SsoFailure::explanation)
+    };
     let passkeys_here = move || {
         methods
             .value
@@ -160,6 +193,9 @@ pub fn SignInPage() -> impl IntoView {
                 <div class="alert info" role="status" data-test="session-ended">{why.explanation()}</div>
             })}
             {move || failure.get().map(|message| view! { <div class="alert error" role="alert" data-test="sign-in-error">{message}</div> })}
+            {move || (failure.get().is_none()).then(sso_failure).flatten().map(|message| view! {
+                <div class="alert error" role="alert" data-test="sso-error">{message}</div>
+            })}
             <Show
                 when=move || challenge.get().is_some()
                 fallback=move || view! {
@@ -175,14 +211,18 @@ pub fn SignInPage() -> impl IntoView {
                             </button>
                         </div>
                     </form>
-                    <Show when=passkeys_here>
-                        <div class="sign-in-alternatives">
-                            <p class="divider" aria-hidden="true"><span>"or"</span></p>
+                    <div class="sign-in-alternatives">
+                        <p class="divider" aria-hidden="true"><span>"or"</span></p>
+                        <Show when=passkeys_here>
                             <button class="button wide" type="button" on:click=with_passkey disabled=move || pending.get() data-test="sign-in-passkey">
                                 "Sign in with a passkey"
                             </button>
-                        </div>
-                    </Show>
+                        </Show>
+                        <button class="button wide" type="button" on:click=with_sso disabled=move || pending.get() data-test="sign-in-sso">
+                            "Continue with SSO"
+                        </button>
+                        <p class="muted small center">"Single sign-on uses the email address above to find your organisation."</p>
+                    </div>
                 }
             >
                 <form class="card form" on:submit=submit_code novalidate>

@@ -1,0 +1,125 @@
+//! Single sign-on in Chromium against a real OpenID provider (`oidc-provider` on loopback): an
+//! invited person types their address, chooses Continue with SSO, signs in on the provider's
+//! page and lands in Roster signed in; a refusal comes back to the sign-in page with the
+//! reason; the Owner's Single sign-on settings pass axe.
+
+use roster_shared::role::Role;
+use roster_tests::browser::Browser;
+use roster_tests::oidc::{Account, CLIENT_ID, CLIENT_SECRET, OidcProvider};
+use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, engines, expect_json};
+use serde_json::json;
+
+use crate::accessibility::{axe_source, violations};
+
+engines!(an_invited_person_continues_with_sso_and_lands_signed_in);
+
+/// Signs in on the provider's own (development) sign-in form as `login`.
+async fn sign_in_at_provider(browser: &Browser, provider: &OidcProvider, login: &str) {
+    browser
+        .wait_for_js(
+            &format!(
+                "return location.href.startsWith({:?}) && !!document.querySelector('input[name=login]');",
+                provider.issuer
+            ),
+            json!(true),
+        )
+        .await;
+    browser.fill("input[name=login]", login).await;
+    browser.fill("input[name=password]", "any").await;
+    browser.click("button[type=submit]").await;
+}
+
+async fn an_invited_person_continues_with_sso_and_lands_signed_in(engine: Engine) {
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
+    let accounts = [
+        Account {
+            login: "ana",
+            email: "ana@acme.example",
+            email_verified: true,
+            name: "Ana López",
+        },
+        Account {
+            login: "eve",
+            email: "eve@acme.example",
+            email_verified: false,
+            name: "Eve",
+        },
+    ];
+    let provider = OidcProvider::start(&app.url("/api/v1/sso/callback"), &accounts).await;
+    let _: serde_json::Value = expect_json(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/sso/provider", acme.0),
+                &json!({ "issuer": provider.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    roster_backend::operator::verify_domain(app.database_url(), acme.0, "acme.example")
+        .await
+        .unwrap();
+    app.invite(
+        acme,
+        &["ana@acme.example", "eve@acme.example"],
+        &[(Role::Basic, &[acme])],
+    )
+    .await;
+
+    // Eve's provider has not verified her address: back to the sign-in page, told why.
+    let browser = Browser::launch().await;
+    browser.open(&app.url("/sign-in")).await;
+    browser.fill("#email", "eve@acme.example").await;
+    browser.click("[data-test=sign-in-sso]").await;
+    sign_in_at_provider(&browser, &provider, "eve").await;
+    browser
+        .wait_for_text_containing("[data-test=sso-error]", "not verified your email address")
+        .await;
+
+    browser.close().await;
+
+    // Ana (another browser: Eve stays signed in at the provider in that one): from the sign-in
+    // page to the provider and back, signed in, her invitation accepted.
+    let browser = Browser::launch().await;
+    browser.open(&app.url("/sign-in")).await;
+    browser.fill("#email", "ana@acme.example").await;
+    browser.click("[data-test=sign-in-sso]").await;
+    sign_in_at_provider(&browser, &provider, "ana").await;
+    // Her first visit: the welcome page, under the name her provider gave.
+    browser.wait_for_text("h1", "Welcome, Ana").await;
+    assert_eq!(
+        browser.text_of("[data-test=header-name]").await,
+        "Ana López"
+    );
+    browser.close().await;
+
+    // The Owner's settings: the provider, the verified domain, the policy.
+    let axe = axe_source();
+    let owner = Browser::launch().await;
+    owner
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    owner
+        .open(&app.url(&format!("/accounts/{}/single-sign-on", acme.0)))
+        .await;
+    owner
+        .wait_for_text_containing("[data-test=sso-domain]", "Verified")
+        .await;
+    assert_eq!(
+        owner.text_of("[data-test=sso-redirect-uri]").await,
+        app.url("/api/v1/sso/callback")
+    );
+    owner.click("[data-test=sso-test]").await;
+    owner
+        .wait_for_text_containing("[data-test=sso-test-result]", "The provider answers")
+        .await;
+    let found = violations(&owner, &axe).await;
+    assert!(found.is_empty(), "axe: {}", found.join("\n"));
+    owner.click("[data-test=sso-required-toggle]").await;
+    owner
+        .wait_for_text_containing("[data-test=sso-policy]", "Required")
+        .await;
+    owner.close().await;
+    provider.stop().await;
+    app.stop().await;
+}
