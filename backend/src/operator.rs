@@ -44,8 +44,21 @@ pub async fn verify_domain(
     }
     let now = clock::now();
     let token = hex::encode(rand::random::<[u8; 16]>());
-    db::sso::add_domain(db.writer(), account_id, domain.as_str(), &token, now).await?;
-    db::sso::mark_verified(db.writer(), account_id, domain.as_str(), now).await?;
+    let mut tx = db.writer().begin().await?;
+    db::sso::add_domain(&mut *tx, account_id, domain.as_str(), &token, now).await?;
+    db::sso::mark_verified(&mut *tx, account_id, domain.as_str(), now).await?;
+    crate::team::audit::record(
+        &mut tx,
+        account_id,
+        None,
+        None,
+        AuditAction::SsoDomainVerified,
+        &format!("The operator verified the email domain {domain}"),
+        now,
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("{}", error.parts().2))?;
+    tx.commit().await?;
     db.close().await;
     Ok(())
 }

@@ -30,6 +30,14 @@ text_enum! {
         /// One entry for a bulk action's changes to many people.
         AccessChangedInBulk = "access.changed_in_bulk",
         PersonRemoved = "person.removed",
+        /// An Owner entered or replaced the organisation's identity provider.
+        SsoProviderSet = "sso.provider_set",
+        SsoDomainAdded = "sso.domain_added",
+        /// A domain's DNS record was found, or the operator vouched for it.
+        SsoDomainVerified = "sso.domain_verified",
+        SsoDomainRemoved = "sso.domain_removed",
+        /// The provider became required, or stopped being required.
+        SsoPolicyChanged = "sso.policy_changed",
         SeatsPurchased = "seats.purchased",
         SeatsRemoved = "seats.removed",
     }

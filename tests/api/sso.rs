@@ -177,12 +177,14 @@ async fn an_invited_person_signs_in_through_the_provider_and_joins(engine: Engin
         .api
         .get_ok(&format!("/api/v1/accounts/{}/audit", acme.0))
         .await;
-    assert!(
-        audit
-            .to_string()
-            .contains("Ana López (ana@acme.example) accepted"),
-        "{audit}"
-    );
+    let audit = audit.to_string();
+    for entry in [
+        "Ana López (ana@acme.example) accepted the invitation through single sign-on",
+        "Olivia Owner set the identity provider to http://127.0.0.1:",
+        "The operator verified the email domain acme.example",
+    ] {
+        assert!(audit.contains(entry), "{entry} in {audit}");
+    }
     // Once a member, the provider signs her in again (no invitation needed any more).
     let again = app.new_client();
     let callback = through_provider(&again, "ana@acme.example", "ana").await;
@@ -427,6 +429,16 @@ async fn requiring_the_provider_refuses_passwords_of_the_people_it_covers(engine
     )
     .await;
     assert!(settings.required);
+    let audit: serde_json::Value = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/audit", acme.0))
+        .await;
+    assert!(
+        audit
+            .to_string()
+            .contains("Olivia Owner required single sign-on for the verified domains"),
+        "{audit}"
+    );
     // Olivia's address is in acme.example: her password is refused, once it is right (a
     // wrong one is just wrong, so guessing learns nothing).
     expect_error(

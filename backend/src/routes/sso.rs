@@ -40,11 +40,15 @@ pub(crate) async fn set_sso_provider(
     State(state): State<AppState>,
     // Session-only: a program's token does not decide who an address is.
     _person: CurrentSession,
-    ActingOn { ctx, principal, .. }: ActingOn,
+    ActingOn {
+        ctx,
+        principal,
+        actor,
+    }: ActingOn,
     AppJson(request): AppJson<SsoProviderRequest>,
 ) -> Result<AppJson<SsoSettings>, ApiError> {
     Ok(AppJson(
-        settings::set_provider(&state, &ctx, &principal, &request).await?,
+        settings::set_provider(&state, &ctx, &principal, &actor, &request).await?,
     ))
 }
 
@@ -70,11 +74,15 @@ pub(crate) async fn set_sso_policy(
     State(state): State<AppState>,
     // Session-only: a program's token does not decide who an address is.
     _person: CurrentSession,
-    ActingOn { ctx, principal, .. }: ActingOn,
+    ActingOn {
+        ctx,
+        principal,
+        actor,
+    }: ActingOn,
     AppJson(request): AppJson<SsoPolicyRequest>,
 ) -> Result<AppJson<SsoSettings>, ApiError> {
     Ok(AppJson(
-        settings::set_required(&state, &ctx, &principal, request.required).await?,
+        settings::set_required(&state, &ctx, &principal, &actor, request.required).await?,
     ))
 }
 
@@ -86,11 +94,15 @@ pub(crate) async fn add_sso_domain(
     State(state): State<AppState>,
     // Session-only: a program's token does not decide who an address is.
     _person: CurrentSession,
-    ActingOn { ctx, principal, .. }: ActingOn,
+    ActingOn {
+        ctx,
+        principal,
+        actor,
+    }: ActingOn,
     AppJson(request): AppJson<AddDomainRequest>,
 ) -> Result<AppJson<SsoSettings>, ApiError> {
     Ok(AppJson(
-        settings::add_domain(&state, &ctx, &principal, &request.domain).await?,
+        settings::add_domain(&state, &ctx, &principal, &actor, &request.domain).await?,
     ))
 }
 
@@ -102,11 +114,15 @@ pub(crate) async fn remove_sso_domain(
     State(state): State<AppState>,
     // Session-only: a program's token does not decide who an address is.
     _person: CurrentSession,
-    ActingOn { ctx, principal, .. }: ActingOn,
+    ActingOn {
+        ctx,
+        principal,
+        actor,
+    }: ActingOn,
     AppPath((_account, domain)): AppPath<(i64, String)>,
 ) -> Result<AppJson<SsoSettings>, ApiError> {
     Ok(AppJson(
-        settings::remove_domain(&state, &ctx, &principal, &domain).await?,
+        settings::remove_domain(&state, &ctx, &principal, &actor, &domain).await?,
     ))
 }
 
@@ -120,11 +136,15 @@ pub(crate) async fn verify_sso_domain(
     State(state): State<AppState>,
     // Session-only: a program's token does not decide who an address is.
     _person: CurrentSession,
-    ActingOn { ctx, principal, .. }: ActingOn,
+    ActingOn {
+        ctx,
+        principal,
+        actor,
+    }: ActingOn,
     AppPath((_account, domain)): AppPath<(i64, String)>,
 ) -> Result<AppJson<SsoSettings>, ApiError> {
     Ok(AppJson(
-        settings::verify_domain(&state, &ctx, &principal, &domain).await?,
+        settings::verify_domain(&state, &ctx, &principal, &actor, &domain).await?,
     ))
 }
 

@@ -8,6 +8,7 @@ use rand::RngCore as _;
 use roster_shared::api::{
     ErrorCode, SsoConnectionTest, SsoDomain, SsoProvider, SsoProviderRequest, SsoSettings,
 };
+use roster_shared::audit::AuditAction;
 use roster_shared::email::EmailDomain;
 use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
@@ -18,7 +19,20 @@ use crate::db;
 use crate::error::ApiError;
 use crate::sso::provider::{self, ProviderError};
 use crate::state::AppState;
-use crate::team::context::Context;
+use crate::team::context::{Actor, Context};
+
+/// Records an Owner's change to single sign-on in the organisation's audit log.
+async fn audit(
+    state: &AppState,
+    ctx: &Context,
+    actor: &Actor,
+    action: AuditAction,
+    summary: &str,
+) -> Result<(), ApiError> {
+    let mut conn = state.db().writer().acquire().await?;
+    ctx.record_here(&mut conn, actor, action, summary, clock::now())
+        .await
+}
 
 /// The name of the DNS TXT record that proves `domain`.
 pub(crate) fn txt_name(domain: &str) -> String {
@@ -112,6 +126,7 @@ pub(crate) async fn set_provider(
     state: &AppState,
     ctx: &Context,
     principal: &Principal,
+    actor: &Actor,
     request: &SsoProviderRequest,
 ) -> Result<SsoSettings, ApiError> {
     require_owner(ctx, principal)?;
@@ -151,6 +166,17 @@ pub(crate) async fn set_provider(
         },
     )
     .await?;
+    audit(
+        state,
+        ctx,
+        actor,
+        AuditAction::SsoProviderSet,
+        &format!(
+            "{} set the identity provider to {issuer} (client {client_id})",
+            actor.name
+        ),
+    )
+    .await?;
     tracing::info!(%issuer, "single sign-on provider set");
     get(state, ctx, principal).await
 }
@@ -182,6 +208,7 @@ pub(crate) async fn set_required(
     state: &AppState,
     ctx: &Context,
     principal: &Principal,
+    actor: &Actor,
     required: bool,
 ) -> Result<SsoSettings, ApiError> {
     require_owner(ctx, principal)?;
@@ -192,6 +219,15 @@ pub(crate) async fn set_required(
             "Enter the identity provider before requiring it.",
         ));
     }
+    let summary = if required {
+        format!(
+            "{} required single sign-on for the verified domains",
+            actor.name
+        )
+    } else {
+        format!("{} stopped requiring single sign-on", actor.name)
+    };
+    audit(state, ctx, actor, AuditAction::SsoPolicyChanged, &summary).await?;
     get(state, ctx, principal).await
 }
 
@@ -200,12 +236,13 @@ pub(crate) async fn add_domain(
     state: &AppState,
     ctx: &Context,
     principal: &Principal,
+    actor: &Actor,
     domain: &EmailDomain,
 ) -> Result<SsoSettings, ApiError> {
     require_owner(ctx, principal)?;
     let mut token = [0u8; 16];
     rand::rng().fill_bytes(&mut token);
-    db::sso::add_domain(
+    let added = db::sso::add_domain(
         state.db().writer(),
         ctx.root(),
         domain.as_str(),
@@ -213,6 +250,10 @@ pub(crate) async fn add_domain(
         clock::now(),
     )
     .await?;
+    if added {
+        let summary = format!("{} added the email domain {domain}", actor.name);
+        audit(state, ctx, actor, AuditAction::SsoDomainAdded, &summary).await?;
+    }
     get(state, ctx, principal).await
 }
 
@@ -220,12 +261,15 @@ pub(crate) async fn remove_domain(
     state: &AppState,
     ctx: &Context,
     principal: &Principal,
+    actor: &Actor,
     domain: &str,
 ) -> Result<SsoSettings, ApiError> {
     require_owner(ctx, principal)?;
     if !db::sso::remove_domain(state.db().writer(), ctx.root(), domain).await? {
         return Err(ApiError::not_found("There is no such domain."));
     }
+    let summary = format!("{} removed the email domain {domain}", actor.name);
+    audit(state, ctx, actor, AuditAction::SsoDomainRemoved, &summary).await?;
     get(state, ctx, principal).await
 }
 
@@ -235,6 +279,7 @@ pub(crate) async fn verify_domain(
     state: &AppState,
     ctx: &Context,
     principal: &Principal,
+    actor: &Actor,
     domain: &str,
 ) -> Result<SsoSettings, ApiError> {
     require_owner(ctx, principal)?;
@@ -258,6 +303,11 @@ pub(crate) async fn verify_domain(
             ));
         }
         mark_verified(state, root, domain).await?;
+        let summary = format!(
+            "{} verified the email domain {domain} (its DNS record)",
+            actor.name
+        );
+        audit(state, ctx, actor, AuditAction::SsoDomainVerified, &summary).await?;
     }
     get(state, ctx, principal).await
 }

@@ -264,7 +264,7 @@ pub(crate) async fn accept(
             .db()
             .clone()
             .on_writer_thread(async move {
-                record_acceptance(&state, &invitation, &actor, profile_hash, keys, now).await
+                record_acceptance(&state, &invitation, &actor, profile_hash, keys, "", now).await
             })
             .await?
     };
@@ -333,7 +333,8 @@ pub(crate) async fn accept_through_provider(
             .db()
             .clone()
             .on_writer_thread(async move {
-                record_acceptance(&state, &invitation, &actor, None, keys, now).await
+                let how = " through single sign-on";
+                record_acceptance(&state, &invitation, &actor, None, keys, how, now).await
             })
             .await?;
     }
@@ -350,6 +351,8 @@ async fn record_acceptance(
     actor: &Actor,
     profile: Option<NewProfile>,
     keys: (String, String),
+    // How it was accepted, for the audit entry (" through single sign-on"), or "".
+    how: &str,
     now: Timestamp,
 ) -> Result<Option<i64>, ApiError> {
     let db = state.db();
@@ -358,7 +361,7 @@ async fn record_acceptance(
     // The acceptance counts only if the invitation was still open (another tab may have
     // accepted it a moment ago): otherwise the transaction is dropped, keeping nothing.
     let summary = format!(
-        "{} ({}) accepted the invitation",
+        "{} ({}) accepted the invitation{how}",
         actor.name, invitation.email
     );
     let accepted = db::invitations::accept(
