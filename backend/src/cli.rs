@@ -222,6 +222,11 @@ struct ServeArgs {
         default_value = "data/secret.key"
     )]
     secret_key_file: PathBuf,
+
+    /// The DNS server (address:port) asked for the TXT records that verify email domains.
+    /// Default: the system's resolver.
+    #[arg(long, env = "ROSTER_DNS_SERVER")]
+    dns_server: Option<SocketAddr>,
 }
 
 impl From<ServeArgs> for Settings {
@@ -258,6 +263,7 @@ impl From<ServeArgs> for Settings {
             event_streams_per_person: args.event_streams_per_person.max(1),
             event_streams_total: args.event_streams.max(1),
             secret_key_file: Some(args.secret_key_file),
+            dns_server: args.dns_server,
         }
     }
 }

@@ -68,6 +68,9 @@ pub struct Settings {
     /// made when missing; every replica needs the same one. `None`: a key for this process
     /// only (tests), so sealed secrets do not survive a restart.
     pub secret_key_file: Option<PathBuf>,
+    /// The DNS server that verifying an email domain asks for its TXT record; `None`: the
+    /// system's resolver (`/etc/resolv.conf`).
+    pub dns_server: Option<SocketAddr>,
 }
 
 impl Settings {
@@ -98,6 +101,7 @@ impl Settings {
             event_streams_per_person: DEFAULT_EVENT_STREAMS_PER_PERSON,
             event_streams_total: DEFAULT_EVENT_STREAMS_TOTAL,
             secret_key_file: None,
+            dns_server: None,
         }
     }
 }

@@ -11,6 +11,7 @@ use roster_shared::api::{
     SsoSettings,
 };
 use roster_shared::role::Role;
+use roster_tests::dns::DnsServer;
 use roster_tests::oidc::{Account, CLIENT_ID, CLIENT_SECRET, OidcProvider, sign_in_at_provider};
 use roster_tests::passkey::SoftPasskey;
 use roster_tests::{
@@ -26,6 +27,7 @@ engines!(
     a_provider_that_is_down_stops_no_one_else,
     requiring_the_provider_refuses_passwords_of_the_people_it_covers,
     only_owners_of_the_top_level_account_set_it_up,
+    a_domain_is_verified_by_its_dns_record,
 );
 
 const DOMAIN: &str = "acme.example";
@@ -607,5 +609,92 @@ async fn only_owners_of_the_top_level_account_set_it_up(engine: Engine) {
             .is_err(),
         "domains belong to top-level accounts"
     );
+    app.stop().await;
+}
+
+async fn a_domain_is_verified_by_its_dns_record(engine: Engine) {
+    let dns = DnsServer::start().await;
+    let app = TestApp::spawn_with(engine, |settings| {
+        settings.dns_server = Some(dns.address);
+    })
+    .await;
+    let acme = app
+        .set_up()
+        .await
+        .last_account
+        .expect("the new organisation");
+    let path = format!("/api/v1/accounts/{}/sso/domains", acme.0);
+    let settings: SsoSettings = expect_json(
+        app.api
+            .post(&path, &json!({ "domain": "acme.example" }))
+            .await,
+        200,
+    )
+    .await;
+    let waiting = settings.domains[0].clone();
+    // Not published yet, or published with another value: not verified.
+    let message = expect_error(
+        app.api
+            .post_empty(&format!("{path}/acme.example/verify"))
+            .await,
+        422,
+        "domain_not_verified",
+    )
+    .await;
+    assert!(message.contains(&waiting.txt_name), "{message}");
+    dns.add_txt(
+        &waiting.txt_name,
+        "roster-domain-verification=someone-elses",
+    );
+    expect_error(
+        app.api
+            .post_empty(&format!("{path}/acme.example/verify"))
+            .await,
+        422,
+        "domain_not_verified",
+    )
+    .await;
+    dns.add_txt(&waiting.txt_name, &waiting.txt_value);
+    let settings: SsoSettings = expect_json(
+        app.api
+            .post_empty(&format!("{path}/acme.example/verify"))
+            .await,
+        200,
+    )
+    .await;
+    assert!(settings.domains[0].verified_at.is_some());
+    let audit: serde_json::Value = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/audit", acme.0))
+        .await;
+    assert!(
+        audit
+            .to_string()
+            .contains("verified the email domain acme.example (its DNS record)"),
+        "{audit}"
+    );
+
+    // Another organisation proving the same domain later is refused: it is Acme's.
+    let (globex, _, gina) = app
+        .other_organisation("Globex", "gina@globex.example")
+        .await;
+    let theirs = format!("/api/v1/accounts/{}/sso/domains", globex.0);
+    let settings: SsoSettings = expect_json(
+        gina.post(&theirs, &json!({ "domain": "acme.example" }))
+            .await,
+        200,
+    )
+    .await;
+    dns.add_txt(
+        &settings.domains[0].txt_name,
+        &settings.domains[0].txt_value,
+    );
+    expect_error(
+        gina.post_empty(&format!("{theirs}/acme.example/verify"))
+            .await,
+        409,
+        "domain_taken",
+    )
+    .await;
     app.stop().await;
 }

@@ -15,6 +15,7 @@
 pub mod app;
 pub mod browser;
 pub mod client;
+pub mod dns;
 pub mod mailbox;
 pub mod oidc;
 pub mod passkey;

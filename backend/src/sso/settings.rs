@@ -291,7 +291,8 @@ pub(crate) async fn verify_domain(
         .ok_or_else(|| ApiError::not_found("There is no such domain."))?;
     if row.verified_at.is_none() {
         let expected = txt_value(&row.token);
-        let found = crate::sso::dns::txt_records(&txt_name(domain)).await;
+        let found =
+            crate::sso::dns::txt_records(&txt_name(domain), state.settings().dns_server).await;
         if !found.iter().any(|record| record.trim() == expected) {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
