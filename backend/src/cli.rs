@@ -37,7 +37,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API and the web app.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage organisations (top-level accounts) as the operator.
     #[command(subcommand)]
     Account(AccountCommand),
@@ -284,7 +284,7 @@ pub fn main() -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve(args.into()).await,
+            Command::Serve(args) => serve((*args).into()).await,
             Command::Account(AccountCommand::Create(args)) => create_account(args).await,
             Command::Domain(DomainCommand::Verify(args)) => {
                 operator::verify_domain(&args.database.database_url, args.account, &args.domain)
