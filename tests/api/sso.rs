@@ -174,6 +174,19 @@ async fn an_invited_person_signs_in_through_the_provider_and_joins(engine: Engin
     assert_eq!(session.last_account, Some(acme));
     let devices: Vec<Device> = browser.get_ok("/api/v1/me/devices").await;
     assert_eq!(devices[0].method.as_str(), "sso");
+    // She has no Roster password: a passkey cannot be added with one, and she is told why.
+    let message = expect_error(
+        browser
+            .post(
+                "/api/v1/me/passkeys/registration",
+                &json!({ "password": "anything at all" }),
+            )
+            .await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    assert!(message.contains("Forgot password"), "{message}");
     // She joined: the invitation is accepted, in the audit log under her name.
     let audit: serde_json::Value = app
         .api

@@ -1,7 +1,8 @@
 //! Single sign-on in Chromium against a real OpenID provider (`oidc-provider` on loopback): an
 //! invited person types their address, chooses Continue with SSO, signs in on the provider's
-//! page and lands in Roster signed in; a refusal comes back to the sign-in page with the
-//! reason; the Owner's Single sign-on settings pass axe.
+//! page and lands in Roster signed in; another accepts from the invitation page the same way;
+//! a refusal comes back to the sign-in page with the reason; the Owner's Single sign-on
+//! settings pass axe.
 
 use roster_shared::role::Role;
 use roster_tests::browser::Browser;
@@ -39,6 +40,12 @@ async fn an_invited_person_continues_with_sso_and_lands_signed_in(engine: Engine
             name: "Ana López",
         },
         Account {
+            login: "ben",
+            email: "ben@acme.example",
+            email_verified: true,
+            name: "Ben Okafor",
+        },
+        Account {
             login: "eve",
             email: "eve@acme.example",
             email_verified: false,
@@ -61,7 +68,7 @@ async fn an_invited_person_continues_with_sso_and_lands_signed_in(engine: Engine
         .unwrap();
     app.invite(
         acme,
-        &["ana@acme.example", "eve@acme.example"],
+        &["ana@acme.example", "eve@acme.example", "ben@acme.example"],
         &[(Role::Basic, &[acme])],
     )
     .await;
@@ -91,6 +98,18 @@ async fn an_invited_person_continues_with_sso_and_lands_signed_in(engine: Engine
         browser.text_of("[data-test=header-name]").await,
         "Ana López"
     );
+    browser.close().await;
+
+    // Ben opens his emailed invitation: it offers his organisation's provider instead of a
+    // password to choose.
+    let browser = Browser::launch().await;
+    let token = app.invitation_token("ben@acme.example").await;
+    browser
+        .open(&app.url(&format!("/invitations/accept#token={token}")))
+        .await;
+    browser.click("[data-test=accept-with-sso]").await;
+    sign_in_at_provider(&browser, &provider, "ben").await;
+    browser.wait_for_text("h1", "Welcome, Ben").await;
     browser.close().await;
 
     // The Owner's settings: the provider, the verified domain, the policy.

@@ -171,6 +171,13 @@ pub(crate) async fn start_registration(
 ) -> Result<PasskeyCeremony, ApiError> {
     let webauthn = state.passkeys().webauthn()?;
     let user = &current.signed_in;
+    if user.password_hash.is_none() {
+        // Someone who joined through their organisation's identity provider.
+        return Err(ApiError::invalid_field(
+            "password",
+            "you sign in through your organisation's identity provider and have no Roster password; choose one with “Forgot password?” on the sign-in page, then add the passkey",
+        ));
+    }
     identity::check_password(state, user, password, "password").await?;
     let existing = db::passkeys::list(state.db().reader(), user.id).await?;
     if existing.len() >= MAX_PASSKEYS {
