@@ -91,40 +91,37 @@ else
   cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force --root "$ROSTER_TOOLS"
 fi
 
-# ---- 3. wasm-opt from npm's binaryen ----------------------------------------------------------
+# ---- 3. npm packages, into one tools folder ---------------------------------------------------
+# npm_install PACKAGE VERSION: installs it unless present (callers check the version).
+npm_install() {
+  log "npm: $1@$2"
+  mkdir -p "$ROSTER_TOOLS/npm"
+  [ -f "$ROSTER_TOOLS/npm/package.json" ] || echo '{"name":"roster-tools","private":true}' \
+    >"$ROSTER_TOOLS/npm/package.json"
+  npm install --prefix "$ROSTER_TOOLS/npm" --no-audit --no-fund --save-exact "$1@$2" >/dev/null
+}
+# The version of an installed npm package, or nothing.
+npm_version() {
+  node -p "require('$ROSTER_TOOLS/npm/node_modules/$1/package.json').version" 2>/dev/null || true
+}
+
+# wasm-opt from npm's binaryen.
 if have_version "$ROSTER_TOOLS/npm/node_modules/.bin/wasm-opt" "wasm-opt version $BINARYEN_MAJOR"; then
   log "binaryen $BINARYEN_MAJOR (wasm-opt): present"
 else
-  log "npm: binaryen@$BINARYEN_VERSION"
-  mkdir -p "$ROSTER_TOOLS/npm"
-  [ -f "$ROSTER_TOOLS/npm/package.json" ] || echo '{"name":"roster-tools","private":true}' \
-    >"$ROSTER_TOOLS/npm/package.json"
-  npm install --prefix "$ROSTER_TOOLS/npm" --no-audit --no-fund --save-exact \
-    "binaryen@$BINARYEN_VERSION" >/dev/null
+  npm_install binaryen "$BINARYEN_VERSION"
 fi
-
-# ---- 3b. axe-core from npm: the accessibility rules the browser tests run on every screen ------
-if [ "$(node -p "require('$ROSTER_TOOLS/npm/node_modules/axe-core/package.json').version" 2>/dev/null)" = "$AXE_CORE_VERSION" ]; then
+# axe-core: the accessibility rules the browser tests run on every screen.
+if [ "$(npm_version axe-core)" = "$AXE_CORE_VERSION" ]; then
   log "axe-core $AXE_CORE_VERSION (accessibility checks): present"
 else
-  log "npm: axe-core@$AXE_CORE_VERSION"
-  mkdir -p "$ROSTER_TOOLS/npm"
-  [ -f "$ROSTER_TOOLS/npm/package.json" ] || echo '{"name":"roster-tools","private":true}' \
-    >"$ROSTER_TOOLS/npm/package.json"
-  npm install --prefix "$ROSTER_TOOLS/npm" --no-audit --no-fund --save-exact \
-    "axe-core@$AXE_CORE_VERSION" >/dev/null
+  npm_install axe-core "$AXE_CORE_VERSION"
 fi
-
-# ---- 3c. oidc-provider from npm: a certified OpenID provider the single sign-on tests run ------
-if [ "$(node -p "require('$ROSTER_TOOLS/npm/node_modules/oidc-provider/package.json').version" 2>/dev/null)" = "$OIDC_PROVIDER_VERSION" ]; then
+# oidc-provider: the OpenID Certified provider the single sign-on tests run on loopback.
+if [ "$(npm_version oidc-provider)" = "$OIDC_PROVIDER_VERSION" ]; then
   log "oidc-provider $OIDC_PROVIDER_VERSION (single sign-on tests): present"
 else
-  log "npm: oidc-provider@$OIDC_PROVIDER_VERSION"
-  mkdir -p "$ROSTER_TOOLS/npm"
-  [ -f "$ROSTER_TOOLS/npm/package.json" ] || echo '{"name":"roster-tools","private":true}' \
-    >"$ROSTER_TOOLS/npm/package.json"
-  npm install --prefix "$ROSTER_TOOLS/npm" --no-audit --no-fund --save-exact \
-    "oidc-provider@$OIDC_PROVIDER_VERSION" >/dev/null
+  npm_install oidc-provider "$OIDC_PROVIDER_VERSION"
 fi
 
 # ---- 4. Python tools for the tests (a real SMTP server) --------------------------------------

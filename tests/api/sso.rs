@@ -566,28 +566,18 @@ async fn only_owners_of_the_top_level_account_set_it_up(engine: Engine) {
         "sso_not_configured",
     )
     .await;
-    expect_error(
-        app.api
-            .put(
-                &format!("{path}/provider"),
-                &json!({ "issuer": "http://127.0.0.1:9", "client_id": "x", "client_secret": "y" }),
-            )
-            .await,
-        502,
-        "provider_unreachable",
-    )
-    .await;
-    expect_error(
-        app.api
-            .put(
-                &format!("{path}/provider"),
-                &json!({ "issuer": "http://idp.example.com", "client_id": "x", "client_secret": "y" }),
-            )
-            .await,
-        422,
-        "invalid_body",
-    )
-    .await;
+    for (issuer, status, code) in [
+        ("http://127.0.0.1:9", 502, "provider_unreachable"),
+        ("http://idp.example.com", 422, "invalid_body"),
+    ] {
+        let provider = json!({ "issuer": issuer, "client_id": "x", "client_secret": "y" });
+        expect_error(
+            app.api.put(&format!("{path}/provider"), &provider).await,
+            status,
+            code,
+        )
+        .await;
+    }
     // A domain waits for its DNS record; another organisation cannot take a verified one.
     let settings: SsoSettings = expect_json(
         app.api
@@ -645,36 +635,21 @@ async fn a_domain_is_verified_by_its_dns_record(engine: Engine) {
     )
     .await;
     let waiting = settings.domains[0].clone();
-    // Not published yet, or published with another value: not verified.
-    let message = expect_error(
+    let verify = async || {
         app.api
             .post_empty(&format!("{path}/acme.example/verify"))
-            .await,
-        422,
-        "domain_not_verified",
-    )
-    .await;
+            .await
+    };
+    // Not published yet, or published with another value: not verified.
+    let message = expect_error(verify().await, 422, "domain_not_verified").await;
     assert!(message.contains(&waiting.txt_name), "{message}");
     dns.add_txt(
         &waiting.txt_name,
         "roster-domain-verification=someone-elses",
     );
-    expect_error(
-        app.api
-            .post_empty(&format!("{path}/acme.example/verify"))
-            .await,
-        422,
-        "domain_not_verified",
-    )
-    .await;
+    expect_error(verify().await, 422, "domain_not_verified").await;
     dns.add_txt(&waiting.txt_name, &waiting.txt_value);
-    let settings: SsoSettings = expect_json(
-        app.api
-            .post_empty(&format!("{path}/acme.example/verify"))
-            .await,
-        200,
-    )
-    .await;
+    let settings: SsoSettings = expect_json(verify().await, 200).await;
     assert!(settings.domains[0].verified_at.is_some());
     let audit: serde_json::Value = app
         .api
