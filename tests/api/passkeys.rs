@@ -18,6 +18,7 @@ engines!(
     adding_a_passkey_needs_the_password_and_a_fresh_ceremony_of_ones_own,
     an_answer_that_does_not_prove_the_passkey_is_refused,
     a_removed_passkey_signs_in_nowhere,
+    a_session_does_not_buy_guesses_at_the_password,
 );
 
 /// Where the test server's pages are for passkeys: its port under `localhost`.
@@ -422,5 +423,48 @@ async fn a_passkey_ceremony_started_on_one_replica_finishes_on_another() {
     )
     .await;
     b.kill().await;
+    app.stop().await;
+}
+
+/// A session alone (a stolen cookie) guessing the password on the pages that ask for it again
+/// is slowed down like sign-in is, on the same count.
+async fn a_session_does_not_buy_guesses_at_the_password(engine: Engine) {
+    let (app, _) = TestApp::signed_in_organisation(engine).await;
+    for _ in 0..5 {
+        expect_error(
+            start_registration(&app.api, "guess guess guess").await,
+            422,
+            "wrong_password",
+        )
+        .await;
+    }
+    expect_error(
+        start_registration(&app.api, "guess guess guess").await,
+        429,
+        "too_many_attempts",
+    )
+    .await;
+    // The right one waits too, here and at sign-in: the wait protects the account.
+    expect_error(
+        start_registration(&app.api, OWNER_PASSWORD).await,
+        429,
+        "too_many_attempts",
+    )
+    .await;
+    expect_error(
+        app.new_client().sign_in(OWNER_EMAIL, OWNER_PASSWORD).await,
+        429,
+        "too_many_attempts",
+    )
+    .await;
+    // Turning two-step verification off asks for the password the same way.
+    expect_error(
+        app.api
+            .delete_json("/api/v1/me/totp", &json!({ "password": OWNER_PASSWORD }))
+            .await,
+        429,
+        "too_many_attempts",
+    )
+    .await;
     app.stop().await;
 }

@@ -6,12 +6,14 @@ use axum::http::StatusCode;
 use roster_shared::api::{
     Device, ErrorCode, FieldError, LiveEvent, RecoveryCodes, SessionInfo, TotpEnrolment,
 };
+use roster_shared::email::EmailAddress;
 use roster_shared::name::PersonName;
 use roster_shared::password::NewPassword;
 use roster_shared::time::Timestamp;
 
 use crate::auth::session::{self, CurrentSession};
 use crate::auth::sign_in::session_info;
+use crate::auth::throttle::{self, Subject};
 use crate::auth::{token, totp};
 use crate::clock;
 use crate::db;
@@ -34,17 +36,27 @@ fn wrong_password(field: &str) -> ApiError {
 }
 
 /// Whether `password` is `user`'s; refused as a wrong `field` otherwise.
+///
+/// Counted on the person's account exactly like a sign-in attempt, before it is checked: a
+/// session alone (a browser left open, a stolen cookie) must not buy unlimited guesses at the
+/// password through the pages that ask for it again.
 pub(crate) async fn check_password(
     state: &AppState,
     user: &UserRow,
     password: &str,
     field: &str,
 ) -> Result<(), ApiError> {
+    let key = EmailAddress::parse(&user.email)
+        .map(|address| address.key())
+        .unwrap_or_else(|_| user.email.to_lowercase());
+    let writer = state.db().writer();
+    throttle::take_attempt(writer, &[Subject::Email(&key)], clock::now()).await?;
     if state
         .hasher()
         .verify(password, user.password_hash.clone())
         .await?
     {
+        throttle::clear(writer, Subject::Email(&key)).await?;
         Ok(())
     } else {
         Err(wrong_password(field))
