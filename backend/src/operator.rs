@@ -43,7 +43,7 @@ pub async fn verify_domain(
         bail!("another organisation has verified {domain}");
     }
     let now = clock::now();
-    let token = hex::encode(rand::random::<[u8; 16]>());
+    let token = crate::sso::settings::new_domain_token();
     let mut tx = db.writer().begin().await?;
     db::sso::add_domain(&mut *tx, account_id, domain.as_str(), &token, now).await?;
     db::sso::mark_verified(&mut *tx, account_id, domain.as_str(), now).await?;

@@ -34,17 +34,27 @@ async fn start_registration(api: &ApiClient, password: &str) -> reqwest::Respons
     .await
 }
 
+/// Sends the browser's answer to registration `ceremony`, naming the passkey `name`.
+async fn finish_registration(
+    api: &ApiClient,
+    ceremony: &str,
+    name: &str,
+    credential: &Value,
+) -> reqwest::Response {
+    api.post(
+        "/api/v1/me/passkeys",
+        &json!({ "ceremony": ceremony, "name": name, "credential": credential }),
+    )
+    .await
+}
+
 /// Adds `passkey` for `api`'s person, named `name`.
 async fn add(app: &TestApp, api: &ApiClient, passkey: &mut SoftPasskey, name: &str) -> PasskeyInfo {
     let ceremony: PasskeyCeremony =
         expect_json(start_registration(api, OWNER_PASSWORD).await, 200).await;
     let credential = passkey.register(&ceremony.options, &origin(app));
     expect_json(
-        api.post(
-            "/api/v1/me/passkeys",
-            &json!({ "ceremony": ceremony.ceremony, "name": name, "credential": credential }),
-        )
-        .await,
+        finish_registration(api, &ceremony.ceremony, name, &credential).await,
         201,
     )
     .await
@@ -179,12 +189,7 @@ async fn adding_a_passkey_needs_the_password_and_a_fresh_ceremony_of_ones_own(en
     options["publicKey"]["user"] = json!({ "id": "AAAAAAAAAAAAAAAAAAAAAA" });
     let made = other.register(&options, &origin(&app));
     expect_error(
-        app.api
-            .post(
-                "/api/v1/me/passkeys",
-                &json!({ "ceremony": sign_in.ceremony, "name": "Phone", "credential": made }),
-            )
-            .await,
+        finish_registration(&app.api, &sign_in.ceremony, "Phone", &made).await,
         401,
         "challenge_expired",
     )
@@ -201,12 +206,7 @@ async fn adding_a_passkey_needs_the_password_and_a_fresh_ceremony_of_ones_own(en
     );
     let again = passkey.register(&ceremony.options, &origin(&app));
     expect_error(
-        app.api
-            .post(
-                "/api/v1/me/passkeys",
-                &json!({ "ceremony": ceremony.ceremony, "name": "Phone", "credential": again }),
-            )
-            .await,
+        finish_registration(&app.api, &ceremony.ceremony, "Phone", &again).await,
         409,
         "passkey_refused",
     )
@@ -214,39 +214,26 @@ async fn adding_a_passkey_needs_the_password_and_a_fresh_ceremony_of_ones_own(en
 
     // Nor is it added to anyone else: Ben's browser offers the same authenticator.
     let ceremony: PasskeyCeremony = expect_json(
-        ben.post(
-            "/api/v1/me/passkeys/registration",
-            &json!({ "password": roster_tests::MEMBER_PASSWORD }),
-        )
-        .await,
+        start_registration(&ben, roster_tests::MEMBER_PASSWORD).await,
         200,
     )
     .await;
     let mut same_key = passkey.clone();
     let credential = same_key.register(&ceremony.options, &origin(&app));
     expect_error(
-        ben.post(
-            "/api/v1/me/passkeys",
-            &json!({ "ceremony": ceremony.ceremony, "name": "Phone", "credential": credential }),
-        )
-        .await,
+        finish_registration(&ben, &ceremony.ceremony, "Phone", &credential).await,
         409,
         "passkey_refused",
     )
     .await;
 
-    // A name is a name: empty or multi-line is refused before anything is used up.
+    // A name is a name: an empty one is refused before anything is used up.
     let ceremony: PasskeyCeremony =
         expect_json(start_registration(&app.api, OWNER_PASSWORD).await, 200).await;
     let mut fresh = SoftPasskey::new();
     let credential = fresh.register(&ceremony.options, &origin(&app));
     expect_error(
-        app.api
-            .post(
-                "/api/v1/me/passkeys",
-                &json!({ "ceremony": ceremony.ceremony, "name": "  ", "credential": credential }),
-            )
-            .await,
+        finish_registration(&app.api, &ceremony.ceremony, "  ", &credential).await,
         422,
         "invalid_body",
     )
@@ -396,13 +383,13 @@ async fn a_passkey_ceremony_started_on_one_replica_finishes_on_another() {
         expect_json(start_registration(&app.api, OWNER_PASSWORD).await, 200).await;
     let credential = passkey.register(&ceremony.options, &origin(&app));
     let _: PasskeyInfo = expect_json(
-        app.api
-            .on(&b.address)
-            .post(
-                "/api/v1/me/passkeys",
-                &json!({ "ceremony": ceremony.ceremony, "name": "Laptop", "credential": credential }),
-            )
-            .await,
+        finish_registration(
+            &app.api.on(&b.address),
+            &ceremony.ceremony,
+            "Laptop",
+            &credential,
+        )
+        .await,
         201,
     )
     .await;

@@ -92,14 +92,19 @@ async fn set_up(app: &TestApp, acme: AccountId, provider: &OidcProvider) -> SsoS
 /// "Continue with SSO" as `email`, signed in at the provider as `login`: the URL the provider
 /// sends the browser back to.
 async fn through_provider(browser: &ApiClient, email: &str, login: &str) -> String {
-    let redirect: SsoRedirect = expect_json(
+    let redirect = continue_with_sso(browser, email).await;
+    sign_in_at_provider(&redirect.url, login).await
+}
+
+/// "Continue with SSO" as `email`: where Roster sends the browser.
+async fn continue_with_sso(browser: &ApiClient, email: &str) -> SsoRedirect {
+    expect_json(
         browser
             .post("/api/v1/sso/start", &json!({ "email": email }))
             .await,
         200,
     )
-    .await;
-    sign_in_at_provider(&redirect.url, login).await
+    .await
 }
 
 /// Opens the way back in `browser`: where Roster sends it next.
@@ -274,13 +279,7 @@ async fn what_the_provider_answers_must_verify(engine: Engine) {
     // The ID token carries another nonce than the one Roster sent (the authorization request
     // was tampered with on its way).
     let browser = app.new_client();
-    let redirect: SsoRedirect = expect_json(
-        browser
-            .post("/api/v1/sso/start", &json!({ "email": "ana@acme.example" }))
-            .await,
-        200,
-    )
-    .await;
+    let redirect = continue_with_sso(&browser, "ana@acme.example").await;
     let mut tampered = url::Url::parse(&redirect.url).unwrap();
     let pairs: Vec<(String, String)> = tampered
         .query_pairs()
@@ -299,13 +298,7 @@ async fn what_the_provider_answers_must_verify(engine: Engine) {
 
     // Cancelled at the provider.
     let browser = app.new_client();
-    let redirect: SsoRedirect = expect_json(
-        browser
-            .post("/api/v1/sso/start", &json!({ "email": "ana@acme.example" }))
-            .await,
-        200,
-    )
-    .await;
+    let redirect = continue_with_sso(&browser, "ana@acme.example").await;
     let state = url::Url::parse(&redirect.url)
         .unwrap()
         .query_pairs()

@@ -3,7 +3,6 @@
 //! violation at all (any impact). The keyboard-only flows live beside the screens they walk
 //! (`team.rs`: the account switcher; here: signing in and inviting without a pointer).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use roster_shared::account::AccountId;
@@ -15,12 +14,7 @@ const TAB: &str = "\u{E004}";
 const ENTER: &str = "\u{E007}";
 
 pub(crate) fn axe_source() -> String {
-    let tools = std::env::var_os("ROSTER_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".local/share/roster-tools")
-        });
-    let path = tools.join("npm/node_modules/axe-core/axe.min.js");
+    let path = roster_tests::tools_dir().join("npm/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "axe-core is missing at {} ({e}): run scripts/install-tools.sh",

@@ -27,6 +27,17 @@ pub mod team;
 pub mod totp;
 pub mod wait;
 
+/// Where `scripts/install-tools.sh` put the tools the tests run beside Roster (`$ROSTER_TOOLS`,
+/// by default `~/.local/share/roster-tools`): the Python venv, npm packages.
+pub fn tools_dir() -> std::path::PathBuf {
+    std::env::var_os("ROSTER_TOOLS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME"))
+                .join(".local/share/roster-tools")
+        })
+}
+
 pub use app::{Engine, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, TestApp};
 pub use client::{ApiClient, expect_error, expect_json};
 pub use wait::{eventually, settled};

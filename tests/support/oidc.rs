@@ -29,14 +29,6 @@ pub struct OidcProvider {
     process: Child,
 }
 
-fn tools() -> PathBuf {
-    std::env::var_os("ROSTER_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".local/share/roster-tools")
-        })
-}
-
 impl OidcProvider {
     /// Starts a provider whose client redirects to `redirect_uri`.
     pub async fn start(redirect_uri: &str, accounts: &[Account<'_>]) -> OidcProvider {
@@ -51,7 +43,7 @@ impl OidcProvider {
         offset_seconds: i64,
         id_token_ttl: u32,
     ) -> OidcProvider {
-        let module = tools().join("npm/node_modules/oidc-provider/lib/index.js");
+        let module = crate::tools_dir().join("npm/node_modules/oidc-provider/lib/index.js");
         assert!(
             module.is_file(),
             "oidc-provider is missing at {} : run scripts/install-tools.sh",

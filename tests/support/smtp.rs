@@ -52,12 +52,7 @@ pub(crate) fn python() -> PathBuf {
     if let Some(path) = std::env::var_os("ROSTER_TEST_PYTHON") {
         return PathBuf::from(path);
     }
-    let tools = std::env::var_os("ROSTER_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".local/share/roster-tools")
-        });
-    tools.join("venv/bin/python")
+    crate::tools_dir().join("venv/bin/python")
 }
 
 /// A free loopback port (nothing listens on it once this returns).

@@ -39,6 +39,13 @@ pub(crate) fn txt_name(domain: &str) -> String {
     format!("_roster-challenge.{domain}")
 }
 
+/// A new domain's verification token (the value of its TXT record after the prefix).
+pub(crate) fn new_domain_token() -> String {
+    let mut token = [0u8; 16];
+    rand::rng().fill_bytes(&mut token);
+    hex::encode(token)
+}
+
 /// The value that record must hold.
 pub(crate) fn txt_value(token: &str) -> String {
     format!("roster-domain-verification={token}")
@@ -240,13 +247,11 @@ pub(crate) async fn add_domain(
     domain: &EmailDomain,
 ) -> Result<SsoSettings, ApiError> {
     require_owner(ctx, principal)?;
-    let mut token = [0u8; 16];
-    rand::rng().fill_bytes(&mut token);
     let added = db::sso::add_domain(
         state.db().writer(),
         ctx.root(),
         domain.as_str(),
-        &hex::encode(token),
+        &new_domain_token(),
         clock::now(),
     )
     .await?;
