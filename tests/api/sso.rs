@@ -251,6 +251,25 @@ async fn what_the_provider_answers_must_verify(engine: Engine) {
         failed("zed@acme.example", "zed").await,
         "/sign-in?sso=no_access"
     );
+    // Zed joins another organisation: Acme's provider still does not sign him in (it vouches
+    // for Acme's people, not for a Globex member's session).
+    let (globex, _, gina) = app
+        .other_organisation("Globex", "gina@globex.example")
+        .await;
+    let _: serde_json::Value = expect_json(
+        gina.post(
+            &format!("/api/v1/accounts/{}/invitations", globex.0),
+            &json!({ "emails": ["zed@acme.example"], "grants": [{ "role": "basic", "accounts": [globex] }] }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    app.accept_as_new("zed@acme.example", "Zed").await;
+    assert_eq!(
+        failed("zed@acme.example", "zed").await,
+        "/sign-in?sso=no_access"
+    );
 
     // A state Roster never sent, and a way back used twice.
     let browser = app.new_client();
@@ -677,5 +696,22 @@ async fn a_domain_is_verified_by_its_dns_record(engine: Engine) {
         "domain_taken",
     )
     .await;
+    // Globex reaches neither Acme's settings nor Acme's domain: removing its own waiting
+    // acme.example leaves Acme's verified one.
+    expect_error(
+        gina.get(&path.replace("/domains", "")).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let settings: SsoSettings = expect_json(
+        gina.delete_json(&format!("{theirs}/acme.example"), &json!({}))
+            .await,
+        200,
+    )
+    .await;
+    assert!(settings.domains.is_empty());
+    let ours: SsoSettings = app.api.get_ok(&path.replace("/domains", "")).await;
+    assert!(ours.domains[0].verified_at.is_some());
     app.stop().await;
 }
