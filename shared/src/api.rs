@@ -1278,7 +1278,25 @@ pub struct SsoSettings {
     /// People in the verified domains must sign in through the provider (their password and
     /// passkeys are refused).
     pub required: bool,
+    /// Who joins without an invitation; none (the default) when only invited people may.
+    pub join: Option<SsoJoin>,
     pub domains: Vec<SsoDomain>,
+}
+
+/// Just-in-time joining: someone in a verified domain who signs in through the provider
+/// without an invitation joins with this role on these accounts, taking a seat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoJoin {
+    pub role: crate::role::JoinRole,
+    pub accounts: Vec<AccountId>,
+}
+
+/// `PUT /api/v1/accounts/{id}/sso/join`: who joins without an invitation (`null`: no one).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoJoinRequest {
+    pub join: Option<SsoJoin>,
 }
 
 /// The organisation's OpenID provider (its client secret is never shown again).
@@ -1369,6 +1387,8 @@ crate::text_enum::text_enum! {
         WrongDomain = "wrong_domain",
         /// The person has no access to the organisation and no invitation to it.
         NoAccess = "no_access",
+        /// The person would have joined without an invitation, but no seat is free.
+        NoSeat = "no_seat",
     }
 }
 
@@ -1391,6 +1411,9 @@ impl SsoFailure {
             }
             SsoFailure::NoAccess => {
                 "You signed in at your identity provider, but you have no access to this organisation in Roster. Ask an administrator to invite you."
+            }
+            SsoFailure::NoSeat => {
+                "You signed in at your identity provider, but your organisation has no free seat in Roster for you. Ask an Owner to buy more seats, then sign in again."
             }
         }
     }

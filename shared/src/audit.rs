@@ -38,6 +38,12 @@ text_enum! {
         SsoDomainRemoved = "sso.domain_removed",
         /// The provider became required, or stopped being required.
         SsoPolicyChanged = "sso.policy_changed",
+        /// An Owner let people join without an invitation, changed how, or stopped it.
+        SsoJoinChanged = "sso.join_changed",
+        /// Someone joined through the identity provider without an invitation.
+        SsoJoined = "sso.joined",
+        /// Someone would have joined that way, but no seat was free.
+        SsoJoinRefused = "sso.join_refused",
         SeatsPurchased = "seats.purchased",
         SeatsRemoved = "seats.removed",
     }

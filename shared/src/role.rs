@@ -95,9 +95,63 @@ impl std::str::FromStr for Role {
     }
 }
 
+crate::text_enum::text_enum! {
+    /// The role people get who join an organisation through its identity provider without an
+    /// invitation. Never Owner: no one becomes an Owner by having an address in a domain.
+    pub enum JoinRole ("a role people may join with (admin, basic or reporting)") {
+        Admin = "admin",
+        Basic = "basic",
+        Reporting = "reporting",
+    }
+}
+
+impl From<JoinRole> for Role {
+    fn from(role: JoinRole) -> Role {
+        match role {
+            JoinRole::Admin => Role::Admin,
+            JoinRole::Basic => Role::Basic,
+            JoinRole::Reporting => Role::Reporting,
+        }
+    }
+}
+
+/// Owner is the one role people cannot join with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("people who join without an invitation cannot be Owners: choose Admin, Basic or Reporting")]
+pub struct OwnerCannotJoin;
+
+impl TryFrom<Role> for JoinRole {
+    type Error = OwnerCannotJoin;
+
+    fn try_from(role: Role) -> Result<JoinRole, OwnerCannotJoin> {
+        match role {
+            Role::Owner => Err(OwnerCannotJoin),
+            Role::Admin => Ok(JoinRole::Admin),
+            Role::Basic => Ok(JoinRole::Basic),
+            Role::Reporting => Ok(JoinRole::Reporting),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_join_with_any_role_but_owner() {
+        crate::text_enum::assert_texts_round_trip(JoinRole::ALL, "a role people may join with");
+        for role in Role::ALL {
+            match JoinRole::try_from(role) {
+                Ok(join) => assert_eq!(Role::from(join), role),
+                Err(OwnerCannotJoin) => assert_eq!(role, Role::Owner),
+            }
+        }
+        assert!(serde_json::from_str::<JoinRole>("\"owner\"").is_err());
+        assert_eq!(
+            serde_json::from_str::<JoinRole>("\"basic\"").unwrap(),
+            JoinRole::Basic
+        );
+    }
 
     #[test]
     fn the_order_is_the_hierarchy() {

@@ -29,7 +29,8 @@ async fn overview(app: &TestApp, account: AccountId) -> SeatOverview {
         .await
 }
 
-async fn buy(app: &TestApp, account: AccountId, quantity: u32) -> reqwest::Response {
+/// Buys `quantity` seats for `account` at the price quoted now.
+pub(crate) async fn buy(app: &TestApp, account: AccountId, quantity: u32) -> reqwest::Response {
     let quote: SeatQuote = app
         .api
         .get_ok(&format!(

@@ -7,9 +7,10 @@
 
 use roster_shared::account::AccountId;
 use roster_shared::api::{
-    Device, InvitationView, PasskeyCeremony, SessionInfo, SsoConnectionTest, SsoRedirect,
-    SsoSettings,
+    Device, InvitationView, PasskeyCeremony, SeatOverview, SessionInfo, SsoConnectionTest, SsoJoin,
+    SsoRedirect, SsoSettings,
 };
+use roster_shared::role::JoinRole;
 use roster_shared::role::Role;
 use roster_tests::dns::DnsServer;
 use roster_tests::oidc::{Account, CLIENT_ID, CLIENT_SECRET, OidcProvider, sign_in_at_provider};
@@ -28,6 +29,8 @@ engines!(
     requiring_the_provider_refuses_passwords_of_the_people_it_covers,
     only_owners_of_the_top_level_account_set_it_up,
     a_domain_is_verified_by_its_dns_record,
+    people_in_the_domain_join_without_an_invitation_once_an_owner_allows_it,
+    joining_is_chosen_by_owners_never_as_owner_and_on_open_accounts_only,
 );
 
 const DOMAIN: &str = "acme.example";
@@ -57,6 +60,18 @@ fn accounts() -> Vec<Account<'static>> {
             email: "zed@acme.example",
             email_verified: true,
             name: "Zed",
+        },
+        Account {
+            login: "kim",
+            email: "kim@acme.example",
+            email_verified: true,
+            name: "Kim Park",
+        },
+        Account {
+            login: "lee",
+            email: "lee@acme.example",
+            email_verified: true,
+            name: "Lee",
         },
         Account {
             login: "mallory",
@@ -713,5 +728,286 @@ async fn a_domain_is_verified_by_its_dns_record(engine: Engine) {
     assert!(settings.domains.is_empty());
     let ours: SsoSettings = app.api.get_ok(&path.replace("/domains", "")).await;
     assert!(ours.domains[0].verified_at.is_some());
+    app.stop().await;
+}
+
+/// Signs in through the provider as `login` (`email`) in a new browser: where Roster sends it.
+async fn sso_as(app: &TestApp, email: &str, login: &str) -> (ApiClient, String) {
+    let browser = app.new_client();
+    let callback = through_provider(&browser, email, login).await;
+    let location = come_back(&browser, &callback).await;
+    (browser, location)
+}
+
+/// `(account, role)` of everything `email` holds, by account.
+async fn access_of(app: &TestApp, email: &str) -> Vec<(i64, String)> {
+    sqlx::query_as(
+        "SELECT m.account_id, m.role FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE u.email_key = $1 ORDER BY m.account_id",
+    )
+    .bind(email)
+    .fetch_all(&app.db().await)
+    .await
+    .unwrap()
+}
+
+async fn audit_text(app: &TestApp, acme: AccountId) -> String {
+    let audit: serde_json::Value = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/audit", acme.0))
+        .await;
+    audit.to_string()
+}
+
+async fn people_in_the_domain_join_without_an_invitation_once_an_owner_allows_it(engine: Engine) {
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
+    let support = app.sub_account(acme, "Support").await;
+    let provider = OidcProvider::start(&redirect_uri(&app), &accounts()).await;
+    let settings = set_up(&app, acme, &provider).await;
+    let path = format!("/api/v1/accounts/{}/sso", acme.0);
+    // Off by default: without an invitation, Zed is turned away.
+    assert_eq!(settings.join, None);
+    assert_eq!(
+        sso_as(&app, "zed@acme.example", "zed").await.1,
+        "/sign-in?sso=no_access"
+    );
+    // Kim was invited as an Admin, and the invitation ran out.
+    app.invite(acme, &["kim@acme.example"], &[(Role::Admin, &[acme])])
+        .await;
+    app.execute("UPDATE invitations SET expires_at = 1000, sent_at = 0")
+        .await;
+    app.execute("UPDATE tree_members SET invitation_expires_at = 1000 WHERE accepted_at IS NULL")
+        .await;
+
+    let settings: SsoSettings = expect_json(
+        app.api
+            .put(
+                &format!("{path}/join"),
+                &json!({ "join": { "role": "basic", "accounts": [acme, support, support] } }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        settings.join,
+        Some(SsoJoin {
+            role: JoinRole::Basic,
+            accounts: vec![acme, support]
+        })
+    );
+
+    // Every seat taken: Zed is turned away, nothing of his is kept, and the Owners are told.
+    let seats: SeatOverview = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/seats", acme.0))
+        .await;
+    let free = seats.seats.included + seats.seats.extra - seats.seats.used;
+    let fillers: Vec<String> = (0..free).map(|i| format!("p{i}@example.com")).collect();
+    let fillers: Vec<&str> = fillers.iter().map(String::as_str).collect();
+    app.invite(acme, &fillers, &[(Role::Basic, &[acme])]).await;
+    let (zed, location) = sso_as(&app, "zed@acme.example", "zed").await;
+    assert_eq!(location, "/sign-in?sso=no_seat");
+    expect_error(zed.get("/api/v1/session").await, 401, "sign_in_required").await;
+    let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1")
+        .bind("zed@acme.example")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
+    assert_eq!(known, 0, "no identity is made for someone turned away");
+    assert!(
+        audit_text(&app, acme).await.contains(
+            "zed@acme.example signed in through single sign-on to join, but no seat is free: buy more seats to let them in"
+        )
+    );
+
+    // An Owner buys one more: Zed joins with what the Owner chose, taking it.
+    expect_json::<SeatOverview>(crate::seats::buy(&app, acme, 1).await, 200).await;
+    let (zed, location) = sso_as(&app, "zed@acme.example", "zed").await;
+    assert_eq!(location, "/");
+    let session: SessionInfo = zed.get_ok("/api/v1/session").await;
+    assert_eq!(session.user.name.as_str(), "Zed", "the provider's name");
+    assert_eq!(session.last_account, Some(acme));
+    assert_eq!(
+        access_of(&app, "zed@acme.example").await,
+        vec![(acme.0, "basic".into()), (support.0, "basic".into())]
+    );
+    let after: SeatOverview = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/seats", acme.0))
+        .await;
+    assert_eq!(after.seats.used, after.seats.included + after.seats.extra);
+    // He is a member like any other: on the Users list, signed in again without joining again.
+    let people: serde_json::Value = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?q=zed", acme.0))
+        .await;
+    assert!(people.to_string().contains("zed@acme.example"), "{people}");
+    assert_eq!(sso_as(&app, "zed@acme.example", "zed").await.1, "/");
+
+    // Kim's run-out invitation offered Admin: joining gives what the Owner chose, not that,
+    // and the old invitation cannot be accepted any more. No seat is free again: buy one.
+    expect_json::<SeatOverview>(crate::seats::buy(&app, acme, 1).await, 200).await;
+    let kim_token = app.invitation_token("kim@acme.example").await;
+    assert_eq!(sso_as(&app, "kim@acme.example", "kim").await.1, "/");
+    assert_eq!(
+        access_of(&app, "kim@acme.example").await,
+        vec![(acme.0, "basic".into()), (support.0, "basic".into())]
+    );
+    expect_error(
+        app.new_client()
+            .post(
+                "/api/v1/invitations/inspect",
+                &json!({ "token": kim_token }),
+            )
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+
+    let audit = audit_text(&app, acme).await;
+    for entry in [
+        "Olivia Owner let people in the verified domains join through single sign-on without an invitation, as Basic on Acme, Support",
+        "Zed (zed@acme.example) joined through single sign-on, without an invitation (Basic on Acme, Basic on Support)",
+        "Kim Park (kim@acme.example) joined through single sign-on, without an invitation",
+    ] {
+        assert!(audit.contains(entry), "{entry} in {audit}");
+    }
+
+    // Turned off: Lee, with a seat free, is turned away again.
+    let settings: SsoSettings = expect_json(
+        app.api
+            .put(&format!("{path}/join"), &json!({ "join": null }))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(settings.join, None);
+    assert!(audit_text(&app, acme).await.contains(
+        "Olivia Owner stopped people joining through single sign-on without an invitation"
+    ));
+    assert_eq!(
+        sso_as(&app, "lee@acme.example", "lee").await.1,
+        "/sign-in?sso=no_access"
+    );
+    provider.stop().await;
+    app.stop().await;
+}
+
+async fn joining_is_chosen_by_owners_never_as_owner_and_on_open_accounts_only(engine: Engine) {
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
+    let support = app.sub_account(acme, "Support").await;
+    let path = format!("/api/v1/accounts/{}/sso/join", acme.0);
+    let join = |role: &str, accounts: Vec<AccountId>| json!({ "join": { "role": role, "accounts": accounts } });
+    // Nothing to join through yet.
+    expect_error(
+        app.api.put(&path, &join("basic", vec![acme])).await,
+        409,
+        "sso_not_configured",
+    )
+    .await;
+    let provider = OidcProvider::start(&redirect_uri(&app), &accounts()).await;
+    set_up(&app, acme, &provider).await;
+    // No one becomes an Owner by having an address in a domain.
+    let message = expect_error(
+        app.api.put(&path, &join("owner", vec![acme])).await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    assert!(
+        message.contains("“owner” is not a role people may join with"),
+        "{message}"
+    );
+    // Only this organisation's open accounts, and at least one.
+    let (globex, _, _) = app
+        .other_organisation("Globex", "gina@globex.example")
+        .await;
+    let archived = app.sub_account(acme, "Old").await;
+    let archiving = app
+        .api
+        .post_empty(&format!("/api/v1/accounts/{}/archive", archived.0))
+        .await;
+    assert_eq!(archiving.status(), 204);
+    for (accounts, says) in [
+        (vec![acme, globex], "There is no account"),
+        (vec![archived], "Old is archived"),
+        (vec![], "Choose at least one account"),
+    ] {
+        let message = expect_error(
+            app.api.put(&path, &join("admin", accounts)).await,
+            422,
+            "invalid_body",
+        )
+        .await;
+        assert!(message.contains(says), "{message}");
+    }
+    // An Admin of the organisation, of a sub-account, or a program do not choose it.
+    app.invite(acme, &["ada@acme.example"], &[(Role::Admin, &[acme])])
+        .await;
+    let admin = app.accept_as_new("ada@acme.example", "Ada").await;
+    expect_error(
+        admin.put(&path, &join("basic", vec![acme])).await,
+        403,
+        "not_an_owner",
+    )
+    .await;
+    app.invite(acme, &["sam@acme.example"], &[(Role::Owner, &[support])])
+        .await;
+    let sub_owner = app.accept_as_new("sam@acme.example", "Sam").await;
+    expect_error(
+        sub_owner
+            .put(
+                &format!("/api/v1/accounts/{}/sso/join", support.0),
+                &join("basic", vec![support]),
+            )
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    // Acme itself is out of their sight.
+    expect_error(
+        sub_owner.put(&path, &join("admin", vec![support])).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let token = app.api.api_token(acme, "Robot", Role::Owner).await.token;
+    let response = reqwest::Client::new()
+        .put(app.url(&path))
+        .bearer_auth(&token)
+        .json(&join("basic", vec![acme]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401, "session-only");
+    // Nothing of it was kept.
+    let settings: SsoSettings = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/sso", acme.0))
+        .await;
+    assert_eq!(settings.join, None);
+
+    // An account archived after the Owner chose it is left out when someone joins.
+    let _: SsoSettings = expect_json(
+        app.api
+            .put(&path, &join("reporting", vec![acme, support]))
+            .await,
+        200,
+    )
+    .await;
+    let archiving = app
+        .api
+        .post_empty(&format!("/api/v1/accounts/{}/archive", support.0))
+        .await;
+    assert_eq!(archiving.status(), 204);
+    assert_eq!(sso_as(&app, "lee@acme.example", "lee").await.1, "/");
+    assert_eq!(
+        access_of(&app, "lee@acme.example").await,
+        vec![(acme.0, "reporting".into())]
+    );
+    provider.stop().await;
     app.stop().await;
 }

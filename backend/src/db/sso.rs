@@ -1,8 +1,12 @@
 //! Single sign-on: each organisation's identity provider, its email domains, and sign-ins
 //! sent to the provider and not back yet.
 
+use roster_shared::role::JoinRole;
 use roster_shared::time::Timestamp;
 use sqlx::{Any, Executor, FromRow};
+
+use super::batch::Sql;
+use super::team;
 
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct ProviderRow {
@@ -291,4 +295,105 @@ pub(crate) async fn sso_required_for<'e, E: Executor<'e, Database = Any>>(
     .fetch_optional(db)
     .await?;
     Ok(found.is_some())
+}
+
+/// Who joins organisation `root_id` without an invitation: the role and the accounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct JoinPolicy {
+    pub(crate) role: JoinRole,
+    pub(crate) accounts: Vec<i64>,
+}
+
+/// The organisation's just-in-time joining, if it is on.
+pub(crate) async fn join_policy(
+    conn: &mut sqlx::AnyConnection,
+    root_id: i64,
+) -> sqlx::Result<Option<JoinPolicy>> {
+    let role: Option<Option<String>> =
+        sqlx::query_scalar("SELECT join_role FROM sso_providers WHERE account_id = $1")
+            .bind(root_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(role) = role.flatten() else {
+        return Ok(None);
+    };
+    let role = JoinRole::try_from(role).map_err(|e| sqlx::Error::Decode(e.into()))?;
+    let accounts = sqlx::query_scalar(
+        "SELECT account_id FROM sso_join_accounts WHERE root_id = $1 ORDER BY account_id",
+    )
+    .bind(root_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(JoinPolicy { role, accounts }))
+}
+
+/// Turns joining without an invitation on (with `policy`) or off, in `conn`'s transaction;
+/// false when the organisation has no provider.
+pub(crate) async fn set_join_policy(
+    conn: &mut sqlx::AnyConnection,
+    root_id: i64,
+    policy: Option<&JoinPolicy>,
+    now: Timestamp,
+) -> sqlx::Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE sso_providers SET join_role = $2, updated_at = $3 WHERE account_id = $1",
+    )
+    .bind(root_id)
+    .bind(policy.map(|p| p.role.as_str()))
+    .bind(now.millis())
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM sso_join_accounts WHERE root_id = $1")
+        .bind(root_id)
+        .execute(&mut *conn)
+        .await?;
+    for account in policy.map_or(&[][..], |p| &p.accounts) {
+        sqlx::query("INSERT INTO sso_join_accounts (root_id, account_id) VALUES ($1, $2)")
+            .bind(root_id)
+            .bind(account)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(true)
+}
+
+/// Who is joining without an invitation, as the organisation knew them before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Joining {
+    /// New to the organisation.
+    Newcomer,
+    /// Invited once; that invitation ran out (or was never there to accept).
+    InvitedBefore { invitation: Option<i64> },
+}
+
+/// Makes `member.user_id` an accepted member of the organisation without an invitation, in
+/// `conn`'s transaction (the organisation serialised, seats counted by the caller). The row an
+/// invitation that ran out left becomes theirs, and that invitation is withdrawn: what it
+/// offered is not given.
+pub(crate) async fn join_member(
+    conn: &mut sqlx::AnyConnection,
+    member: team::NewMember<'_>,
+    joining: Joining,
+) -> sqlx::Result<()> {
+    match joining {
+        Joining::Newcomer => team::insert_member(&mut *conn, member).await,
+        Joining::InvitedBefore { invitation } => {
+            if let Some(invitation) = invitation {
+                team::mark_revoked(conn, invitation, member.now).await?;
+            }
+            let mut sql = Sql::default();
+            team::write_accept_member(
+                &mut sql,
+                member.root_id,
+                member.user_id,
+                (member.name_key, member.email_key),
+                member.now,
+            );
+            sql.execute(&mut *conn).await?;
+            Ok(())
+        }
+    }
 }

@@ -37,6 +37,7 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(sso::set_sso_provider))
         .routes(routes!(sso::test_sso_provider))
         .routes(routes!(sso::set_sso_policy))
+        .routes(routes!(sso::set_sso_join))
         .routes(routes!(sso::add_sso_domain))
         .routes(routes!(sso::remove_sso_domain))
         .routes(routes!(sso::verify_sso_domain))

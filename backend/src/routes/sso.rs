@@ -6,8 +6,8 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use roster_shared::api::{
-    AddDomainRequest, SsoConnectionTest, SsoPolicyRequest, SsoProviderRequest, SsoRedirect,
-    SsoSettings, SsoStartRequest,
+    AddDomainRequest, SsoConnectionTest, SsoJoinRequest, SsoPolicyRequest, SsoProviderRequest,
+    SsoRedirect, SsoSettings, SsoStartRequest,
 };
 
 use crate::auth::session::{self, ClientInfo, CurrentSession};
@@ -83,6 +83,29 @@ pub(crate) async fn set_sso_policy(
 ) -> Result<AppJson<SsoSettings>, ApiError> {
     Ok(AppJson(
         settings::set_required(&state, &ctx, &principal, &actor, request.required).await?,
+    ))
+}
+
+/// Lets people in the verified domains join without an invitation, with a role (never Owner)
+/// on chosen accounts, or stops it (`join: null`).
+#[utoipa::path(put, path = "/api/v1/accounts/{id}/sso/join", tag = "single sign-on", params(("id" = i64, Path)),
+    request_body = SsoJoinRequest,
+    responses((status = 200, body = SsoSettings), (status = 403, body = roster_shared::api::ErrorBody),
+        (status = 409, description = "There is no provider yet", body = roster_shared::api::ErrorBody),
+        (status = 422, description = "An account that is not open in this organisation", body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn set_sso_join(
+    State(state): State<AppState>,
+    // Session-only: a program's token does not decide who joins.
+    _person: CurrentSession,
+    ActingOn {
+        ctx,
+        principal,
+        actor,
+    }: ActingOn,
+    AppJson(request): AppJson<SsoJoinRequest>,
+) -> Result<AppJson<SsoSettings>, ApiError> {
+    Ok(AppJson(
+        settings::set_join(&state, &ctx, &principal, &actor, request.join).await?,
     ))
 }
 

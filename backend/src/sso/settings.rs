@@ -5,8 +5,9 @@
 
 use axum::http::StatusCode;
 use rand::RngCore as _;
+use roster_shared::account::AccountId;
 use roster_shared::api::{
-    ErrorCode, SsoConnectionTest, SsoDomain, SsoProvider, SsoProviderRequest, SsoSettings,
+    ErrorCode, SsoConnectionTest, SsoDomain, SsoJoin, SsoProvider, SsoProviderRequest, SsoSettings,
 };
 use roster_shared::audit::AuditAction;
 use roster_shared::email::EmailDomain;
@@ -105,9 +106,14 @@ pub(crate) async fn get(
     let root = ctx.root();
     let provider = db::sso::provider(state.db().reader(), root).await?;
     let domains = db::sso::domains(state.db().reader(), root).await?;
+    let join = db::sso::join_policy(&mut *state.db().reader().acquire().await?, root).await?;
     Ok(SsoSettings {
         redirect_uri: state.sso_redirect_uri(),
         required: provider.as_ref().is_some_and(|p| p.required()),
+        join: join.map(|policy| SsoJoin {
+            role: policy.role,
+            accounts: policy.accounts.into_iter().map(AccountId).collect(),
+        }),
         provider: provider.map(|p| SsoProvider {
             issuer: p.issuer,
             client_id: p.client_id,
@@ -235,6 +241,60 @@ pub(crate) async fn set_required(
         format!("{} stopped requiring single sign-on", actor.name)
     };
     audit(state, ctx, actor, AuditAction::SsoPolicyChanged, &summary).await?;
+    get(state, ctx, principal).await
+}
+
+/// Who joins without an invitation (`None`: only invited people, the default). Never as
+/// Owner ([`roster_shared::role::JoinRole`]), and only on open accounts of the organisation.
+#[tracing::instrument(skip_all, fields(account = ctx.root()))]
+pub(crate) async fn set_join(
+    state: &AppState,
+    ctx: &Context,
+    principal: &Principal,
+    actor: &Actor,
+    join: Option<SsoJoin>,
+) -> Result<SsoSettings, ApiError> {
+    require_owner(ctx, principal)?;
+    let policy = join
+        .map(|join| {
+            Ok::<_, ApiError>(db::sso::JoinPolicy {
+                role: join.role,
+                accounts: ctx.chosen_accounts(
+                    &join.accounts,
+                    "Choose at least one account the people who join get.",
+                )?,
+            })
+        })
+        .transpose()?;
+    let summary = match &policy {
+        Some(policy) => format!(
+            "{} let people in the verified domains join through single sign-on without an invitation, as {} on {}",
+            actor.name,
+            Role::from(policy.role).label(),
+            policy
+                .accounts
+                .iter()
+                .map(|account| ctx.org.name(*account))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => format!(
+            "{} stopped people joining through single sign-on without an invitation",
+            actor.name
+        ),
+    };
+    let now = clock::now();
+    let mut tx = state.db().writer().begin().await?;
+    if !db::sso::set_join_policy(&mut tx, ctx.root(), policy.as_ref(), now).await? {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::SsoNotConfigured,
+            "Enter the identity provider before letting people join through it.",
+        ));
+    }
+    ctx.record_here(&mut tx, actor, AuditAction::SsoJoinChanged, &summary, now)
+        .await?;
+    tx.commit().await?;
     get(state, ctx, principal).await
 }
 

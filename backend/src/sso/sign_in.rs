@@ -7,7 +7,7 @@
 //! PKCE verifier, and the ID token must verify (signature, issuer, audience, `nonce`, times)
 //! and carry an address the provider verified, in a domain the organisation verified. Then
 //! the person must belong to the organisation: a member, or invited (the invitation is
-//! accepted now).
+//! accepted now), or joining without an invitation where the Owners allow it (`join`).
 
 use axum::http::StatusCode;
 use roster_shared::api::{ErrorCode, SignInMethod, SsoFailure, SsoRedirect};
@@ -20,6 +20,7 @@ use crate::auth::sign_in::{self, Started};
 use crate::auth::token;
 use crate::db;
 use crate::error::ApiError;
+use crate::sso::join;
 use crate::sso::provider::{self, Exchange};
 use crate::sso::settings::secret_purpose;
 use crate::state::AppState;
@@ -155,21 +156,36 @@ pub(crate) async fn finish(
     if !verified {
         return Ok(Err(SsoFailure::WrongDomain));
     }
-    let Some(user) = db::users::find_by_email(state.db().reader(), &email.key()).await? else {
-        return Ok(Err(SsoFailure::NoAccess));
-    };
     let provider_name = identity
         .name
         .as_deref()
         .and_then(|name| PersonName::parse(name).ok());
-    let member = db::sso::is_member(state.db().reader(), user.id, root).await?;
-    if !member
-        && !accept::accept_through_provider(state, client, &user, root, provider_name.as_ref(), now)
-            .await?
-    {
-        return Ok(Err(SsoFailure::NoAccess));
+    let known = db::users::find_by_email(state.db().reader(), &email.key()).await?;
+    let belongs = match &known {
+        Some(user) => {
+            db::sso::is_member(state.db().reader(), user.id, root).await?
+                || accept::accept_through_provider(
+                    state,
+                    client,
+                    user,
+                    root,
+                    provider_name.as_ref(),
+                    now,
+                )
+                .await?
+        }
+        None => false,
+    };
+    if !belongs {
+        let joiner = join::Joiner {
+            email: email.clone(),
+            name: provider_name,
+        };
+        if let Err(failure) = join::join(state, client, root, joiner, now).await? {
+            return Ok(Err(failure));
+        }
     }
-    let user = db::users::find(state.db().reader(), user.id)
+    let user = db::users::find_by_email(state.db().reader(), &email.key())
         .await?
         .ok_or_else(|| ApiError::internal("the person signing in is gone"))?;
     tracing::info!(

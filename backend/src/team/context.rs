@@ -304,6 +304,41 @@ impl Context {
             })
             .collect()
     }
+
+    /// The accounts an Owner chose for something the whole organisation sets (what a pushed
+    /// group gives, who joins through single sign-on): sorted, each once, and each an open
+    /// account of this organisation. `none_chosen` says what choosing none means.
+    pub(crate) fn chosen_accounts(
+        &self,
+        accounts: &[AccountId],
+        none_chosen: &str,
+    ) -> Result<Vec<i64>, ApiError> {
+        let mut ids: Vec<i64> = accounts.iter().map(|a| a.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Err(ApiError::invalid_field("accounts", none_chosen));
+        }
+        let scope = self.org.scope(self.root());
+        for account in &ids {
+            if !scope.contains(account) {
+                return Err(ApiError::invalid_field(
+                    "accounts",
+                    format!("There is no account {account} in this organisation."),
+                ));
+            }
+            if self.org.is_archived(*account) {
+                return Err(ApiError::invalid_field(
+                    "accounts",
+                    format!(
+                        "{} is archived: restore it before giving access to it.",
+                        self.org.name(*account)
+                    ),
+                ));
+            }
+        }
+        Ok(ids)
+    }
 }
 
 /// A refused access rule, as an answer: the rule's own sentence.

@@ -162,36 +162,12 @@ pub(crate) async fn set_grant(
 
 /// A grant an Owner asked for, on accounts of the organisation that are open.
 fn checked(ctx: &Context, grant: GroupGrant) -> Result<GroupGrantRow, ApiError> {
-    let mut accounts: Vec<i64> = grant.accounts.iter().map(|a| a.0).collect();
-    accounts.sort_unstable();
-    accounts.dedup();
-    if accounts.is_empty() {
-        return Err(ApiError::invalid_field(
-            "accounts",
-            "Choose at least one account the group gives access to.",
-        ));
-    }
-    let scope = ctx.org.scope(ctx.root());
-    for account in &accounts {
-        if !scope.contains(account) {
-            return Err(ApiError::invalid_field(
-                "accounts",
-                format!("There is no account {account} in this organisation."),
-            ));
-        }
-        if ctx.org.is_archived(*account) {
-            return Err(ApiError::invalid_field(
-                "accounts",
-                format!(
-                    "{} is archived: restore it before giving access to it.",
-                    ctx.org.name(*account)
-                ),
-            ));
-        }
-    }
     Ok(GroupGrantRow {
         role: grant.role,
-        accounts,
+        accounts: ctx.chosen_accounts(
+            &grant.accounts,
+            "Choose at least one account the group gives access to.",
+        )?,
     })
 }
 
