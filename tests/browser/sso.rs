@@ -2,7 +2,8 @@
 //! invited person types their address, chooses Continue with SSO, signs in on the provider's
 //! page and lands in Roster signed in; another accepts from the invitation page the same way;
 //! a refusal comes back to the sign-in page with the reason; the Owner's Single sign-on
-//! settings pass axe.
+//! settings pass axe. Once the Owner lets people join without an invitation, someone in the
+//! domain who was never invited signs in the same way and lands in with the chosen access.
 
 use roster_shared::role::Role;
 use roster_tests::browser::Browser;
@@ -12,7 +13,10 @@ use serde_json::json;
 
 use crate::accessibility::{axe_source, violations};
 
-engines!(an_invited_person_continues_with_sso_and_lands_signed_in);
+engines!(
+    an_invited_person_continues_with_sso_and_lands_signed_in,
+    someone_without_an_invitation_joins_once_the_owner_lets_them,
+);
 
 /// Signs in on the provider's own (development) sign-in form as `login`.
 async fn sign_in_at_provider(browser: &Browser, provider: &OidcProvider, login: &str) {
@@ -137,6 +141,103 @@ async fn an_invited_person_continues_with_sso_and_lands_signed_in(engine: Engine
     owner.click("[data-test=sso-required-toggle]").await;
     owner
         .wait_for_text_containing("[data-test=sso-policy]", "Required")
+        .await;
+    owner.close().await;
+    provider.stop().await;
+    app.stop().await;
+}
+
+async fn someone_without_an_invitation_joins_once_the_owner_lets_them(engine: Engine) {
+    let (app, acme) = TestApp::signed_in_organisation(engine).await;
+    let support = app.sub_account(acme, "Support").await;
+    let accounts = [Account {
+        login: "dan",
+        email: "dan@acme.example",
+        email_verified: true,
+        name: "Dan Reyes",
+    }];
+    let provider = OidcProvider::start(&app.url("/api/v1/sso/callback"), &accounts).await;
+    let _: serde_json::Value = expect_json(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/sso/provider", acme.0),
+                &json!({ "issuer": provider.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    roster_backend::operator::verify_domain(app.database_url(), acme.0, "acme.example")
+        .await
+        .unwrap();
+
+    // Not invited, and joining is off: Dan is told to ask for an invitation.
+    let dan = Browser::launch().await;
+    dan.open(&app.url("/sign-in")).await;
+    dan.fill("#email", "dan@acme.example").await;
+    dan.click("[data-test=sign-in-sso]").await;
+    sign_in_at_provider(&dan, &provider, "dan").await;
+    dan.wait_for_text_containing(
+        "[data-test=sso-error]",
+        "Ask an administrator to invite you",
+    )
+    .await;
+    dan.close().await;
+
+    // The Owner lets people join as Reporting on Support.
+    let owner = Browser::launch().await;
+    owner
+        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    owner
+        .open(&app.url(&format!("/accounts/{}/single-sign-on", acme.0)))
+        .await;
+    owner
+        .wait_for_text_containing("[data-test=sso-join-state]", "Off")
+        .await;
+    owner
+        .wait_for_text_containing(
+            "[data-test=sso-join-seats]",
+            "Each person who joins takes a seat: 1 of",
+        )
+        .await;
+    owner.select("#sso-join-role", "reporting").await;
+    owner
+        .click(&format!("#sso-join-accounts-{}", support.0))
+        .await;
+    owner.click("[data-test=sso-join-save]").await;
+    owner
+        .wait_for_text_containing(
+            "[data-test=sso-join-state]",
+            "joins with Reporting on Support.",
+        )
+        .await;
+    let found = violations(&owner, &crate::accessibility::axe_source()).await;
+    assert!(found.is_empty(), "axe: {}", found.join("\n"));
+
+    // Dan signs in the same way again (in a new browser, signed out at the provider), and is in.
+    let dan = Browser::launch().await;
+    dan.open(&app.url("/sign-in")).await;
+    dan.fill("#email", "dan@acme.example").await;
+    dan.click("[data-test=sign-in-sso]").await;
+    sign_in_at_provider(&dan, &provider, "dan").await;
+    dan.wait_for_text("h1", "Welcome, Dan").await;
+    assert_eq!(dan.text_of("[data-test=header-name]").await, "Dan Reyes");
+    dan.close().await;
+
+    // The Owner sees him on the Users list, and turns joining off again.
+    owner
+        .open(&app.url(&format!("/accounts/{}/users", acme.0)))
+        .await;
+    owner
+        .wait_for_text_containing("main", "dan@acme.example")
+        .await;
+    owner
+        .open(&app.url(&format!("/accounts/{}/single-sign-on", acme.0)))
+        .await;
+    owner.click("[data-test=sso-join-off]").await;
+    owner
+        .wait_for_text_containing("[data-test=sso-join-state]", "Off")
         .await;
     owner.close().await;
     provider.stop().await;

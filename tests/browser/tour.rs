@@ -78,8 +78,8 @@ async fn screenshots() {
     app.stop().await;
 }
 
-/// Settings › Single sign-on with a provider, a verified and a waiting domain; a refusal on
-/// the sign-in page.
+/// Settings › Single sign-on with a provider, a verified and a waiting domain, and joining
+/// without an invitation on; a refusal on the sign-in page.
 async fn sso_screens(app: &TestApp, shot: &impl Fn(&str) -> PathBuf) {
     use roster_tests::oidc::{CLIENT_ID, CLIENT_SECRET, OidcProvider};
     let session = app.api.sign_in_ok(OWNER_EMAIL, OWNER_PASSWORD).await;
@@ -103,6 +103,16 @@ async fn sso_screens(app: &TestApp, shot: &impl Fn(&str) -> PathBuf) {
             .post(
                 &format!("/api/v1/accounts/{}/sso/domains", acme.0),
                 &serde_json::json!({ "domain": "acme-europe.example" }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    let _: serde_json::Value = roster_tests::expect_json(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/sso/join", acme.0),
+                &serde_json::json!({ "join": { "role": "basic", "accounts": [acme] } }),
             )
             .await,
         200,

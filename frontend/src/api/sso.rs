@@ -2,8 +2,8 @@
 
 use roster_shared::account::AccountId;
 use roster_shared::api::{
-    AddDomainRequest, SsoConnectionTest, SsoPolicyRequest, SsoProviderRequest, SsoRedirect,
-    SsoSettings, SsoStartRequest,
+    AddDomainRequest, SsoConnectionTest, SsoJoinRequest, SsoPolicyRequest, SsoProviderRequest,
+    SsoRedirect, SsoSettings, SsoStartRequest,
 };
 
 use super::{ApiError, delete_for, get, post, post_for, put};
@@ -28,6 +28,13 @@ pub async fn set_sso_policy(
     request: &SsoPolicyRequest,
 ) -> Result<SsoSettings, ApiError> {
     put(&format!("/api/v1/accounts/{account}/sso/policy"), request).await
+}
+
+pub async fn set_sso_join(
+    account: AccountId,
+    request: &SsoJoinRequest,
+) -> Result<SsoSettings, ApiError> {
+    put(&format!("/api/v1/accounts/{account}/sso/join"), request).await
 }
 
 pub async fn add_sso_domain(

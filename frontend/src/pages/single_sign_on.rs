@@ -3,16 +3,20 @@
 //! on the top-level account by its Owners; the server decides who may (an Admin is told why).
 
 use leptos::prelude::*;
+use roster_shared::account::AccountId;
 use roster_shared::api::{
-    AddDomainRequest, ErrorCode, SsoConnectionTest, SsoDomain, SsoPolicyRequest,
-    SsoProviderRequest, SsoSettings,
+    AddDomainRequest, ErrorCode, GrantableAccount, SsoConnectionTest, SsoDomain, SsoJoin,
+    SsoJoinRequest, SsoPolicyRequest, SsoProviderRequest, SsoSettings,
 };
 use roster_shared::email::EmailDomain;
+use roster_shared::role::{JoinRole, Role};
 
 use crate::api::{self, ApiError};
+use crate::components::account_tree_picker::AccountTreePicker;
 use crate::components::clipboard::copy_to_clipboard;
 use crate::components::field::{Input, TextField};
 use crate::components::load_error::LoadError;
+use crate::components::role_select::RoleSelect;
 use crate::locale::Time;
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
@@ -46,7 +50,7 @@ pub fn SingleSignOnPage() -> impl IntoView {
     }
 }
 
-/// The three cards, from the settings as they stand; each change answers the new settings.
+/// The cards, from the settings as they stand; each change answers the new settings.
 #[component]
 fn SsoForms(current: SsoSettings, on_change: Callback<SsoSettings>) -> impl IntoView {
     let has_provider = current.provider.is_some();
@@ -55,6 +59,7 @@ fn SsoForms(current: SsoSettings, on_change: Callback<SsoSettings>) -> impl Into
         <ProviderCard current=current.clone() on_change/>
         <DomainsCard domains=current.domains.clone() on_change/>
         <PolicyCard required=current.required usable=has_provider && any_verified on_change/>
+        <JoinCard join=current.join.clone() usable=has_provider && any_verified on_change/>
     }
 }
 
@@ -280,5 +285,174 @@ fn PolicyCard(required: bool, usable: bool, on_change: Callback<SsoSettings>) ->
                 }.into_any()
             }}
         </div>
+    }
+}
+
+/// "Basic on Acme, Support": what people who join get.
+fn join_text(join: &SsoJoin, accounts: &[GrantableAccount]) -> String {
+    let names: Vec<String> = join
+        .accounts
+        .iter()
+        .map(|id| {
+            accounts
+                .iter()
+                .find(|a| a.id == *id)
+                .map_or_else(|| format!("account {id}"), |a| a.name.to_string())
+        })
+        .collect();
+    format!("{} on {}", Role::from(join.role).label(), names.join(", "))
+}
+
+/// Just-in-time joining: off until an Owner chooses a role (never Owner) and accounts.
+#[component]
+fn JoinCard(
+    join: Option<SsoJoin>,
+    usable: bool,
+    on_change: Callback<SsoSettings>,
+) -> impl IntoView {
+    let account = use_account();
+    let options = Remote::new(move || {
+        let id = account.get();
+        async move { api::invite_options(id).await }
+    });
+    let accounts = Signal::derive(move || {
+        options
+            .value
+            .get()
+            .and_then(Result::ok)
+            .map(|o| o.accounts)
+            .unwrap_or_default()
+    });
+    // Each person who joins takes a seat: say how many are free.
+    let seats = Remote::new(move || {
+        let id = account.get();
+        async move { api::seat_overview(id).await }
+    });
+    let on = join.is_some();
+    let role = RwSignal::new(Some(
+        join.as_ref().map_or(Role::Basic, |j| Role::from(j.role)),
+    ));
+    // Nothing is ticked until the Owner chooses: the top-level account would give everything.
+    let selected = RwSignal::new(
+        join.as_ref()
+            .map(|j| j.accounts.clone())
+            .unwrap_or_default(),
+    );
+    let roles = Signal::derive(|| vec![Role::Admin, Role::Basic, Role::Reporting]);
+    let problem = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let current = StoredValue::new(join);
+    Effect::new(move |_| {
+        selected.track();
+        role.track();
+        problem.set(None);
+    });
+    let send = move |join: Option<SsoJoin>| {
+        pending.set(true);
+        problem.set(None);
+        leptos::task::spawn_local(async move {
+            let result = api::set_sso_join(account.get_untracked(), &SsoJoinRequest { join }).await;
+            pending.set(false);
+            match result {
+                Ok(next) => on_change.run(next),
+                Err(error) => problem.set(Some(error.message())),
+            }
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(role) = role
+            .get_untracked()
+            .and_then(|r| JoinRole::try_from(r).ok())
+        else {
+            problem.set(Some("Choose Admin, Basic or Reporting.".to_owned()));
+            return;
+        };
+        let chosen: Vec<AccountId> = selected.get_untracked();
+        if chosen.is_empty() {
+            problem.set(Some(
+                "Choose at least one account the people who join get.".to_owned(),
+            ));
+            return;
+        }
+        send(Some(SsoJoin {
+            role,
+            accounts: chosen,
+        }));
+    };
+    view! {
+        <form class="card form" on:submit=submit novalidate data-test="sso-join">
+            <h2>"Joining without an invitation"</h2>
+            {move || current.with_value(|join| match join {
+                Some(join) => view! {
+                    <p data-test="sso-join-state"><span class="badge ok">"On"</span>" "
+                        {format!("Anyone in your verified domains who signs in through your provider without an invitation joins with {}.", join_text(join, &accounts.get()))}
+                    </p>
+                }.into_any(),
+                None => view! {
+                    <p class="muted" data-test="sso-join-state">"Off: only people you invite can sign in through your provider. Turn it on to let anyone in your verified domains join the first time they sign in through it, with the role and accounts you choose here."</p>
+                }.into_any(),
+            })}
+            {move || seats.value.get().and_then(Result::ok).map(|found| {
+                let total = found.seats.included + found.seats.extra;
+                let full = found.seats.used >= total;
+                let href = format!("/accounts/{}/seats", account.get_untracked());
+                view! {
+                    <p class="muted small" class:warn=full data-test="sso-join-seats">
+                        {format!("Each person who joins takes a seat: {} of {total} in use.", found.seats.used)}
+                        {full.then_some(" No seat is free: people who try to join are turned away until more are bought. ")}
+                        {(full && found.can_manage).then(|| view! { <a href=href data-test="buy-more">"Buy more"</a> })}
+                    </p>
+                }
+            })}
+            <fieldset disabled=!usable>
+                <div class="field">
+                    <label for="sso-join-role">"Role"</label>
+                    <RoleSelect id="sso-join-role" value=role options=roles/>
+                </div>
+                <AccountTreePicker id="sso-join-accounts" legend="Accounts they join" accounts selected/>
+            </fieldset>
+            {move || problem.get().map(|m| view! { <div class="alert error" role="alert" data-test="sso-join-problem">{m}</div> })}
+            <div class="form-actions">
+                {on.then(|| view! {
+                    <button type="button" class="button danger-text" disabled=move || pending.get() data-test="sso-join-off"
+                        on:click=move |_| send(None)>"Turn off"</button>
+                })}
+                <button type="submit" class="button primary" disabled=move || !usable || pending.get() data-test="sso-join-save">
+                    {if on { "Save" } else { "Let them join" }}
+                </button>
+            </div>
+            {(!usable).then(|| view! { <p class="muted small">"Enter the provider and verify a domain first."</p> })}
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use roster_shared::name::AccountName;
+
+    use super::*;
+
+    #[test]
+    fn joining_says_what_people_get() {
+        let account = |id: i64, name: &str| GrantableAccount {
+            id: AccountId(id),
+            parent: None,
+            name: AccountName::parse(name).expect("a name"),
+            depth: 0,
+            roles: Role::ALL.to_vec(),
+        };
+        let join = SsoJoin {
+            role: JoinRole::Reporting,
+            accounts: vec![AccountId(1), AccountId(2)],
+        };
+        assert_eq!(
+            join_text(&join, &[account(1, "Acme"), account(2, "Support")]),
+            "Reporting on Acme, Support"
+        );
+        assert_eq!(
+            join_text(&join, &[account(1, "Acme")]),
+            "Reporting on Acme, account 2"
+        );
     }
 }
