@@ -211,6 +211,17 @@ crate::text_enum::text_enum! {
     }
 }
 
+impl SignInMethod {
+    /// "with a passkey": how people read it, after "signed in".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            SignInMethod::Password => "with a password",
+            SignInMethod::Passkey => "with a passkey",
+            SignInMethod::Sso => "with single sign-on",
+        }
+    }
+}
+
 /// `GET /api/v1/sign-in/methods`: what the sign-in page may offer besides the password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

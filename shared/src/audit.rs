@@ -30,6 +30,9 @@ text_enum! {
         /// One entry for a bulk action's changes to many people.
         AccessChangedInBulk = "access.changed_in_bulk",
         PersonRemoved = "person.removed",
+        /// Someone signed in (with a password, a passkey or single sign-on): one entry in each
+        /// organisation they belong to.
+        SignedIn = "person.signed_in",
         /// An Owner entered or replaced the organisation's identity provider.
         SsoProviderSet = "sso.provider_set",
         SsoDomainAdded = "sso.domain_added",

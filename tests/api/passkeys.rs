@@ -4,7 +4,7 @@
 //! person's ceremony). The authenticator is `roster_tests::passkey::SoftPasskey`.
 
 use roster_shared::api::{
-    Device, PasskeyCeremony, PasskeyInfo, SessionInfo, SignInMethods, SignInOutcome,
+    AuditPage, Device, PasskeyCeremony, PasskeyInfo, SessionInfo, SignInMethods, SignInOutcome,
 };
 use roster_tests::passkey::SoftPasskey;
 use roster_tests::process::{ChildOptions, ServerProcess};
@@ -123,6 +123,25 @@ async fn a_passkey_signs_in_without_the_password_or_the_code(engine: Engine) {
         .collect();
     assert!(methods.contains(&(true, "passkey")), "{methods:?}");
     assert!(methods.contains(&(false, "password")), "{methods:?}");
+    // The organisation's audit log says how each sign-in was made.
+    let acme = session.last_account.expect("an account");
+    let log: AuditPage = laptop
+        .get_ok(&format!("/api/v1/accounts/{}/audit", acme.0))
+        .await;
+    let signed_in: Vec<(&str, &str)> = log
+        .entries
+        .iter()
+        .filter(|e| e.action == "person.signed_in")
+        .map(|e| (e.summary.as_str(), e.ip.as_deref().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        signed_in,
+        [
+            ("Olivia Owner signed in with a passkey", "127.0.0.1"),
+            ("Olivia Owner signed in with a password", "127.0.0.1"),
+        ],
+        "newest first"
+    );
 
     let listed: Vec<PasskeyInfo> = app.api.get_ok("/api/v1/me/passkeys").await;
     assert_eq!(listed.len(), 1);

@@ -871,6 +871,8 @@ async fn people_in_the_domain_join_without_an_invitation_once_an_owner_allows_it
         "Olivia Owner let people in the verified domains join through single sign-on without an invitation, as Basic on Acme, Support",
         "Zed (zed@acme.example) joined through single sign-on, without an invitation (Basic on Acme, Basic on Support)",
         "Kim Park (kim@acme.example) joined through single sign-on, without an invitation",
+        "Zed signed in with single sign-on",
+        "Olivia Owner signed in with a password",
     ] {
         assert!(audit.contains(entry), "{entry} in {audit}");
     }
@@ -921,7 +923,7 @@ async fn joining_is_chosen_by_owners_never_as_owner_and_on_open_accounts_only(en
         "{message}"
     );
     // Only this organisation's open accounts, and at least one.
-    let (globex, _, _) = app
+    let (globex, _, globex_owner) = app
         .other_organisation("Globex", "gina@globex.example")
         .await;
     let archived = app.sub_account(acme, "Old").await;
@@ -983,6 +985,17 @@ async fn joining_is_chosen_by_owners_never_as_owner_and_on_open_accounts_only(en
         .await
         .unwrap();
     assert_eq!(response.status(), 401, "session-only");
+    // Sign-ins are told to the organisations the person belongs to, and to no other.
+    let globex_log = globex_owner
+        .get_ok::<serde_json::Value>(&format!("/api/v1/accounts/{}/audit", globex.0))
+        .await
+        .to_string();
+    assert!(
+        globex_log.contains("Globex Owner signed in with a password"),
+        "{globex_log}"
+    );
+    assert!(!globex_log.contains("Olivia"), "{globex_log}");
+    assert!(!audit_text(&app, acme).await.contains("Globex Owner"));
     // Nothing of it was kept.
     let settings: SsoSettings = app
         .api

@@ -250,6 +250,18 @@ pub(crate) async fn start(
     )
     .await?;
     db::users::record_sign_in(&mut *tx, user.id, now).await?;
+    // Owners see who signs in how (moving to single sign-on, who still uses a password?).
+    db::audit::insert_sign_in(
+        &mut *tx,
+        (
+            user.id,
+            &format!("{} <{}>", user.display_name(), user.email),
+        ),
+        &format!("{} signed in {}", user.display_name(), method.phrase()),
+        &client.ip,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     let info = session_info(user, &token)?;
     Ok(Started {

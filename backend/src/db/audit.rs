@@ -46,6 +46,32 @@ pub(super) fn write_insert<'q>(sql: &mut Sql<'q>, records: impl IntoIterator<Ite
     });
 }
 
+/// A sign-in, in the audit log of every organisation `user_id` belongs to (one statement, in
+/// the sign-in's transaction): `(user_id, "Name <address>")`.
+pub(crate) async fn insert_sign_in<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    actor: (i64, &str),
+    summary: &str,
+    ip: &str,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (root_id, account_id, account_name, actor_user_id, actor, \
+         action, summary, ip, created_at) \
+         SELECT root_id, NULL, NULL, $1, $2, $3, $4, $5, $6 FROM tree_members \
+         WHERE user_id = $1 AND accepted_at IS NOT NULL",
+    )
+    .bind(actor.0)
+    .bind(actor.1)
+    .bind(roster_shared::audit::AuditAction::SignedIn.as_str())
+    .bind(summary)
+    .bind(ip)
+    .bind(now.millis())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct EntryRow {
     pub(crate) id: i64,

@@ -5,7 +5,7 @@
 //! read-only on their person page.
 
 use leptos::prelude::*;
-use roster_shared::api::{Device, MyProfile, NotificationPreferences, ProfileUpdate, SignInMethod};
+use roster_shared::api::{Device, MyProfile, NotificationPreferences, ProfileUpdate};
 use roster_shared::country::CountryCode;
 use roster_shared::email::EmailAddress;
 use roster_shared::name::PersonName;
@@ -482,21 +482,12 @@ fn DeviceRow(
                     {device.current.then(|| view! { <span class="badge accent">"This device"</span> })}
                 </p>
                 <p class="muted small">
-                    "Signed in "<Time at=device.signed_in_at/>{method_label(device.method)}" · last active "<Time at=device.last_seen_at relative=true/>{format!(" · {}", device.ip)}
+                    "Signed in "<Time at=device.signed_in_at/>{format!(" {}", device.method.phrase())}" · last active "<Time at=device.last_seen_at relative=true/>{format!(" · {}", device.ip)}
                 </p>
             </div>
             {(!device.current).then(|| view! {
                 <button class="button small" on:click=move |_| on_sign_out(id) aria-label=format!("Sign out {} on {}", device.browser, device.os)>"Sign out"</button>
             })}
         </li>
-    }
-}
-
-/// How a device signed in, after "Signed in <date>".
-fn method_label(method: SignInMethod) -> &'static str {
-    match method {
-        SignInMethod::Password => " with a password",
-        SignInMethod::Passkey => " with a passkey",
-        SignInMethod::Sso => " with single sign-on",
     }
 }
