@@ -857,7 +857,9 @@ async fn entra_id_provisions_a_person_as_its_documentation_shows(engine: Engine)
             "person.removed",
             "access.removed",
             "invitation.sent",
-            "api_token.created"
+            "api_token.created",
+            // The Owner, signing in to make the token.
+            "person.signed_in"
         ]
     );
     for (action, actor) in &entries[..6] {
