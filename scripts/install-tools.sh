@@ -16,7 +16,8 @@
 #         wasm-split-cli (wasm_split_cli_support, Leptos's splitter: screens load on demand)
 #         cargo-fuzz (coverage-guided fuzzing of the parsers, with rustup's nightly toolchain)
 #   npm   binaryen 132 (wasm-opt)                                             -> $ROSTER_TOOLS/npm
-#         axe-core (accessibility), oidc-provider (the single sign-on tests' OpenID provider)
+#         axe-core (accessibility), oidc-provider (the single sign-on tests' OpenID provider),
+#         standardwebhooks (the reference verifier of the webhook tests' receiver)
 #   PyPI  aiosmtpd (a real SMTP server the mail tests deliver to)             -> $ROSTER_TOOLS/venv
 #         Debian's binaryen (wasm-opt 108) mis-handles reference types and yields a module that
 #         fails in the browser, so it must never be the one Trunk finds.
@@ -122,6 +123,12 @@ if [ "$(npm_version oidc-provider)" = "$OIDC_PROVIDER_VERSION" ]; then
   log "oidc-provider $OIDC_PROVIDER_VERSION (single sign-on tests): present"
 else
   npm_install oidc-provider "$OIDC_PROVIDER_VERSION"
+fi
+# standardwebhooks: the reference verifier the webhook tests' receiver checks signatures with.
+if [ "$(npm_version standardwebhooks)" = "$STANDARDWEBHOOKS_VERSION" ]; then
+  log "standardwebhooks $STANDARDWEBHOOKS_VERSION (webhook tests): present"
+else
+  npm_install standardwebhooks "$STANDARDWEBHOOKS_VERSION"
 fi
 
 # ---- 4. Python tools for the tests (a real SMTP server) --------------------------------------

@@ -9,6 +9,9 @@ BINARYEN_MAJOR=132
 AXE_CORE_VERSION=4.14.1
 # The OpenID provider of the single sign-on tests (8.x: 9.x needs Node 22, Debian 12 has 20).
 OIDC_PROVIDER_VERSION=8.8.1
+# The Standard Webhooks reference library (JavaScript): the webhook tests verify every
+# delivery with it, as a receiver would.
+STANDARDWEBHOOKS_VERSION=1.3.0
 # Coverage-guided fuzzing of the parsers (fuzz/, libFuzzer on rustup's nightly toolchain).
 CARGO_FUZZ_VERSION=0.13.2
 WASM_LD=/usr/lib/llvm-22/bin/wasm-ld

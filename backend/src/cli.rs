@@ -227,6 +227,11 @@ struct ServeArgs {
     /// Default: the system's resolver.
     #[arg(long, env = "ROSTER_DNS_SERVER")]
     dns_server: Option<SocketAddr>,
+
+    /// Let webhook endpoints reach private, loopback and link-local addresses (receivers
+    /// inside your own network). Off: such endpoints are refused, when saved and at delivery.
+    #[arg(long, env = "ROSTER_WEBHOOK_ALLOW_PRIVATE")]
+    webhook_allow_private: bool,
 }
 
 impl From<ServeArgs> for Settings {
@@ -264,6 +269,8 @@ impl From<ServeArgs> for Settings {
             event_streams_total: args.event_streams.max(1),
             secret_key_file: Some(args.secret_key_file),
             dns_server: args.dns_server,
+            webhook_allow_private: args.webhook_allow_private,
+            webhook_poll_every: Duration::from_millis(500),
         }
     }
 }

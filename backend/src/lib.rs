@@ -60,3 +60,4 @@ mod sso;
 mod state;
 mod team;
 mod telemetry;
+mod webhooks;

@@ -71,6 +71,12 @@ pub struct Settings {
     /// The DNS server that verifying an email domain asks for its TXT record; `None`: the
     /// system's resolver (`/etc/resolv.conf`).
     pub dns_server: Option<SocketAddr>,
+    /// Webhook endpoints may reach private, loopback and link-local addresses
+    /// (`--webhook-allow-private`): for receivers inside the operator's own network.
+    pub webhook_allow_private: bool,
+    /// How long the webhook worker waits between looks for deliveries when nothing woke it (a
+    /// change committed on another replica wakes only that replica's worker).
+    pub webhook_poll_every: Duration,
 }
 
 impl Settings {
@@ -102,6 +108,8 @@ impl Settings {
             event_streams_total: DEFAULT_EVENT_STREAMS_TOTAL,
             secret_key_file: None,
             dns_server: None,
+            webhook_allow_private: false,
+            webhook_poll_every: Duration::from_millis(500),
         }
     }
 }

@@ -158,6 +158,7 @@ impl Application {
         let checkpoints = crate::db::checkpoint::start(self.state.db()).await;
         let maintenance = tokio::spawn(maintenance::run(self.state.clone()));
         let mail_worker = tokio::spawn(mail::worker::run(self.state.clone()));
+        let webhook_worker = tokio::spawn(crate::webhooks::delivery::run(self.state.clone()));
         let settings = self.state.settings();
         crate::serve::serve(
             self.listener,
@@ -176,6 +177,7 @@ impl Application {
         .context("the server stopped with an error")?;
         maintenance.abort();
         mail_worker.abort();
+        webhook_worker.abort();
         if let Some(checkpoints) = checkpoints {
             checkpoints.abort();
         }

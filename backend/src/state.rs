@@ -30,6 +30,7 @@ struct Inner {
     mailer: Mailer,
     billing: Arc<dyn Billing>,
     events: Events,
+    webhooks: crate::webhooks::Webhooks,
     /// Turns true when the server begins shutting down: long-lived streams end then, so the
     /// graceful shutdown does not wait for them forever.
     stopping: tokio::sync::watch::Sender<bool>,
@@ -54,8 +55,13 @@ impl AppState {
             settings.event_streams_per_person,
             settings.event_streams_total,
         );
+        let webhooks = crate::webhooks::Webhooks::new(crate::webhooks::guard::Policy {
+            allow_private: settings.webhook_allow_private,
+            loopback_http: site.is_loopback(),
+        });
         Self {
             inner: Arc::new(Inner {
+                webhooks,
                 streams,
                 db,
                 settings,
@@ -94,6 +100,10 @@ impl AppState {
 
     pub(crate) fn events(&self) -> &Events {
         &self.inner.events
+    }
+
+    pub(crate) fn webhooks(&self) -> &crate::webhooks::Webhooks {
+        &self.inner.webhooks
     }
 
     pub(crate) fn mailer(&self) -> &Mailer {

@@ -47,6 +47,10 @@ text_enum! {
         SsoJoined = "sso.joined",
         /// Someone would have joined that way, but no seat was free.
         SsoJoinRefused = "sso.join_refused",
+        WebhookAdded = "webhook.added",
+        /// An endpoint's address, events or state changed, or its secret was rotated.
+        WebhookChanged = "webhook.changed",
+        WebhookRemoved = "webhook.removed",
         SeatsPurchased = "seats.purchased",
         SeatsRemoved = "seats.removed",
     }

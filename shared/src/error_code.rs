@@ -85,6 +85,8 @@ text_enum! {
         TooMany = "too_many",
         // ---- seats and billing
         TooManySeats = "too_many_seats",
+        /// The organisation has as many webhook endpoints as it may.
+        TooManyWebhooks = "too_many_webhooks",
         PriceChanged = "price_changed",
         PaymentDeclined = "payment_declined",
         BillingUnavailable = "billing_unavailable",

@@ -54,5 +54,6 @@ pub mod redirect;
 pub mod role;
 pub mod seats;
 pub mod time;
+pub mod webhook;
 
 mod punycode;

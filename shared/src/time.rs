@@ -43,6 +43,19 @@ impl Timestamp {
         format!("{day} {} {year}", MONTHS[month as usize - 1])
     }
 
+    /// RFC 3339 in UTC with milliseconds: "2026-12-14T09:05:07.123Z".
+    pub fn rfc3339(self) -> String {
+        let (year, month, day) = self.date();
+        let in_day = self.0.rem_euclid(DAY_MS);
+        format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+            in_day / HOUR_MS,
+            (in_day % HOUR_MS) / MINUTE_MS,
+            (in_day % MINUTE_MS) / SECOND_MS,
+            in_day % SECOND_MS
+        )
+    }
+
     /// "14 Dec 2026, 09:05 UTC".
     pub fn format_date_time(self) -> String {
         let in_day = self.0.rem_euclid(DAY_MS);
@@ -70,6 +83,22 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_is_utc_with_milliseconds() {
+        assert_eq!(
+            Timestamp::from_millis(0).rfc3339(),
+            "1970-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            Timestamp::from_millis(1_796_000_707_123).rfc3339(),
+            "2026-11-30T01:05:07.123Z"
+        );
+        assert_eq!(
+            Timestamp::from_millis(-1).rfc3339(),
+            "1969-12-31T23:59:59.999Z"
+        );
+    }
 
     #[test]
     fn dates_are_calendar_dates() {

@@ -27,6 +27,7 @@ mod stoppable;
 mod sub_accounts;
 mod team;
 mod tokens;
+mod webhooks;
 
 /// Not a test: the body of a server in its own process (see `roster_tests::process`).
 #[test]

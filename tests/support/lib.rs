@@ -26,6 +26,7 @@ pub mod sse;
 pub mod team;
 pub mod totp;
 pub mod wait;
+pub mod webhooks;
 
 /// Where `scripts/install-tools.sh` put the tools the tests run beside Roster (`$ROSTER_TOOLS`,
 /// by default `~/.local/share/roster-tools`): the Python venv, npm packages.

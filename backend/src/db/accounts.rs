@@ -363,6 +363,20 @@ pub(crate) async fn memberships_of<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// How many Owners an account has directly.
+/// The Owners of account `account_id`, `(user id, address)`.
+pub(crate) async fn owners<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    account_id: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT u.id, u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.account_id = $1 AND m.role = 'owner' ORDER BY u.id",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}
+
 pub(crate) async fn owner_count<'e, E: Executor<'e, Database = Any>>(
     db: E,
     account_id: i64,

@@ -56,6 +56,7 @@ pub(crate) mod sessions;
 pub(crate) mod sso;
 pub(crate) mod team;
 pub(crate) mod users;
+pub(crate) mod webhooks;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

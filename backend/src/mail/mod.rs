@@ -50,6 +50,9 @@ pub(crate) enum Mail {
     SecondStepLocked { user_id: i64, failures: i64 },
     /// A link to choose a new password ("Forgot password?").
     PasswordReset { reset_id: i64 },
+    /// A webhook endpoint failed for days and was turned off: to each Owner of its
+    /// organisation.
+    WebhookDisabled { endpoint_id: i64, user_id: i64 },
     /// The password was changed; the other devices were signed out.
     PasswordChanged {
         user_id: i64,
@@ -179,6 +182,19 @@ pub(crate) async fn enqueue(
 ) -> anyhow::Result<i64> {
     let new = prepare(mail, recipient, invitation_id, now)?;
     Ok(db::outbox::insert(&mut *conn, &new).await?)
+}
+
+/// Queues `mail(owner)` to every Owner of top-level account `root_id`.
+pub(crate) async fn enqueue_to_owners(
+    conn: &mut sqlx::AnyConnection,
+    root_id: i64,
+    mail: impl Fn(i64) -> Mail,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    for (user_id, email) in db::accounts::owners(&mut *conn, root_id).await? {
+        enqueue(conn, &mail(user_id), &email, None, now).await?;
+    }
+    Ok(())
 }
 
 /// A globally unique Message-ID, kept across retries.

@@ -75,6 +75,14 @@ pub(crate) struct PasswordChanged<'a> {
     pub(crate) how: super::PasswordChange,
 }
 
+pub(crate) struct WebhookDisabled<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) organisation: &'a str,
+    pub(crate) url: &'a str,
+    pub(crate) reason: &'a str,
+    pub(crate) settings_url: &'a str,
+}
+
 pub(crate) struct Test<'a> {
     pub(crate) name: &'a str,
     pub(crate) transport: &'a str,
@@ -340,6 +348,35 @@ pub(crate) fn second_step_locked(mail: &SecondStepLocked<'_>) -> Rendered {
         paragraph("If this was you, wait and try again with the current code or a recovery code."),
         paragraph("<strong>If this was not you, your password is known to someone else: change it now.</strong> Sign in and change it under Sign-in &amp; Security, or use &ldquo;Forgot password?&rdquo; on the sign-in page."),
         button(mail.sign_in_url, "Sign in to Roster"),
+    ]
+    .concat();
+    Rendered {
+        html: layout(&subject, &body),
+        subject,
+        text,
+    }
+}
+
+pub(crate) fn webhook_disabled(mail: &WebhookDisabled<'_>) -> Rendered {
+    let subject = format!("A webhook endpoint of {} was turned off", mail.organisation);
+    let text = format!(
+        "Hello {name},\n\nThe webhook endpoint {url} of {organisation} answered no delivery for about three days, so Roster turned it off. {reason}\n\nEvents since then are kept: once the receiver works again, turn the endpoint on under Settings > Webhooks ({settings}). The deliveries waiting go out in order, and the ones given up can be replayed from there.\n",
+        name = mail.name,
+        url = mail.url,
+        organisation = mail.organisation,
+        reason = mail.reason,
+        settings = mail.settings_url,
+    );
+    let body = [
+        paragraph(&format!("Hello {},", escape(mail.name))),
+        paragraph(&format!(
+            "The webhook endpoint <strong>{}</strong> of {} answered no delivery for about three days, so Roster turned it off. {}",
+            escape(mail.url),
+            escape(mail.organisation),
+            escape(mail.reason)
+        )),
+        paragraph("Events since then are kept: once the receiver works again, turn the endpoint on under Settings &rsaquo; Webhooks. The deliveries waiting go out in order, and the ones given up can be replayed from there."),
+        button(mail.settings_url, "Open Webhooks"),
     ]
     .concat();
     Rendered {

@@ -332,6 +332,36 @@ async fn render(
             });
             Ok(Some((rendered, None)))
         }
+        Mail::WebhookDisabled {
+            endpoint_id,
+            user_id,
+        } => {
+            let (Some(user), Some(endpoint)) = (
+                db::users::find(state.db().reader(), *user_id).await?,
+                db::webhooks::endpoint_by_id(state.db().reader(), *endpoint_id).await?,
+            ) else {
+                return Ok(None);
+            };
+            let Some(organisation) =
+                db::accounts::find(state.db().reader(), endpoint.account_id).await?
+            else {
+                return Ok(None);
+            };
+            let settings_url = format!(
+                "{}/accounts/{}/webhooks/{}",
+                state.public_url(),
+                endpoint.account_id,
+                endpoint.id
+            );
+            let rendered = templates::webhook_disabled(&templates::WebhookDisabled {
+                name: user.display_name(),
+                organisation: &organisation.name,
+                url: &endpoint.url,
+                reason: endpoint.disabled_reason.as_deref().unwrap_or_default(),
+                settings_url: &settings_url,
+            });
+            Ok(Some((rendered, None)))
+        }
         Mail::PasswordReset { reset_id } => {
             let Some(reset) = db::password_resets::find(state.db().reader(), *reset_id).await?
             else {

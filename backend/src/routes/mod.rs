@@ -21,6 +21,7 @@ mod profile;
 pub(crate) mod session;
 mod setup;
 mod sso;
+mod webhooks;
 
 pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -41,6 +42,17 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(sso::add_sso_domain))
         .routes(routes!(sso::remove_sso_domain))
         .routes(routes!(sso::verify_sso_domain))
+        .routes(routes!(
+            webhooks::webhook_endpoints,
+            webhooks::add_webhook_endpoint
+        ))
+        .routes(routes!(
+            webhooks::webhook_endpoint,
+            webhooks::change_webhook_endpoint,
+            webhooks::remove_webhook_endpoint
+        ))
+        .routes(routes!(webhooks::rotate_webhook_secret))
+        .routes(routes!(webhooks::send_webhook_test))
         .routes(routes!(session::sign_out))
         .routes(routes!(session::current))
         .routes(routes!(password_reset::request_password_reset))

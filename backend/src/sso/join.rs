@@ -161,6 +161,7 @@ async fn join_now(
         label: format!("{name} <{}>", joiner.email),
         name,
         ip: ip.to_owned(),
+        kind: roster_shared::webhook::ActorKind::Person,
     };
     let summary = format!(
         "{} ({}) joined through single sign-on, without an invitation ({})",

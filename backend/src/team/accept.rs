@@ -33,6 +33,8 @@ use crate::state::AppState;
 use crate::team::audit;
 use crate::team::context::{Actor, sentence};
 use crate::team::invite::address_of;
+use crate::webhooks::events::{self as webhooks, Event};
+use roster_shared::webhook::{InvitationAcceptedData, WebhookEventType};
 
 /// A new person's profile, checked and with the password hashed: name, hash, mobile, country.
 type NewProfile = (PersonName, String, Option<PhoneNumber>, Option<CountryCode>);
@@ -257,6 +259,7 @@ pub(crate) async fn accept(
         label: format!("{name} <{}>", invitation.email),
         name,
         ip: client.ip.clone(),
+        kind: roster_shared::webhook::ActorKind::Person,
     };
     let opens = {
         let (state, invitation) = (state.clone(), invitation.clone());
@@ -326,6 +329,7 @@ pub(crate) async fn accept_through_provider(
         label: format!("{name} <{}>", invitation.email),
         name,
         ip: client.ip.clone(),
+        kind: roster_shared::webhook::ActorKind::Person,
     };
     {
         let state = state.clone();
@@ -414,6 +418,28 @@ async fn record_acceptance(
         }
     }
 
+    let access = db::team::grants(&mut *tx, invitation.id)
+        .await?
+        .into_iter()
+        .map(|grant| (grant.account_id, grant.role))
+        .collect();
+    let accepted = Event::new(
+        WebhookEventType::InvitationAccepted,
+        Some(invitation.root_id),
+        &InvitationAcceptedData {
+            person: webhooks::person(actor.user_id, &invitation.email, Some(&actor.name)),
+            access: webhooks::grants(&access),
+        },
+    )?;
+    let emitted = webhooks::emit(
+        &mut tx,
+        invitation.root_id,
+        Some(actor),
+        vec![accepted],
+        now,
+    )
+    .await?;
     tx.commit().await?;
+    emitted.wake(state);
     Ok(opens)
 }

@@ -32,6 +32,8 @@ pub(crate) struct Actor {
     /// "Name <address>".
     pub(crate) label: String,
     pub(crate) ip: String,
+    /// A person, or a token acting for its creator.
+    pub(crate) kind: roster_shared::webhook::ActorKind,
 }
 
 impl Actor {
@@ -54,12 +56,14 @@ impl Actor {
                 name: user.display_name().to_owned(),
                 label: person,
                 ip: client.ip.clone(),
+                kind: roster_shared::webhook::ActorKind::Person,
             },
             Principal::Token(token) => Actor {
                 user_id: user.id,
                 name: format!("API token “{}”", token.name),
                 label: format!("API token “{}” (created by {person})", token.name),
                 ip: client.ip.clone(),
+                kind: roster_shared::webhook::ActorKind::ApiToken,
             },
         })
     }

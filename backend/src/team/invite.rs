@@ -32,6 +32,7 @@ use crate::mail::{self, Mail};
 use crate::state::AppState;
 use crate::team::audit;
 use crate::team::context::{Actor, Context, forbidden, sentence};
+use crate::webhooks::events as webhooks;
 
 fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     let message = message.into();
@@ -229,20 +230,33 @@ pub(crate) async fn invite_recipients(
     let mut seats_needed = 0u32;
     let mut granted_users = Vec::new();
     let mut sent = Vec::new();
+    let mut events = Vec::new();
     for ((address, wanted), invited) in recipients.iter().zip(opened.invited) {
+        let invited_person = |user_id| {
+            let person = webhooks::person(user_id, address.as_str(), None);
+            webhooks::person_invited(ctx.account, person, wanted, expires_at)
+        };
         if let Some(invited) = invited {
             seats_needed += 1;
+            events.push(invited_person(invited.user)?);
             sent.push(round.new_invitation(invited, address, wanted)?);
             result.invited.push(address.clone());
             continue;
         }
         match round.already_in(&mut tx, address, wanted).await? {
-            Outcome::Granted { user_id } => {
+            Outcome::Granted { user_id, granted } => {
+                let changes: Vec<_> = granted.iter().map(|(a, r)| (*a, None, Some(*r))).collect();
+                let person = webhooks::person(user_id, address.as_str(), None);
+                events.push(webhooks::access_changed(ctx.account, person, &changes)?);
                 granted_users.push(user_id);
                 result.granted.push(address.clone());
             }
-            Outcome::Reinvited { takes_seat } => {
+            Outcome::Reinvited {
+                takes_seat,
+                user_id,
+            } => {
                 seats_needed += u32::from(takes_seat);
+                events.push(invited_person(user_id)?);
                 result.reinvited.push(address.clone());
             }
             Outcome::Refused(refused) => result.not_invited.push(refused),
@@ -267,8 +281,10 @@ pub(crate) async fn invite_recipients(
         .seats
         .check_invite(seats_needed)
         .map_err(not_enough_seats)?;
+    let emitted = webhooks::emit(&mut tx, root.id, Some(actor), events, now).await?;
     tx.commit().await?;
     state.mailer().wake();
+    emitted.wake(state);
     crate::team::announce(state, root.id, &granted_users).await;
     result.seats.used += seats_needed;
     result.not_invited.splice(0..0, not_invited.drain(..));
@@ -286,14 +302,16 @@ struct Round<'a> {
 
 /// What became of an address already in the organisation.
 enum Outcome {
-    /// An accepted member, given the access they did not have yet.
+    /// An accepted member, given the access they did not have yet (`granted`).
     Granted {
         user_id: i64,
+        granted: BTreeMap<i64, Role>,
     },
     /// Invited before: the invitation sent again, with the access chosen now (taking a seat
     /// again if it had expired).
     Reinvited {
         takes_seat: bool,
+        user_id: i64,
     },
     Refused(NotInvited),
 }
@@ -396,7 +414,10 @@ impl Round<'_> {
                 self.now,
             )
             .await?;
-        Ok(Outcome::Granted { user_id })
+        Ok(Outcome::Granted {
+            user_id,
+            granted: missing,
+        })
     }
 
     /// Sends an open (or expired) invitation again, offering the access chosen now.
@@ -457,6 +478,7 @@ impl Round<'_> {
             .await?;
         Ok(Outcome::Reinvited {
             takes_seat: !member.holds_seat(now),
+            user_id,
         })
     }
 }

@@ -1,7 +1,9 @@
 //! The Users list, one person, editing and removing their access, and re-inviting.
 
+use crate::webhooks::events as webhooks;
 use roster_shared::api::ErrorCode;
 use roster_shared::audit::AuditAction;
+use roster_shared::webhook::WebhookEventType;
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
@@ -675,7 +677,19 @@ async fn apply(
         )
         .await?;
     }
+    // Until they accept, the organisation knows only the invited address.
+    let person = || webhooks::person(user_id, &row.email, row.name.as_deref());
+    let mut events = vec![webhooks::access_changed(ctx.account, person(), &changes)?];
+    if removed_from_organisation {
+        events.push(webhooks::about(
+            WebhookEventType::PersonRemoved,
+            Some(ctx.account),
+            person(),
+        )?);
+    }
+    let emitted = webhooks::emit(&mut tx, ctx.root(), Some(actor), events, now).await?;
     tx.commit().await?;
+    emitted.wake(state);
     if let Recorded::EachChange = recorded {
         crate::team::announce(state, ctx.root(), &[user_id]).await;
     }

@@ -1,0 +1,376 @@
+//! Webhooks against a real receiver on loopback (`roster_tests::webhooks`, on Node), which
+//! verifies every delivery with the Standard Webhooks reference library: events arrive once,
+//! signed, in order; a receiver that is down gets them after a retry; addresses on private
+//! networks are refused unless the operator allows them, when saved and again at delivery.
+
+use std::time::Duration;
+
+use roster_shared::account::AccountId;
+use roster_shared::role::Role;
+use roster_shared::webhook::{
+    CreatedWebhookEndpoint, DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEndpointDetail,
+};
+use roster_tests::webhooks::{Received, Receiver};
+use roster_tests::{Engine, TestApp, engines, expect_error, expect_json};
+use serde_json::{Value, json};
+
+engines!(
+    access_changes_reach_the_endpoint_signed_in_order_and_once,
+    a_receiver_that_was_down_gets_its_deliveries_in_order_after_a_retry,
+    private_addresses_are_refused_unless_allowed_and_again_at_delivery,
+);
+
+/// Long enough for a delivery (the worker is woken at once) on a busy machine.
+const SOON: Duration = Duration::from_secs(10);
+
+/// A server whose webhooks may reach the receiver on loopback, with Acme set up.
+async fn app_reaching_loopback(engine: Engine) -> (TestApp, AccountId) {
+    let app = TestApp::spawn_with(engine, |settings| settings.webhook_allow_private = true).await;
+    let acme = app.set_up().await.last_account.expect("an account");
+    (app, acme)
+}
+
+async fn add_endpoint(
+    app: &TestApp,
+    acme: AccountId,
+    url: &str,
+    types: &[&str],
+) -> CreatedWebhookEndpoint {
+    expect_json(
+        app.api
+            .post(
+                &format!("/api/v1/accounts/{}/webhooks", acme.0),
+                &json!({ "url": url, "description": "Inbox routing", "event_types": types }),
+            )
+            .await,
+        201,
+    )
+    .await
+}
+
+fn types_of(received: &[Received]) -> Vec<String> {
+    received
+        .iter()
+        .map(|r| r.event()["type"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn access_changes_reach_the_endpoint_signed_in_order_and_once(engine: Engine) {
+    let (app, acme) = app_reaching_loopback(engine).await;
+    let receiver = Receiver::start().await;
+    let created = add_endpoint(
+        &app,
+        acme,
+        &receiver.url("/roster"),
+        &[
+            "person.invited",
+            "invitation.accepted",
+            "person.access_changed",
+            "person.removed",
+        ],
+    )
+    .await;
+    assert!(created.secret.starts_with("whsec_"), "{}", created.secret);
+    assert_eq!(created.endpoint.url, receiver.url("/roster"));
+    receiver.trust("/roster", &[&created.secret]).await;
+    // The secret is sealed at rest, never stored as shown.
+    let stored: String = sqlx::query_scalar("SELECT secret FROM webhook_endpoints")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
+    assert!(!stored.contains(&created.secret["whsec_".len()..]));
+
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    let ana = app.accept_as_new("ana@example.com", "Ana").await;
+    drop(ana);
+    let people: Value = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?q=ana", acme.0))
+        .await;
+    let ana_id = people["people"][0]["id"].as_i64().expect("Ana's id");
+    let _: Value = expect_json(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/people/{ana_id}/access", acme.0),
+                &json!({ "access": [{ "account": acme, "role": "admin" }] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    let _: Value = expect_json(
+        app.api
+            .put(
+                &format!("/api/v1/accounts/{}/people/{ana_id}/access", acme.0),
+                &json!({ "access": [] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+
+    let got = receiver.wait_for("/roster", 5, SOON).await;
+    for delivery in &got {
+        assert!(delivery.verified, "{:?}", delivery.error);
+        assert_eq!(delivery.headers["webhook-id"], delivery.event()["id"]);
+    }
+    assert_eq!(
+        types_of(&got),
+        [
+            "person.invited",
+            "invitation.accepted",
+            "person.access_changed",
+            "person.access_changed",
+            "person.removed"
+        ]
+    );
+    let invited = got[0].event();
+    assert_eq!(invited["organisation"], json!(acme.0));
+    assert_eq!(invited["actor"]["name"], "Olivia Owner");
+    assert_eq!(invited["actor"]["kind"], "person");
+    assert_eq!(invited["data"]["person"]["email"], "ana@example.com");
+    assert_eq!(invited["data"]["person"]["name"], Value::Null);
+    assert_eq!(
+        invited["data"]["access"],
+        json!([{ "account": acme.0, "role": "basic" }])
+    );
+    assert!(invited["timestamp"].as_str().unwrap().ends_with('Z'));
+    let accepted = got[1].event();
+    assert_eq!(accepted["data"]["person"]["name"], "Ana");
+    assert_eq!(accepted["actor"]["name"], "Ana");
+    assert_eq!(
+        got[2].event()["data"]["changes"],
+        json!([{ "account": acme.0, "before": "basic", "after": "admin" }])
+    );
+    assert_eq!(
+        got[3].event()["data"]["changes"],
+        json!([{ "account": acme.0, "before": "admin", "after": null }])
+    );
+    assert_eq!(got[4].event()["data"]["person"]["id"], json!(ana_id));
+    // Each event once: nothing more arrives.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(receiver.received().await.len(), 5);
+
+    // The endpoint's page lists the deliveries, newest first, with what the receiver answered.
+    let detail: WebhookEndpointDetail = app
+        .api
+        .get_ok(&format!(
+            "/api/v1/accounts/{}/webhooks/{}",
+            acme.0, created.endpoint.id
+        ))
+        .await;
+    assert_eq!(detail.deliveries.len(), 5);
+    let newest = &detail.deliveries[0];
+    assert_eq!(newest.event_type.as_str(), "person.removed");
+    assert_eq!(newest.status, DeliveryStatus::Delivered);
+    assert_eq!(newest.status_code, Some(200));
+    assert_eq!(newest.response.as_deref(), Some("thanks"));
+    assert_eq!(newest.attempts, 1);
+
+    // A test event reaches it whatever it subscribes to; a rotated secret signs beside the old
+    // one, so a receiver that knows either verifies it.
+    let rotated: Value = expect_json(
+        app.api
+            .post_empty(&format!(
+                "/api/v1/accounts/{}/webhooks/{}/secret",
+                acme.0, created.endpoint.id
+            ))
+            .await,
+        200,
+    )
+    .await;
+    let new_secret = rotated["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, created.secret);
+    receiver.trust("/roster", &[&new_secret]).await;
+    let test: WebhookDelivery = expect_json(
+        app.api
+            .post_empty(&format!(
+                "/api/v1/accounts/{}/webhooks/{}/test",
+                acme.0, created.endpoint.id
+            ))
+            .await,
+        202,
+    )
+    .await;
+    assert_eq!(test.event_type.as_str(), "webhook.test");
+    let got = receiver.wait_for("/roster", 6, SOON).await;
+    assert_eq!(got[5].event()["type"], "webhook.test");
+    assert!(got[5].verified, "{:?}", got[5].error);
+    assert_eq!(
+        got[5].headers["webhook-signature"].split(' ').count(),
+        2,
+        "signed with the new and the previous secret"
+    );
+    receiver.stop().await;
+    app.stop().await;
+}
+
+async fn a_receiver_that_was_down_gets_its_deliveries_in_order_after_a_retry(engine: Engine) {
+    let (app, acme) = app_reaching_loopback(engine).await;
+    let receiver = Receiver::start().await;
+    let port = receiver.port;
+    let created = add_endpoint(&app, acme, &receiver.url("/hooks"), &["person.invited"]).await;
+    // Down: connections are refused.
+    receiver.stop().await;
+    app.invite(acme, &["first@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    let detail_path = format!(
+        "/api/v1/accounts/{}/webhooks/{}",
+        acme.0, created.endpoint.id
+    );
+    let failed = roster_tests::wait::eventually("a failed first attempt", SOON, || async {
+        let detail: WebhookEndpointDetail = app.api.get_ok(&detail_path).await;
+        detail
+            .deliveries
+            .into_iter()
+            .find(|d| d.last_attempt_at.is_some() && d.status == DeliveryStatus::Pending)
+    })
+    .await;
+    assert_eq!(failed.status_code, None);
+    assert_eq!(
+        failed.response.as_deref(),
+        Some("Could not connect to the endpoint.")
+    );
+    assert!(failed.next_attempt_at.is_some());
+    let endpoint: Vec<WebhookEndpoint> = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/webhooks", acme.0))
+        .await;
+    assert!(endpoint[0].failing_since.is_some());
+    // A later event waits behind the one being retried.
+    app.invite(acme, &["second@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+
+    // Up again: the retry (five seconds after the first attempt) delivers both, in order.
+    let receiver = Receiver::start_on(port).await;
+    receiver.trust("/hooks", &[&created.secret]).await;
+    let got = receiver
+        .wait_for("/hooks", 2, Duration::from_secs(30))
+        .await;
+    let emails: Vec<Value> = got
+        .iter()
+        .map(|r| r.event()["data"]["person"]["email"].clone())
+        .collect();
+    assert_eq!(
+        emails,
+        [json!("first@example.com"), json!("second@example.com")]
+    );
+    assert!(got.iter().all(|r| r.verified));
+    let endpoint: Vec<WebhookEndpoint> = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/webhooks", acme.0))
+        .await;
+    assert_eq!(
+        endpoint[0].failing_since, None,
+        "a success ends the failing run"
+    );
+
+    // An answer that is not 2xx is a failure too: kept with its status and first bytes, and
+    // retried.
+    receiver.answer("/hooks", 503).await;
+    let test: WebhookDelivery = expect_json(
+        app.api.post_empty(&format!("{detail_path}/test")).await,
+        202,
+    )
+    .await;
+    let refused = roster_tests::wait::eventually("a 503", SOON, || async {
+        let detail: WebhookEndpointDetail = app.api.get_ok(&detail_path).await;
+        detail
+            .deliveries
+            .into_iter()
+            .find(|d| d.id == test.id && d.status_code.is_some())
+    })
+    .await;
+    assert_eq!(refused.status, DeliveryStatus::Pending);
+    assert_eq!(refused.status_code, Some(503));
+    assert_eq!(refused.response.as_deref(), Some("receiver says no"));
+    receiver.answer("/hooks", 200).await;
+    let got = receiver
+        .wait_for("/hooks", 4, Duration::from_secs(30))
+        .await;
+    assert_eq!((got[2].status, got[3].status), (503, 200));
+    assert_eq!(got[2].headers["webhook-id"], got[3].headers["webhook-id"]);
+    receiver.stop().await;
+    app.stop().await;
+}
+
+async fn private_addresses_are_refused_unless_allowed_and_again_at_delivery(engine: Engine) {
+    let receiver = Receiver::start().await;
+    // One secret key for both servers below, as replicas and restarts share it.
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("secret.key");
+    // Allowed by the operator: saved.
+    let mut app = TestApp::spawn_with(engine, |settings| {
+        settings.webhook_allow_private = true;
+        settings.secret_key_file = Some(key_file.clone());
+    })
+    .await;
+    let acme = app.set_up().await.last_account.expect("an account");
+    let literal = add_endpoint(&app, acme, &receiver.url("/literal"), &["person.invited"]).await;
+    let named = add_endpoint(
+        &app,
+        acme,
+        &format!("http://localhost:{}/named", receiver.port),
+        &["person.invited"],
+    )
+    .await;
+    // The same database, now without --webhook-allow-private.
+    let database = app.stop_server().await;
+    let app = TestApp::spawn_on(database, |settings| {
+        settings.secret_key_file = Some(key_file.clone());
+    })
+    .await;
+    app.api
+        .sign_in_ok(roster_tests::OWNER_EMAIL, roster_tests::OWNER_PASSWORD)
+        .await;
+    let webhooks = format!("/api/v1/accounts/{}/webhooks", acme.0);
+    for url in [
+        receiver.url("/x"),
+        format!("http://localhost:{}/x", receiver.port),
+        "https://10.0.0.8/hooks".into(),
+        "https://169.254.169.254/latest".into(),
+        "https://localhost/hooks".into(),
+        "http://hooks.example.com/x".into(),
+    ] {
+        let message = expect_error(
+            app.api
+                .post(
+                    &webhooks,
+                    &json!({ "url": url, "event_types": ["person.invited"] }),
+                )
+                .await,
+            422,
+            "invalid_body",
+        )
+        .await;
+        assert!(
+            message.contains("private") || message.contains("https://"),
+            "{url}: {message}"
+        );
+    }
+    // Saved before: refused at delivery, the literal address by its check, the name by the
+    // resolver the client connects through. The receiver gets nothing.
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    for (endpoint, says) in [
+        (literal.endpoint.id, "Not sent"),
+        (named.endpoint.id, "private"),
+    ] {
+        let failed = roster_tests::wait::eventually("a refused attempt", SOON, || async {
+            let detail: WebhookEndpointDetail =
+                app.api.get_ok(&format!("{webhooks}/{endpoint}")).await;
+            detail
+                .deliveries
+                .into_iter()
+                .find(|d| d.last_attempt_at.is_some())
+        })
+        .await;
+        assert_eq!(failed.status, DeliveryStatus::Pending);
+        let response = failed.response.unwrap_or_default();
+        assert!(response.contains(says), "{response}");
+    }
+    assert!(receiver.received().await.is_empty());
+    receiver.stop().await;
+    app.stop().await;
+}
