@@ -1,8 +1,10 @@
 //! Periodic clean-up every replica runs (each statement is idempotent, so replicas running it
 //! at the same time do no harm).
 
+use crate::webhooks::events::{self as webhooks, Emitted};
 use roster_shared::audit::AuditAction;
 use roster_shared::time::{DAY_MS, Timestamp};
+use roster_shared::webhook::WebhookEventType;
 
 use crate::clock;
 use crate::db;
@@ -57,7 +59,14 @@ pub(crate) async fn log_expired_invitations(
     now: Timestamp,
 ) -> anyhow::Result<()> {
     let mut tx = state.db().writer().begin().await?;
-    for (_, root_id, email) in db::team::take_newly_expired(&mut *tx, now).await? {
+    let mut emitted = Emitted::NONE;
+    for (_, root_id, email, user_id) in db::team::take_newly_expired(&mut *tx, now).await? {
+        let person = webhooks::person(user_id, &email, None);
+        let failed = |error: crate::error::ApiError| anyhow::anyhow!("{error:?}");
+        let expired = webhooks::about(WebhookEventType::InvitationExpired, Some(root_id), person)
+            .map_err(failed)?;
+        let queued = webhooks::emit(&mut tx, root_id, None, vec![expired], now).await;
+        emitted = emitted.or(queued.map_err(failed)?);
         db::audit::insert(
             &mut *tx,
             db::audit::Record {
@@ -73,6 +82,7 @@ pub(crate) async fn log_expired_invitations(
         .await?;
     }
     tx.commit().await?;
+    emitted.wake(state);
     Ok(())
 }
 

@@ -8,7 +8,8 @@ use std::time::Duration;
 use roster_shared::account::AccountId;
 use roster_shared::role::Role;
 use roster_shared::webhook::{
-    CreatedWebhookEndpoint, DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEndpointDetail,
+    CreatedWebhookEndpoint, DeliveryStatus, WebhookDelivery, WebhookEndpoint,
+    WebhookEndpointDetail, WebhookEventType,
 };
 use roster_tests::webhooks::{Received, Receiver};
 use roster_tests::{Engine, TestApp, engines, expect_error, expect_json};
@@ -16,6 +17,7 @@ use serde_json::{Value, json};
 
 engines!(
     access_changes_reach_the_endpoint_signed_in_order_and_once,
+    every_event_type_arrives_once_with_a_valid_signature,
     a_receiver_that_was_down_gets_its_deliveries_in_order_after_a_retry,
     private_addresses_are_refused_unless_allowed_and_again_at_delivery,
 );
@@ -371,6 +373,150 @@ async fn private_addresses_are_refused_unless_allowed_and_again_at_delivery(engi
         assert!(response.contains(says), "{response}");
     }
     assert!(receiver.received().await.is_empty());
+    receiver.stop().await;
+    app.stop().await;
+}
+
+/// The id the Users list gives the person at `email`.
+async fn person_id(app: &TestApp, acme: AccountId, email: &str) -> i64 {
+    let page: Value = app
+        .api
+        .get_ok(&format!("/api/v1/accounts/{}/people?q={email}", acme.0))
+        .await;
+    page["people"][0]["id"].as_i64().expect("a person")
+}
+
+async fn every_event_type_arrives_once_with_a_valid_signature(engine: Engine) {
+    let app = TestApp::spawn_with(engine, |settings| {
+        settings.webhook_allow_private = true;
+        settings.maintenance_every = Duration::from_millis(200);
+    })
+    .await;
+    let acme = app.set_up().await.last_account.expect("an account");
+    let receiver = Receiver::start().await;
+    let every: Vec<&str> = WebhookEventType::subscribable()
+        .map(|t| t.as_str())
+        .collect();
+    let created = add_endpoint(&app, acme, &receiver.url("/all"), &every).await;
+    receiver.trust("/all", &[&created.secret]).await;
+    let people = format!("/api/v1/accounts/{}/people", acme.0);
+
+    app.invite(
+        acme,
+        &["ana@example.com", "bo@example.com", "cy@example.com"],
+        &[(Role::Basic, &[acme])],
+    )
+    .await;
+    let ana = app.accept_as_new("ana@example.com", "Ana").await;
+    let ana_id = person_id(&app, acme, "ana@example.com").await;
+    let admin = json!({ "access": [{ "account": acme, "role": "admin" }] });
+    let _: Value = expect_json(
+        app.api
+            .put(&format!("{people}/{ana_id}/access"), &admin)
+            .await,
+        200,
+    )
+    .await;
+    let _: Value = expect_json(
+        ana.put("/api/v1/me/name", &json!({ "name": "Ana B." }))
+            .await,
+        200,
+    )
+    .await;
+    let bo = person_id(&app, acme, "bo@example.com").await;
+    let withdrawn = app.api.delete(&format!("{people}/{bo}/invitation")).await;
+    assert_eq!(withdrawn.status(), 204);
+    app.execute(
+        "UPDATE invitations SET expires_at = 1000, sent_at = 0 WHERE email = 'cy@example.com'",
+    )
+    .await;
+    app.execute("UPDATE tree_members SET invitation_expires_at = 1000 WHERE accepted_at IS NULL")
+        .await;
+    let support = app.sub_account(acme, "Support").await;
+    let _: Value = expect_json(
+        app.api
+            .patch(
+                &format!("/api/v1/accounts/{}", support.0),
+                &json!({ "name": "Care" }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    let archived = app
+        .api
+        .post_empty(&format!("/api/v1/accounts/{}/archive", support.0))
+        .await;
+    assert_eq!(archived.status(), 204);
+    expect_json::<Value>(crate::seats::buy(&app, acme, 1).await, 200).await;
+    let _: Value = expect_json(
+        app.api
+            .post(
+                &format!("/api/v1/accounts/{}/seats/removals", acme.0),
+                &json!({ "quantity": 1 }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    let _: Value = expect_json(
+        app.api
+            .put(
+                &format!("{people}/{ana_id}/access"),
+                &json!({ "access": [] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+
+    // 3 invited, accepted, 2 access changes, her name, withdrawn, expired, 3 account events,
+    // 2 seat events, removed.
+    let got = receiver.wait_for("/all", 15, Duration::from_secs(20)).await;
+    let mut seen: Vec<String> = types_of(&got);
+    seen.sort();
+    seen.dedup();
+    let mut expected: Vec<String> = every.iter().map(|t| (*t).to_owned()).collect();
+    expected.sort();
+    assert_eq!(seen, expected, "every type");
+    let mut ids: Vec<String> = got
+        .iter()
+        .map(|r| r.headers["webhook-id"].clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), got.len(), "each once");
+    for delivery in &got {
+        assert!(delivery.verified, "{}: {:?}", delivery.body, delivery.error);
+    }
+    let by_type = |t: &str| -> Vec<Value> {
+        got.iter()
+            .map(Received::event)
+            .filter(|e| e["type"] == t)
+            .collect()
+    };
+    let renamed = &by_type("person.profile_changed")[0]["data"];
+    assert_eq!(renamed["before"]["name"], "Ana");
+    assert_eq!(renamed["after"]["name"], "Ana B.");
+    assert_eq!(
+        by_type("person.profile_changed")[0]["actor"]["name"],
+        "Ana B."
+    );
+    assert_eq!(
+        by_type("invitation.withdrawn")[0]["data"]["person"]["email"],
+        "bo@example.com"
+    );
+    let expired = &by_type("invitation.expired")[0];
+    assert_eq!(expired["data"]["person"]["email"], "cy@example.com");
+    assert_eq!(expired["actor"], Value::Null, "Roster itself");
+    let account = &by_type("account.renamed")[0]["data"];
+    assert_eq!(account["previous_name"], "Support");
+    assert_eq!(account["account"]["name"], "Care");
+    assert_eq!(account["account"]["parent"], json!(acme.0));
+    assert_eq!(by_type("seats.purchased")[0]["data"]["quantity"], 1);
+    assert_eq!(by_type("person.removed").len(), 1);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(receiver.received().await.len(), 15, "nothing twice");
     receiver.stop().await;
     app.stop().await;
 }

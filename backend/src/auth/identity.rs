@@ -2,6 +2,7 @@
 //! *Connected devices*: their name, their password, their signed-in devices and two-step
 //! verification. Each takes the request's session and typed input, and owns its transaction.
 
+use crate::webhooks::events as webhooks;
 use axum::http::StatusCode;
 use roster_shared::api::{
     Device, ErrorCode, FieldError, LiveEvent, RecoveryCodes, SessionInfo, TotpEnrolment,
@@ -10,6 +11,7 @@ use roster_shared::email::EmailAddress;
 use roster_shared::name::PersonName;
 use roster_shared::password::NewPassword;
 use roster_shared::time::Timestamp;
+use roster_shared::webhook::ProfileFields;
 
 use crate::auth::session::{self, CurrentSession};
 use crate::auth::sign_in::session_info;
@@ -73,7 +75,19 @@ pub(crate) async fn rename(
 ) -> Result<SessionInfo, ApiError> {
     let mut tx = state.db().writer().begin().await?;
     db::users::set_name(&mut tx, current.user(), name).await?;
+    let signed_in = &current.signed_in;
+    let before = ProfileFields {
+        name: signed_in.name.clone(),
+        email: signed_in.email.clone(),
+    };
+    let after = ProfileFields {
+        name: Some(name.to_string()),
+        ..before.clone()
+    };
+    let emitted =
+        webhooks::profile_changed(&mut tx, current.user(), before, after, clock::now()).await?;
     tx.commit().await?;
+    emitted.wake(state);
     let user = db::users::find(state.db().reader(), current.user())
         .await?
         .ok_or_else(session::sign_in_required)?;

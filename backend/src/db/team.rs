@@ -565,13 +565,13 @@ pub(crate) async fn delete_grant<'e, E: Executor<'e, Database = Any>>(
 pub(crate) async fn take_newly_expired<'e, E: Executor<'e, Database = Any>>(
     db: E,
     now: Timestamp,
-) -> sqlx::Result<Vec<(i64, i64, String)>> {
+) -> sqlx::Result<Vec<(i64, i64, String, i64)>> {
     sqlx::query_as(
         "UPDATE invitations SET expiry_logged = $2 \
          WHERE id IN (SELECT id FROM invitations WHERE accepted_at IS NULL AND revoked_at IS NULL \
                       AND expires_at <= $1 AND expiry_logged = $3 LIMIT 500) \
            AND expiry_logged = $3 \
-         RETURNING id, root_id, email",
+         RETURNING id, root_id, email, user_id",
     )
     .bind(now.millis())
     .bind(true)

@@ -246,6 +246,20 @@ pub(crate) async fn subscribers(
     .await
 }
 
+/// The organisations `user_id` has joined (accepted), by top-level account.
+pub(crate) async fn organisations_of(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT root_id FROM tree_members WHERE user_id = $1 AND accepted_at IS NOT NULL \
+         ORDER BY root_id",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
+}
+
 /// Records `events` of organisation `root_id` and queues one delivery of each to every endpoint
 /// in `subscribers` that subscribes to its type, in `conn`'s transaction (two statements however
 /// many events). Answers how many deliveries were queued.

@@ -1,7 +1,9 @@
 //! The account switcher's tree, and sub-account management.
 
+use crate::webhooks::events as webhooks;
 use roster_shared::api::ErrorCode;
 use roster_shared::audit::AuditAction;
+use roster_shared::webhook::{AccountData, AccountRenamedData, EventAccount, WebhookEventType};
 use std::collections::{BTreeMap, HashSet};
 
 use axum::http::StatusCode;
@@ -184,7 +186,16 @@ pub(crate) async fn create_sub_account(
         now,
     )
     .await?;
+    let created = account_event(
+        WebhookEventType::AccountCreated,
+        id,
+        name.as_str(),
+        Some(parent.id),
+        None,
+    )?;
+    let emitted = webhooks::emit(&mut tx, ctx.root(), Some(actor), vec![created], now).await?;
     tx.commit().await?;
+    emitted.wake(state);
     let org = Organisation::load(state, ctx.root()).await?;
     summary(&org, &ctx.actor_memberships, id)
 }
@@ -218,7 +229,17 @@ pub(crate) async fn rename(
         now,
     )
     .await?;
+    let parent = ctx.org.tree.parent(AccountId(ctx.account)).map(|p| p.0);
+    let renamed = account_event(
+        WebhookEventType::AccountRenamed,
+        ctx.account,
+        name.as_str(),
+        parent,
+        Some(&old),
+    )?;
+    let emitted = webhooks::emit(&mut tx, ctx.root(), Some(actor), vec![renamed], now).await?;
     tx.commit().await?;
+    emitted.wake(state);
     let org = Organisation::load(state, ctx.root()).await?;
     summary(&org, &ctx.actor_memberships, ctx.account)
 }
@@ -247,7 +268,17 @@ pub(crate) async fn archive(
         now,
     )
     .await?;
+    let parent = ctx.org.tree.parent(AccountId(ctx.account)).map(|p| p.0);
+    let archived = account_event(
+        WebhookEventType::AccountArchived,
+        ctx.account,
+        &name,
+        parent,
+        None,
+    )?;
+    let emitted = webhooks::emit(&mut tx, ctx.root(), Some(actor), vec![archived], now).await?;
     tx.commit().await?;
+    emitted.wake(state);
     Ok(())
 }
 
@@ -303,4 +334,30 @@ pub(crate) async fn restore(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// `account.created`, `account.renamed` (with the name it had) or `account.archived`.
+fn account_event(
+    event_type: WebhookEventType,
+    id: i64,
+    name: &str,
+    parent: Option<i64>,
+    previous_name: Option<&str>,
+) -> Result<webhooks::Event, ApiError> {
+    let account = EventAccount {
+        id: AccountId(id),
+        name: name.to_owned(),
+        parent: parent.map(AccountId),
+    };
+    match previous_name {
+        Some(previous) => webhooks::Event::new(
+            event_type,
+            Some(id),
+            &AccountRenamedData {
+                account,
+                previous_name: previous.to_owned(),
+            },
+        ),
+        None => webhooks::Event::new(event_type, Some(id), &AccountData { account }),
+    }
 }

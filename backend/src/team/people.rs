@@ -922,7 +922,14 @@ pub(crate) async fn revoke(
         now,
     )
     .await?;
+    let withdrawn = webhooks::about(
+        WebhookEventType::InvitationWithdrawn,
+        Some(ctx.account),
+        webhooks::person(user_id, &row.email, None),
+    )?;
+    let emitted = webhooks::emit(&mut tx, ctx.root(), Some(actor), vec![withdrawn], now).await?;
     tx.commit().await?;
+    emitted.wake(state);
     crate::team::announce(state, ctx.root(), &[]).await;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! mobile, default sending country), notification preferences, and confirming a new email
 //! address from its mailbox. Only the person themself reaches these.
 
+use crate::webhooks::events as webhooks;
 use axum::http::StatusCode;
 use roster_shared::api::{
     ErrorCode, FieldError, MyProfile, NotificationPreferences, ProfileUpdate,
@@ -11,6 +12,7 @@ use roster_shared::email::EmailAddress;
 use roster_shared::name::PersonName;
 use roster_shared::phone::PhoneNumber;
 use roster_shared::time::{HOUR_MS, Timestamp};
+use roster_shared::webhook::ProfileFields;
 
 use crate::auth::session::{self, CurrentSession};
 use crate::auth::token;
@@ -161,7 +163,21 @@ pub(crate) async fn update(
         }
         None => {}
     }
+    // The address itself changes once the new one is confirmed (`confirm_email`).
+    let before = ProfileFields {
+        name: user.name.clone(),
+        email: user.email.clone(),
+    };
+    let after = ProfileFields {
+        name: Some(name.to_string()),
+        email: match &new_email {
+            Some(_) => user.email.clone(),
+            None => email.to_string(),
+        },
+    };
+    let emitted = webhooks::profile_changed(&mut tx, user.id, before, after, now).await?;
     tx.commit().await?;
+    emitted.wake(state);
     if new_email.is_some() {
         state.mailer().wake();
     }
@@ -206,8 +222,21 @@ pub(crate) async fn confirm_email(
             "This address cannot be used for your Roster account. Your address stays as it was.",
         ));
     }
+    let user = db::users::find(&mut *tx, change.user_id)
+        .await?
+        .ok_or_else(not_valid)?;
     db::profile::apply_email_change(&mut tx, &change, now).await?;
+    let before = ProfileFields {
+        name: user.name.clone(),
+        email: user.email.clone(),
+    };
+    let after = ProfileFields {
+        email: change.new_email.clone(),
+        ..before.clone()
+    };
+    let emitted = webhooks::profile_changed(&mut tx, user.id, before, after, now).await?;
     tx.commit().await?;
+    emitted.wake(state);
     tracing::info!(user = change.user_id, "email address changed");
     EmailAddress::parse(&change.new_email).map_err(ApiError::internal)
 }

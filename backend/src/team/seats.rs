@@ -4,6 +4,7 @@
 //! transaction as the change, the same lock inviting takes: a removal racing an invitation
 //! can never leave more people than seats.
 
+use crate::webhooks::events as webhooks;
 use axum::http::StatusCode;
 use rand::RngCore as _;
 use roster_shared::access;
@@ -17,6 +18,7 @@ use roster_shared::audit::AuditAction;
 use roster_shared::money::{Currency, Money};
 use roster_shared::seats::{SeatCount, SeatQuote, seats};
 use roster_shared::time::Timestamp;
+use roster_shared::webhook::{SeatsData, WebhookEventType};
 
 use crate::billing::{BillingError, SeatChange};
 use crate::clock;
@@ -217,7 +219,15 @@ pub(crate) async fn purchase(
         now,
     )
     .await?;
+    let bought = seats_event(
+        WebhookEventType::SeatsPurchased,
+        ctx,
+        change.quantity,
+        &plan,
+    )?;
+    let emitted = webhooks::emit(&mut tx, root.id, Some(actor), vec![bought], now).await?;
     tx.commit().await?;
+    emitted.wake(state);
     overview(state, ctx).await
 }
 
@@ -288,8 +298,30 @@ pub(crate) async fn remove(
         now,
     )
     .await?;
+    let removed = seats_event(WebhookEventType::SeatsRemoved, ctx, change.quantity, &plan)?;
+    let emitted = webhooks::emit(&mut tx, root.id, Some(actor), vec![removed], now).await?;
     tx.commit().await?;
+    emitted.wake(state);
     overview(state, ctx).await
+}
+
+/// `seats.purchased` or `seats.removed`: how many, and the organisation's seats after.
+fn seats_event(
+    event_type: WebhookEventType,
+    ctx: &Context,
+    quantity: u32,
+    after: &roster_shared::seats::SeatPlan,
+) -> Result<webhooks::Event, ApiError> {
+    webhooks::Event::new(
+        event_type,
+        Some(ctx.root()),
+        &SeatsData {
+            quantity,
+            included: after.included,
+            extra: after.extra,
+            used: after.used,
+        },
+    )
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use roster_shared::role::Role;
 use roster_shared::time::Timestamp;
 use roster_shared::webhook::{
     AccessChangedData, EventActor, EventGrant, EventPerson, PersonData, PersonInvitedData,
-    RoleChange, WebhookEvent, WebhookEventType,
+    ProfileChangedData, ProfileFields, RoleChange, WebhookEvent, WebhookEventType,
 };
 use serde::Serialize;
 
@@ -46,6 +46,11 @@ pub(crate) struct Emitted(bool);
 impl Emitted {
     pub(crate) const NONE: Emitted = Emitted(false);
 
+    /// Either queued something.
+    pub(crate) fn or(self, other: Emitted) -> Emitted {
+        Emitted(self.0 || other.0)
+    }
+
     pub(crate) fn wake(self, state: &AppState) {
         if self.0 {
             state.webhooks().wake();
@@ -78,6 +83,17 @@ pub(crate) async fn emit(
     events: Vec<Event>,
     now: Timestamp,
 ) -> Result<Emitted, ApiError> {
+    emit_as(conn, root, actor.map(event_actor), events, now).await
+}
+
+/// [`emit`], naming the actor as events do.
+async fn emit_as(
+    conn: &mut sqlx::AnyConnection,
+    root: i64,
+    actor: Option<EventActor>,
+    events: Vec<Event>,
+    now: Timestamp,
+) -> Result<Emitted, ApiError> {
     if events.is_empty() {
         return Ok(Emitted::NONE);
     }
@@ -85,7 +101,6 @@ pub(crate) async fn emit(
     if subscribers.is_empty() {
         return Ok(Emitted::NONE);
     }
-    let actor = actor.map(event_actor);
     let rows = events
         .into_iter()
         .map(|event| body_of(root, actor.as_ref(), event, now))
@@ -201,4 +216,36 @@ pub(crate) fn about(
     person: EventPerson,
 ) -> Result<Event, ApiError> {
     Event::new(event_type, account, &PersonData { person })
+}
+
+/// `person.profile_changed` in every organisation `user_id` has joined (a person's name and
+/// address are theirs, the same everywhere), made by the person themselves. Nothing when
+/// nothing an organisation sees changed.
+pub(crate) async fn profile_changed(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    before: ProfileFields,
+    after: ProfileFields,
+    now: Timestamp,
+) -> Result<Emitted, ApiError> {
+    if before == after {
+        return Ok(Emitted::NONE);
+    }
+    let actor = EventActor {
+        kind: roster_shared::webhook::ActorKind::Person,
+        user_id: UserId(user_id),
+        name: after.name.clone().unwrap_or_else(|| after.email.clone()),
+    };
+    let mut emitted = Emitted::NONE;
+    for root in db::webhooks::organisations_of(&mut *conn, user_id).await? {
+        let data = ProfileChangedData {
+            person: person(user_id, &after.email, after.name.as_deref()),
+            before: before.clone(),
+            after: after.clone(),
+        };
+        let event = Event::new(WebhookEventType::ProfileChanged, Some(root), &data)?;
+        let queued = emit_as(&mut *conn, root, Some(actor.clone()), vec![event], now).await?;
+        emitted = emitted.or(queued);
+    }
+    Ok(emitted)
 }
