@@ -11,6 +11,7 @@ use roster_shared::webhook::{
     CreatedWebhookEndpoint, DeliveryStatus, WebhookDelivery, WebhookEndpoint,
     WebhookEndpointDetail, WebhookEventType,
 };
+use roster_tests::process::{ChildOptions, ServerProcess};
 use roster_tests::webhooks::{Received, Receiver};
 use roster_tests::{Engine, TestApp, engines, expect_error, expect_json};
 use serde_json::{Value, json};
@@ -20,6 +21,9 @@ engines!(
     every_event_type_arrives_once_with_a_valid_signature,
     a_receiver_that_was_down_gets_its_deliveries_in_order_after_a_retry,
     private_addresses_are_refused_unless_allowed_and_again_at_delivery,
+    a_change_committed_before_a_crash_is_delivered_after_the_restart,
+    an_endpoint_failing_for_days_is_turned_off_and_its_owners_told,
+    only_admins_of_the_organisation_reach_its_endpoints,
 );
 
 /// Long enough for a delivery (the worker is woken at once) on a busy machine.
@@ -517,6 +521,284 @@ async fn every_event_type_arrives_once_with_a_valid_signature(engine: Engine) {
     assert_eq!(by_type("person.removed").len(), 1);
     tokio::time::sleep(Duration::from_millis(1000)).await;
     assert_eq!(receiver.received().await.len(), 15, "nothing twice");
+    receiver.stop().await;
+    app.stop().await;
+}
+
+/// Two servers sharing a database (and the key that seals secrets), both delivering.
+#[tokio::test]
+async fn two_replicas_deliver_each_event_once() {
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("secret.key");
+    let app = TestApp::spawn_with(Engine::Postgres, |settings| {
+        settings.webhook_allow_private = true;
+        settings.secret_key_file = Some(key_file.clone());
+    })
+    .await;
+    let acme = app.set_up().await.last_account.expect("an account");
+    app.set_extra_seats(acme, 100).await;
+    let b = ServerProcess::start(
+        app.database_url(),
+        &ChildOptions {
+            webhook_allow_private: true,
+            secret_key_file: Some(key_file.clone()),
+            ..ChildOptions::default()
+        },
+    )
+    .await;
+    let receiver = Receiver::start().await;
+    let created = add_endpoint(&app, acme, &receiver.url("/both"), &["person.invited"]).await;
+    receiver.trust("/both", &[&created.secret]).await;
+    let on_b = roster_tests::ApiClient::new(&b.address);
+    on_b.sign_in_ok(roster_tests::OWNER_EMAIL, roster_tests::OWNER_PASSWORD)
+        .await;
+    for round in 0..8 {
+        let emails: Vec<String> = (0..5)
+            .map(|i| format!("r{round}p{i}@example.com"))
+            .collect();
+        let client = if round % 2 == 0 { &app.api } else { &on_b };
+        let _: Value = expect_json(
+            client
+                .post(
+                    &format!("/api/v1/accounts/{}/invitations", acme.0),
+                    &json!({ "emails": emails, "grants": [{ "role": "basic", "accounts": [acme] }] }),
+                )
+                .await,
+            200,
+        )
+        .await;
+    }
+    let got = receiver
+        .wait_for("/both", 40, Duration::from_secs(30))
+        .await;
+    assert!(got.iter().all(|r| r.verified));
+    // Once each, and in the order they were made.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let got = receiver.received().await;
+    assert_eq!(got.len(), 40, "each event once");
+    let emails: Vec<String> = got
+        .iter()
+        .map(|r| {
+            r.event()["data"]["person"]["email"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let made: Vec<String> = (0..8)
+        .flat_map(|round| (0..5).map(move |i| format!("r{round}p{i}@example.com")))
+        .collect();
+    let mut sorted = emails.clone();
+    sorted.sort();
+    let mut expected = made.clone();
+    expected.sort();
+    assert_eq!(sorted, expected);
+    let position = |email: &str| emails.iter().position(|e| e == email).unwrap();
+    for round in 1..8 {
+        assert!(
+            position(&format!("r{}p0@example.com", round - 1))
+                < position(&format!("r{round}p0@example.com")),
+            "in order: {emails:?}"
+        );
+    }
+    b.kill().await;
+    receiver.stop().await;
+    app.stop().await;
+}
+
+async fn a_change_committed_before_a_crash_is_delivered_after_the_restart(engine: Engine) {
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("secret.key");
+    let adjust = |settings: &mut roster_backend::settings::Settings| {
+        settings.webhook_allow_private = true;
+        settings.secret_key_file = Some(key_file.clone());
+    };
+    let mut app = TestApp::spawn_with(engine, adjust).await;
+    let acme = app.set_up().await.last_account.expect("an account");
+    let receiver = Receiver::start().await;
+    let port = receiver.port;
+    let created = add_endpoint(&app, acme, &receiver.url("/kept"), &["person.invited"]).await;
+    // The receiver is down while the change is made.
+    receiver.stop().await;
+    let database = app.stop_server().await;
+    let child = ServerProcess::start(
+        &database.url,
+        &ChildOptions {
+            webhook_allow_private: true,
+            secret_key_file: Some(key_file.clone()),
+            ..ChildOptions::default()
+        },
+    )
+    .await;
+    let owner = roster_tests::ApiClient::new(&child.address);
+    owner
+        .sign_in_ok(roster_tests::OWNER_EMAIL, roster_tests::OWNER_PASSWORD)
+        .await;
+    let _: Value = expect_json(
+        owner
+            .post(
+                &format!("/api/v1/accounts/{}/invitations", acme.0),
+                &json!({ "emails": ["kept@example.com"], "grants": [{ "role": "basic", "accounts": [acme] }] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    // Its first attempt failed (nobody listens); then the process is killed outright.
+    let pool = database.pool().await;
+    roster_tests::wait::eventually("a first attempt", SOON, || async {
+        let tried: Option<i64> = sqlx::query_scalar(
+            "SELECT last_attempt_at FROM webhook_deliveries WHERE last_attempt_at IS NOT NULL",
+        )
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+        tried
+    })
+    .await;
+    pool.close().await;
+    child.kill().await;
+
+    let receiver = Receiver::start_on(port).await;
+    receiver.trust("/kept", &[&created.secret]).await;
+    let app = TestApp::spawn_on(database, adjust).await;
+    let got = receiver.wait_for("/kept", 1, Duration::from_secs(30)).await;
+    assert!(got[0].verified, "{:?}", got[0].error);
+    assert_eq!(
+        got[0].event()["data"]["person"]["email"],
+        "kept@example.com"
+    );
+    receiver.stop().await;
+    app.stop().await;
+}
+
+async fn an_endpoint_failing_for_days_is_turned_off_and_its_owners_told(engine: Engine) {
+    let (app, acme) = app_reaching_loopback(engine).await;
+    let receiver = Receiver::start().await;
+    let created = add_endpoint(&app, acme, &receiver.url("/gone"), &["person.invited"]).await;
+    let path = format!(
+        "/api/v1/accounts/{}/webhooks/{}",
+        acme.0, created.endpoint.id
+    );
+    receiver.answer("/gone", 500).await;
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    receiver.wait_for("/gone", 1, SOON).await;
+    // Three days of retries later: the last one is due now and fails too.
+    app.execute("UPDATE webhook_deliveries SET attempts = 10, next_attempt_at = 0")
+        .await;
+    let endpoint = roster_tests::wait::eventually("turned off", SOON, || async {
+        let detail: WebhookEndpointDetail = app.api.get_ok(&path).await;
+        (!detail.endpoint.enabled).then_some(detail)
+    })
+    .await;
+    assert_eq!(endpoint.deliveries[0].status, DeliveryStatus::Failed);
+    assert_eq!(endpoint.deliveries[0].attempts, 11);
+    let reason = endpoint.endpoint.disabled_reason.clone().unwrap();
+    assert!(reason.contains("HTTP 500"), "{reason}");
+    let mail = app
+        .mail_to(
+            roster_tests::OWNER_EMAIL,
+            "A webhook endpoint of Acme was turned off",
+        )
+        .await;
+    assert!(mail.text.contains(&receiver.url("/gone")), "{}", mail.text);
+    // Off: a new event waits for it instead of being attempted.
+    app.invite(acme, &["bo@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(receiver.received().await.len(), 2, "nothing sent while off");
+    // On again, the receiver fixed: what waited goes out.
+    receiver.answer("/gone", 200).await;
+    let on: WebhookEndpoint = expect_json(
+        app.api
+            .put(
+                &path,
+                &json!({ "url": receiver.url("/gone"), "event_types": ["person.invited"], "enabled": true }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    assert!(on.enabled && on.disabled_reason.is_none() && on.failing_since.is_none());
+    let got = receiver.wait_for("/gone", 3, SOON).await;
+    assert_eq!(got[2].event()["data"]["person"]["email"], "bo@example.com");
+    receiver.stop().await;
+    app.stop().await;
+}
+
+async fn only_admins_of_the_organisation_reach_its_endpoints(engine: Engine) {
+    let (app, acme) = app_reaching_loopback(engine).await;
+    let support = app.sub_account(acme, "Support").await;
+    let receiver = Receiver::start().await;
+    let created = add_endpoint(&app, acme, &receiver.url("/acme"), &["person.invited"]).await;
+    let id = created.endpoint.id;
+    let acme_path = format!("/api/v1/accounts/{}/webhooks", acme.0);
+    let request = json!({ "url": receiver.url("/x"), "event_types": ["person.invited"] });
+
+    // Globex's Owner, with Acme's endpoint id: nothing of it, under either organisation.
+    let (globex, _, gina) = app
+        .other_organisation("Globex", "gina@globex.example")
+        .await;
+    let globex_path = format!("/api/v1/accounts/{}/webhooks", globex.0);
+    for response in [
+        gina.get(&format!("{globex_path}/{id}")).await,
+        gina.put(&format!("{globex_path}/{id}"), &request).await,
+        gina.post_empty(&format!("{globex_path}/{id}/secret")).await,
+        gina.post_empty(&format!("{globex_path}/{id}/test")).await,
+        gina.delete(&format!("{globex_path}/{id}")).await,
+    ] {
+        expect_error(response, 404, "not_found").await;
+    }
+    let theirs: Vec<WebhookEndpoint> = gina.get_ok(&globex_path).await;
+    assert!(theirs.is_empty());
+    expect_error(gina.get(&acme_path).await, 404, "not_found").await;
+
+    // A Basic member of Acme, and an Admin of its sub-account only.
+    app.invite(acme, &["bo@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    let basic = app.accept_as_new("bo@example.com", "Bo").await;
+    let message = expect_error(basic.get(&acme_path).await, 403, "not_an_admin").await;
+    assert_eq!(
+        message,
+        "Only Admins and Owners of Acme can set up webhooks."
+    );
+    expect_error(basic.post(&acme_path, &request).await, 403, "not_an_admin").await;
+    app.invite(acme, &["sue@example.com"], &[(Role::Admin, &[support])])
+        .await;
+    let sub_admin = app.accept_as_new("sue@example.com", "Sue").await;
+    let support_path = format!("/api/v1/accounts/{}/webhooks", support.0);
+    expect_error(sub_admin.get(&support_path).await, 404, "not_found").await;
+    expect_error(
+        sub_admin.post(&support_path, &request).await,
+        404,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        sub_admin.get(&format!("{acme_path}/{id}")).await,
+        404,
+        "not_found",
+    )
+    .await;
+    // An Admin of Acme may.
+    app.invite(acme, &["ada@example.com"], &[(Role::Admin, &[acme])])
+        .await;
+    let admin = app.accept_as_new("ada@example.com", "Ada").await;
+    let listed: Vec<WebhookEndpoint> = admin.get_ok(&acme_path).await;
+    assert_eq!(listed.len(), 1);
+    // At most 20 endpoints.
+    for i in 1..20 {
+        let url = receiver.url(&format!("/n{i}"));
+        add_endpoint(&app, acme, &url, &["person.invited"]).await;
+    }
+    let message = expect_error(
+        app.api.post(&acme_path, &request).await,
+        409,
+        "too_many_webhooks",
+    )
+    .await;
+    assert!(message.contains("20"), "{message}");
     receiver.stop().await;
     app.stop().await;
 }

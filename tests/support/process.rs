@@ -17,6 +17,8 @@ use crate::app::web_dir;
 const DATABASE: &str = "ROSTER_TEST_CHILD_DATABASE";
 const SMTP: &str = "ROSTER_TEST_CHILD_SMTP";
 const RETRY_MS: &str = "ROSTER_TEST_CHILD_MAIL_RETRY_MS";
+const WEBHOOK_ALLOW_PRIVATE: &str = "ROSTER_TEST_CHILD_WEBHOOK_ALLOW_PRIVATE";
+const SECRET_KEY_FILE: &str = "ROSTER_TEST_CHILD_SECRET_KEY_FILE";
 const LEASE_MS: &str = "ROSTER_TEST_CHILD_MAIL_LEASE_MS";
 const STREAMS_PER_PERSON: &str = "ROSTER_TEST_CHILD_STREAMS_PER_PERSON";
 const CONNECTIONS_PER_ADDRESS: &str = "ROSTER_TEST_CHILD_CONNECTIONS_PER_ADDRESS";
@@ -36,6 +38,11 @@ pub struct ChildOptions {
     pub event_streams_per_person: Option<usize>,
     /// Connections one client address may hold open (the default is 256).
     pub connections_per_address: Option<usize>,
+    /// Webhooks may reach the receiver on loopback.
+    pub webhook_allow_private: bool,
+    /// The key that seals stored secrets, shared with the other servers of a test (replicas
+    /// and restarts need the same one).
+    pub secret_key_file: Option<std::path::PathBuf>,
 }
 
 impl ServerProcess {
@@ -69,6 +76,12 @@ impl ServerProcess {
         }
         if let Some(connections) = options.connections_per_address {
             command.env(CONNECTIONS_PER_ADDRESS, connections.to_string());
+        }
+        if options.webhook_allow_private {
+            command.env(WEBHOOK_ALLOW_PRIVATE, "1");
+        }
+        if let Some(file) = &options.secret_key_file {
+            command.env(SECRET_KEY_FILE, file);
         }
         let mut child = command.spawn().expect("the child server starts");
         let stdout = child.stdout.take().expect("piped stdout");
@@ -132,6 +145,8 @@ pub fn serve_if_child() {
         {
             settings.connections.per_address = n;
         }
+        settings.webhook_allow_private = std::env::var_os(WEBHOOK_ALLOW_PRIVATE).is_some();
+        settings.secret_key_file = std::env::var_os(SECRET_KEY_FILE).map(Into::into);
         let app = Application::build(settings)
             .await
             .expect("the child server builds");

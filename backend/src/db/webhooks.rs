@@ -231,15 +231,15 @@ pub(crate) struct NewEvent {
     pub(crate) body: String,
 }
 
-/// The organisation's enabled endpoints and what they subscribe to, read inside the change's
-/// transaction: none (the usual case) and nothing more is written.
+/// The organisation's endpoints and what they subscribe to, read inside the change's
+/// transaction: none (the usual case) and nothing more is written. An endpoint that is off gets
+/// its deliveries too: they wait, in order, until it is on again.
 pub(crate) async fn subscribers(
     conn: &mut AnyConnection,
     root_id: i64,
 ) -> sqlx::Result<Vec<(i64, String)>> {
     sqlx::query_as(
-        "SELECT id, event_types FROM webhook_endpoints WHERE account_id = $1 AND enabled \
-         ORDER BY id",
+        "SELECT id, event_types FROM webhook_endpoints WHERE account_id = $1 ORDER BY id",
     )
     .bind(root_id)
     .fetch_all(conn)

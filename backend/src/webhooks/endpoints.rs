@@ -39,7 +39,16 @@ fn require_admin(ctx: &Context) -> Result<(), ApiError> {
             ctx.org.name(ctx.root())
         )));
     }
-    ctx.require_manage().map(|_| ())
+    ctx.require_manage().map(|_| ()).map_err(|_| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::NotAnAdmin,
+            format!(
+                "Only Admins and Owners of {} can set up webhooks.",
+                ctx.org.name(ctx.root())
+            ),
+        )
+    })
 }
 
 fn no_such_endpoint() -> ApiError {
