@@ -326,6 +326,27 @@ pub struct WebhookEndpointDetail {
     pub deliveries: Vec<WebhookDelivery>,
 }
 
+/// `POST …/webhooks/{endpoint}/replay`: every event since then, sent again to this endpoint
+/// (the ones it subscribes to, oldest first).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplayRequest {
+    pub since: Timestamp,
+}
+
+/// How many deliveries a replay queued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplayOutcome {
+    pub queued: u32,
+    /// The replay reached [`MAX_REPLAY`] events, the most one sends: there may be more, so
+    /// replay again from the time of the last one received.
+    pub more: bool,
+}
+
+/// The most events one replay sends.
+pub const MAX_REPLAY: u32 = 10_000;
+
 #[cfg(test)]
 mod tests {
     use super::*;

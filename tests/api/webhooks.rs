@@ -208,6 +208,57 @@ async fn access_changes_reach_the_endpoint_signed_in_order_and_once(engine: Engi
         2,
         "signed with the new and the previous secret"
     );
+
+    // Resend one delivery: the same event (same id) again. Replay since a time: every event
+    // it subscribes to since then, in their order (the test event aside).
+    let endpoint_path = format!(
+        "/api/v1/accounts/{}/webhooks/{}",
+        acme.0, created.endpoint.id
+    );
+    let resent: WebhookDelivery = expect_json(
+        app.api
+            .post_empty(&format!("{endpoint_path}/deliveries/{}/resend", newest.id))
+            .await,
+        202,
+    )
+    .await;
+    assert_ne!(resent.id, newest.id);
+    assert_eq!(resent.event_id, newest.event_id);
+    let got = receiver.wait_for("/roster", 7, SOON).await;
+    assert_eq!(got[6].headers["webhook-id"], newest.event_id);
+    let replayed: Value = expect_json(
+        app.api
+            .post(&format!("{endpoint_path}/replay"), &json!({ "since": 0 }))
+            .await,
+        202,
+    )
+    .await;
+    assert_eq!(replayed, json!({ "queued": 5, "more": false }));
+    let got = receiver.wait_for("/roster", 12, SOON).await;
+    assert_eq!(
+        types_of(&got[7..]),
+        [
+            "person.invited",
+            "invitation.accepted",
+            "person.access_changed",
+            "person.access_changed",
+            "person.removed"
+        ]
+    );
+    assert!(got.iter().all(|r| r.verified));
+    // Another endpoint's delivery cannot be resent through this one.
+    let other = add_endpoint(&app, acme, &receiver.url("/other"), &["person.invited"]).await;
+    expect_error(
+        app.api
+            .post_empty(&format!(
+                "/api/v1/accounts/{}/webhooks/{}/deliveries/{}/resend",
+                acme.0, other.endpoint.id, newest.id
+            ))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
     receiver.stop().await;
     app.stop().await;
 }

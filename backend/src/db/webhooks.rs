@@ -529,3 +529,49 @@ pub(crate) async fn deliveries<'e, E: Executor<'e, Database = Any>>(
     .fetch_all(db)
     .await
 }
+
+/// Sends one delivery's event again to its endpoint: the new delivery's id (`None`: no such
+/// delivery of that endpoint).
+pub(crate) async fn resend<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    endpoint_id: i64,
+    delivery_id: i64,
+    now: Timestamp,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "INSERT INTO webhook_deliveries (endpoint_id, event_id, next_attempt_at, created_at) \
+         SELECT endpoint_id, event_id, $3, $3 FROM webhook_deliveries \
+         WHERE id = $2 AND endpoint_id = $1 RETURNING id",
+    )
+    .bind(endpoint_id)
+    .bind(delivery_id)
+    .bind(now.millis())
+    .fetch_optional(db)
+    .await
+}
+
+/// Queues again, to `endpoint`, the organisation's events since `since` of the types it
+/// subscribes to (test events aside), oldest first, at most `limit`: how many.
+pub(crate) async fn replay<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    endpoint: &EndpointRow,
+    since: Timestamp,
+    now: Timestamp,
+    limit: i64,
+) -> sqlx::Result<u64> {
+    let result = sqlx::query(
+        "INSERT INTO webhook_deliveries (endpoint_id, event_id, next_attempt_at, created_at) \
+         SELECT $1, v.id, $4, $4 FROM webhook_events v \
+         WHERE v.account_id = $2 AND v.occurred_at >= $3 AND v.event_type <> 'webhook.test' \
+         AND $5 LIKE '% ' || v.event_type || ' %' ORDER BY v.id LIMIT $6",
+    )
+    .bind(endpoint.id)
+    .bind(endpoint.account_id)
+    .bind(since.millis())
+    .bind(now.millis())
+    .bind(endpoint.event_types.as_str())
+    .bind(limit)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}

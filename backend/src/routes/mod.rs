@@ -53,6 +53,8 @@ pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(webhooks::rotate_webhook_secret))
         .routes(routes!(webhooks::send_webhook_test))
+        .routes(routes!(webhooks::resend_webhook_delivery))
+        .routes(routes!(webhooks::replay_webhook_events))
         .routes(routes!(session::sign_out))
         .routes(routes!(session::current))
         .routes(routes!(password_reset::request_password_reset))

@@ -4,8 +4,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use roster_shared::webhook::{
-    CreatedWebhookEndpoint, RotatedWebhookSecret, WebhookDelivery, WebhookEndpoint,
-    WebhookEndpointDetail, WebhookEndpointRequest,
+    CreatedWebhookEndpoint, ReplayOutcome, ReplayRequest, RotatedWebhookSecret, WebhookDelivery,
+    WebhookEndpoint, WebhookEndpointDetail, WebhookEndpointRequest,
 };
 
 use crate::error::{ApiError, AppJson, AppPath};
@@ -109,4 +109,35 @@ pub(crate) async fn send_webhook_test(
 ) -> Result<(StatusCode, AppJson<WebhookDelivery>), ApiError> {
     let delivery = endpoints::send_test(&state, &actor, &ctx, endpoint).await?;
     Ok((StatusCode::ACCEPTED, AppJson(delivery)))
+}
+
+/// Sends one delivery's event again to its endpoint (a new delivery, queued after the waiting
+/// ones).
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/webhooks/{endpoint}/deliveries/{delivery}/resend", tag = "webhooks",
+    params(("id" = i64, Path), ("endpoint" = i64, Path), ("delivery" = i64, Path)),
+    responses((status = 202, body = WebhookDelivery), (status = 403, body = roster_shared::api::ErrorBody),
+        (status = 404, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn resend_webhook_delivery(
+    State(state): State<AppState>,
+    OnAccount(ctx): OnAccount,
+    AppPath((_account, endpoint, delivery)): AppPath<(i64, i64, i64)>,
+) -> Result<(StatusCode, AppJson<WebhookDelivery>), ApiError> {
+    let queued = endpoints::resend(&state, &ctx, endpoint, delivery).await?;
+    Ok((StatusCode::ACCEPTED, AppJson(queued)))
+}
+
+/// Sends every event since a time to this endpoint again (those it subscribes to, oldest
+/// first, at most 10,000).
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/webhooks/{endpoint}/replay", tag = "webhooks",
+    params(("id" = i64, Path), ("endpoint" = i64, Path)), request_body = ReplayRequest,
+    responses((status = 202, body = ReplayOutcome), (status = 403, body = roster_shared::api::ErrorBody),
+        (status = 404, body = roster_shared::api::ErrorBody), (status = 422, body = roster_shared::api::ErrorBody)))]
+pub(crate) async fn replay_webhook_events(
+    State(state): State<AppState>,
+    ActingOn { ctx, actor, .. }: ActingOn,
+    AppPath((_account, endpoint)): AppPath<(i64, i64)>,
+    AppJson(request): AppJson<ReplayRequest>,
+) -> Result<(StatusCode, AppJson<ReplayOutcome>), ApiError> {
+    let outcome = endpoints::replay(&state, &actor, &ctx, endpoint, &request).await?;
+    Ok((StatusCode::ACCEPTED, AppJson(outcome)))
 }

@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use roster_shared::api::ErrorCode;
 use roster_shared::time::{DAY_MS, Timestamp};
 use roster_shared::webhook::{
-    CreatedWebhookEndpoint, DeliveryStatus, MAX_ENDPOINTS, RotatedWebhookSecret, TestData,
-    WebhookDelivery, WebhookEndpoint, WebhookEndpointDetail, WebhookEndpointRequest,
-    WebhookEventType,
+    CreatedWebhookEndpoint, DeliveryStatus, MAX_ENDPOINTS, MAX_REPLAY, ReplayOutcome,
+    ReplayRequest, RotatedWebhookSecret, TestData, WebhookDelivery, WebhookEndpoint,
+    WebhookEndpointDetail, WebhookEndpointRequest, WebhookEventType,
 };
 
 use crate::clock;
@@ -374,10 +374,92 @@ pub(crate) async fn send_test(
     let delivery = emit_to(&mut tx, ctx.root(), id, Some(actor), event, clock::now()).await?;
     tx.commit().await?;
     state.webhooks().wake();
-    db::webhooks::deliveries(state.db().reader(), id, RECENT_DELIVERIES)
+    self::delivery(state, id, delivery).await
+}
+
+/// The delivery `id` of endpoint `endpoint`, as its page lists it.
+async fn delivery(state: &AppState, endpoint: i64, id: i64) -> Result<WebhookDelivery, ApiError> {
+    db::webhooks::deliveries(state.db().reader(), endpoint, RECENT_DELIVERIES)
         .await?
         .into_iter()
-        .find(|row| row.id == delivery)
+        .find(|row| row.id == id)
         .map(delivery_view)
-        .ok_or_else(|| ApiError::internal("the test delivery is gone"))?
+        .ok_or_else(|| ApiError::internal("a delivery just queued is gone"))?
+}
+
+/// "Resend": one delivery's event, to its endpoint again (a new delivery, after the ones
+/// waiting).
+#[tracing::instrument(skip_all, fields(account = ctx.root(), endpoint, delivery = id))]
+pub(crate) async fn resend(
+    state: &AppState,
+    ctx: &Context,
+    endpoint: i64,
+    id: i64,
+) -> Result<WebhookDelivery, ApiError> {
+    require_admin(ctx)?;
+    db::webhooks::endpoint(state.db().reader(), ctx.root(), endpoint)
+        .await?
+        .ok_or_else(no_such_endpoint)?;
+    let queued = db::webhooks::resend(state.db().writer(), endpoint, id, clock::now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("There is no such delivery."))?;
+    state.webhooks().wake();
+    delivery(state, endpoint, queued).await
+}
+
+/// "Replay": every event since a time, again, to one endpoint.
+#[tracing::instrument(skip_all, fields(account = ctx.root(), endpoint))]
+pub(crate) async fn replay(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Context,
+    endpoint: i64,
+    request: &ReplayRequest,
+) -> Result<ReplayOutcome, ApiError> {
+    require_admin(ctx)?;
+    let row = db::webhooks::endpoint(state.db().reader(), ctx.root(), endpoint)
+        .await?
+        .ok_or_else(no_such_endpoint)?;
+    let now = clock::now();
+    if request.since > now {
+        return Err(ApiError::invalid_field(
+            "since",
+            "choose a time in the past",
+        ));
+    }
+    let mut tx = state.db().writer().begin().await?;
+    let queued =
+        db::webhooks::replay(&mut *tx, &row, request.since, now, i64::from(MAX_REPLAY)).await?;
+    record_replay(&mut tx, actor, ctx, &row, request.since, now).await?;
+    tx.commit().await?;
+    state.webhooks().wake();
+    let queued = u32::try_from(queued).unwrap_or(MAX_REPLAY);
+    Ok(ReplayOutcome {
+        queued,
+        more: queued >= MAX_REPLAY,
+    })
+}
+
+async fn record_replay(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    ctx: &Context,
+    row: &EndpointRow,
+    since: Timestamp,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let summary = format!(
+        "{} replayed the events since {} to the webhook endpoint {}",
+        actor.name,
+        since.format_date_time(),
+        row.url
+    );
+    ctx.record_here(
+        conn,
+        actor,
+        roster_shared::audit::AuditAction::WebhookChanged,
+        &summary,
+        now,
+    )
+    .await
 }
