@@ -6,6 +6,12 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use roster_shared::api::{ErrorBody, FieldError, Inactivity, PeopleSort, SortOrder};
+use roster_shared::webhook::{
+    AccessChangedData, AccountData, AccountRenamedData, ActorKind, EventAccount, EventActor,
+    EventGrant, EventPerson, InvitationAcceptedData, PersonData, PersonInvitedData,
+    ProfileChangedData, ProfileFields, RoleChange, SeatsData, TestData, WebhookEvent,
+    WebhookEventType,
+};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -19,7 +25,14 @@ use crate::state::AppState;
         description = "Team and access management: accounts, people, invitations, roles and seats. \
                        Every error has the shape of `ErrorBody`."
     ),
-    components(schemas(ErrorBody, FieldError, Inactivity, PeopleSort, SortOrder)),
+    // The webhook events are sent, not served: no operation names them, so they are listed.
+    components(schemas(
+        ErrorBody, FieldError, Inactivity, PeopleSort, SortOrder,
+        WebhookEvent, WebhookEventType, EventActor, ActorKind, EventPerson, EventGrant, RoleChange,
+        PersonInvitedData, InvitationAcceptedData, PersonData, AccessChangedData,
+        ProfileChangedData, ProfileFields, EventAccount, AccountData, AccountRenamedData,
+        SeatsData, TestData
+    )),
     tags(
         (name = "system", description = "Health of the server"),
         (name = "setup", description = "First run: the first account and its Owner"),
@@ -34,7 +47,8 @@ use crate::state::AppState;
         (name = "provisioning", description = "What the groups an identity provider pushes give"),
         (name = "audit", description = "Who changed what, when and from where"),
         (name = "events", description = "Live events and inbound messages"),
-        (name = "mail", description = "Test email and the development mailbox")
+        (name = "mail", description = "Test email and the development mailbox"),
+        (name = "webhooks", description = "Endpoints that receive every access change as a signed event (Standard Webhooks: headers webhook-id, webhook-timestamp and webhook-signature, HMAC-SHA256 over `id.timestamp.body` with the endpoint's whsec_ secret). Each event is a `WebhookEvent`; its `data` is the schema its type names.")
     )
 )]
 struct ApiDoc;
@@ -157,4 +171,23 @@ pub(crate) fn document_route(document: &utoipa::openapi::OpenApi) -> Router<AppS
             async move { ([(header::CONTENT_TYPE, "application/json")], json).into_response() }
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use roster_shared::webhook::WebhookEventType;
+
+    #[test]
+    fn every_webhook_event_type_names_a_schema_of_the_document() {
+        let (_, document) = super::api();
+        let schemas = &document.components.expect("components").schemas;
+        for event_type in WebhookEventType::ALL {
+            assert!(
+                schemas.contains_key(event_type.data_schema()),
+                "{event_type}: {}",
+                event_type.data_schema()
+            );
+        }
+        assert!(schemas.contains_key("WebhookEvent"));
+    }
 }

@@ -40,6 +40,23 @@ crate::text_enum::text_enum! {
 }
 
 impl WebhookEventType {
+    /// The schema of its `data` in the API document.
+    pub fn data_schema(self) -> &'static str {
+        match self {
+            WebhookEventType::PersonInvited => "PersonInvitedData",
+            WebhookEventType::InvitationAccepted => "InvitationAcceptedData",
+            WebhookEventType::InvitationExpired
+            | WebhookEventType::InvitationWithdrawn
+            | WebhookEventType::PersonRemoved => "PersonData",
+            WebhookEventType::AccessChanged => "AccessChangedData",
+            WebhookEventType::ProfileChanged => "ProfileChangedData",
+            WebhookEventType::AccountCreated | WebhookEventType::AccountArchived => "AccountData",
+            WebhookEventType::AccountRenamed => "AccountRenamedData",
+            WebhookEventType::SeatsPurchased | WebhookEventType::SeatsRemoved => "SeatsData",
+            WebhookEventType::Test => "TestData",
+        }
+    }
+
     /// The types an endpoint may subscribe to (all but the test event).
     pub fn subscribable() -> impl Iterator<Item = WebhookEventType> {
         Self::ALL
