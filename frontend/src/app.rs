@@ -58,6 +58,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("tokens") view={Lazy::<screens::Tokens>::new()}/>
                         <Route path=path!("provisioning") view={Lazy::<screens::Provisioning>::new()}/>
                         <Route path=path!("single-sign-on") view={Lazy::<screens::SingleSignOn>::new()}/>
+                        <Route path=path!("webhooks") view={Lazy::<screens::Webhooks>::new()}/>
+                        <Route path=path!("webhooks/:endpoint") view={Lazy::<screens::WebhookEndpoint>::new()}/>
                     </ParentRoute>
                 </Routes>
             </main>

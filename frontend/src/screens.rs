@@ -38,6 +38,7 @@ use crate::pages::single_sign_on::SingleSignOnPage;
 use crate::pages::sub_accounts::SubAccountsPage;
 use crate::pages::tokens::TokensPage;
 use crate::pages::users::UsersPage;
+use crate::pages::webhooks::{WebhookEndpointPage, WebhooksPage};
 
 /// `screen!(Route, group => function, view)`: a route type whose view is `function`, cut out
 /// with the other screens of `group` into that group's module in a `split` build (the file is
@@ -238,4 +239,16 @@ screen!(
     SingleSignOn,
     settings => single_sign_on,
     view! { <SingleSignOnPage/> }
+);
+screen!(
+    /// `/accounts/:id/webhooks`: the organisation's webhook endpoints.
+    Webhooks,
+    settings => webhooks,
+    view! { <WebhooksPage/> }
+);
+screen!(
+    /// `/accounts/:id/webhooks/:endpoint`: one endpoint and its deliveries.
+    WebhookEndpoint,
+    settings => webhook_endpoint,
+    view! { <WebhookEndpointPage/> }
 );

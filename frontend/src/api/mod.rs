@@ -311,12 +311,14 @@ mod password_reset;
 mod profile;
 mod seats;
 mod sso;
+mod webhooks;
 pub use automation::*;
 pub use passkeys::*;
 pub use password_reset::*;
 pub use profile::*;
 pub use seats::*;
 pub use sso::*;
+pub use webhooks::*;
 
 // ---- system ------------------------------------------------------------------------------
 

@@ -25,3 +25,4 @@ pub mod single_sign_on;
 pub mod sub_accounts;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;

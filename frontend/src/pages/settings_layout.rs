@@ -101,6 +101,7 @@ pub fn SettingsLayout() -> impl IntoView {
                     {link("tokens", "API tokens", &["tokens"], true)}
                     {link("provisioning", "Provisioning", &["provisioning"], true)}
                     {link("single-sign-on", "Single sign-on", &["single-sign-on"], true)}
+                    {link("webhooks", "Webhooks", &["webhooks"], true)}
                 </ul>
             </nav>
             <div class="settings-main">
@@ -134,6 +135,7 @@ fn managers_screen(rest: &str) -> Option<&'static str> {
         ("tokens", _) => Some("API tokens"),
         ("provisioning", _) => Some("Provisioning"),
         ("single-sign-on", _) => Some("Single sign-on"),
+        ("webhooks", _) => Some("Webhooks"),
         _ => None,
     }
 }
