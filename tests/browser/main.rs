@@ -16,3 +16,4 @@ mod sso;
 mod sub_accounts;
 mod team;
 mod tour;
+mod webhooks;

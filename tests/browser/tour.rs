@@ -18,7 +18,10 @@ fn shots() -> PathBuf {
 #[ignore = "writes screenshots; run with `make screenshots`"]
 async fn screenshots() {
     let dir = shots();
-    let app = TestApp::spawn(Engine::Sqlite).await;
+    let app = TestApp::spawn_with(Engine::Sqlite, |settings| {
+        settings.webhook_allow_private = true;
+    })
+    .await;
     let browser = Browser::launch().await;
     let shot = |name: &str| dir.join(format!("{name}.png"));
 
@@ -75,7 +78,80 @@ async fn screenshots() {
     browser.close().await;
     passkey_screens(&app, &shot).await;
     sso_screens(&app, &shot).await;
+    webhook_screens(&app, &shot).await;
     app.stop().await;
+}
+
+/// Settings › Webhooks with two endpoints, and one endpoint's page after a test event, one
+/// retried answer and a resend.
+async fn webhook_screens(app: &TestApp, shot: &impl Fn(&str) -> PathBuf) {
+    use roster_tests::webhooks::Receiver;
+    let session = app.api.sign_in_ok(OWNER_EMAIL, OWNER_PASSWORD).await;
+    let acme = session.last_account.expect("an account");
+    let receiver = Receiver::start().await;
+    let add = async |path: &str, description: &str, types: &[&str]| -> serde_json::Value {
+        roster_tests::expect_json(
+            app.api
+                .post(
+                    &format!("/api/v1/accounts/{}/webhooks", acme.0),
+                    &serde_json::json!({ "url": receiver.url(path), "description": description, "event_types": types }),
+                )
+                .await,
+            201,
+        )
+        .await
+    };
+    let inbox = add(
+        "/inbox",
+        "Inbox routing",
+        &["person.invited", "person.access_changed", "person.removed"],
+    )
+    .await;
+    add(
+        "/reports",
+        "Reporting service",
+        &[
+            "person.access_changed",
+            "account.created",
+            "account.renamed",
+            "account.archived",
+        ],
+    )
+    .await;
+    let id = inbox["endpoint"]["id"].as_i64().unwrap();
+    receiver
+        .trust("/inbox", &[inbox["secret"].as_str().unwrap()])
+        .await;
+    receiver.answer("/inbox", 503).await;
+    let test = format!("/api/v1/accounts/{}/webhooks/{id}/test", acme.0);
+    let _ = app.api.post_empty(&test).await;
+    receiver
+        .wait_for("/inbox", 1, std::time::Duration::from_secs(10))
+        .await;
+    receiver.answer("/inbox", 200).await;
+    app.invite(
+        acme,
+        &["new.agent@example.com"],
+        &[(roster_shared::role::Role::Basic, &[acme])],
+    )
+    .await;
+    let browser = Browser::signed_in_as_owner(app, acme).await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/webhooks", acme.0)))
+        .await;
+    browser
+        .wait_for_count("[data-test=webhook-endpoint]", 2)
+        .await;
+    browser.screenshot_full(&shot("08g-webhooks")).await;
+    browser
+        .open(&app.url(&format!("/accounts/{}/webhooks/{id}", acme.0)))
+        .await;
+    browser
+        .wait_for_text_containing("[data-test=webhook-delivery]", "HTTP")
+        .await;
+    browser.screenshot_full(&shot("08h-webhook-endpoint")).await;
+    browser.close().await;
+    receiver.stop().await;
 }
 
 /// Settings › Single sign-on with a provider, a verified and a waiting domain, and joining

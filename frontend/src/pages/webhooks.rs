@@ -408,10 +408,12 @@ fn EndpointActions(
                 "test" => api::send_webhook_test(account, id)
                     .await
                     .map(|_| Some("A test event is on its way: it appears below.".to_owned())),
-                "rotate" => api::rotate_webhook_secret(account, id).await.map(|rotated| {
-                    secret.set(Some(("New signing secret".to_owned(), rotated.secret)));
-                    None
-                }),
+                "rotate" => api::rotate_webhook_secret(account, id)
+                    .await
+                    .map(|rotated| {
+                        secret.set(Some(("New signing secret".to_owned(), rotated.secret)));
+                        None
+                    }),
                 _ => Ok(None),
             };
             match result {
@@ -457,7 +459,9 @@ fn EndpointActions(
             remove_pending.set(false);
             match result {
                 Ok(()) => {
-                    let _ = window().location().set_href(&format!("/accounts/{account}/webhooks"));
+                    let _ = window()
+                        .location()
+                        .set_href(&format!("/accounts/{account}/webhooks"));
                 }
                 Err(error) => remove_error.set(Some(error.message())),
             }
@@ -638,7 +642,10 @@ mod tests {
         let every: Vec<_> = WebhookEventType::subscribable().collect();
         assert_eq!(events_text(&every), format!("All {} events", every.len()));
         assert_eq!(
-            events_text(&[WebhookEventType::PersonInvited, WebhookEventType::AccessChanged]),
+            events_text(&[
+                WebhookEventType::PersonInvited,
+                WebhookEventType::AccessChanged
+            ]),
             "Person invited, Access changed"
         );
     }
