@@ -1,6 +1,7 @@
 //! Settings › Webhooks in Chromium, against a receiver on loopback that verifies every
 //! delivery with the Standard Webhooks reference library: an Admin adds an endpoint, copies
-//! its secret (shown once), sends a test event, sees it delivered, and resends it.
+//! its secret (shown once), sends a test event, sees it delivered, and resends it; the event
+//! reference lists every type.
 
 use roster_tests::browser::Browser;
 use roster_tests::webhooks::Receiver;
@@ -83,6 +84,15 @@ async fn an_admin_adds_an_endpoint_sends_a_test_event_and_resends_it(engine: Eng
         .await;
     assert_eq!(got[0].headers["webhook-id"], got[1].headers["webhook-id"]);
     assert!(got[1].verified);
+    // The event reference lists every type with the schema of its data.
+    browser
+        .open(&app.url(&format!("/accounts/{}/webhooks", acme.0)))
+        .await;
+    browser.click("a[href='/api-reference#webhook-events']").await;
+    let listed = browser
+        .wait_for_text_containing("[data-test=webhook-events]", "person.access_changed")
+        .await;
+    assert!(listed.contains("AccessChangedData"), "{listed}");
     browser.close().await;
     receiver.stop().await;
     app.stop().await;

@@ -434,6 +434,7 @@ fn ReferenceView(
                 </section>
             }
         }).collect_view()}
+        <WebhookEvents/>
         <details class="card api-schemas">
             <summary>{format!("Schemas ({})", schemas.with_value(Vec::len))}</summary>
             <dl>
@@ -596,5 +597,44 @@ mod tests {
         assert_eq!(people.responses[0].schema.as_deref(), Some("PeoplePage"));
         assert!(matches(people, &["get".into(), "people".into()]));
         assert!(!matches(people, &["delete".into()]));
+    }
+}
+
+/// What Roster sends to webhook endpoints: how deliveries are signed, and each event type with
+/// the schema of its `data`.
+#[component]
+fn WebhookEvents() -> impl IntoView {
+    use roster_shared::webhook::WebhookEventType;
+    view! {
+        <section class="card api-webhooks" id="webhook-events" aria-labelledby="webhook-events-title" data-test="webhook-events">
+            <h2 id="webhook-events-title">"Webhook events"</h2>
+            <p>
+                "Endpoints added under Settings › Webhooks receive each event as a "
+                <a href="#schema-WebhookEvent"><code>"WebhookEvent"</code></a>
+                " in a POST, signed as Standard Webhooks: headers "
+                <code>"webhook-id"</code>", "<code>"webhook-timestamp"</code>" and "<code>"webhook-signature"</code>
+                " (HMAC-SHA256 of "<code>"id.timestamp.body"</code>" with the endpoint's "<code>"whsec_"</code>
+                " secret). Verify them with a Standard Webhooks library, answer 2xx within 10 seconds, and drop an "
+                <code>"id"</code>" you have already seen: delivery is at least once, in order per endpoint, retried for about three days."
+            </p>
+            <table class="api-events">
+                <caption class="visually-hidden">"Event types"</caption>
+                <thead>
+                    <tr><th scope="col">"Type"</th><th scope="col">"When"</th><th scope="col">"Data"</th></tr>
+                </thead>
+                <tbody>
+                    {WebhookEventType::ALL.iter().map(|event_type| {
+                        let schema = event_type.data_schema();
+                        view! {
+                            <tr>
+                                <td><code>{event_type.as_str()}</code></td>
+                                <td>{event_type.label()}</td>
+                                <td><a href=format!("#schema-{schema}")><code>{schema}</code></a></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
     }
 }
