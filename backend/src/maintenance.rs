@@ -44,6 +44,17 @@ pub(crate) async fn run(state: AppState) {
         {
             tracing::warn!(%error, "could not forget old bulk operations");
         }
+        // Webhook events are kept 30 days, for replays; the deliveries that ended go with them.
+        match db::webhooks::forget_before(
+            state.db().writer(),
+            now.plus_millis(-WEBHOOK_DAYS * DAY_MS),
+        )
+        .await
+        {
+            Ok(0) => {}
+            Ok(count) => tracing::debug!(count, "forgot old webhook events"),
+            Err(error) => tracing::warn!(%error, "could not forget old webhook events"),
+        }
         match forget_ended_password_resets(&state, now).await {
             Ok(0) => {}
             Ok(count) => tracing::debug!(count, "removed ended password resets"),
@@ -51,6 +62,9 @@ pub(crate) async fn run(state: AppState) {
         }
     }
 }
+
+/// How long webhook events are kept (what a replay can reach back to).
+pub(crate) const WEBHOOK_DAYS: i64 = 30;
 
 /// Writes "invitation expired" to the audit log once per invitation, whichever replica sees it
 /// first (the update that marks it logged is the claim).

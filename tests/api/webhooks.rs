@@ -572,6 +572,26 @@ async fn every_event_type_arrives_once_with_a_valid_signature(engine: Engine) {
     assert_eq!(by_type("person.removed").len(), 1);
     tokio::time::sleep(Duration::from_millis(1000)).await;
     assert_eq!(receiver.received().await.len(), 15, "nothing twice");
+
+    // Thirty days on, maintenance forgets the events delivered; one still waiting is kept.
+    receiver.answer("/all", 503).await;
+    app.invite(acme, &["dee@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    receiver.wait_for("/all", 16, SOON).await;
+    app.execute("UPDATE webhook_events SET occurred_at = 1")
+        .await;
+    let pool = app.db().await;
+    let left: Vec<String> =
+        roster_tests::wait::eventually("old events forgotten", SOON, || async {
+            let left: Vec<String> = sqlx::query_scalar("SELECT event_type FROM webhook_events")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+            (left.len() == 1).then_some(left)
+        })
+        .await;
+    assert_eq!(left, ["person.invited"]);
+    pool.close().await;
     receiver.stop().await;
     app.stop().await;
 }

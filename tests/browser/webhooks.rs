@@ -88,7 +88,9 @@ async fn an_admin_adds_an_endpoint_sends_a_test_event_and_resends_it(engine: Eng
     browser
         .open(&app.url(&format!("/accounts/{}/webhooks", acme.0)))
         .await;
-    browser.click("a[href='/api-reference#webhook-events']").await;
+    browser
+        .click("a[href='/api-reference#webhook-events']")
+        .await;
     let listed = browser
         .wait_for_text_containing("[data-test=webhook-events]", "person.access_changed")
         .await;

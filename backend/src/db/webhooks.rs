@@ -575,3 +575,24 @@ pub(crate) async fn replay<'e, E: Executor<'e, Database = Any>>(
     .await?;
     Ok(result.rows_affected())
 }
+
+/// Forgets the events that happened before `before` and whose deliveries all ended (delivered
+/// or given up), with those deliveries: how many events.
+pub(crate) async fn forget_before(pool: &sqlx::Pool<Any>, before: Timestamp) -> sqlx::Result<u64> {
+    let mut tx = pool.begin().await?;
+    let old = "SELECT v.id FROM webhook_events v WHERE v.occurred_at < $1 \
+               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d \
+                               WHERE d.event_id = v.id AND d.status = 'pending')";
+    sqlx::query(&format!(
+        "DELETE FROM webhook_deliveries WHERE event_id IN ({old})"
+    ))
+    .bind(before.millis())
+    .execute(&mut *tx)
+    .await?;
+    let forgotten = sqlx::query(&format!("DELETE FROM webhook_events WHERE id IN ({old})"))
+        .bind(before.millis())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(forgotten.rows_affected())
+}
