@@ -65,6 +65,13 @@ impl Api {
         self.send(with_headers(self.client.post(url).json(body), headers))
     }
 
+    /// A DELETE as someone: its status.
+    pub fn send_delete_as(&self, url: &str, headers: &[(String, String)]) -> Result<u16> {
+        Ok(self
+            .send(with_headers(self.client.delete(url), headers))?
+            .status)
+    }
+
     /// The HTTP client, for work that runs many requests at once on [`Api::block_on`].
     pub fn client(&self) -> &reqwest::Client {
         &self.client

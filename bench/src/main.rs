@@ -11,6 +11,7 @@
 //!    under wrk, alternating Roster and the rival round after round, same load and duration,
 //!    after an unrecorded warm-up round.
 //! 7. Roster alone: one invitation of 1,000 addresses, until all 1,000 emails are delivered;
+//!    webhooks (what an endpoint adds to such an invitation, and its deliveries per second);
 //!    then at a large organisation (`BENCH_SCALE_PEOPLE`, default 100,000; 0 skips), on SQLite
 //!    and on PostgreSQL (`BENCH_POSTGRES_URL`): each Users-list question one at a time, and the
 //!    CSV export of everyone (see [`scale`]).
@@ -37,6 +38,7 @@
 //! - [`passkey`]: sign-in with a passkey, beside the password's.
 //! - [`scenario`]: the compared operations and Roster's own scenarios.
 //! - [`wrk`]: the load generator: Lua script out, `--latency` report in.
+//! - [`webhooks`]: what an endpoint adds to an invitation, and deliveries per second.
 //! - [`report`]: the results table and the budget lines.
 
 mod api;
@@ -52,6 +54,7 @@ mod scenario;
 mod server;
 mod target;
 mod transfer;
+mod webhooks;
 mod wrk;
 
 use std::path::{Path, PathBuf};
@@ -302,6 +305,9 @@ fn run() -> Result<bool> {
     );
     let bulk = roster.invite_a_thousand(&api)?;
     report::print_bulk(&bulk);
+    progress.step("Roster alone: webhooks (an invitation of 1,000 with and without an endpoint, and its 1,000 deliveries)");
+    let hooks = webhooks::measure(&roster, &api)?;
+    hooks.print();
 
     let mut scale_runs = Vec::new();
     if settings.scale_people > 0 {
@@ -338,6 +344,7 @@ fn run() -> Result<bool> {
     report::print_table(&solo_summaries, &compared);
     println!();
     report::print_bulk(&bulk);
+    hooks.print();
     println!();
     floor.print();
     passkey_sign_ins.print();
