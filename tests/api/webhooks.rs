@@ -24,6 +24,7 @@ engines!(
     a_change_committed_before_a_crash_is_delivered_after_the_restart,
     an_endpoint_failing_for_days_is_turned_off_and_its_owners_told,
     only_admins_of_the_organisation_reach_its_endpoints,
+    redirects_are_not_followed_and_only_an_answers_first_bytes_are_read,
 );
 
 /// Long enough for a delivery (the worker is woken at once) on a busy machine.
@@ -870,6 +871,57 @@ async fn only_admins_of_the_organisation_reach_its_endpoints(engine: Engine) {
     )
     .await;
     assert!(message.contains("20"), "{message}");
+    receiver.stop().await;
+    app.stop().await;
+}
+
+async fn redirects_are_not_followed_and_only_an_answers_first_bytes_are_read(engine: Engine) {
+    let (app, acme) = app_reaching_loopback(engine).await;
+    let receiver = Receiver::start().await;
+    let created = add_endpoint(&app, acme, &receiver.url("/moved"), &["person.invited"]).await;
+    let path = format!(
+        "/api/v1/accounts/{}/webhooks/{}",
+        acme.0, created.endpoint.id
+    );
+    // A redirect is an answer that is not 2xx: retried, never followed.
+    receiver.answer("/moved", 307).await;
+    let test: WebhookDelivery =
+        expect_json(app.api.post_empty(&format!("{path}/test")).await, 202).await;
+    let redirected = roster_tests::wait::eventually("the 307 recorded", SOON, || async {
+        let detail: WebhookEndpointDetail = app.api.get_ok(&path).await;
+        detail
+            .deliveries
+            .into_iter()
+            .find(|d| d.id == test.id && d.status_code.is_some())
+    })
+    .await;
+    assert_eq!(redirected.status_code, Some(307));
+    assert_eq!(redirected.status, DeliveryStatus::Pending, "retried later");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let paths: Vec<String> = receiver
+        .received()
+        .await
+        .into_iter()
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(paths, ["/moved"], "the redirect was not followed");
+
+    // A 2xx with a 1 MiB answer: delivered, and only its first KiB read and kept.
+    let big = add_endpoint(&app, acme, &receiver.url("/big"), &["person.invited"]).await;
+    receiver.answer("/big", 299).await;
+    let big_path = format!("/api/v1/accounts/{}/webhooks/{}", acme.0, big.endpoint.id);
+    let _: WebhookDelivery =
+        expect_json(app.api.post_empty(&format!("{big_path}/test")).await, 202).await;
+    let delivered = roster_tests::wait::eventually("the large answer", SOON, || async {
+        let detail: WebhookEndpointDetail = app.api.get_ok(&big_path).await;
+        detail
+            .deliveries
+            .into_iter()
+            .find(|d| d.status == DeliveryStatus::Delivered)
+    })
+    .await;
+    assert_eq!(delivered.status_code, Some(200));
+    assert_eq!(delivered.response.map(|r| r.len()), Some(1024));
     receiver.stop().await;
     app.stop().await;
 }

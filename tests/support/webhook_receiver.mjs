@@ -4,6 +4,7 @@
 // the secrets the test gave for its path. Control, on the same port:
 //   POST /_control/secrets {"path", "secrets": ["whsec_…"]}  what verifies deliveries to path
 //   POST /_control/answer  {"path", "status"}                what deliveries to path get back
+//        (a 3xx redirects to /redirected; 299 is a 200 with a 1 MiB answer)
 //   GET  /_control/received                                  every delivery so far, in order:
 //        {"path", "headers": {webhook-*}, "body", "verified", "error"}
 // Listens on WEBHOOK_RECEIVER_PORT (0: any) and prints "webhook receiver listening on <port>".
@@ -64,7 +65,15 @@ const server = http.createServer(async (request, response) => {
   }
   const status = answers.get(path) ?? 200;
   received.push({ path, headers, body, verified, error, status });
-  response.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'thanks' : 'receiver says no');
+  if (status >= 300 && status < 400) {
+    // A redirect elsewhere on this receiver: a sender that followed it would show up there.
+    response.writeHead(status, { location: '/redirected' }).end();
+  } else if (status === 299) {
+    // A 2xx with a large answer: a sender should read only its first bytes.
+    response.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(1024 * 1024));
+  } else {
+    response.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'thanks' : 'receiver says no');
+  }
 });
 
 server.listen(Number(process.env.WEBHOOK_RECEIVER_PORT ?? 0), '127.0.0.1', () => {
