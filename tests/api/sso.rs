@@ -88,20 +88,7 @@ fn redirect_uri(app: &TestApp) -> String {
 
 /// The Owner enters `provider` for Acme, and the operator vouches for acme.example.
 async fn set_up(app: &TestApp, acme: AccountId, provider: &OidcProvider) -> SsoSettings {
-    let settings: SsoSettings = expect_json(
-        app.api
-            .put(
-                &format!("/api/v1/accounts/{}/sso/provider", acme.0),
-                &json!({ "issuer": provider.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET }),
-            )
-            .await,
-        200,
-    )
-    .await;
-    roster_backend::operator::verify_domain(app.database_url(), acme.0, DOMAIN)
-        .await
-        .expect("the operator vouches for the domain");
-    settings
+    provider.configure_for(app, acme, DOMAIN).await
 }
 
 /// "Continue with SSO" as `email`, signed in at the provider as `login`: the URL the provider

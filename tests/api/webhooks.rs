@@ -277,12 +277,8 @@ async fn a_receiver_that_was_down_gets_its_deliveries_in_order_after_a_retry(eng
         "/api/v1/accounts/{}/webhooks/{}",
         acme.0, created.endpoint.id
     );
-    let failed = roster_tests::wait::eventually("a failed first attempt", SOON, || async {
-        let detail: WebhookEndpointDetail = app.api.get_ok(&detail_path).await;
-        detail
-            .deliveries
-            .into_iter()
-            .find(|d| d.last_attempt_at.is_some() && d.status == DeliveryStatus::Pending)
+    let failed = delivery_where(&app, &detail_path, "a failed first attempt", |d| {
+        d.last_attempt_at.is_some() && d.status == DeliveryStatus::Pending
     })
     .await;
     assert_eq!(failed.status_code, None);
@@ -332,12 +328,8 @@ async fn a_receiver_that_was_down_gets_its_deliveries_in_order_after_a_retry(eng
         202,
     )
     .await;
-    let refused = roster_tests::wait::eventually("a 503", SOON, || async {
-        let detail: WebhookEndpointDetail = app.api.get_ok(&detail_path).await;
-        detail
-            .deliveries
-            .into_iter()
-            .find(|d| d.id == test.id && d.status_code.is_some())
+    let refused = delivery_where(&app, &detail_path, "a 503", |d| {
+        d.id == test.id && d.status_code.is_some()
     })
     .await;
     assert_eq!(refused.status, DeliveryStatus::Pending);
@@ -415,13 +407,9 @@ async fn private_addresses_are_refused_unless_allowed_and_again_at_delivery(engi
         (literal.endpoint.id, "Not sent"),
         (named.endpoint.id, "private"),
     ] {
-        let failed = roster_tests::wait::eventually("a refused attempt", SOON, || async {
-            let detail: WebhookEndpointDetail =
-                app.api.get_ok(&format!("{webhooks}/{endpoint}")).await;
-            detail
-                .deliveries
-                .into_iter()
-                .find(|d| d.last_attempt_at.is_some())
+        let path = format!("{webhooks}/{endpoint}");
+        let failed = delivery_where(&app, &path, "a refused attempt", |d| {
+            d.last_attempt_at.is_some()
         })
         .await;
         assert_eq!(failed.status, DeliveryStatus::Pending);
@@ -887,12 +875,8 @@ async fn redirects_are_not_followed_and_only_an_answers_first_bytes_are_read(eng
     receiver.answer("/moved", 307).await;
     let test: WebhookDelivery =
         expect_json(app.api.post_empty(&format!("{path}/test")).await, 202).await;
-    let redirected = roster_tests::wait::eventually("the 307 recorded", SOON, || async {
-        let detail: WebhookEndpointDetail = app.api.get_ok(&path).await;
-        detail
-            .deliveries
-            .into_iter()
-            .find(|d| d.id == test.id && d.status_code.is_some())
+    let redirected = delivery_where(&app, &path, "the 307 recorded", |d| {
+        d.id == test.id && d.status_code.is_some()
     })
     .await;
     assert_eq!(redirected.status_code, Some(307));
@@ -912,16 +896,26 @@ async fn redirects_are_not_followed_and_only_an_answers_first_bytes_are_read(eng
     let big_path = format!("/api/v1/accounts/{}/webhooks/{}", acme.0, big.endpoint.id);
     let _: WebhookDelivery =
         expect_json(app.api.post_empty(&format!("{big_path}/test")).await, 202).await;
-    let delivered = roster_tests::wait::eventually("the large answer", SOON, || async {
-        let detail: WebhookEndpointDetail = app.api.get_ok(&big_path).await;
-        detail
-            .deliveries
-            .into_iter()
-            .find(|d| d.status == DeliveryStatus::Delivered)
+    let delivered = delivery_where(&app, &big_path, "the large answer", |d| {
+        d.status == DeliveryStatus::Delivered
     })
     .await;
     assert_eq!(delivered.status_code, Some(200));
     assert_eq!(delivered.response.map(|r| r.len()), Some(1024));
     receiver.stop().await;
     app.stop().await;
+}
+
+/// Waits until the endpoint at `path` lists a delivery for which `found` holds; answers it.
+async fn delivery_where(
+    app: &TestApp,
+    path: &str,
+    what: &str,
+    found: impl Fn(&WebhookDelivery) -> bool,
+) -> WebhookDelivery {
+    roster_tests::wait::eventually(what, SOON, || async {
+        let detail: WebhookEndpointDetail = app.api.get_ok(path).await;
+        detail.deliveries.into_iter().find(|d| found(d))
+    })
+    .await
 }

@@ -227,7 +227,7 @@ async fn a_token_is_shown_once_works_as_bearer_and_stops_when_revoked() {
     browser.select("#token-role", "admin").await;
     browser.click("[data-test=create-token]").await;
 
-    let secret = browser.value_of("[data-test=token-secret]").await;
+    let secret = browser.value_of("[data-test=new-token-value]").await;
     assert!(secret.starts_with("rst_"), "{secret}");
     let shown = browser.text_of("[data-test=new-token]").await;
     assert!(shown.contains("you will not see it again"), "{shown}");
@@ -248,7 +248,7 @@ async fn a_token_is_shown_once_works_as_bearer_and_stops_when_revoked() {
     assert_eq!(answer.status(), 200);
 
     // Once dismissed, it is gone from the page for good; the list says it was used.
-    browser.click("[data-test=token-done]").await;
+    browser.click("[data-test=new-token-done]").await;
     browser.wait_for_count("[data-test=new-token]", 0).await;
     browser
         .open(&app.url(&format!("/accounts/{}/tokens", acme.0)))

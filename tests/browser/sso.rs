@@ -7,8 +7,8 @@
 
 use roster_shared::role::Role;
 use roster_tests::browser::Browser;
-use roster_tests::oidc::{Account, CLIENT_ID, CLIENT_SECRET, OidcProvider};
-use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, engines, expect_json};
+use roster_tests::oidc::{Account, OidcProvider};
+use roster_tests::{Engine, OWNER_EMAIL, OWNER_PASSWORD, TestApp, engines};
 use serde_json::json;
 
 use crate::accessibility::{axe_source, violations};
@@ -57,19 +57,7 @@ async fn an_invited_person_continues_with_sso_and_lands_signed_in(engine: Engine
         },
     ];
     let provider = OidcProvider::start(&app.url("/api/v1/sso/callback"), &accounts).await;
-    let _: serde_json::Value = expect_json(
-        app.api
-            .put(
-                &format!("/api/v1/accounts/{}/sso/provider", acme.0),
-                &json!({ "issuer": provider.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET }),
-            )
-            .await,
-        200,
-    )
-    .await;
-    roster_backend::operator::verify_domain(app.database_url(), acme.0, "acme.example")
-        .await
-        .unwrap();
+    provider.configure_for(&app, acme, "acme.example").await;
     app.invite(
         acme,
         &["ana@acme.example", "eve@acme.example", "ben@acme.example"],
@@ -157,19 +145,7 @@ async fn someone_without_an_invitation_joins_once_the_owner_lets_them(engine: En
         name: "Dan Reyes",
     }];
     let provider = OidcProvider::start(&app.url("/api/v1/sso/callback"), &accounts).await;
-    let _: serde_json::Value = expect_json(
-        app.api
-            .put(
-                &format!("/api/v1/accounts/{}/sso/provider", acme.0),
-                &json!({ "issuer": provider.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET }),
-            )
-            .await,
-        200,
-    )
-    .await;
-    roster_backend::operator::verify_domain(app.database_url(), acme.0, "acme.example")
-        .await
-        .unwrap();
+    provider.configure_for(&app, acme, "acme.example").await;
 
     // Not invited, and joining is off: Dan is told to ask for an invitation.
     let dan = Browser::launch().await;

@@ -157,23 +157,11 @@ async fn webhook_screens(app: &TestApp, shot: &impl Fn(&str) -> PathBuf) {
 /// Settings › Single sign-on with a provider, a verified and a waiting domain, and joining
 /// without an invitation on; a refusal on the sign-in page.
 async fn sso_screens(app: &TestApp, shot: &impl Fn(&str) -> PathBuf) {
-    use roster_tests::oidc::{CLIENT_ID, CLIENT_SECRET, OidcProvider};
+    use roster_tests::oidc::OidcProvider;
     let session = app.api.sign_in_ok(OWNER_EMAIL, OWNER_PASSWORD).await;
     let acme = session.last_account.expect("an account");
     let provider = OidcProvider::start(&app.url("/api/v1/sso/callback"), &[]).await;
-    let _: serde_json::Value = roster_tests::expect_json(
-        app.api
-            .put(
-                &format!("/api/v1/accounts/{}/sso/provider", acme.0),
-                &serde_json::json!({ "issuer": provider.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET }),
-            )
-            .await,
-        200,
-    )
-    .await;
-    roster_backend::operator::verify_domain(app.database_url(), acme.0, "acme.example")
-        .await
-        .unwrap();
+    provider.configure_for(app, acme, "acme.example").await;
     let _: serde_json::Value = roster_tests::expect_json(
         app.api
             .post(

@@ -41,7 +41,10 @@ async fn an_admin_adds_an_endpoint_sends_a_test_event_and_resends_it(engine: Eng
     browser.fill("#webhook-description", "Inbox routing").await;
     browser.click("[data-test=webhook-save]").await;
     browser
-        .wait_for_text_containing("[data-test=webhook-secret]", "Copy the signing secret now")
+        .wait_for_text_containing(
+            "[data-test=webhook-secret]",
+            "Copy it now: you will not see it again",
+        )
         .await;
     let secret = browser.value_of("[data-test=webhook-secret-value]").await;
     assert!(secret.starts_with("whsec_"), "{secret}");

@@ -99,6 +99,30 @@ impl OidcProvider {
         OidcProvider { issuer, process }
     }
 
+    /// Enters this provider as `account`'s identity provider (`app.api` is its Owner) and has
+    /// the operator vouch for `domain`: single sign-on ready for that domain.
+    pub async fn configure_for(
+        &self,
+        app: &crate::TestApp,
+        account: roster_shared::account::AccountId,
+        domain: &str,
+    ) -> roster_shared::api::SsoSettings {
+        let settings = crate::expect_json(
+            app.api
+                .put(
+                    &format!("/api/v1/accounts/{}/sso/provider", account.0),
+                    &json!({ "issuer": self.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET }),
+                )
+                .await,
+            200,
+        )
+        .await;
+        roster_backend::operator::verify_domain(app.database_url(), account.0, domain)
+            .await
+            .expect("the operator vouches for the domain");
+        settings
+    }
+
     /// Stops it (a provider that is down).
     pub async fn stop(mut self) {
         let _ = self.process.kill().await;

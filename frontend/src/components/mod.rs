@@ -15,5 +15,6 @@ pub mod load_error;
 pub mod menu;
 pub mod pager;
 pub mod role_select;
+pub mod secret_once;
 pub mod server_status;
 pub mod user_menu;

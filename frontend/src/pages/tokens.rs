@@ -10,11 +10,11 @@ use roster_shared::role::Role;
 
 use crate::accounts::use_accounts;
 use crate::api;
-use crate::components::clipboard::copy_to_clipboard;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::field::{Input, TextField};
 use crate::components::load_error::LoadError;
 use crate::components::role_select::RoleSelect;
+use crate::components::secret_once::SecretOnce;
 use crate::locale::Time;
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
@@ -206,7 +206,7 @@ pub fn TokensPage() -> impl IntoView {
     }
 }
 
-/// The secret of a new token, shown this once with a Copy button.
+/// The secret of a new token, shown this once.
 #[component]
 fn NewTokenSecret(
     /// The token just created.
@@ -214,48 +214,19 @@ fn NewTokenSecret(
     /// The person has taken the secret (hides it for good).
     on_done: Callback<()>,
 ) -> impl IntoView {
-    let copied = RwSignal::new(None::<bool>);
-    let secret = StoredValue::new(created.token);
-    let heading_ref = NodeRef::<leptos::html::H2>::new();
-    // Moves focus to the secret so screen reader and keyboard users find it at once.
-    Effect::new(move |_| {
-        if let Some(heading) = heading_ref.get() {
-            let _ = heading.focus();
-        }
-    });
     view! {
-        <div class="card new-token" role="region" aria-labelledby="new-token-title" data-test="new-token">
-            <h2 id="new-token-title" tabindex="-1" node_ref=heading_ref>{format!("“{}” is ready", created.info.name)}</h2>
-            <p class="alert warn">
-                <strong>"Copy it now: you will not see it again."</strong>
-                " Roster keeps only a fingerprint of it. If it is lost, revoke it and create another."
-            </p>
-            <label class="label" for="new-token-secret">"Token"</label>
-            <div class="secret-row">
-                <input id="new-token-secret" class="input secret" readonly prop:value=secret.get_value()
-                    data-test="token-secret" on:focus=move |ev| {
-                        use wasm_bindgen::JsCast;
-                        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                            input.select();
-                        }
-                    }/>
-                <button type="button" class="button" data-test="copy-token"
-                    on:click=move |_| secret.with_value(|s| copy_to_clipboard(s, copied))>"Copy"</button>
-            </div>
-            <p class="small" role="status" data-test="copy-status">
-                {move || match copied.get() {
-                    Some(true) => "Copied to the clipboard.",
-                    Some(false) => "The browser did not allow copying: select the token and copy it yourself.",
-                    None => "",
-                }}
-            </p>
+        <SecretOnce
+            title=format!("“{}” is ready", created.info.name)
+            label="Token"
+            advice="Roster keeps only a fingerprint of it. If it is lost, revoke it and create another."
+            value=created.token
+            test="new-token"
+            on_done
+        >
             <p class="muted small">
                 {format!("Acts on {} and its sub-accounts, as {} at most.", created.info.account_name, created.info.max_role.label())}
             </p>
-            <div class="form-actions">
-                <button type="button" class="button primary" data-test="token-done" on:click=move |_| on_done.run(())>"I have copied it"</button>
-            </div>
-        </div>
+        </SecretOnce>
     }
 }
 

@@ -13,10 +13,10 @@ use roster_shared::webhook::{
 
 use crate::accounts::use_accounts;
 use crate::api;
-use crate::components::clipboard::copy_to_clipboard;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::field::{Input, TextField};
 use crate::components::load_error::LoadError;
+use crate::components::secret_once::SecretOnce;
 use crate::locale::Time;
 use crate::pages::settings_layout::use_account;
 use crate::remote::Remote;
@@ -151,37 +151,9 @@ fn EndpointsTable(list: Vec<WebhookEndpoint>) -> impl IntoView {
 /// A signing secret, shown this once.
 #[component]
 fn NewSecret(title: String, value: String, on_done: Callback<()>) -> impl IntoView {
-    let copied = RwSignal::new(None::<bool>);
-    let secret = StoredValue::new(value);
-    let heading_ref = NodeRef::<leptos::html::H2>::new();
-    Effect::new(move |_| {
-        if let Some(heading) = heading_ref.get() {
-            let _ = heading.focus();
-        }
-    });
     view! {
-        <div class="card new-token" role="region" aria-labelledby="new-secret-title" data-test="webhook-secret">
-            <h2 id="new-secret-title" tabindex="-1" node_ref=heading_ref>{title}</h2>
-            <p class="alert warn">
-                <strong>"Copy the signing secret now: you will not see it again."</strong>
-                " Give it to your receiver's Standard Webhooks verifier."
-            </p>
-            <label class="label" for="webhook-secret-value">"Signing secret"</label>
-            <div class="secret-row">
-                <input id="webhook-secret-value" class="input secret" readonly prop:value=secret.get_value() data-test="webhook-secret-value"/>
-                <button type="button" class="button" on:click=move |_| secret.with_value(|s| copy_to_clipboard(s, copied))>"Copy"</button>
-            </div>
-            <p class="small" role="status">
-                {move || match copied.get() {
-                    Some(true) => "Copied to the clipboard.",
-                    Some(false) => "The browser did not allow copying: select the secret and copy it yourself.",
-                    None => "",
-                }}
-            </p>
-            <div class="form-actions">
-                <button type="button" class="button primary" data-test="webhook-secret-done" on:click=move |_| on_done.run(())>"I have copied it"</button>
-            </div>
-        </div>
+        <SecretOnce title label="Signing secret" value test="webhook-secret" on_done
+            advice="Give it to your receiver's Standard Webhooks verifier; if it is lost, rotate it."/>
     }
 }
 
