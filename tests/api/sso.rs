@@ -1004,10 +1004,26 @@ async fn joining_is_chosen_by_owners_never_as_owner_and_on_open_accounts_only(en
         .post_empty(&format!("/api/v1/accounts/{}/archive", support.0))
         .await;
     assert_eq!(archiving.status(), 204);
-    assert_eq!(sso_as(&app, "lee@acme.example", "lee").await.1, "/");
+    // Lee is already a member of Globex, with a name of his own: joining Acme adds Acme's
+    // access only, and keeps his name (the provider's is for people Roster has none for).
+    let _: serde_json::Value = expect_json(
+        globex_owner
+            .post(
+                &format!("/api/v1/accounts/{}/invitations", globex.0),
+                &json!({ "emails": ["lee@acme.example"], "grants": [{ "role": "basic", "accounts": [globex] }] }),
+            )
+            .await,
+        200,
+    )
+    .await;
+    app.accept_as_new("lee@acme.example", "Lee Globex").await;
+    let (lee, location) = sso_as(&app, "lee@acme.example", "lee").await;
+    assert_eq!(location, "/");
+    let session: SessionInfo = lee.get_ok("/api/v1/session").await;
+    assert_eq!(session.user.name.as_str(), "Lee Globex");
     assert_eq!(
         access_of(&app, "lee@acme.example").await,
-        vec![(acme.0, "reporting".into())]
+        vec![(acme.0, "reporting".into()), (globex.0, "basic".into())]
     );
     provider.stop().await;
     app.stop().await;

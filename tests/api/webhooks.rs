@@ -25,6 +25,7 @@ engines!(
     an_endpoint_failing_for_days_is_turned_off_and_its_owners_told,
     only_admins_of_the_organisation_reach_its_endpoints,
     redirects_are_not_followed_and_only_an_answers_first_bytes_are_read,
+    a_new_name_reaches_only_the_organisations_the_person_joined,
 );
 
 /// Long enough for a delivery (the worker is woken at once) on a busy machine.
@@ -918,4 +919,67 @@ async fn delivery_where(
         detail.deliveries.into_iter().find(|d| found(d))
     })
     .await
+}
+
+async fn a_new_name_reaches_only_the_organisations_the_person_joined(engine: Engine) {
+    let (app, acme) = app_reaching_loopback(engine).await;
+    let receiver = Receiver::start().await;
+    let types = ["person.invited", "person.profile_changed"];
+    let acme_hook = add_endpoint(&app, acme, &receiver.url("/acme"), &types).await;
+    receiver.trust("/acme", &[&acme_hook.secret]).await;
+    let (globex, _, gina) = app
+        .other_organisation("Globex", "gina@globex.example")
+        .await;
+    let globex_hook: CreatedWebhookEndpoint = expect_json(
+        gina.post(
+            &format!("/api/v1/accounts/{}/webhooks", globex.0),
+            &json!({ "url": receiver.url("/globex"), "event_types": types }),
+        )
+        .await,
+        201,
+    )
+    .await;
+    receiver.trust("/globex", &[&globex_hook.secret]).await;
+    // Ana joins Acme; Globex has only invited her, so it knows her address and nothing more.
+    app.invite(acme, &["ana@example.com"], &[(Role::Basic, &[acme])])
+        .await;
+    let ana = app.accept_as_new("ana@example.com", "Ana").await;
+    let _: Value = expect_json(
+        gina.post(
+            &format!("/api/v1/accounts/{}/invitations", globex.0),
+            &json!({ "emails": ["ana@example.com"], "grants": [{ "role": "basic", "accounts": [globex] }] }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let _: Value = expect_json(
+        ana.put("/api/v1/me/name", &json!({ "name": "Ana Lee" }))
+            .await,
+        200,
+    )
+    .await;
+
+    let acme_got = receiver.wait_for("/acme", 2, SOON).await;
+    assert_eq!(
+        types_of(&acme_got),
+        ["person.invited", "person.profile_changed"]
+    );
+    assert_eq!(acme_got[1].event()["data"]["after"]["name"], "Ana Lee");
+    receiver.wait_for("/globex", 1, SOON).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let globex_got: Vec<Received> = receiver
+        .received()
+        .await
+        .into_iter()
+        .filter(|r| r.path == "/globex")
+        .collect();
+    assert_eq!(
+        types_of(&globex_got),
+        ["person.invited"],
+        "not her new name"
+    );
+    assert!(!globex_got[0].body.contains("Ana Lee"));
+    receiver.stop().await;
+    app.stop().await;
 }

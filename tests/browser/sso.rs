@@ -34,6 +34,34 @@ async fn sign_in_at_provider(browser: &Browser, provider: &OidcProvider, login: 
     browser.click("button[type=submit]").await;
 }
 
+/// A new browser on the sign-in page: `email` typed, Continue with SSO, and signed in on the
+/// provider's form as `login`.
+async fn continue_with_sso(
+    app: &TestApp,
+    provider: &OidcProvider,
+    email: &str,
+    login: &str,
+) -> Browser {
+    let browser = Browser::launch().await;
+    browser.open(&app.url("/sign-in")).await;
+    browser.fill("#email", email).await;
+    browser.click("[data-test=sign-in-sso]").await;
+    sign_in_at_provider(&browser, provider, login).await;
+    browser
+}
+
+/// The Owner's browser on Settings › Single sign-on.
+async fn sso_settings(app: &TestApp, acme: roster_shared::account::AccountId) -> Browser {
+    let owner = Browser::launch().await;
+    owner
+        .sign_in_to_users(app, OWNER_EMAIL, OWNER_PASSWORD, acme)
+        .await;
+    owner
+        .open(&app.url(&format!("/accounts/{}/single-sign-on", acme.0)))
+        .await;
+    owner
+}
+
 async fn an_invited_person_continues_with_sso_and_lands_signed_in(engine: Engine) {
     let (app, acme) = TestApp::signed_in_organisation(engine).await;
     let accounts = [
@@ -66,11 +94,7 @@ async fn an_invited_person_continues_with_sso_and_lands_signed_in(engine: Engine
     .await;
 
     // Eve's provider has not verified her address: back to the sign-in page, told why.
-    let browser = Browser::launch().await;
-    browser.open(&app.url("/sign-in")).await;
-    browser.fill("#email", "eve@acme.example").await;
-    browser.click("[data-test=sign-in-sso]").await;
-    sign_in_at_provider(&browser, &provider, "eve").await;
+    let browser = continue_with_sso(&app, &provider, "eve@acme.example", "eve").await;
     browser
         .wait_for_text_containing("[data-test=sso-error]", "not verified your email address")
         .await;
@@ -79,11 +103,7 @@ async fn an_invited_person_continues_with_sso_and_lands_signed_in(engine: Engine
 
     // Ana (another browser: Eve stays signed in at the provider in that one): from the sign-in
     // page to the provider and back, signed in, her invitation accepted.
-    let browser = Browser::launch().await;
-    browser.open(&app.url("/sign-in")).await;
-    browser.fill("#email", "ana@acme.example").await;
-    browser.click("[data-test=sign-in-sso]").await;
-    sign_in_at_provider(&browser, &provider, "ana").await;
+    let browser = continue_with_sso(&app, &provider, "ana@acme.example", "ana").await;
     // Her first visit: the welcome page, under the name her provider gave.
     browser.wait_for_text("h1", "Welcome, Ana").await;
     assert_eq!(
@@ -106,13 +126,7 @@ async fn an_invited_person_continues_with_sso_and_lands_signed_in(engine: Engine
 
     // The Owner's settings: the provider, the verified domain, the policy.
     let axe = axe_source();
-    let owner = Browser::launch().await;
-    owner
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
-    owner
-        .open(&app.url(&format!("/accounts/{}/single-sign-on", acme.0)))
-        .await;
+    let owner = sso_settings(&app, acme).await;
     owner
         .wait_for_text_containing("[data-test=sso-domain]", "Verified")
         .await;
@@ -148,11 +162,7 @@ async fn someone_without_an_invitation_joins_once_the_owner_lets_them(engine: En
     provider.configure_for(&app, acme, "acme.example").await;
 
     // Not invited, and joining is off: Dan is told to ask for an invitation.
-    let dan = Browser::launch().await;
-    dan.open(&app.url("/sign-in")).await;
-    dan.fill("#email", "dan@acme.example").await;
-    dan.click("[data-test=sign-in-sso]").await;
-    sign_in_at_provider(&dan, &provider, "dan").await;
+    let dan = continue_with_sso(&app, &provider, "dan@acme.example", "dan").await;
     dan.wait_for_text_containing(
         "[data-test=sso-error]",
         "Ask an administrator to invite you",
@@ -161,13 +171,7 @@ async fn someone_without_an_invitation_joins_once_the_owner_lets_them(engine: En
     dan.close().await;
 
     // The Owner lets people join as Reporting on Support.
-    let owner = Browser::launch().await;
-    owner
-        .sign_in_to_users(&app, OWNER_EMAIL, OWNER_PASSWORD, acme)
-        .await;
-    owner
-        .open(&app.url(&format!("/accounts/{}/single-sign-on", acme.0)))
-        .await;
+    let owner = sso_settings(&app, acme).await;
     owner
         .wait_for_text_containing("[data-test=sso-join-state]", "Off")
         .await;
@@ -192,11 +196,7 @@ async fn someone_without_an_invitation_joins_once_the_owner_lets_them(engine: En
     assert!(found.is_empty(), "axe: {}", found.join("\n"));
 
     // Dan signs in the same way again (in a new browser, signed out at the provider), and is in.
-    let dan = Browser::launch().await;
-    dan.open(&app.url("/sign-in")).await;
-    dan.fill("#email", "dan@acme.example").await;
-    dan.click("[data-test=sign-in-sso]").await;
-    sign_in_at_provider(&dan, &provider, "dan").await;
+    let dan = continue_with_sso(&app, &provider, "dan@acme.example", "dan").await;
     dan.wait_for_text("h1", "Welcome, Dan").await;
     assert_eq!(dan.text_of("[data-test=header-name]").await, "Dan Reyes");
     dan.close().await;
