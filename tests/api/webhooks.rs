@@ -980,6 +980,26 @@ async fn a_new_name_reaches_only_the_organisations_the_person_joined(engine: Eng
         "not her new name"
     );
     assert!(!globex_got[0].body.contains("Ana Lee"));
+    // A replay reaches this organisation's own events only: Globex's one invitation, none of
+    // Acme's.
+    let replayed: Value = expect_json(
+        gina.post(
+            &format!(
+                "/api/v1/accounts/{}/webhooks/{}/replay",
+                globex.0, globex_hook.endpoint.id
+            ),
+            &json!({ "since": 0 }),
+        )
+        .await,
+        202,
+    )
+    .await;
+    assert_eq!(replayed, json!({ "queued": 1, "more": false }));
+    let again = receiver.wait_for("/globex", 2, SOON).await;
+    assert_eq!(
+        again[1].headers["webhook-id"],
+        again[0].headers["webhook-id"]
+    );
     receiver.stop().await;
     app.stop().await;
 }
