@@ -46,6 +46,29 @@ enum Command {
     Domain(DomainCommand),
     /// Fill an empty database with a demo organisation, then print how to sign in.
     Demo(DemoArgs),
+    /// Copy the SQLite database into a new file, while the server runs (PostgreSQL: use
+    /// pg_dump, see the README).
+    Backup(BackupArgs),
+    /// Put a backup in place as the SQLite database, where there is none yet.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+struct BackupArgs {
+    /// The file to write; it must not exist yet.
+    #[arg(long)]
+    to: PathBuf,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct RestoreArgs {
+    /// A file `roster backup` made.
+    #[arg(long)]
+    from: PathBuf,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -232,6 +255,22 @@ struct ServeArgs {
     /// inside your own network). Off: such endpoints are refused, when saved and at delivery.
     #[arg(long, env = "ROSTER_WEBHOOK_ALLOW_PRIVATE")]
     webhook_allow_private: bool,
+
+    /// Serve /metrics (Prometheus) and the health checks on this address too, without a
+    /// token: keep it on loopback (127.0.0.1:9464) or a network only Prometheus reaches.
+    #[arg(long, env = "ROSTER_METRICS_LISTEN", value_name = "ADDRESS")]
+    metrics_listen: Option<SocketAddr>,
+
+    /// Serve /metrics on the main listener to requests bearing this token
+    /// (Authorization: Bearer …). At least 16 characters.
+    #[arg(long, env = "ROSTER_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+
+    /// On SIGTERM, seconds the server goes on answering while it reports itself unready,
+    /// before it stops taking connections and finishes the requests in flight: the time your
+    /// load balancer's readiness checks need to notice.
+    #[arg(long, env = "ROSTER_DRAIN_SECONDS", default_value_t = crate::settings::DEFAULT_DRAIN_SECONDS)]
+    drain_seconds: u64,
 }
 
 impl From<ServeArgs> for Settings {
@@ -271,6 +310,9 @@ impl From<ServeArgs> for Settings {
             dns_server: args.dns_server,
             webhook_allow_private: args.webhook_allow_private,
             webhook_poll_every: Duration::from_millis(500),
+            metrics_listen: args.metrics_listen,
+            metrics_token: args.metrics_token,
+            drain_delay: Duration::from_secs(args.drain_seconds),
         }
     }
 }
@@ -299,6 +341,8 @@ pub fn main() -> ExitCode {
                     .map(|()| println!("{} is verified for account {}.", args.domain, args.account))
             }
             Command::Demo(args) => demo(args).await,
+            Command::Backup(args) => backup(args).await,
+            Command::Restore(args) => restore(args).await,
         }
     });
     match outcome {
@@ -342,13 +386,41 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    let report = crate::backup::backup(&args.database.database_url, &args.to).await?;
+    println!(
+        "Backed up to {} ({} bytes, {} migrations applied).",
+        args.to.display(),
+        report.bytes,
+        report.migrations
+    );
+    println!(
+        "Keep the secret key file (ROSTER_SECRET_KEY_FILE, data/secret.key) safe too, apart from \
+         this file: it is not in the backup, and without it identity providers' client secrets \
+         and webhook signing secrets cannot be read."
+    );
+    Ok(())
+}
+
+async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
+    let report = crate::backup::restore(&args.from, &args.database.database_url).await?;
+    println!(
+        "Restored {} into {} ({} bytes, {} migrations applied). Start `roster serve` on it.",
+        args.from.display(),
+        args.database.database_url,
+        report.bytes,
+        report.migrations
+    );
+    Ok(())
+}
+
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     app.run_until(shutdown_signal()).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before the process exits.
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::warn!(%error, "cannot listen for Ctrl-C");
@@ -373,5 +445,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
+    tracing::info!("shutting down: draining, then finishing requests in flight");
 }

@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`cli`]: the `roster` command line (`roster serve`, …) and its flags and environment.
+//! - [`backup`]: `roster backup` and `roster restore` (SQLite).
 //! - [`operator`]: what the operator does without the web app (new organisations, the demo).
 //! - [`settings`]: everything a running server is configured with.
 //! - [`startup`]: builds the application from settings and serves it on a listener it is given.
@@ -28,6 +29,7 @@
 //! - `spa`: serves the built single-page app with the right caching and security headers.
 //! - `telemetry`: structured logs through `tracing`.
 
+pub mod backup;
 pub mod cli;
 pub mod operator;
 pub mod serve;
@@ -47,8 +49,10 @@ mod error;
 mod events;
 #[doc(hidden)]
 pub mod fuzzing;
+mod health;
 mod mail;
 mod maintenance;
+mod metrics;
 mod openapi;
 mod plans;
 mod routes;

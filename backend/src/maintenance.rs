@@ -74,7 +74,9 @@ pub(crate) async fn log_expired_invitations(
 ) -> anyhow::Result<()> {
     let mut tx = state.db().writer().begin().await?;
     let mut emitted = Emitted::NONE;
-    for (_, root_id, email, user_id) in db::team::take_newly_expired(&mut *tx, now).await? {
+    let expired = db::team::take_newly_expired(&mut *tx, now).await?;
+    let count = expired.len() as u64;
+    for (_, root_id, email, user_id) in expired {
         let person = webhooks::person(user_id, &email, None);
         let failed = |error: crate::error::ApiError| anyhow::anyhow!("{error:?}");
         let expired = webhooks::about(WebhookEventType::InvitationExpired, Some(root_id), person)
@@ -96,6 +98,7 @@ pub(crate) async fn log_expired_invitations(
         .await?;
     }
     tx.commit().await?;
+    state.metrics().invitations_expired(count);
     emitted.wake(state);
     Ok(())
 }

@@ -77,6 +77,15 @@ pub struct Settings {
     /// How long the webhook worker waits between looks for deliveries when nothing woke it (a
     /// change committed on another replica wakes only that replica's worker).
     pub webhook_poll_every: Duration,
+    /// A listener of its own for `/metrics` (and the health checks), without a token: on
+    /// loopback or a network only Prometheus reaches. `None`: none.
+    pub metrics_listen: Option<SocketAddr>,
+    /// With it, `/metrics` on the main listener answers requests bearing this token
+    /// (`Authorization: Bearer …`). `None`: it answers 404 there.
+    pub metrics_token: Option<String>,
+    /// On SIGTERM, how long the server goes on answering, unready, before it stops accepting
+    /// connections: the time load balancers need to notice and send requests elsewhere.
+    pub drain_delay: Duration,
 }
 
 impl Settings {
@@ -110,6 +119,9 @@ impl Settings {
             dns_server: None,
             webhook_allow_private: false,
             webhook_poll_every: Duration::from_millis(500),
+            metrics_listen: None,
+            metrics_token: None,
+            drain_delay: Duration::ZERO,
         }
     }
 }
@@ -121,3 +133,4 @@ pub const DEFAULT_MAIL_ATTEMPTS: u32 = 8;
 pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 30;
 pub const DEFAULT_EVENT_STREAMS_PER_PERSON: usize = 16;
 pub const DEFAULT_EVENT_STREAMS_TOTAL: usize = 4_096;
+pub const DEFAULT_DRAIN_SECONDS: u64 = 5;

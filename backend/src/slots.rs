@@ -57,6 +57,13 @@ impl<K: Hash + Eq + Copy> Slots<K> {
     }
 }
 
+impl<K> Slots<K> {
+    /// Places held now, in all.
+    pub(crate) fn held(&self) -> usize {
+        self.counts.lock().unwrap_or_else(|p| p.into_inner()).total
+    }
+}
+
 impl<K: Hash + Eq + Copy> Drop for Slot<K> {
     fn drop(&mut self) {
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());

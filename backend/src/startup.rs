@@ -35,6 +35,8 @@ const BODY_LIMIT: usize = 1024 * 1024;
 
 pub struct Application {
     listener: TcpListener,
+    /// `--metrics-listen`: `/metrics` and the health checks, without a token.
+    metrics_listener: Option<TcpListener>,
     router: Router,
     state: AppState,
     setup_link: Option<String>,
@@ -67,6 +69,22 @@ impl Application {
                  them in the development mailbox, readable from this machine only (for trials)."
             );
         }
+        if let Some(token) = &settings.metrics_token
+            && token.trim().chars().count() < 16
+        {
+            anyhow::bail!(
+                "the metrics token (ROSTER_METRICS_TOKEN, --metrics-token) must have at least 16 \
+                 characters: anyone who guesses it reads the organisations' names and seats"
+            );
+        }
+        let metrics_listener = match settings.metrics_listen {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("cannot listen for metrics on {address}"))?,
+            ),
+            None => None,
+        };
         let db = Db::open(&settings.database_url, settings.database_max_connections).await?;
         let mail_from = settings
             .mail_from
@@ -87,10 +105,14 @@ impl Application {
         let state = AppState::new(
             db, settings, plans, public_url, site, secrets, mailer, events,
         );
+        if state.metrics().is_on() {
+            crate::metrics::time_statements();
+        }
         let setup_link = setup::link_if_needed(&state).await?;
         let router = router(state.clone());
         Ok(Self {
             listener,
+            metrics_listener,
             router,
             state,
             setup_link,
@@ -108,7 +130,16 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` resolves, then lets requests in flight finish.
+    /// The address of the metrics listener, when there is one.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
+    }
+
+    /// Serves until `shutdown` resolves, then drains: reports itself unready for the drain
+    /// delay while it goes on answering, then stops taking connections and lets requests in
+    /// flight finish.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -159,6 +190,24 @@ impl Application {
         let maintenance = tokio::spawn(maintenance::run(self.state.clone()));
         let mail_worker = tokio::spawn(mail::worker::run(self.state.clone()));
         let webhook_worker = tokio::spawn(crate::webhooks::delivery::run(self.state.clone()));
+        let metrics_server = self.metrics_listener.map(|listener| {
+            if let Ok(address) = listener.local_addr() {
+                tracing::info!(address = %format!("http://{address}/metrics"), "metrics and health checks are served here too");
+            }
+            let router = operations_router(self.state.clone());
+            let mut stopping = self.state.stopping();
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stopping.wait_for(|stopping| *stopping).await;
+                };
+                if let Err(error) = axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+                {
+                    tracing::warn!(%error, "the metrics listener stopped");
+                }
+            })
+        });
         let settings = self.state.settings();
         crate::serve::serve(
             self.listener,
@@ -169,6 +218,15 @@ impl Application {
                 let state = self.state.clone();
                 async move {
                     shutdown.await;
+                    let delay = state.settings().drain_delay;
+                    state.workers().drain();
+                    if !delay.is_zero() {
+                        tracing::info!(
+                            seconds = delay.as_secs_f64(),
+                            "draining: unready, still answering, before stopping"
+                        );
+                        tokio::time::sleep(delay).await;
+                    }
                     state.begin_stopping();
                 }
             },
@@ -178,6 +236,9 @@ impl Application {
         maintenance.abort();
         mail_worker.abort();
         webhook_worker.abort();
+        if let Some(metrics_server) = metrics_server {
+            let _ = metrics_server.await;
+        }
         if let Some(checkpoints) = checkpoints {
             checkpoints.abort();
         }
@@ -194,6 +255,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(api_v1)
         .merge(openapi::document_route(&document))
         .merge(scim::router())
+        .route(
+            crate::metrics::PATH,
+            axum::routing::get(crate::metrics::serve_with_token),
+        )
         .route("/api", axum::routing::any(error::api_not_found))
         .route("/api/{*rest}", axum::routing::any(error::api_not_found))
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -218,7 +283,7 @@ pub(crate) fn router(state: AppState) -> Router {
             state.clone(),
             host::refuse_other_hosts,
         ));
-    with_security_headers(app)
+    let app = with_security_headers(app)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             within_time,
@@ -226,7 +291,29 @@ pub(crate) fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(ApiError::internal("a handler panicked"))
         }))
-        .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(Level::DEBUG)))
+        .layer(
+            TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+        );
+    if state.metrics().is_on() {
+        app.layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::metrics::track_requests,
+        ))
+    } else {
+        app
+    }
+}
+
+/// The metrics listener's surface: `/metrics` without a token, and the health checks (an
+/// orchestrator may probe there).
+fn operations_router(state: AppState) -> Router {
+    use axum::routing::get;
+    Router::new()
+        .route(crate::metrics::PATH, get(crate::metrics::serve_open))
+        .route("/api/v1/health", get(crate::routes::health::health))
+        .route("/api/v1/health/live", get(crate::routes::health::live))
+        .route("/api/v1/health/ready", get(crate::routes::health::ready))
+        .with_state(state)
 }
 
 /// Answers 503 `timeout` when a request (reading its body included) takes longer than the

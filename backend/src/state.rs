@@ -36,6 +36,9 @@ struct Inner {
     stopping: tokio::sync::watch::Sender<bool>,
     /// Live event streams open on this server, per person and in all.
     streams: crate::slots::Slots<i64>,
+    metrics: crate::metrics::Metrics,
+    /// The background workers' signs of life, and whether the server drains (readiness).
+    workers: crate::health::Workers,
 }
 
 impl AppState {
@@ -59,8 +62,16 @@ impl AppState {
             allow_private: settings.webhook_allow_private,
             loopback_http: site.is_loopback(),
         });
+        // Recording costs only where someone can read it.
+        let metrics = if settings.metrics_listen.is_some() || settings.metrics_token.is_some() {
+            crate::metrics::Metrics::on()
+        } else {
+            crate::metrics::Metrics::off()
+        };
         Self {
             inner: Arc::new(Inner {
+                metrics,
+                workers: crate::health::Workers::default(),
                 webhooks,
                 streams,
                 db,
@@ -91,6 +102,14 @@ impl AppState {
 
     pub(crate) fn begin_stopping(&self) {
         let _ = self.inner.stopping.send(true);
+    }
+
+    pub(crate) fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    pub(crate) fn workers(&self) -> &crate::health::Workers {
+        &self.inner.workers
     }
 
     /// The live event streams open on this server.

@@ -62,6 +62,51 @@ pub struct Health {
     pub migrations_applied: u32,
 }
 
+/// `GET /api/v1/health/ready`: whether this server should be sent traffic, and each check
+/// behind the answer (503 when any fails).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Readiness {
+    pub ready: bool,
+    /// The database answered a query in time.
+    pub database: Check,
+    /// The database has applied every migration this server knows (a server started before
+    /// another replica migrated further is still ready: it applied its own).
+    pub migrations: Check,
+    /// How many migrations the database has applied, of those this server knows.
+    pub migrations_applied: u32,
+    pub migrations_known: u32,
+    /// The worker that delivers the mail outbox is running.
+    pub mail_worker: Check,
+    /// The worker that delivers webhook events is running.
+    pub webhook_worker: Check,
+    /// The server is shutting down (it received SIGTERM) and finishes what it has.
+    pub draining: bool,
+}
+
+/// One readiness check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    Ok,
+    Failing,
+}
+
+impl Check {
+    pub fn of(ok: bool) -> Check {
+        if ok { Check::Ok } else { Check::Failing }
+    }
+}
+
+/// `GET /api/v1/health/live`: the process answers (it may still be unready).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Liveness {
+    pub status: HealthStatus,
+    pub version: String,
+}
+
 /// The one shape of every error response, whatever failed.
 ///
 /// `code` is stable and meant for programs (`"not_found"`, `"invalid_json"`, …); `message` is

@@ -1,6 +1,7 @@
 //! The HTTP API over real connections, each test against a server with a fresh database,
 //! once on SQLite and once on PostgreSQL.
 
+mod backup;
 mod bulk;
 mod crash;
 mod edge;
@@ -12,6 +13,7 @@ mod invitation_integrity;
 mod mail;
 mod matrix;
 mod memory;
+mod operations;
 mod paging;
 mod passkeys;
 mod password_reset;

@@ -117,6 +117,8 @@ pub struct TestApp {
     pub api: ApiClient,
     /// The first-run link the server printed (while nobody is set up).
     pub setup_link: Option<String>,
+    /// `http://<address>` of the metrics listener, when the settings ask for one.
+    pub metrics_address: Option<String>,
     database: Option<TestDatabase>,
     database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
@@ -144,6 +146,7 @@ impl TestApp {
             .unwrap_or_else(|error| panic!("the server did not start: {error:#}"));
         let address = format!("http://{}", app.local_addr());
         let setup_link = app.setup_link().map(str::to_owned);
+        let metrics_address = app.metrics_addr().map(|a| format!("http://{a}"));
         let (shutdown, stop) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async move {
             let _ = stop.await;
@@ -153,6 +156,7 @@ impl TestApp {
             address,
             engine: database.engine,
             setup_link,
+            metrics_address,
             client: client(),
             database_url: database.url.clone(),
             database: Some(database),

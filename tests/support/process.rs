@@ -22,6 +22,7 @@ const SECRET_KEY_FILE: &str = "ROSTER_TEST_CHILD_SECRET_KEY_FILE";
 const LEASE_MS: &str = "ROSTER_TEST_CHILD_MAIL_LEASE_MS";
 const STREAMS_PER_PERSON: &str = "ROSTER_TEST_CHILD_STREAMS_PER_PERSON";
 const CONNECTIONS_PER_ADDRESS: &str = "ROSTER_TEST_CHILD_CONNECTIONS_PER_ADDRESS";
+const DRAIN_MS: &str = "ROSTER_TEST_CHILD_DRAIN_MS";
 
 pub struct ServerProcess {
     pub address: String,
@@ -43,6 +44,8 @@ pub struct ChildOptions {
     /// The key that seals stored secrets, shared with the other servers of a test (replicas
     /// and restarts need the same one).
     pub secret_key_file: Option<std::path::PathBuf>,
+    /// On SIGTERM, how long it stays up unready before it stops (as `--drain-seconds`).
+    pub drain_ms: Option<u64>,
 }
 
 impl ServerProcess {
@@ -83,6 +86,9 @@ impl ServerProcess {
         if let Some(file) = &options.secret_key_file {
             command.env(SECRET_KEY_FILE, file);
         }
+        if let Some(ms) = options.drain_ms {
+            command.env(DRAIN_MS, ms.to_string());
+        }
         let mut child = command.spawn().expect("the child server starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
@@ -105,6 +111,26 @@ impl ServerProcess {
     /// The server's process id, to read what it uses from `/proc`.
     pub fn pid(&self) -> u32 {
         self.child.id().expect("the child server runs")
+    }
+
+    /// Sends SIGTERM, as systemd or an orchestrator stops a server; [`ServerProcess::wait`]
+    /// then waits for the exit.
+    pub async fn send_sigterm(&self) {
+        let pid = self.child.id().expect("the child server runs").to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM sent to {pid}");
+    }
+
+    /// Waits for the process to exit, for at most `within`.
+    pub async fn wait(mut self, within: Duration) -> std::process::ExitStatus {
+        tokio::time::timeout(within, self.child.wait())
+            .await
+            .expect("the server exits in time")
+            .expect("its exit status")
     }
 
     /// Kills the process at once (SIGKILL): no graceful shutdown, nothing flushed.
@@ -147,11 +173,15 @@ pub fn serve_if_child() {
         }
         settings.webhook_allow_private = std::env::var_os(WEBHOOK_ALLOW_PRIVATE).is_some();
         settings.secret_key_file = std::env::var_os(SECRET_KEY_FILE).map(Into::into);
+        if let Some(ms) = std::env::var(DRAIN_MS).ok().and_then(|v| v.parse().ok()) {
+            settings.drain_delay = Duration::from_millis(ms);
+        }
         let app = Application::build(settings)
             .await
             .expect("the child server builds");
         println!("child server listening on http://{}", app.local_addr());
-        app.run_until(std::future::pending())
+        // Stops on SIGTERM as `roster serve` does (a test that wants a crash sends SIGKILL).
+        app.run_until(roster_backend::cli::shutdown_signal())
             .await
             .expect("the child server runs");
     });

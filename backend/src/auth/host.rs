@@ -139,7 +139,7 @@ pub(crate) async fn refuse_other_hosts(
     request: Request,
     next: Next,
 ) -> Response {
-    if request.uri().path() != HEALTH_PATH && !is_addressed_to(&request, state.site()) {
+    if !answers_any_host(request.uri().path()) && !is_addressed_to(&request, state.site()) {
         tracing::debug!(
             host = ?request.headers().get(header::HOST),
             "refused a request for another host"
@@ -154,6 +154,15 @@ pub(crate) async fn refuse_other_hosts(
         .into_response();
     }
     next.run(request).await
+}
+
+/// What load balancers and Prometheus reach by the server's address rather than its name:
+/// the health checks (which tell nothing private), and the metrics (behind their token).
+fn answers_any_host(path: &str) -> bool {
+    matches!(
+        path,
+        HEALTH_PATH | "/api/v1/health/live" | "/api/v1/health/ready" | crate::metrics::PATH
+    )
 }
 
 /// Every name the request is sent to (`Host`, and the authority of an absolute-form target)

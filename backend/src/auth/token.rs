@@ -21,6 +21,12 @@ pub(crate) fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// Whether `presented` is the secret `expected`. Their digests are compared, so the time
+/// taken tells at most how much of a digest matched, which says nothing of the secret.
+pub(crate) fn same_secret(presented: &str, expected: &str) -> bool {
+    hash(presented) == hash(expected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,7 @@ pub(crate) mod bulk;
 pub(crate) mod checkpoint;
 pub(crate) mod identity;
 pub(crate) mod invitations;
+pub(crate) mod metrics;
 pub(crate) mod notify;
 pub(crate) mod outbox;
 pub(crate) mod passkeys;
@@ -305,6 +306,15 @@ impl Db {
         }
     }
 
+    /// How many migrations this build knows (and applies at start).
+    pub(crate) fn migrations_known(&self) -> u32 {
+        let migrator = match self.engine {
+            DatabaseEngine::Sqlite => &SQLITE_MIGRATIONS,
+            DatabaseEngine::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        u32::try_from(migrator.iter().count()).unwrap_or(u32::MAX)
+    }
+
     /// How many migrations the database has applied; also proves it answers.
     pub(crate) async fn migrations_applied(&self) -> Result<u32, sqlx::Error> {
         let count: i64 =
@@ -313,6 +323,27 @@ impl Db {
                 .fetch_one(self.reader())
                 .await?;
         Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
+    /// How many connections each pool has lent out and holds idle, and its most.
+    pub(crate) fn pool_use(&self) -> Vec<crate::metrics::PoolUse> {
+        let of = |pool, p: &AnyPool| {
+            let size = i64::from(p.size());
+            let idle = i64::try_from(p.num_idle()).unwrap_or(size);
+            crate::metrics::PoolUse {
+                pool,
+                in_use: (size - idle).max(0),
+                idle,
+                max: i64::from(p.options().get_max_connections()),
+            }
+        };
+        match self.engine {
+            DatabaseEngine::Sqlite => vec![
+                of(crate::metrics::Pool::Read, &self.read),
+                of(crate::metrics::Pool::Write, &self.write),
+            ],
+            DatabaseEngine::Postgres => vec![of(crate::metrics::Pool::Main, &self.write)],
+        }
     }
 
     pub(crate) async fn close(&self) {

@@ -10,13 +10,17 @@ use crate::db::outbox::MailedLink;
 use crate::mail::templates::{self, Rendered};
 use crate::mail::transport::Outgoing;
 use crate::mail::{Mail, Mailer, Transport};
+use crate::metrics::MailOutcome;
 use crate::state::AppState;
 
 const BATCH: i64 = 20;
 
 pub(crate) async fn run(state: AppState) {
     let mailer = state.mailer().clone();
+    let workers = state.workers();
+    let _running = workers.start(&workers.mail);
     loop {
+        workers.turn(&workers.mail);
         let delivered = match deliver_due(&state, &mailer).await {
             Ok(count) => count,
             Err(error) => {
@@ -97,6 +101,7 @@ pub(crate) async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Re
                 match smtp.send(outgoing).await {
                     Ok(()) => {
                         db::outbox::mark_sent(state.db().writer(), item.id, clock::now()).await?;
+                        state.metrics().mail_delivery(MailOutcome::Sent);
                         tracing::info!(outbox = item.id, to = %item.recipient, subject = %rendered.subject, "mail sent");
                     }
                     Err(reason) => {
@@ -148,6 +153,7 @@ async fn to_dev_mailbox(
     db::outbox::deliver_to_dev_mailbox(&mut tx, db.dialect(), links, &messages, now).await?;
     tx.commit().await?;
     for (item, rendered) in ready {
+        state.metrics().mail_delivery(MailOutcome::Sent);
         tracing::info!(outbox = item.id, to = %item.recipient, subject = %rendered.subject, "mail kept in the development mailbox");
     }
     Ok(())
@@ -169,6 +175,11 @@ async fn record_failure(
         None => tracing::error!(outbox = id, attempts, %reason, "mail delivery failed; giving up"),
     }
     db::outbox::mark_failed(state.db().writer(), id, reason, retry_at).await?;
+    state.metrics().mail_delivery(if retry_at.is_some() {
+        MailOutcome::Retried
+    } else {
+        MailOutcome::Failed
+    });
     Ok(())
 }
 

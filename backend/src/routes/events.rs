@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::Stream;
+use futures_util::StreamExt as _;
 use roster_shared::access;
 use roster_shared::account::AccountId;
 use roster_shared::api::{InboundMessage, LiveEvent};
@@ -91,7 +91,7 @@ fn sse(event: &LiveEvent) -> Event {
 pub(crate) async fn stream(
     State(state): State<AppState>,
     session: CurrentSession,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+) -> Result<impl axum::response::IntoResponse, ApiError> {
     // One person opening stream after stream (or everyone at once) cannot use up the server:
     // each stream holds a task and a subscription for as long as it is open.
     let slot = state.streams().take(Some(session.user())).ok_or_else(|| {
@@ -141,7 +141,21 @@ pub(crate) async fn stream(
             }
         }
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    // A comment first, so the answer's head leaves at once rather than with the first event
+    // or keep-alive (15 s later): EventSource's `open` fires, and a proxy waiting for the
+    // head does not time out on a quiet stream.
+    let opened = futures_util::stream::once(std::future::ready(Ok::<_, Infallible>(
+        Event::default().comment("open"),
+    )));
+    Ok((
+        // nginx passes the stream on as it comes, whatever its own buffering settings.
+        [(
+            axum::http::HeaderName::from_static("x-accel-buffering"),
+            "no",
+        )],
+        Sse::new(opened.chain(stream))
+            .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))),
+    ))
 }
 
 /// Longest name, number or address of who wrote an inbound message.

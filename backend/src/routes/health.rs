@@ -1,8 +1,10 @@
-//! `GET /api/v1/health`: whether the server and its database answer.
+//! The health checks: `GET /api/v1/health` (the server and its database answer),
+//! `/api/v1/health/live` (the process answers: an orchestrator restarts it otherwise) and
+//! `/api/v1/health/ready` (send it requests: a load balancer stops otherwise).
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use roster_shared::api::{Health, HealthStatus};
+use roster_shared::api::{Health, HealthStatus, Liveness, Readiness};
 
 use crate::error::AppJson;
 use crate::state::AppState;
@@ -35,4 +37,42 @@ pub(crate) async fn health(State(state): State<AppState>) -> (StatusCode, AppJso
         migrations_applied,
     };
     (code, AppJson(health))
+}
+
+/// Answers while the process runs and serves, whatever its database does: restarting a
+/// server because its database is away would not bring the database back.
+#[utoipa::path(
+    get,
+    path = "/api/v1/health/live",
+    tag = "system",
+    responses((status = 200, description = "The process answers", body = Liveness))
+)]
+pub(crate) async fn live() -> AppJson<Liveness> {
+    AppJson(Liveness {
+        status: HealthStatus::Ok,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}
+
+/// Whether this server should get requests: its database answers within 2 s and has applied
+/// every migration the server knows, its mail and webhook workers run, and it is not
+/// draining before a stop (SIGTERM). 503 with the same body, naming the failing check,
+/// otherwise.
+#[utoipa::path(
+    get,
+    path = "/api/v1/health/ready",
+    tag = "system",
+    responses(
+        (status = 200, description = "Ready for requests", body = Readiness),
+        (status = 503, description = "Not ready: a check fails, or the server drains", body = Readiness),
+    )
+)]
+pub(crate) async fn ready(State(state): State<AppState>) -> (StatusCode, AppJson<Readiness>) {
+    let readiness = crate::health::readiness(&state).await;
+    let status = if readiness.ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, AppJson(readiness))
 }

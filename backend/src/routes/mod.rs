@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 mod accounts;
 mod events;
-mod health;
+pub(crate) mod health;
 mod invitations;
 mod mail;
 mod me;
@@ -26,6 +26,8 @@ mod webhooks;
 pub(crate) fn api_v1() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health::health))
+        .routes(routes!(health::live))
+        .routes(routes!(health::ready))
         .routes(routes!(setup::status, setup::run))
         .routes(routes!(session::sign_in))
         .routes(routes!(session::sign_in_totp))

@@ -13,6 +13,7 @@ use crate::auth::session::{self, ClientInfo, CurrentSession};
 use crate::auth::sign_in::{self, AfterPassword, Started};
 use crate::clock;
 use crate::error::{ApiError, AppJson};
+use crate::metrics::SignInMethod as Method;
 use crate::state::AppState;
 
 /// The answer to a request that started a session: the session, and its cookie.
@@ -49,15 +50,15 @@ pub(crate) async fn sign_in(
     client: ClientInfo,
     AppJson(request): AppJson<SignInRequest>,
 ) -> Result<Response, ApiError> {
-    match sign_in::with_password(
+    let after = sign_in::with_password(
         &state,
         &client,
         &request.email,
         &request.password,
         clock::now(),
     )
-    .await?
-    {
+    .await;
+    match counted(&state, Method::Password, after)? {
         AfterPassword::Started(started) => Ok(signed_in(&state, started)),
         AfterPassword::CodeNeeded { challenge } => {
             Ok(AppJson(SignInOutcome::TotpRequired { challenge }).into_response())
@@ -93,7 +94,8 @@ pub(crate) async fn sign_in_totp(
         &request.code,
         clock::now(),
     )
-    .await?;
+    .await;
+    let started = counted(&state, Method::SecondStep, started)?;
     Ok(signed_in(&state, started))
 }
 
@@ -184,6 +186,40 @@ pub(crate) async fn sign_in_passkey(
         request.credential,
         clock::now(),
     )
-    .await?;
+    .await;
+    let started = counted(&state, Method::Passkey, started)?;
     Ok(signed_in(&state, started))
+}
+
+/// Counts a sign-in attempt by what came of it (`roster_sign_ins_total`).
+fn counted<T: SignInStep>(
+    state: &AppState,
+    method: Method,
+    result: Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    match &result {
+        Ok(step) => state.metrics().sign_in(method, step.outcome()),
+        Err(error) => state.metrics().sign_in_refused(method, error.parts().0),
+    }
+    result
+}
+
+/// Where a successful step leaves someone: signed in, or asked for their second step.
+trait SignInStep {
+    fn outcome(&self) -> crate::metrics::SignInOutcome;
+}
+
+impl SignInStep for Started {
+    fn outcome(&self) -> crate::metrics::SignInOutcome {
+        crate::metrics::SignInOutcome::Success
+    }
+}
+
+impl SignInStep for AfterPassword {
+    fn outcome(&self) -> crate::metrics::SignInOutcome {
+        match self {
+            AfterPassword::Started(_) => crate::metrics::SignInOutcome::Success,
+            AfterPassword::CodeNeeded { .. } => crate::metrics::SignInOutcome::SecondStepNeeded,
+        }
+    }
 }

@@ -196,8 +196,18 @@ pub(crate) async fn sso_callback(
     Query(query): Query<Callback>,
 ) -> Result<Response, ApiError> {
     let now = clock::now();
-    let outcome = sign_in::finish(&state, &client, query, now).await?;
-    let (location, cookie) = match outcome {
+    let outcome = sign_in::finish(&state, &client, query, now).await;
+    let method = crate::metrics::SignInMethod::Sso;
+    match &outcome {
+        Ok(Ok(_)) => state
+            .metrics()
+            .sign_in(method, crate::metrics::SignInOutcome::Success),
+        Ok(Err(_)) => state
+            .metrics()
+            .sign_in(method, crate::metrics::SignInOutcome::Refused),
+        Err(error) => state.metrics().sign_in_refused(method, error.parts().0),
+    }
+    let (location, cookie) = match outcome? {
         Ok(started) => (
             "/".to_owned(),
             Some(session::session_cookie(

@@ -440,6 +440,7 @@ async fn record_acceptance(
     )
     .await?;
     tx.commit().await?;
+    state.metrics().invitation_accepted();
     emitted.wake(state);
     Ok(opens)
 }

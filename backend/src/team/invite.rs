@@ -283,6 +283,9 @@ pub(crate) async fn invite_recipients(
         .map_err(not_enough_seats)?;
     let emitted = webhooks::emit(&mut tx, root.id, Some(actor), events, now).await?;
     tx.commit().await?;
+    state
+        .metrics()
+        .invitations_sent(result.invited.len() + result.reinvited.len());
     state.mailer().wake();
     emitted.wake(state);
     crate::team::announce(state, root.id, &granted_users).await;

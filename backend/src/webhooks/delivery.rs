@@ -41,7 +41,10 @@ const LEASE_MS: i64 = 60 * SECOND_MS;
 
 pub(crate) async fn run(state: AppState) {
     let poll = state.settings().webhook_poll_every;
+    let workers = state.workers();
+    let _running = workers.start(&workers.webhooks);
     loop {
+        workers.turn(&workers.webhooks);
         let delivered = match deliver_due(&state).await {
             Ok(count) => count,
             Err(error) => {
@@ -250,6 +253,11 @@ async fn record(
         }
     }
     tx.commit().await?;
+    state.metrics().webhook_delivery(match outcome {
+        Outcome::Delivered => crate::metrics::WebhookOutcome::Delivered,
+        Outcome::RetryAt(_) => crate::metrics::WebhookOutcome::Retried,
+        Outcome::GivenUp => crate::metrics::WebhookOutcome::GivenUp,
+    });
     if disabled {
         tracing::warn!(
             endpoint = delivery.endpoint_id,
