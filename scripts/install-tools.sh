@@ -12,6 +12,8 @@
 #   apt   rustc-web cargo-web rust-web-src rust-web-llvm lld-22  (wasm32 compiler, std sources, linker)
 #         chromium chromium-driver                               (browser tests)
 #         brotli wrk postgresql-client                           (size figures, load generator, psql)
+#         nginx openssl curl systemd        (deploy/try.sh: nginx in front, a test certificate,
+#                                            requests, systemd-analyze verify)
 #   cargo trunk 0.21.14, wasm-bindgen-cli (exactly the version in Cargo.lock)  -> $ROSTER_TOOLS/bin
 #         wasm-split-cli (wasm_split_cli_support, Leptos's splitter: screens load on demand)
 #         cargo-fuzz (coverage-guided fuzzing of the parsers, with rustup's nightly toolchain)
@@ -34,7 +36,7 @@ started=$(date +%s)
 
 # ---- 1. Debian packages ---------------------------------------------------------------------
 APT_PKGS=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 chromium chromium-driver brotli wrk python3-venv
-  postgresql-client)
+  postgresql-client nginx openssl curl systemd)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

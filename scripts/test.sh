@@ -27,6 +27,8 @@ step "Unit, API (SQLite and PostgreSQL) and browser tests"
 cargo test --workspace --locked
 step "roster-shared alone (the browser's build: no numbering-plan data)"
 cargo test -p roster-shared --locked
+step "Deployment examples on loopback (deploy/try.sh: the systemd unit, nginx in front)"
+deploy/try.sh
 # Every parser's fuzz target for a few seconds, from its seeds: a crash found once (and the
 # inputs around it) stays found. `make fuzz` runs them for longer.
 FUZZ_TARGET_SECONDS=${FUZZ_TARGET_SECONDS:-3} scripts/fuzz-parsers.sh
