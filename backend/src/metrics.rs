@@ -272,6 +272,8 @@ pub(crate) struct Metrics(Option<Arc<Registered>>);
 
 struct Registered {
     registry: Registry,
+    /// One scrape at a time: each empties and refills the per-organisation families.
+    scraping: std::sync::Mutex<()>,
     http_requests: Family<HttpLabels, Counter>,
     http_durations: Histograms<HttpLabels>,
     http_in_flight: Gauge,
@@ -327,137 +329,136 @@ impl Metrics {
     /// A registry, recording from now on.
     pub(crate) fn on() -> Metrics {
         let mut registry = Registry::default();
-        let http_requests = Family::<HttpLabels, Counter>::default();
-        registry.register(
+        let http_requests = register(
+            &mut registry,
             "roster_http_requests",
             "HTTP requests answered, by method, route template and status class",
-            http_requests.clone(),
+            Family::<HttpLabels, Counter>::default(),
         );
-        let http_durations: Histograms<HttpLabels> =
-            Family::new_with_constructor(http_histogram as fn() -> Histogram);
-        registry.register(
+        let http_durations = register(
+            &mut registry,
             "roster_http_request_duration_seconds",
             "Time from a request's arrival to its answer's head, in seconds",
-            http_durations.clone(),
+            Histograms::<HttpLabels>::new_with_constructor(http_histogram as fn() -> Histogram),
         );
-        let http_in_flight = Gauge::default();
-        registry.register(
+        let http_in_flight = register(
+            &mut registry,
             "roster_http_requests_in_flight",
             "HTTP requests being answered now",
-            http_in_flight.clone(),
+            Gauge::default(),
         );
-        let throttled = Family::<RouteLabels, Counter>::default();
-        registry.register(
+        let throttled = register(
+            &mut registry,
             "roster_throttled_requests",
             "Requests refused for going over a limit (answered 429), by route template",
-            throttled.clone(),
+            Family::<RouteLabels, Counter>::default(),
         );
-        let sign_ins = Family::<SignInLabels, Counter>::default();
-        registry.register(
+        let sign_ins = register(
+            &mut registry,
             "roster_sign_ins",
             "Sign-in attempts, by method and outcome",
-            sign_ins.clone(),
+            Family::<SignInLabels, Counter>::default(),
         );
-        let invitations_sent = Counter::default();
-        registry.register(
+        let invitations_sent = register(
+            &mut registry,
             "roster_invitations_sent",
             "Invitations made (each invited address once)",
-            invitations_sent.clone(),
+            Counter::default(),
         );
-        let invitations_accepted = Counter::default();
-        registry.register(
+        let invitations_accepted = register(
+            &mut registry,
             "roster_invitations_accepted",
             "Invitations accepted",
-            invitations_accepted.clone(),
+            Counter::default(),
         );
-        let invitations_expired = Counter::default();
-        registry.register(
+        let invitations_expired = register(
+            &mut registry,
             "roster_invitations_expired",
             "Invitations that ran out unanswered (counted by the replica that noticed)",
-            invitations_expired.clone(),
+            Counter::default(),
         );
-        let mail_deliveries = Family::<MailLabels, Counter>::default();
-        registry.register(
+        let mail_deliveries = register(
+            &mut registry,
             "roster_mail_deliveries",
             "Attempts to deliver an email, by outcome",
-            mail_deliveries.clone(),
+            Family::<MailLabels, Counter>::default(),
         );
-        let webhook_deliveries = Family::<WebhookLabels, Counter>::default();
-        registry.register(
+        let webhook_deliveries = register(
+            &mut registry,
             "roster_webhook_deliveries",
             "Attempts to deliver a webhook event, by outcome",
-            webhook_deliveries.clone(),
+            Family::<WebhookLabels, Counter>::default(),
         );
-        let mail_pending = Gauge::default();
-        registry.register(
+        let mail_pending = register(
+            &mut registry,
             "roster_mail_outbox_pending",
             "Emails waiting to be delivered (the whole database)",
-            mail_pending.clone(),
+            Gauge::default(),
         );
-        let mail_oldest = SecondsGauge::default();
-        registry.register(
+        let mail_oldest = register(
+            &mut registry,
             "roster_mail_outbox_oldest_pending_age_seconds",
             "How long the oldest email waiting has waited, in seconds",
-            mail_oldest.clone(),
+            SecondsGauge::default(),
         );
-        let webhook_pending = Gauge::default();
-        registry.register(
+        let webhook_pending = register(
+            &mut registry,
             "roster_webhook_deliveries_pending",
             "Webhook deliveries waiting (the whole database; paused endpoints included)",
-            webhook_pending.clone(),
+            Gauge::default(),
         );
-        let webhook_oldest = SecondsGauge::default();
-        registry.register(
+        let webhook_oldest = register(
+            &mut registry,
             "roster_webhook_oldest_pending_age_seconds",
             "How long the oldest webhook delivery waiting for an endpoint that is on has waited, in seconds",
-            webhook_oldest.clone(),
+            SecondsGauge::default(),
         );
-        let event_streams = Gauge::default();
-        registry.register(
+        let event_streams = register(
+            &mut registry,
             "roster_event_streams_open",
             "Live event streams open on this server",
-            event_streams.clone(),
+            Gauge::default(),
         );
-        let db_connections = Family::<PoolStateLabels, Gauge>::default();
-        registry.register(
+        let db_connections = register(
+            &mut registry,
             "roster_db_connections",
             "Database connections of this server, by pool and whether lent out",
-            db_connections.clone(),
+            Family::<PoolStateLabels, Gauge>::default(),
         );
-        let db_connections_max = Family::<PoolLabels, Gauge>::default();
-        registry.register(
+        let db_connections_max = register(
+            &mut registry,
             "roster_db_connections_max",
             "The most connections each pool opens",
-            db_connections_max.clone(),
+            Family::<PoolLabels, Gauge>::default(),
         );
         registry.register(
             "roster_db_query_duration_seconds",
             "Time each database statement took, as the driver measures it, in seconds",
             QUERY_DURATIONS.clone(),
         );
-        let seats_used = Family::<OrganisationLabels, Gauge>::default();
-        registry.register(
+        let seats_used = register(
+            &mut registry,
             "roster_seats_used",
             "Seats in use per organisation (people who accepted, and invitations not expired)",
-            seats_used.clone(),
+            Family::<OrganisationLabels, Gauge>::default(),
         );
-        let seats_free = Family::<OrganisationLabels, Gauge>::default();
-        registry.register(
+        let seats_free = register(
+            &mut registry,
             "roster_seats_free",
             "Seats free per organisation (the plan's and those bought, less those in use)",
-            seats_free.clone(),
+            Family::<OrganisationLabels, Gauge>::default(),
         );
-        let organisations = Family::<OrganisationInfoLabels, Gauge>::default();
-        registry.register(
+        let organisations = register(
+            &mut registry,
             "roster_organisation_info",
             "An organisation's name and plan, by id (always 1; join on organisation)",
-            organisations.clone(),
+            Family::<OrganisationInfoLabels, Gauge>::default(),
         );
-        let ready = Gauge::default();
-        registry.register(
+        let ready = register(
+            &mut registry,
             "roster_ready",
             "Whether this server is ready for traffic (database answers, migrations applied, workers alive, not draining)",
-            ready.clone(),
+            Gauge::default(),
         );
         let build = Family::<VersionLabels, Gauge>::default();
         build
@@ -466,11 +467,11 @@ impl Metrics {
             })
             .set(1);
         registry.register("roster_build_info", "The running version (always 1)", build);
-        let resident_memory = Gauge::default();
-        registry.register(
+        let resident_memory = register(
+            &mut registry,
             "process_resident_memory_bytes",
             "Resident memory of the process, in bytes",
-            resident_memory.clone(),
+            Gauge::default(),
         );
         let started: SecondsGauge = Gauge::default();
         started.set(
@@ -502,6 +503,7 @@ impl Metrics {
         TIMING_QUERIES.store(true, Ordering::Relaxed);
         Metrics(Some(Arc::new(Registered {
             registry,
+            scraping: std::sync::Mutex::new(()),
             http_requests,
             http_durations,
             http_in_flight,
@@ -592,6 +594,7 @@ impl Metrics {
     /// The text Prometheus reads, with the gauges of `snapshot` and `event_streams`.
     fn encode(&self, snapshot: &Snapshot, event_streams: usize) -> Option<String> {
         let m = self.0.as_ref()?;
+        let _one_at_a_time = m.scraping.lock().unwrap_or_else(|p| p.into_inner());
         m.mail_pending.set(snapshot.mail_pending);
         m.mail_oldest.set(snapshot.mail_oldest_seconds);
         m.webhook_pending.set(snapshot.webhook_pending);
@@ -639,6 +642,18 @@ impl Metrics {
         prometheus_client::encoding::text::encode(&mut text, &m.registry).ok()?;
         Some(text)
     }
+}
+
+/// Registers `metric` under `name` and hands it back: a metric is a handle, and the registry
+/// keeps a clone of it to read at each scrape.
+fn register<M: prometheus_client::registry::Metric + Clone>(
+    registry: &mut Registry,
+    name: &str,
+    help: &str,
+    metric: M,
+) -> M {
+    registry.register(name, help, metric.clone());
+    metric
 }
 
 /// The resident set of this process, from `/proc` (Linux).

@@ -193,6 +193,12 @@ impl Application {
         let metrics_server = self.metrics_listener.map(|listener| {
             if let Ok(address) = listener.local_addr() {
                 tracing::info!(address = %format!("http://{address}/metrics"), "metrics and health checks are served here too");
+                if !address.ip().is_loopback() {
+                    tracing::warn!(
+                        %address,
+                        "the metrics listener is not on loopback: whoever reaches it reads organisations' names and seats without a token; keep it on a network only Prometheus reaches"
+                    );
+                }
             }
             let router = operations_router(self.state.clone());
             let mut stopping = self.state.stopping();
