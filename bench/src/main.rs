@@ -12,6 +12,7 @@
 //!    after an unrecorded warm-up round.
 //! 7. Roster alone: one invitation of 1,000 addresses, until all 1,000 emails are delivered;
 //!    webhooks (what an endpoint adds to such an invitation, and its deliveries per second);
+//!    what the Prometheus metrics cost session and invite 1 (see [`metrics_cost`]);
 //!    then at a large organisation (`BENCH_SCALE_PEOPLE`, default 100,000; 0 skips), on SQLite
 //!    and on PostgreSQL (`BENCH_POSTGRES_URL`): each Users-list question one at a time, and the
 //!    CSV export of everyone (see [`scale`]).
@@ -22,7 +23,8 @@
 //! `BENCH_CONNECTIONS` (default 32), `BENCH_DURATION` (wrk's syntax, default `5s`),
 //! `BENCH_ROUNDS` (default 2), `BENCH_PEOPLE` (default 10000), `BENCH_INVITEES` and
 //! `BENCH_RIVAL_INVITEES` (invitations seeded for "accept 1" on Roster, default 40000, and on
-//! the rival, default 6000) and `BENCH_RIVAL=0` to skip the rival.
+//! the rival, default 6000), `BENCH_RIVAL=0` to skip the rival and `BENCH_METRICS=0` to skip
+//! the metrics' cost.
 //!
 //! # Layout
 //! - [`progress`]: step headings, as `scripts/lib.sh` prints them.
@@ -39,10 +41,12 @@
 //! - [`scenario`]: the compared operations and Roster's own scenarios.
 //! - [`wrk`]: the load generator: Lua script out, `--latency` report in.
 //! - [`webhooks`]: what an endpoint adds to an invitation, and deliveries per second.
+//! - [`metrics_cost`]: session and invite 1 with the Prometheus metrics on and off.
 //! - [`report`]: the results table and the budget lines.
 
 mod api;
 mod hash_floor;
+mod metrics_cost;
 mod passkey;
 mod progress;
 mod report;
@@ -308,6 +312,17 @@ fn run() -> Result<bool> {
     progress.step("Roster alone: webhooks (an invitation of 1,000 with and without an endpoint, and its 1,000 deliveries)");
     let hooks = webhooks::measure(&roster, &api)?;
     hooks.print();
+    let metrics = if metrics_cost::wanted() {
+        progress.step(
+            "Roster alone: what its metrics cost (two fresh servers, one with --metrics-listen)",
+        );
+        let metrics =
+            metrics_cost::measure(&mut progress, &api, &settings).context("the metrics' cost")?;
+        metrics.print();
+        Some(metrics)
+    } else {
+        None
+    };
 
     let mut scale_runs = Vec::new();
     if settings.scale_people > 0 {
@@ -349,6 +364,10 @@ fn run() -> Result<bool> {
     floor.print();
     passkey_sign_ins.print();
     println!();
+    if let Some(metrics) = &metrics {
+        metrics.print();
+        println!();
+    }
     if !scale_runs.is_empty() {
         scale::print(&scale_runs, settings.scale_people);
         println!();
@@ -361,16 +380,24 @@ fn run() -> Result<bool> {
         roster_peak_seeding,
         bulk.peak_rss_bytes,
     );
+    if let Some(metrics) = &metrics {
+        metrics.print_budgets();
+    }
     scale::print_budgets(&scale_runs);
     drop(rival_server);
     drop(roster);
     progress.done();
 
-    let failed: Vec<String> = measurements
+    let mut failed: Vec<String> = measurements
         .iter()
         .filter(|m| m.target == "roster" && m.wrk.errors() > 0)
         .map(|m| format!("{} (round {})", m.scenario, m.round))
         .collect();
+    failed.extend(
+        metrics
+            .iter()
+            .flat_map(metrics_cost::MetricsCost::failed_runs),
+    );
     if !failed.is_empty() {
         eprintln!(
             "\n\x1b[1;31mRoster runs with errors:\x1b[0m {}",

@@ -193,7 +193,7 @@ pub fn print_bulk(bulk: &BulkInvitation) {
 }
 
 /// A PASS or FAIL line: misses are printed like passes, never hidden.
-fn verdict(pass: bool, text: &str) {
+pub(crate) fn verdict(pass: bool, text: &str) {
     let word = if pass {
         "\x1b[32mPASS\x1b[0m"
     } else {

@@ -58,6 +58,17 @@ pub struct BulkInvitation {
 /// Starts `target/release/roster` under `root` on a demo of `people` people, with `invitees`
 /// invitations ready to accept.
 pub fn start(root: &Path, api: &Api, people: usize, invitees: usize) -> Result<Roster> {
+    start_with_flags(root, api, people, invitees, &[])
+}
+
+/// [`start`], with `serve_flags` added to `roster serve`'s command line.
+pub fn start_with_flags(
+    root: &Path,
+    api: &Api,
+    people: usize,
+    invitees: usize,
+    serve_flags: &[String],
+) -> Result<Roster> {
     let binary = root.join("target/release/roster");
     if !binary.is_file() {
         bail!(
@@ -100,7 +111,7 @@ pub fn start(root: &Path, api: &Api, people: usize, invitees: usize) -> Result<R
         started.elapsed().as_secs_f64()
     );
 
-    let (server, base_url) = serve(api, root, &database_url, dir)?;
+    let (server, base_url) = serve_with_flags(api, root, &database_url, dir, serve_flags)?;
 
     let owner = sign_in(api, &base_url, &owner_email, &owner_password)?;
     let accepted = api.post_json_as(
@@ -421,6 +432,17 @@ pub fn serve(
     database_url: &str,
     dir: tempfile::TempDir,
 ) -> Result<(ServerProcess, String)> {
+    serve_with_flags(api, root, database_url, dir, &[])
+}
+
+/// [`serve`], with `serve_flags` added to `roster serve`'s command line.
+pub fn serve_with_flags(
+    api: &Api,
+    root: &Path,
+    database_url: &str,
+    dir: tempfile::TempDir,
+    serve_flags: &[String],
+) -> Result<(ServerProcess, String)> {
     let port = free_port()?;
     let base_url = format!("http://127.0.0.1:{port}");
     let mut command = Command::new(root.join("target/release/roster"));
@@ -435,7 +457,8 @@ pub fn serve(
         // The webhook runs deliver to a receiver on loopback.
         .arg("--webhook-allow-private")
         // Warnings only: a log line per request would measure the terminal.
-        .env("ROSTER_LOG", "warn");
+        .env("ROSTER_LOG", "warn")
+        .args(serve_flags);
     let server = ServerProcess::start(command, dir)?;
     if let Err(error) = api.wait_for_ok(
         &format!("{base_url}/api/v1/health"),
