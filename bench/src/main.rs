@@ -474,7 +474,9 @@ fn measure(
     ));
     // The peak of this run alone ("for each operation"), not of the seeding before it.
     target.reset_peak_rss()?;
+    let cpu_before = target.cpu_time()?;
     let report = wrk::run(&target.base_url, request, load, scratch)?;
+    let server_cpu = target.cpu_time()?.saturating_sub(cpu_before);
     Ok(Measurement {
         target: target.name,
         scenario,
@@ -482,6 +484,7 @@ fn measure(
         connections: load.connections,
         wrk: report,
         peak_rss_bytes: target.peak_rss_bytes()?,
+        server_cpu,
         pool_exhausted: false,
         mail_drained: None,
     })

@@ -27,6 +27,8 @@ pub struct Measurement {
     /// The server's peak resident memory after this run (the same server runs them all, so
     /// it only grows).
     pub peak_rss_bytes: u64,
+    /// CPU time (user and system) the server process used during the run.
+    pub server_cpu: Duration,
     /// The run needed more single-use requests than were seeded.
     pub pool_exhausted: bool,
     /// How long Roster's outbox took to empty after the run (the emails of its invitations).
@@ -96,7 +98,7 @@ pub fn summarize(measurements: &[Measurement], scenario: &str, target: &str) -> 
     })
 }
 
-fn median(values: &[f64]) -> f64 {
+pub(crate) fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let middle = sorted.len() / 2;
@@ -324,6 +326,7 @@ mod tests {
                 socket_errors: 0,
             },
             peak_rss_bytes: 1000,
+            server_cpu: Duration::ZERO,
             pool_exhausted: false,
             mail_drained: None,
         }

@@ -78,6 +78,13 @@ impl Target {
         peak_rss_bytes(self.pid)
     }
 
+    /// CPU time the server process has used so far (user and system).
+    pub fn cpu_time(&self) -> Result<std::time::Duration> {
+        let path = format!("/proc/{}/stat", self.pid);
+        let stat = fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+        cpu_time_from_stat(&stat).with_context(|| format!("no utime and stime in {path}"))
+    }
+
     /// See [`reset_peak_rss`].
     pub fn reset_peak_rss(&self) -> Result<()> {
         reset_peak_rss(self.pid)
@@ -98,6 +105,18 @@ pub fn peak_rss_bytes(pid: u32) -> Result<u64> {
     peak_rss_from_status(&status).with_context(|| format!("no VmHWM line in {path}"))
 }
 
+/// utime and stime, the 14th and 15th fields of `/proc/<pid>/stat`, counted after the
+/// command's name in parentheses (which may hold spaces). Linux counts them in USER_HZ, 100 a
+/// second on every architecture it exposes to programs.
+fn cpu_time_from_stat(stat: &str) -> Option<std::time::Duration> {
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // After the name: state is field 3, so utime (14) and stime (15) are at 11 and 12.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(std::time::Duration::from_millis((utime + stime) * 10))
+}
+
 fn peak_rss_from_status(status: &str) -> Option<u64> {
     let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
     // "   23456 kB": the kernel's kB are KiB.
@@ -115,6 +134,17 @@ mod tests {
             "Name:\troster\nVmPeak:\t  900000 kB\nVmHWM:\t   23456 kB\nVmRSS:\t   20000 kB\n";
         assert_eq!(peak_rss_from_status(status), Some(23456 * 1024));
         assert_eq!(peak_rss_from_status("Name:\troster\n"), None);
+    }
+
+    #[test]
+    fn cpu_time_is_read_after_the_command_name() {
+        // A name with a space and a parenthesis, then fields 3 to 15: utime 250, stime 50.
+        let stat = "4242 (ros ter)) S 1 4242 4242 0 -1 4194560 10 0 0 0 250 50 0 0 20 0 9";
+        assert_eq!(
+            cpu_time_from_stat(stat),
+            Some(std::time::Duration::from_secs(3))
+        );
+        assert_eq!(cpu_time_from_stat("4242 (roster) S"), None);
     }
 
     #[test]
