@@ -311,7 +311,7 @@ pub(crate) fn router(state: AppState) -> Router {
 }
 
 /// The metrics listener's surface: `/metrics` without a token, and the health checks (an
-/// orchestrator may probe there).
+/// orchestrator may probe there), for requests addressed to this machine by address.
 fn operations_router(state: AppState) -> Router {
     use axum::routing::get;
     Router::new()
@@ -319,6 +319,10 @@ fn operations_router(state: AppState) -> Router {
         .route("/api/v1/health", get(crate::routes::health::health))
         .route("/api/v1/health/live", get(crate::routes::health::live))
         .route("/api/v1/health/ready", get(crate::routes::health::ready))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            host::refuse_rebound_names,
+        ))
         .with_state(state)
 }
 

@@ -385,6 +385,18 @@ async fn metrics_are_served_only_where_the_operator_said() {
         404,
         "not on the main listener without a token"
     );
+    // A page that re-pointed its own name at this machine (DNS rebinding) reads nothing;
+    // Prometheus scraping by address does.
+    for (host, status) in [("rebound.example:9464", 421), ("10.1.2.3:9464", 200)] {
+        let answer = app
+            .client
+            .get(format!("{metrics}/metrics"))
+            .header("host", host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), status, "/metrics for {host}");
+    }
     app.stop().await;
 
     // On the main listener with a token: reached by the replica's address, as Prometheus

@@ -156,6 +156,55 @@ pub(crate) async fn refuse_other_hosts(
     next.run(request).await
 }
 
+/// The metrics listener answers requests addressed to an IP address, `localhost` or the
+/// public URL's host name, on any port: Prometheus and probes reach a replica by its address,
+/// while a web page that re-points its own name at this machine (DNS rebinding) would send
+/// its own name, and must not read organisations' names and seats from a browser here.
+pub(crate) async fn refuse_rebound_names(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let public_host = Url::parse(state.public_url())
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned));
+    let addressed = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|authority| is_address_or_own_name(authority, public_host.as_deref()));
+    if !addressed {
+        return ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            ErrorCode::MisdirectedRequest,
+            "The metrics listener answers requests sent to an IP address, localhost or the \
+             public URL's host name. (Naming this machine otherwise? Scrape it by address.)",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Whether `authority` (`host[:port]`) names an IP address, `localhost` or `public_host`.
+fn is_address_or_own_name(authority: &str, public_host: Option<&str>) -> bool {
+    let authority = authority.trim();
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') && port.parse::<u16>().is_ok() => host,
+        _ => authority,
+    };
+    if host.is_empty() || host.contains('%') {
+        return false;
+    }
+    match Host::parse(host) {
+        Ok(Host::Ipv4(_) | Host::Ipv6(_)) => true,
+        Ok(Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || public_host.is_some_and(|own| name.eq_ignore_ascii_case(own))
+        }
+        Err(_) => false,
+    }
+}
+
 /// What load balancers and Prometheus reach by the server's address rather than its name:
 /// the health checks (which tell nothing private), and the metrics (behind their token).
 fn answers_any_host(path: &str) -> bool {
@@ -186,6 +235,33 @@ fn is_addressed_to(request: &Request, site: &Site) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_metrics_listener_answers_addresses_localhost_and_its_own_name() {
+        let own = Some("roster.example.com");
+        for authority in [
+            "127.0.0.1:9464",
+            "10.1.2.3",
+            "[::1]:9464",
+            "[fd00::7]",
+            "localhost:9464",
+            "LOCALHOST",
+            "roster.example.com:9464",
+        ] {
+            assert!(is_address_or_own_name(authority, own), "{authority}");
+        }
+        for authority in [
+            "rebound.example:9464",
+            "attacker.example",
+            "roster.example.com.attacker.example",
+            "",
+            "10.1.2.3:port",
+            "%31%32%37.0.0.1",
+        ] {
+            assert!(!is_address_or_own_name(authority, own), "{authority}");
+        }
+        assert!(!is_address_or_own_name("roster.example.com", None));
+    }
     use axum::body::Body;
 
     fn listen(port: u16) -> SocketAddr {
